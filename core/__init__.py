@@ -1,0 +1,1 @@
+"""HairTint's engine: frames, sources, segmentation, smoothing, refinement, recolouring. No Qt here."""

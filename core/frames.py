@@ -1,0 +1,83 @@
+"""The records that flow through the pipeline: Frame in, Look chosen by the person, Result out.
+
+Pixels are uint8 RGB (H x W x 3) everywhere in HairTint; conversion to and from OpenCV's BGR happens
+only where a file or camera is read or written."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+
+def _readonly(array: np.ndarray) -> np.ndarray:
+    array = np.ascontiguousarray(array)
+    array.setflags(write=False)
+    return array
+
+
+@dataclass(frozen=True)
+class Frame:
+    """One picture from a source. ``timestamp_ms`` is monotonic within a source; a new ``source_id``
+    tells the pipeline to forget what it learned from the previous source."""
+
+    pixels: np.ndarray
+    timestamp_ms: int
+    index: int
+    source_id: str
+
+    def __post_init__(self):
+        pixels = self.pixels
+        if pixels.dtype != np.uint8 or pixels.ndim != 3 or pixels.shape[2] != 3:
+            raise ValueError(f"Frame pixels must be uint8 H x W x 3 RGB, got {pixels.dtype} {pixels.shape}")
+        object.__setattr__(self, "pixels", _readonly(pixels))
+
+    @property
+    def size(self) -> tuple[int, int]:
+        """(width, height)"""
+        return self.pixels.shape[1], self.pixels.shape[0]
+
+
+@dataclass(frozen=True)
+class Shade:
+    """A named hair colour; ``rgb`` is the swatch colour (sRGB, 0-255)."""
+
+    name: str
+    rgb: tuple[int, int, int]
+
+    @property
+    def hex(self) -> str:
+        return "#{:02x}{:02x}{:02x}".format(*self.rgb)
+
+
+@dataclass(frozen=True)
+class Look:
+    """What the person chose: a shade (and optionally a second one for the tips, ombre), the
+    intensity 0-100 and the shine 0-100. Immutable: the GUI hands a new Look to the worker."""
+
+    shade: Shade
+    intensity: int = 70
+    shine: int = 30
+    tips: Shade | None = None
+
+    def __post_init__(self):
+        for name in ("intensity", "shine"):
+            value = getattr(self, name)
+            if not 0 <= value <= 100:
+                raise ValueError(f"{name} must be between 0 and 100, got {value}")
+
+    def with_(self, **changes) -> "Look":
+        from dataclasses import replace
+
+        return replace(self, **changes)
+
+
+@dataclass(frozen=True)
+class Result:
+    """The recoloured picture, the final hair mask (float32 H x W in [0, 1]) and the time each stage
+    took on this frame, in milliseconds (keys: the stage names and ``total``)."""
+
+    frame: Frame
+    pixels: np.ndarray
+    mask: np.ndarray
+    timings_ms: dict[str, float] = field(default_factory=dict)

@@ -1,0 +1,137 @@
+"""The one pipeline a frame flows through: segment -> smooth -> refine -> recolour, each stage timed.
+
+Stages are small objects with one method each; they never read files, settings or the clock. The
+pipeline strings them together, times them, and resets temporal state when the source changes."""
+
+from __future__ import annotations
+
+import time
+from typing import Callable, Protocol
+
+import numpy as np
+
+from core.frames import Frame, Look, Result
+from core.metrics import RollingLatency
+
+STAGES = ("segment", "smooth", "refine", "recolor")
+
+
+class Segmenter(Protocol):
+    """Hair probability for a frame: float32 in [0, 1], at the model's or the frame's resolution."""
+
+    def segment(self, frame: Frame) -> np.ndarray: ...
+
+    def reset(self) -> None: ...
+
+    def close(self) -> None: ...
+
+
+class Smoother(Protocol):
+    """Temporal smoothing of the raw mask (same shape in and out)."""
+
+    def smooth(self, mask: np.ndarray, frame: Frame) -> np.ndarray: ...
+
+    def reset(self) -> None: ...
+
+
+class Refiner(Protocol):
+    """Edge-aware upsampling and clean-up: returns float32 [0, 1] at the frame's size."""
+
+    def refine(self, mask: np.ndarray, frame: Frame) -> np.ndarray: ...
+
+
+class Recolorer(Protocol):
+    def recolor(self, pixels: np.ndarray, mask: np.ndarray, look: Look) -> np.ndarray: ...
+
+
+class PassThroughSmoother:
+    """No temporal smoothing: for stills, where there is no previous frame."""
+
+    def smooth(self, mask: np.ndarray, frame: Frame) -> np.ndarray:
+        return mask
+
+    def reset(self) -> None:
+        pass
+
+
+class PipelineStats:
+    """Rolling per-stage and total latency, and frames per second over the same window."""
+
+    def __init__(self, window: int = 300):
+        self.stages = {name: RollingLatency(window) for name in (*STAGES, "total")}
+        self._finished: list[float] = []
+        self._window = window
+
+    def add(self, timings_ms: dict[str, float], finished_s: float) -> None:
+        for name, ms in timings_ms.items():
+            if name in self.stages:
+                self.stages[name].add(ms)
+        self._finished.append(finished_s)
+        if len(self._finished) > self._window:
+            del self._finished[0]
+
+    def fps(self) -> float:
+        if len(self._finished) < 2:
+            return float("nan")
+        span = self._finished[-1] - self._finished[0]
+        return (len(self._finished) - 1) / span if span > 0 else float("nan")
+
+    def summary(self) -> dict:
+        return {"fps": self.fps(), **{name: lat.summary() for name, lat in self.stages.items()}}
+
+    def reset(self) -> None:
+        for lat in self.stages.values():
+            lat._samples.clear()
+        self._finished.clear()
+
+
+class Pipeline:
+    def __init__(
+        self,
+        segmenter: Segmenter,
+        smoother: Smoother,
+        refiner: Refiner,
+        recolorer: Recolorer,
+        stats: PipelineStats | None = None,
+        clock: Callable[[], float] = time.perf_counter,
+    ):
+        self.segmenter, self.smoother, self.refiner, self.recolorer = segmenter, smoother, refiner, recolorer
+        self.stats = stats if stats is not None else PipelineStats()
+        self._clock = clock
+        self._source_id: str | None = None
+
+    @property
+    def model_info(self):
+        """The segmenter's ModelInfo (id, version, stage), for overlays and reports."""
+        return getattr(self.segmenter, "info", None)
+
+    def reset(self) -> None:
+        """Forget temporal state (a new source, a new customer)."""
+        self.segmenter.reset()
+        self.smoother.reset()
+        self._source_id = None
+
+    def process(self, frame: Frame, look: Look) -> Result:
+        if frame.source_id != self._source_id:
+            self.reset()
+            self._source_id = frame.source_id
+        clock, timings = self._clock, {}
+        start = t0 = clock()
+        raw = self.segmenter.segment(frame)
+        t1 = clock()
+        timings["segment"] = (t1 - t0) * 1000.0
+        smoothed = self.smoother.smooth(raw, frame)
+        t2 = clock()
+        timings["smooth"] = (t2 - t1) * 1000.0
+        mask = self.refiner.refine(smoothed, frame)
+        t3 = clock()
+        timings["refine"] = (t3 - t2) * 1000.0
+        pixels = self.recolorer.recolor(frame.pixels, mask, look)
+        t4 = clock()
+        timings["recolor"] = (t4 - t3) * 1000.0
+        timings["total"] = (t4 - start) * 1000.0
+        self.stats.add(timings, t4)
+        return Result(frame=frame, pixels=pixels, mask=mask, timings_ms=timings)
+
+    def close(self) -> None:
+        self.segmenter.close()

@@ -1,0 +1,91 @@
+"""HairNet: a small depthwise-separable U-Net for binary hair segmentation.
+
+The network takes a normalised RGB batch (N, 3, H, W) in [-1, 1] and returns one logit per pixel
+at full input resolution. It is built only from ops that convert cleanly to TFLite
+(conv, depthwise conv, batch norm, ReLU, bilinear resize, concat).
+"""
+
+from __future__ import annotations
+
+import torch
+from torch import nn
+from torch.nn import functional as F
+
+
+def conv_bn_relu(cin: int, cout: int, kernel: int = 3, stride: int = 1, groups: int = 1) -> nn.Sequential:
+    return nn.Sequential(
+        nn.Conv2d(cin, cout, kernel, stride, kernel // 2, groups=groups, bias=False),
+        nn.BatchNorm2d(cout),
+        nn.ReLU(inplace=True),
+    )
+
+
+class SeparableBlock(nn.Module):
+    """Depthwise 3x3 (optionally strided) then pointwise 1x1, with a residual when shapes match."""
+
+    def __init__(self, cin: int, cout: int, stride: int = 1):
+        super().__init__()
+        self.depthwise = conv_bn_relu(cin, cin, 3, stride, groups=cin)
+        self.pointwise = conv_bn_relu(cin, cout, 1)
+        self.residual = stride == 1 and cin == cout
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        y = self.pointwise(self.depthwise(x))
+        return x + y if self.residual else y
+
+
+class HairNet(nn.Module):
+    # channels of the encoder at strides 2, 4, 8, 16, 32
+    ENCODER = (16, 32, 128, 256, 384)
+    # channels of the decoder at strides 16, 8, 4, 2
+    DECODER = (192, 96, 32, 16)
+
+    def __init__(self):
+        super().__init__()
+        e1, e2, e3, e4, e5 = self.ENCODER
+        self.stem = conv_bn_relu(3, e1, 3, 2)
+        self.enc2 = nn.Sequential(SeparableBlock(e1, e2, 2), SeparableBlock(e2, e2))
+        self.enc3 = nn.Sequential(SeparableBlock(e2, e3, 2), SeparableBlock(e3, e3))
+        self.enc4 = nn.Sequential(SeparableBlock(e3, e4, 2), SeparableBlock(e4, e4), SeparableBlock(e4, e4))
+        self.enc5 = nn.Sequential(SeparableBlock(e4, e5, 2), SeparableBlock(e5, e5), SeparableBlock(e5, e5))
+        d4, d3, d2, d1 = self.DECODER
+        self.dec4 = nn.Sequential(SeparableBlock(e5 + e4, d4), SeparableBlock(d4, d4))
+        self.dec3 = nn.Sequential(SeparableBlock(d4 + e3, d3), SeparableBlock(d3, d3))
+        self.dec2 = nn.Sequential(SeparableBlock(d3 + e2, d2), SeparableBlock(d2, d2))
+        self.dec1 = nn.Sequential(SeparableBlock(d2 + e1, d1), SeparableBlock(d1, d1))
+        self.head = nn.Conv2d(d1, 1, 1)
+
+    @staticmethod
+    def _up_cat(x: torch.Tensor, skip: torch.Tensor) -> torch.Tensor:
+        x = F.interpolate(x, size=skip.shape[-2:], mode="bilinear", align_corners=False)
+        return torch.cat([x, skip], dim=1)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        s1 = self.stem(x)
+        s2 = self.enc2(s1)
+        s3 = self.enc3(s2)
+        s4 = self.enc4(s3)
+        s5 = self.enc5(s4)
+        y = self.dec4(self._up_cat(s5, s4))
+        y = self.dec3(self._up_cat(y, s3))
+        y = self.dec2(self._up_cat(y, s2))
+        y = self.dec1(self._up_cat(y, s1))
+        logits = self.head(y)
+        return F.interpolate(logits, size=x.shape[-2:], mode="bilinear", align_corners=False)
+
+
+class SegmenterExport(nn.Module):
+    """What goes into the .tflite: NHWC float input normalised to [-1, 1], NHWC [background, hair]
+    probabilities out, the layout MediaPipe's ImageSegmenter expects."""
+
+    def __init__(self, net: HairNet):
+        super().__init__()
+        self.net = net
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        hair = torch.sigmoid(self.net(x.permute(0, 3, 1, 2)))
+        return torch.cat([1.0 - hair, hair], dim=1).permute(0, 2, 3, 1)
+
+
+def count_parameters(net: nn.Module) -> int:
+    return sum(p.numel() for p in net.parameters())
