@@ -1,0 +1,139 @@
+"""The model registry (``model_registry.json``): which models exist, where their files are, their
+checksums, what they were trained on and how well they do. Loading a model verifies its sha256.
+
+Experimental models reach an installation only through the local rollout setting (0 / 10 / 50 /
+100 %): each installation falls in a fixed bucket per model (consistent hashing of the install id and
+the model id), so raising the percentage only ever adds installations."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from core.errors import ModelError
+from core.segment.inspect import ModelInfo, inspect_tflite
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_REGISTRY = REPO_ROOT / "model_registry.json"
+ROLLOUT_STEPS = (0, 10, 50, 100)
+STAGES = ("stable", "experimental")
+
+
+def file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+@dataclass(frozen=True)
+class ModelEntry:
+    id: str
+    version: str
+    file: Path
+    sha256: str | None
+    backend: str = "mediapipe"  # or "opencv-dnn"
+    stage: str = "stable"
+    input_size: tuple[int, int] | None = None
+    registered: bool = True
+    details: dict = field(default_factory=dict, compare=False)
+
+    @property
+    def info(self) -> ModelInfo:
+        return ModelInfo(id=self.id, version=self.version, stage=self.stage, path=str(self.file))
+
+    def verify(self) -> None:
+        """Raise ModelError unless the file exists and matches its recorded checksum."""
+        if not self.file.exists():
+            raise ModelError(f"model file {self.file.name} for '{self.id}' is missing (expected at {self.file})")
+        if self.sha256 is not None and file_sha256(self.file) != self.sha256:
+            raise ModelError(
+                f"model file {self.file.name} does not match its checksum in the registry: "
+                "it was changed or damaged; restore it or retrain and re-register it"
+            )
+
+
+def rollout_bucket(install_id: str, model_id: str) -> int:
+    """0..99, fixed for an (installation, model) pair."""
+    digest = hashlib.sha256(f"{model_id}:{install_id}".encode()).digest()
+    return int.from_bytes(digest[:8], "big") % 100
+
+
+def in_rollout(install_id: str, model_id: str, percent: int) -> bool:
+    if percent not in ROLLOUT_STEPS:
+        raise ValueError(f"rollout must be one of {ROLLOUT_STEPS} percent, got {percent}")
+    return rollout_bucket(install_id, model_id) < percent
+
+
+class Registry:
+    def __init__(self, entries: list[ModelEntry], default: str, path: Path | None = None):
+        self.entries, self.default, self.path = entries, default, path
+
+    @classmethod
+    def load(cls, path: Path = DEFAULT_REGISTRY) -> "Registry":
+        path = Path(path)
+        try:
+            data = json.loads(path.read_text())
+        except OSError as exc:
+            raise ModelError(f"cannot read the model registry {path}: {exc.strerror}") from exc
+        except json.JSONDecodeError as exc:
+            raise ModelError(f"the model registry {path} is not valid JSON (line {exc.lineno}): {exc.msg}") from exc
+        entries = []
+        for raw in data.get("models", []):
+            try:
+                stage = raw.get("stage", "stable")
+                if stage not in STAGES:
+                    raise ValueError(f"stage must be one of {STAGES}")
+                entries.append(ModelEntry(
+                    id=raw["id"], version=str(raw["version"]), file=(path.parent / raw["file"]).resolve(),
+                    sha256=raw["sha256"], backend=raw.get("backend", "mediapipe"), stage=stage,
+                    input_size=tuple(raw["input_size"]) if raw.get("input_size") else None, details=raw,
+                ))
+            except (KeyError, TypeError, ValueError) as exc:
+                raise ModelError(f"model registry {path}: entry {raw.get('id', '?')!r} is incomplete ({exc})") from exc
+        default = data.get("default") or next((e.id for e in entries if e.stage == "stable"), None)
+        if default is None:
+            raise ModelError(f"model registry {path} names no stable model")
+        return cls(entries, default, path)
+
+    def get(self, model_id: str) -> ModelEntry:
+        """An entry by ``id`` (newest version) or ``id@version``."""
+        wanted_id, _, wanted_version = model_id.partition("@")
+        matches = [e for e in self.entries if e.id == wanted_id and (not wanted_version or e.version == wanted_version)]
+        if not matches:
+            known = ", ".join(f"{e.id}@{e.version}" for e in self.entries) or "none"
+            raise ModelError(f"no model '{model_id}' in the registry (known: {known})")
+        return max(matches, key=lambda e: tuple(int(p) if p.isdigit() else 0 for p in e.version.split(".")))
+
+    def resolve(self, ref: str | None = None) -> ModelEntry:
+        """A registry id, ``id@version``, or a path to a model file (used unregistered, e.g. for
+        comparison). None means the default stable model."""
+        if ref is None:
+            return self.get(self.default)
+        path = Path(ref)
+        if path.suffix == ".tflite" or path.exists():
+            if not path.exists():
+                raise ModelError(f"model file {path} does not exist")
+            facts = inspect_tflite(path)
+            return ModelEntry(
+                id=path.stem, version="unregistered", file=path.resolve(), sha256=None,
+                backend="opencv-dnn" if facts.channels == 4 else "mediapipe",
+                stage="experimental", input_size=facts.input_size, registered=False,
+            )
+        return self.get(ref)
+
+    def choose(self, requested: str | None, rollout_percent: int, install_id: str) -> ModelEntry:
+        """The model this installation runs: the one asked for, else an experimental model whose
+        rollout includes this installation, else the default stable model."""
+        if requested:
+            return self.resolve(requested)
+        for entry in self.entries:
+            if entry.stage == "experimental" and in_rollout(install_id, entry.id, rollout_percent):
+                return entry
+        return self.get(self.default)
+
+    def stable(self) -> list[ModelEntry]:
+        return [e for e in self.entries if e.stage == "stable"]

@@ -1,0 +1,69 @@
+"""Our hair model through MediaPipe Tasks' ImageSegmenter."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import numpy as np
+
+from core.errors import ModelError
+from core.frames import Frame
+from core.segment.inspect import ModelInfo, inspect_tflite
+
+log = logging.getLogger(__name__)
+
+
+class MediaPipeSegmenter:
+    """Runs a segmenter .tflite (with metadata, 3-channel input, [background, hair] output).
+
+    ``video=True`` uses VIDEO mode, which needs strictly increasing timestamps: a frame whose
+    timestamp does not advance (a new source restarting at 0, a repeated still) is given the next
+    free millisecond instead."""
+
+    HAIR_CHANNEL = 1
+
+    def __init__(self, path: Path, info: ModelInfo | None = None, video: bool = True, threads: int | None = None):
+        from mediapipe.tasks.python import BaseOptions, vision
+
+        path = Path(path)
+        facts = inspect_tflite(path)
+        if not facts.has_metadata:
+            raise ModelError(f"{path.name} has no segmenter metadata; MediaPipe cannot run it (re-export it with `hairtint train`)")
+        if facts.channels != 3:
+            raise ModelError(f"{path.name} takes {facts.channels}-channel input; MediaPipe's segmenter needs RGB (3)")
+        self.info = info or ModelInfo(id=path.stem, version="unregistered", path=str(path))
+        self.input_size = facts.input_size
+        self.video = video
+        options = vision.ImageSegmenterOptions(
+            base_options=BaseOptions(model_asset_buffer=path.read_bytes()),
+            running_mode=vision.RunningMode.VIDEO if video else vision.RunningMode.IMAGE,
+            output_confidence_masks=True,
+            output_category_mask=False,
+        )
+        try:
+            self._segmenter = vision.ImageSegmenter.create_from_options(options)
+        except Exception as exc:
+            raise ModelError(f"MediaPipe could not load {path.name}: {exc}") from exc
+        self._last_ts = -1
+
+    def segment(self, frame: Frame) -> np.ndarray:
+        import mediapipe as mp
+
+        image = mp.Image(image_format=mp.ImageFormat.SRGB, data=frame.pixels)
+        if self.video:
+            ts = max(int(frame.timestamp_ms), self._last_ts + 1)
+            self._last_ts = ts
+            result = self._segmenter.segment_for_video(image, ts)
+        else:
+            result = self._segmenter.segment(image)
+        hair = result.confidence_masks[self.HAIR_CHANNEL].numpy_view()
+        return np.clip(hair, 0.0, 1.0).astype(np.float32, copy=True)
+
+    def reset(self) -> None:
+        """Nothing to forget: the model is stateless (timestamps stay monotonic across sources)."""
+
+    def close(self) -> None:
+        if self._segmenter is not None:
+            self._segmenter.close()
+            self._segmenter = None
