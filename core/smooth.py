@@ -1,0 +1,160 @@
+"""Temporal smoothing of the raw hair mask: steady on a still head, no lag on a moving one.
+
+MediaPipe's segmentation smoothing mixes in the previous mask in proportion to how uncertain the new
+one is (near 0.5), so a segmenter that flickers *confidently* at the hair's edge still flickers, and an
+uncertain edge that really moves lags. :class:`TemporalSmoother` adds what the picture says: where the
+frame has not changed since the last one, the hair cannot have moved either, so the previous mask gets
+a large weight whatever the new mask's certainty; where the frame changed, the new mask is taken as it
+is. The weights are worked out on a small copy of the frame and mask and blended at the mask's size."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+
+from core.frames import Frame
+from core.resample import shrink, work_size
+
+log = logging.getLogger(__name__)
+
+
+def uncertainty(mask: np.ndarray) -> np.ndarray:
+    """1 at 0.5, 0 at 0 and 1: ``1 - (2m - 1)^2``, a cheap stand-in for the binary entropy."""
+    centred = mask * 2.0 - 1.0
+    return np.clip(1.0 - centred * centred, 0.0, 1.0)
+
+
+def _as_mask(mask: np.ndarray) -> np.ndarray:
+    mask = np.asarray(mask, dtype=np.float32)
+    if mask.ndim != 2:
+        raise ValueError(f"a mask must be H x W, got shape {mask.shape}")
+    return mask
+
+
+@dataclass(frozen=True)
+class SmoothSettings:
+    """``still_weight``: weight of the previous mask where the frame has not changed, whatever the new
+    mask says. ``uncertain_weight``: weight of the previous mask where the new one is 0.5 (MediaPipe's
+    ``combine_with_previous_ratio``), falling to 0 as the new value nears 0 or 1. A frame-to-frame grey
+    change (0-255, on the small copy) up to ``motion_low`` counts as sensor noise, from ``motion_high`` as
+    movement, where the previous mask is dropped. ``work_width``: width of the small copy.
+    ``max_gap_ms``: a longer gap between two frames forgets the history."""
+
+    still_weight: float = 0.8
+    uncertain_weight: float = 0.9
+    motion_low: float = 3.0
+    motion_high: float = 12.0
+    work_width: int = 160
+    max_gap_ms: int = 500
+
+    def __post_init__(self):
+        for name in ("still_weight", "uncertain_weight"):
+            if not 0.0 <= getattr(self, name) < 1.0:
+                raise ValueError(f"{name} must be in [0, 1), got {getattr(self, name)}")
+        if not 0.0 <= self.motion_low < self.motion_high:
+            raise ValueError(f"need 0 <= motion_low < motion_high, got {self.motion_low}, {self.motion_high}")
+        if self.work_width < 8:
+            raise ValueError(f"work_width must be at least 8, got {self.work_width}")
+        if self.max_gap_ms <= 0:
+            raise ValueError(f"max_gap_ms must be positive, got {self.max_gap_ms}")
+
+
+class TemporalSmoother:
+    """Uncertainty- and motion-weighted temporal smoothing. The returned mask is read-only (it is also
+    the history the next frame is blended with)."""
+
+    def __init__(self, settings: SmoothSettings = SmoothSettings()):
+        self.settings = settings
+        self._spread = np.ones((3, 3), np.uint8)
+        self.reset()
+
+    def reset(self) -> None:
+        self._previous: np.ndarray | None = None
+        self._previous_grey: np.ndarray | None = None
+        self._key: tuple | None = None
+        self._last_ms: int | None = None
+
+    def smooth(self, mask: np.ndarray, frame: Frame) -> np.ndarray:
+        new = _as_mask(mask)
+        height, width = frame.pixels.shape[:2]
+        small_size = work_size(width, height, self.settings.work_width)
+        grey = cv2.cvtColor(shrink(frame.pixels, small_size), cv2.COLOR_RGB2GRAY)
+        key = (new.shape, frame.pixels.shape, frame.source_id)
+        if self._previous is None or key != self._key or self._gap_too_long(frame.timestamp_ms):
+            if self._previous is not None:
+                log.debug("temporal smoother forgets its history (frame %d, shape %s)", frame.index, new.shape)
+            out = new.copy()
+        else:
+            weight = self._history_weight(new, grey, small_size)
+            out = self._previous - new
+            out *= weight
+            out += new
+        out.setflags(write=False)
+        self._previous, self._previous_grey, self._key = out, grey, key
+        self._last_ms = frame.timestamp_ms
+        return out
+
+    def _gap_too_long(self, timestamp_ms: int) -> bool:
+        gap = timestamp_ms - self._last_ms
+        return gap < 0 or gap > self.settings.max_gap_ms
+
+    def _history_weight(self, new: np.ndarray, grey: np.ndarray, small_size: tuple[int, int]) -> np.ndarray:
+        """Per-pixel weight of the previous mask, at the mask's size."""
+        s = self.settings
+        weight = np.maximum(uncertainty(shrink(new, small_size)) * s.uncertain_weight, s.still_weight)
+        change = cv2.absdiff(grey, self._previous_grey).astype(np.float32)
+        stillness = np.clip((s.motion_high - change) * (1.0 / (s.motion_high - s.motion_low)), 0.0, 1.0)
+        # An edge moving across a flat patch changes only the pixels it passes over: spread "moving" by
+        # one small pixel so the mask's edge, which lags or leads the picture's a little, is covered.
+        weight *= cv2.erode(stillness, self._spread)
+        if weight.shape != new.shape:
+            weight = cv2.resize(weight, (new.shape[1], new.shape[0]), interpolation=cv2.INTER_LINEAR)
+        return weight
+
+
+class UncertaintySmoother:
+    """MediaPipe-style smoothing, the baseline: the previous mask's weight is ``ratio`` times the new
+    mask's uncertainty, per pixel, at full size. No motion term."""
+
+    def __init__(self, ratio: float = 0.9):
+        if not 0.0 <= ratio < 1.0:
+            raise ValueError(f"ratio must be in [0, 1), got {ratio}")
+        self.ratio = ratio
+        self.reset()
+
+    def reset(self) -> None:
+        self._previous: np.ndarray | None = None
+
+    def smooth(self, mask: np.ndarray, frame: Frame) -> np.ndarray:
+        new = _as_mask(mask)
+        if self._previous is None or self._previous.shape != new.shape:
+            out = new.copy()
+        else:
+            out = new + (self._previous - new) * (uncertainty(new) * self.ratio)
+        self._previous = out
+        return out.copy()
+
+
+class EmaSmoother:
+    """Plain exponential moving average: ``alpha`` is the new mask's weight everywhere."""
+
+    def __init__(self, alpha: float = 0.5):
+        if not 0.0 < alpha <= 1.0:
+            raise ValueError(f"alpha must be in (0, 1], got {alpha}")
+        self.alpha = alpha
+        self.reset()
+
+    def reset(self) -> None:
+        self._previous: np.ndarray | None = None
+
+    def smooth(self, mask: np.ndarray, frame: Frame) -> np.ndarray:
+        new = _as_mask(mask)
+        if self._previous is None or self._previous.shape != new.shape:
+            out = new.copy()
+        else:
+            out = self._previous + (new - self._previous) * self.alpha
+        self._previous = out
+        return out.copy()
