@@ -1,0 +1,124 @@
+"""Named hair shades: the built-in palette, user palette files, and turning a name or hex into a Shade.
+
+A palette file is JSON: ``{"shades": [{"name": "Sunlit Amber", "hex": "#c8782a"}, ...]}``. Names are
+compared without regard to case or repeated whitespace, so "sunlit  AMBER" finds "Sunlit Amber"."""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+
+from core.errors import PaletteError
+from core.frames import Shade
+
+log = logging.getLogger(__name__)
+
+_HEX = re.compile(r"#?([0-9a-fA-F]{6})")
+
+
+def _key(name: str) -> str:
+    """The form names are compared in: case-folded, whitespace collapsed."""
+    return " ".join(name.split()).casefold()
+
+
+def parse_hex(text: str) -> tuple[int, int, int] | None:
+    """``(r, g, b)`` for ``#rrggbb`` or ``rrggbb`` (surrounding whitespace allowed), else None."""
+    match = _HEX.fullmatch(text.strip())
+    if match is None:
+        return None
+    digits = match.group(1)
+    return int(digits[0:2], 16), int(digits[2:4], 16), int(digits[4:6], 16)
+
+
+def _parse_shades(data, source: str) -> list[Shade]:
+    """Validate decoded palette JSON; every message names ``source`` and the offending entry."""
+    if not isinstance(data, dict) or not isinstance(data.get("shades"), list):
+        raise PaletteError(f'{source}: expected an object with a "shades" list, e.g. '
+                           '{"shades": [{"name": "Sunlit Amber", "hex": "#c8782a"}]}')
+    entries = data["shades"]
+    if not entries:
+        raise PaletteError(f'{source}: the "shades" list is empty; add at least one shade')
+    shades: list[Shade] = []
+    seen: dict[str, int] = {}
+    for number, entry in enumerate(entries, start=1):
+        where = f"{source}: shade {number}"
+        if not isinstance(entry, dict):
+            raise PaletteError(f'{where} must be an object with "name" and "hex", got {entry!r}')
+        name, hex_text = entry.get("name"), entry.get("hex")
+        if not isinstance(name, str) or not name.strip():
+            raise PaletteError(f'{where} ({entry!r}) has no "name"')
+        name = " ".join(name.split())
+        where = f'{source}: shade {number} "{name}"'
+        if not isinstance(hex_text, str):
+            raise PaletteError(f'{where} has no "hex" colour (expected "#rrggbb")')
+        rgb = parse_hex(hex_text)
+        if rgb is None:
+            raise PaletteError(f'{where} has a bad hex colour {hex_text!r} (expected "#rrggbb")')
+        key = _key(name)
+        if key in seen:
+            raise PaletteError(f"{where} duplicates the name of shade {seen[key]}")
+        seen[key] = number
+        shades.append(Shade(name=name, rgb=rgb))
+    return shades
+
+
+def load_palette(path: str | Path) -> list[Shade]:
+    """Read a palette file; raises PaletteError naming the file and entry for anything unusable."""
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise PaletteError(f"{path}: palette file not found") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise PaletteError(f"{path}: cannot read palette file ({exc})") from None
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise PaletteError(f"{path}: not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})") from None
+    shades = _parse_shades(data, str(path))
+    log.debug("loaded %d shades from %s", len(shades), path)
+    return shades
+
+
+@lru_cache(maxsize=1)
+def _default_shades() -> tuple[Shade, ...]:
+    source = resources.files("core").joinpath("palettes", "default.json")
+    return tuple(_parse_shades(json.loads(source.read_text(encoding="utf-8")), "built-in palette"))
+
+
+def default_palette() -> list[Shade]:
+    """The shades that ship with HairTint (a fresh list; Shades themselves are immutable)."""
+    return list(_default_shades())
+
+
+def merge_palettes(base: list[Shade], extra: list[Shade]) -> list[Shade]:
+    """``base`` with ``extra`` on top: a same-name shade (case-insensitive) is replaced in place,
+    new names are appended in their own order."""
+    merged = list(base)
+    position = {_key(shade.name): i for i, shade in enumerate(merged)}
+    for shade in extra:
+        key = _key(shade.name)
+        if key in position:
+            merged[position[key]] = shade
+        else:
+            position[key] = len(merged)
+            merged.append(shade)
+    return merged
+
+
+def resolve_color(spec: str, palette: list[Shade]) -> Shade:
+    """A shade by name from ``palette``, or a custom one from ``#rrggbb`` / ``rrggbb`` (named like
+    "#a1b2c3"). Names win over hex, so a shade called "c0ffee" stays reachable."""
+    key = _key(spec)
+    for shade in palette:
+        if _key(shade.name) == key:
+            return shade
+    rgb = parse_hex(spec)
+    if rgb is not None:
+        return Shade(name="#{:02x}{:02x}{:02x}".format(*rgb), rgb=rgb)
+    names = ", ".join(shade.name for shade in palette) or "(the palette is empty)"
+    raise PaletteError(f"unknown colour {spec.strip()!r}: use #rrggbb or one of: {names}")
