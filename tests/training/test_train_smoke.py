@@ -1,0 +1,76 @@
+"""A few training steps on generated portraits, then the real export path: litert-torch -> TFLite with
+segmenter metadata -> MediaPipe's ImageSegmenter, whose output must match PyTorch's."""
+
+import json
+
+import cv2
+import numpy as np
+import pytest
+import torch
+
+from core.frames import Frame
+from core.segment import MediaPipeSegmenter, inspect_tflite
+from core.synthetic import render_portrait
+from hairtint_desktop.cli import main
+from training.model import HairNet, SegmenterExport, count_parameters
+
+
+def make_set(root, count=12):
+    (root / "images").mkdir(parents=True)
+    (root / "masks").mkdir()
+    stems = []
+    for i in range(count):
+        rgb, mask = render_portrait(160, 120, t=i * 0.3, seed=i)
+        stem = f"p{i:02d}"
+        cv2.imwrite(str(root / "images" / f"{stem}.jpg"), cv2.cvtColor(rgb, cv2.COLOR_RGB2BGR))
+        cv2.imwrite(str(root / "masks" / f"{stem}.png"), mask.astype(np.uint8) * 255)
+        stems.append(stem)
+    (root / "train.txt").write_text("\n".join(stems[:8]))
+    (root / "val.txt").write_text("\n".join(stems[8:]))
+    return root
+
+
+def test_hairnet_shapes_and_size():
+    net = HairNet().eval()
+    assert 0.5e6 < count_parameters(net) < 2e6
+    with torch.no_grad():
+        assert net(torch.zeros(2, 3, 96, 128)).shape == (2, 1, 96, 128)
+        out = SegmenterExport(net)(torch.zeros(1, 64, 64, 3))
+    assert out.shape == (1, 64, 64, 2)
+    assert torch.allclose(out.sum(dim=-1), torch.ones(1, 64, 64))
+
+
+@pytest.mark.slow
+def test_train_resume_and_export_runs_in_mediapipe(tmp_path):
+    data = make_set(tmp_path / "tiny")
+    out = tmp_path / "run"
+    args = ["train", "--data", str(data), "--out", str(out), "--size", "64", "--batch-size", "4"]
+    assert main([*args, "--epochs", "2", "--no-export"]) == 0
+    history = json.loads((out / "history.json").read_text())
+    assert [h["epoch"] for h in history] == [1, 2]
+    assert "val" in history[-1] and 0.0 <= history[-1]["val"]["tiny"] <= 1.0
+    assert (out / "training_curve.png").stat().st_size > 1000
+
+    # a resumed run can be lengthened; resuming a finished run trains nothing more, then exports
+    assert main([*args, "--resume", "--epochs", "3", "--no-export"]) == 0
+    assert [h["epoch"] for h in json.loads((out / "history.json").read_text())] == [1, 2, 3]
+    assert main([*args, "--resume"]) == 0
+    assert len(json.loads((out / "history.json").read_text())) == 3
+    model = out / "hairnet.tflite"
+    facts = inspect_tflite(model)
+    assert facts.has_metadata and facts.input_shape == (1, 64, 64, 3) and facts.output_shape == (1, 64, 64, 2)
+    card = json.loads((out / "model_card.json").read_text())
+    assert card["input_size"] == [64, 64] and len(card["sha256"]) == 64
+
+    # MediaPipe's output equals PyTorch's on the same picture
+    from training.train import load_trained
+
+    net, _ = load_trained(out / "checkpoint.pt")
+    rgb, _ = render_portrait(64, 64, t=0.0, seed=3)
+    with torch.no_grad():
+        expected = SegmenterExport(net)(torch.from_numpy(rgb.astype(np.float32) / 127.5 - 1.0)[None])[0, ..., 1].numpy()
+    segmenter = MediaPipeSegmenter(model, video=False)
+    got = segmenter.segment(Frame(rgb, 0, 0, "test"))
+    segmenter.close()
+    assert got.shape == (64, 64)
+    assert np.abs(got - expected).max() < 0.02
