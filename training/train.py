@@ -101,8 +101,10 @@ def plot_history(history: list[dict], path: Path) -> None:
     plt.close(fig)
 
 
-def train(config: TrainConfig, resume: bool = False, progress: bool = True) -> Path:
-    """Train (or resume) into ``config.out``; returns the checkpoint path."""
+def train(config: TrainConfig, resume: bool = False, progress: bool = True, epochs: int | None = None) -> Path:
+    """Train (or resume) into ``config.out``; returns the checkpoint path. On resume, ``epochs``
+    (if given) lengthens or shortens the run: the one-cycle schedule is stretched to the new length
+    from the step reached."""
     out = Path(config.out)
     out.mkdir(parents=True, exist_ok=True)
     device = _pick_device(config.device)
@@ -118,7 +120,8 @@ def train(config: TrainConfig, resume: bool = False, progress: bool = True) -> P
         saved = TrainConfig(**state["config"])
         # a resumed run keeps the schedule it started with; only where it writes and how it runs may change
         config = TrainConfig(**{**asdict(saved), "out": config.out, "threads": config.threads,
-                                "device": config.device, "max_steps": config.max_steps})
+                                "device": config.device, "max_steps": config.max_steps,
+                                "epochs": epochs or saved.epochs})
 
     folders = [Path(d) for d in config.data]
     longest = round(config.size * 1.5)
@@ -138,8 +141,16 @@ def train(config: TrainConfig, resume: bool = False, progress: bool = True) -> P
     if state is not None:
         net.load_state_dict(state["model"])
         optimiser.load_state_dict(state["optimiser"])
-        schedule.load_state_dict(state["schedule"])
         history, first_epoch, steps = state["history"], state["epoch"] + 1, state["steps"]
+        if config.epochs == state["config"]["epochs"]:
+            schedule.load_state_dict(state["schedule"])
+        else:
+            log.info("schedule changed from %d to %d epochs at step %d", state["config"]["epochs"], config.epochs, steps)
+            schedule = torch.optim.lr_scheduler.OneCycleLR(
+                optimiser, max_lr=config.lr, total_steps=max(config.epochs * len(batches), steps + 1), pct_start=0.15)
+            schedule.last_epoch = steps
+            for group, lr in zip(optimiser.param_groups, schedule.get_lr()):
+                group["lr"] = lr
     log.info("HairNet %d parameters, %d train / %d val photos, %s", count_parameters(net),
              len(train_photos), len(val_photos), device)
 

@@ -1,0 +1,97 @@
+"""Recolouring photos on disk (``hairtint recolor``): which files, where each result goes, and one
+pass over them that reports a bad file and goes on with the rest. Inputs are never overwritten."""
+
+from __future__ import annotations
+
+import logging
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterator
+
+from core.errors import HairTintError
+from core.frames import Frame, Look
+from core.images import IMAGE_SUFFIXES, load_image, save_image
+from core.pipeline import Pipeline
+
+log = logging.getLogger(__name__)
+OUTPUT_SUFFIXES = (".jpg", ".jpeg", ".png")
+
+
+@dataclass(frozen=True)
+class Job:
+    source: Path
+    target: Path
+
+
+@dataclass(frozen=True)
+class Outcome:
+    job: Job
+    error: str | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None
+
+
+def slug(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-") or "shade"
+
+
+def expand_inputs(inputs: list[Path]) -> tuple[list[Path], list[str]]:
+    """Photo files named directly or found in folders (sorted, not recursive); and problems found."""
+    files, problems = [], []
+    for item in map(Path, inputs):
+        if item.is_dir():
+            found = sorted(p for p in item.iterdir() if p.is_file() and p.suffix.lower() in IMAGE_SUFFIXES)
+            if not found:
+                problems.append(f"{item}: no photos in this folder")
+            files.extend(found)
+        elif item.exists():
+            files.append(item)
+        else:
+            problems.append(f"{item}: no such file or folder")
+    return files, problems
+
+
+def plan(inputs: list[Path], out: Path, look: Look) -> tuple[list[Job], list[str]]:
+    """Where each result goes. A single photo may name an output file; otherwise ``out`` is a folder
+    and each result is ``<stem>_<shade>_<intensity>.<jpg|png>``. A name already taken (by an input or an
+    earlier result) gets a numbered suffix instead of being overwritten."""
+    files, problems = expand_inputs(inputs)
+    out = Path(out)
+    single_file = len(files) == 1 and out.suffix.lower() in OUTPUT_SUFFIXES and not out.is_dir()
+    taken = {f.resolve() for f in files}
+    jobs = []
+    for source in files:
+        if single_file:
+            target = out
+        else:
+            suffix = ".png" if source.suffix.lower() == ".png" else ".jpg"
+            target = out / f"{source.stem}_{slug(look.shade.name)}_{look.intensity}{suffix}"
+        target = _free_name(target, taken)
+        taken.add(target.resolve())
+        jobs.append(Job(source, target))
+    return jobs, problems
+
+
+def _free_name(target: Path, taken: set[Path]) -> Path:
+    candidate, n = target, 2
+    while candidate.resolve() in taken or candidate.exists():
+        candidate = target.with_name(f"{target.stem}-{n}{target.suffix}")
+        n += 1
+    return candidate
+
+
+def run(jobs: list[Job], pipeline: Pipeline, look: Look) -> Iterator[Outcome]:
+    """Recolour each job's photo; a photo that fails yields its error and the pass goes on."""
+    for i, job in enumerate(jobs):
+        try:
+            rgb = load_image(job.source)
+            result = pipeline.process(Frame(rgb, 0, i, f"photo:{job.source}:{i}"), look)
+            job.target.parent.mkdir(parents=True, exist_ok=True)
+            save_image(job.target, result.pixels)
+            yield Outcome(job)
+        except (HairTintError, OSError) as exc:
+            log.warning("%s: %s", job.source, exc)
+            yield Outcome(job, str(exc))

@@ -1,0 +1,30 @@
+"""Assembles the pipeline from the registry and settings: the one place that knows which segmenter,
+smoother, refiner and recolourer go together."""
+
+from __future__ import annotations
+
+from core.pipeline import PassThroughSmoother, Pipeline
+from core.recolor import Recolorer
+from core.refine import Refiner
+from core.registry import ModelEntry, Registry
+from core.segment import MediaPipeSegmenter, OpenCvDnnSegmenter
+from core.smooth import TemporalSmoother
+
+
+def open_segmenter(entry: ModelEntry, video: bool):
+    """Verify the model file against the registry, then load it with its backend."""
+    entry.verify()
+    if entry.backend == "opencv-dnn":
+        return OpenCvDnnSegmenter(entry.file, entry.info, use_previous_mask=video)
+    return MediaPipeSegmenter(entry.file, entry.info, video=video)
+
+
+def build_pipeline(model: str | None = None, *, still: bool = False, registry: Registry | None = None,
+                   entry: ModelEntry | None = None) -> Pipeline:
+    """A ready pipeline. ``model`` is a registry id, ``id@version`` or a model file path (None: the
+    default stable model); ``still`` selects IMAGE mode and no temporal smoothing."""
+    if entry is None:
+        entry = (registry or Registry.load()).resolve(model)
+    segmenter = open_segmenter(entry, video=not still)
+    smoother = PassThroughSmoother() if still else TemporalSmoother()
+    return Pipeline(segmenter, smoother, Refiner(), Recolorer())

@@ -1,0 +1,114 @@
+"""``hairtint``: the live app by default, and the headless subcommands (recolor, eval, bench, train,
+models). Only the app itself imports Qt, so the subcommands run on machines without a display."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+from pathlib import Path
+
+from core.errors import HairTintError
+
+SUBCOMMANDS = ("recolor", "eval", "bench", "train", "models", "gui")
+
+
+def _size(text: str) -> tuple[int, int]:
+    try:
+        w, h = (int(v) for v in text.lower().split("x"))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"size must look like 640x480, got {text!r}") from None
+    if w < 16 or h < 16:
+        raise argparse.ArgumentTypeError("size must be at least 16x16")
+    return w, h
+
+
+def _intensity(text: str) -> int:
+    value = int(text)
+    if not 0 <= value <= 100:
+        raise argparse.ArgumentTypeError("intensity must be between 0 and 100")
+    return value
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="hairtint", description="Live hair-colour try-on.")
+    parser.add_argument("-v", "--verbose", action="store_true", help="log more")
+    sub = parser.add_subparsers(dest="command")
+
+    gui = sub.add_parser("gui", help="open the app (the default when no subcommand is given)")
+    gui.add_argument("--source", help="PATH (photo, folder, video) or camera:N; default: the configured camera")
+    gui.add_argument("--kiosk", action="store_true", help="fullscreen, touch, locked settings")
+    gui.add_argument("--screenshot", metavar="OUT.png", help="save a screenshot after the first frame, then exit")
+    gui.add_argument("--config", metavar="FILE", help="settings file (default: the user's config folder)")
+
+    recolor = sub.add_parser("recolor", help="recolour the hair in photos")
+    recolor.add_argument("inputs", nargs="+", metavar="INPUT", help="photos or folders of photos")
+    recolor.add_argument("-o", "--out", required=True, help="output folder (or a file name for a single photo)")
+    recolor.add_argument("--color", default="Sunlit Amber", help="shade name or #rrggbb (default: Sunlit Amber)")
+    recolor.add_argument("--intensity", type=_intensity, default=70, help="0-100 (default 70)")
+    recolor.add_argument("--model", help="registry id or model file (default: the stable model)")
+    recolor.add_argument("--palette", help="a user palette file adding shades")
+
+    ev = sub.add_parser("eval", help="measure mask quality on labelled photos")
+    ev.add_argument("--data", nargs="+", required=True, metavar="DIR", help="set folders (images/, masks/) or folders of sets")
+    ev.add_argument("--split", help="file of stems to use, e.g. val.txt (looked up in each set if not a path)")
+    ev.add_argument("--model", action="append", metavar="ID|PATH", help="repeat to compare; default: the stable model")
+    ev.add_argument("--json", metavar="FILE", help="write the figures as JSON")
+    ev.add_argument("--report", metavar="DIR", help="write an HTML page of the worst cases")
+    ev.add_argument("--limit", type=int, help="use only the first N photos of each set (quick checks)")
+
+    bench = sub.add_parser("bench", help="time the whole pipeline headless")
+    bench.add_argument("--source", default="synthetic", help="FILE (photo or video) or synthetic")
+    bench.add_argument("--frames", type=int, default=300)
+    bench.add_argument("--size", type=_size, default=(640, 480), help="WxH (default 640x480)")
+    bench.add_argument("--model", help="registry id or model file")
+    bench.add_argument("--json", metavar="FILE")
+
+    train = sub.add_parser("train", help="train a hair model and export it for MediaPipe (needs the 'train' extra)")
+    train.add_argument("--data", nargs="+", required=True, metavar="DIR", help="sets with train.txt / val.txt, or folders of sets")
+    train.add_argument("--out", required=True, metavar="DIR", help="where checkpoints, curves and the .tflite go")
+    train.add_argument("--epochs", type=int, help="default 70; with --resume, a new length for the run")
+    train.add_argument("--size", type=int, default=192, help="square training and model input size")
+    train.add_argument("--batch-size", type=int, default=32)
+    train.add_argument("--lr", type=float, default=3e-3)
+    train.add_argument("--seed", type=int, default=0)
+    train.add_argument("--device", default="auto", help="auto, cpu or cuda")
+    train.add_argument("--resume", action="store_true", help="carry on from OUT/checkpoint.pt")
+    train.add_argument("--max-steps", type=int, help="stop after this many steps (smoke runs)")
+    train.add_argument("--name", default="hairnet", help="name of the exported .tflite")
+    train.add_argument("--no-export", action="store_true", help="skip the TFLite export")
+
+    models = sub.add_parser("models", help="list or verify registered models")
+    models_sub = models.add_subparsers(dest="models_command", required=True)
+    models_sub.add_parser("list")
+    models_sub.add_parser("verify")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if not argv or (argv[0] not in SUBCOMMANDS and argv[0] not in ("-h", "--help", "-v", "--verbose")):
+        argv.insert(0, "gui")
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    from hairtint_desktop import commands
+
+    handler = {"gui": commands.gui, "recolor": commands.recolor, "eval": commands.evaluate, "bench": commands.bench,
+               "train": commands.train, "models": commands.models}.get(args.command or "gui")
+    try:
+        return handler(args)
+    except HairTintError as exc:
+        print(f"hairtint: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("hairtint: stopped", file=sys.stderr)
+        return 130
+
+
+def print_json(data: dict) -> None:
+    print(json.dumps(data, indent=2))
+
+
+if __name__ == "__main__":
+    sys.exit(main())
