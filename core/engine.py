@@ -3,6 +3,7 @@ smoother, refiner and recolourer go together."""
 
 from __future__ import annotations
 
+from core.face_guard import FaceGuard
 from core.pipeline import PassThroughSmoother, Pipeline
 from core.recolor import Recolorer
 from core.refine import Refiner
@@ -27,4 +28,4 @@ def build_pipeline(model: str | None = None, *, still: bool = False, registry: R
         entry = (registry or Registry.load()).resolve(model)
     segmenter = open_segmenter(entry, video=not still)
     smoother = PassThroughSmoother() if still else TemporalSmoother()
-    return Pipeline(segmenter, smoother, Refiner(), Recolorer())
+    return Pipeline(segmenter, smoother, Refiner(face_guard=FaceGuard()), Recolorer())

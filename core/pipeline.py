@@ -134,4 +134,9 @@ class Pipeline:
         return Result(frame=frame, pixels=pixels, mask=mask, timings_ms=timings)
 
     def close(self) -> None:
-        self.segmenter.close()
+        try:
+            self.segmenter.close()
+        finally:
+            close_refiner = getattr(self.refiner, "close", None)
+            if close_refiner is not None:
+                close_refiner()

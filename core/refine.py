@@ -5,7 +5,8 @@ small copies of the frame and the mask, then upsampled and applied to the full-s
 mask's edge follows the picture's edges at full resolution for the price of a small filter. Before
 fitting, small stray blobs are dropped and small holes in the hair filled; after it, the band between
 ``low`` and ``high`` is stretched to 0..1, which sharpens the edge and removes the faint probability a
-blurred or swollen mask leaves on flat skin or background, and a light feather softens the result."""
+blurred or swollen mask leaves on flat skin or background, and a light feather softens the result.
+An optional FaceGuard then lowers the mask over the inner face of each face it finds."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
+from core.face_guard import FaceGuard
 from core.frames import Frame
 from core.resample import shrink, work_size
 
@@ -56,10 +58,16 @@ class RefineSettings:
 
 
 class Refiner:
-    """Stateless: ``refine`` returns a new float32 mask in [0, 1] at the frame's size."""
+    """``refine`` returns a new float32 mask in [0, 1] at the frame's size. Stateless but for the optional
+    ``face_guard``, which ``close`` closes."""
 
-    def __init__(self, settings: RefineSettings = RefineSettings()):
+    def __init__(self, settings: RefineSettings = RefineSettings(), face_guard: FaceGuard | None = None):
         self.settings = settings
+        self.face_guard = face_guard
+
+    def close(self) -> None:
+        if self.face_guard is not None:
+            self.face_guard.close()
 
     def refine(self, mask: np.ndarray, frame: Frame) -> np.ndarray:
         s = self.settings
@@ -85,6 +93,8 @@ class Refiner:
         if s.feather_px > 0:
             size = 2 * math.ceil(2 * s.feather_px) + 1
             out = cv2.GaussianBlur(out, (size, size), s.feather_px)
+        if self.face_guard is not None:
+            out = self.face_guard.protect(out, frame)
         return out
 
     def _remove_blobs_and_holes(self, small: np.ndarray) -> None:

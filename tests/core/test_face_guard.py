@@ -1,0 +1,145 @@
+"""FaceGuard on the drawn portrait fixture (MediaPipe's short-range detector finds its face) and on one
+real photo from ../shared: the inner face is taken out of the hair mask, the hair above the forehead,
+beside the face and far from it is kept, and a frame without a face leaves the mask as it was."""
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from core.face_guard import FaceGuard
+from core.frames import Frame
+from core.images import load_image
+from core.pipeline import Pipeline
+from core.refine import Refiner
+
+FIXTURES = Path(__file__).resolve().parents[2] / "fixtures"
+
+# Points on fixtures/portrait_640x480.png (x, y): the face spans about x 265..390, eyes at y 200,
+# eyebrows at y 183, mouth at y 253; the hair's top is at y 115.
+FACE_POINTS = {"nose": (329, 222), "mouth": (326, 253), "left cheek": (298, 238), "right cheek": (356, 238),
+               "eye": (300, 201)}
+KEPT_POINTS = {"hair above the forehead": (325, 135), "fringe at the brows": (330, 180),
+               "hair beside the cheek": (252, 280), "far corner": (60, 60), "shirt": (320, 420)}
+
+
+@pytest.fixture
+def guard():
+    guard = FaceGuard()
+    yield guard
+    guard.close()
+
+
+@pytest.fixture(scope="module")
+def portrait() -> np.ndarray:
+    return load_image(FIXTURES / "portrait_640x480.png")
+
+
+def all_ones(shape) -> np.ndarray:
+    mask = np.ones(shape, np.float32)
+    mask.setflags(write=False)
+    return mask
+
+
+def test_portrait_face_is_taken_out_of_the_mask_and_the_hair_kept(guard, portrait):
+    frame = Frame(portrait, 0, 0, "portrait")
+    mask = all_ones(portrait.shape[:2])
+    out = guard.protect(mask, frame)
+    assert out.shape == mask.shape and out.dtype == np.float32
+    for name, (x, y) in FACE_POINTS.items():
+        assert out[y, x] < 0.05, name
+    for name, (x, y) in KEPT_POINTS.items():
+        assert out[y, x] > 0.95, name
+    truth = load_image(FIXTURES / "portrait_640x480_mask.png")[:, :, 0] > 127
+    assert out[truth].mean() > 0.99  # the drawn hair is all kept
+
+
+def test_inputs_are_not_modified(guard, portrait):
+    pixels = portrait.copy()
+    frame = Frame(pixels, 0, 0, "portrait")
+    mask = np.random.default_rng(0).random(portrait.shape[:2]).astype(np.float32)
+    before = mask.copy()
+    out = guard.protect(mask, frame)
+    assert np.array_equal(mask, before)
+    assert np.array_equal(frame.pixels, portrait)
+    assert out is not mask and out.dtype == np.float32
+    assert np.all(out <= mask)  # only lowers the mask
+
+
+def test_float64_mask_comes_back_float32(guard, portrait):
+    out = guard.protect(np.ones(portrait.shape[:2]), Frame(portrait, 0, 0, "portrait"))
+    assert out.dtype == np.float32 and out.shape == portrait.shape[:2]
+
+
+def test_no_face_leaves_the_mask_unchanged(guard):
+    frame = Frame(np.full((480, 640, 3), 128, np.uint8), 0, 0, "gray")
+    mask = np.random.default_rng(1).random((480, 640)).astype(np.float32)
+    out = guard.protect(mask, frame)
+    assert np.array_equal(out, mask) and out.shape == mask.shape and out.dtype == np.float32
+
+
+def test_mask_must_be_frame_sized(guard, portrait):
+    with pytest.raises(ValueError):
+        guard.protect(np.ones((240, 320), np.float32), Frame(portrait, 0, 0, "portrait"))
+
+
+def test_video_frames_between_detections_reuse_the_faces_and_a_new_source_detects_afresh(portrait):
+    guard = FaceGuard(every_n=2)
+    gray = np.full_like(portrait, 128)
+    mask = all_ones(portrait.shape[:2])
+    x, y = FACE_POINTS["nose"]
+    try:
+        assert guard.protect(mask, Frame(portrait, 0, 10, "video"))[y, x] < 0.05
+        # the next frame of the same source is not detected on: the faces found on frame 10 are reused
+        assert guard.protect(mask, Frame(gray, 33, 11, "video"))[y, x] < 0.05
+        # frame 12 is detected on again, and finds nothing
+        assert np.array_equal(guard.protect(mask, Frame(gray, 66, 12, "video")), mask)
+        # a new source is always detected on
+        guard.protect(mask, Frame(portrait, 0, 0, "video"))
+        assert np.array_equal(guard.protect(mask, Frame(gray, 0, 1, "another")), mask)
+    finally:
+        guard.close()
+
+
+def test_refiner_applies_and_closes_its_face_guard(portrait):
+    guard = FaceGuard()
+    refiner = Refiner(face_guard=guard)
+    frame = Frame(portrait, 0, 0, "portrait")
+    out = refiner.refine(all_ones(portrait.shape[:2]), frame)
+    x, y = FACE_POINTS["nose"]
+    assert out[y, x] < 0.05
+    x, y = KEPT_POINTS["hair above the forehead"]
+    assert out[y, x] > 0.95
+    refiner.close()
+    with pytest.raises(RuntimeError):
+        guard.protect(all_ones(portrait.shape[:2]), Frame(portrait, 0, 0, "again"))
+
+
+def test_pipeline_close_closes_the_refiner():
+    closed = []
+
+    class Stage:
+        def __init__(self, name):
+            self.name = name
+
+        def close(self):
+            closed.append(self.name)
+
+    Pipeline(Stage("segmenter"), None, Stage("refiner"), None).close()
+    assert closed == ["segmenter", "refiner"]
+    Pipeline(Stage("segmenter"), None, object(), None).close()  # a refiner without close is fine
+
+
+@pytest.mark.shared
+def test_real_photo_face_is_taken_out_and_its_hair_kept(shared_dir, guard):
+    """celebahq_27636: a frontal face, 512 x 512; eyes at y 247, nose tip (257, 327), mouth y 384."""
+    data = shared_dir / "datasets" / "celebamaskhq_hair"
+    pixels = load_image(data / "images" / "celebahq_27636.jpg")
+    hair = load_image(data / "masks" / "celebahq_27636.png")[:, :, 0] > 127
+    out = guard.protect(all_ones(pixels.shape[:2]), Frame(pixels, 0, 0, "photo"))
+    for name, (x, y) in {"nose": (257, 327), "mouth": (258, 384), "left cheek": (190, 330),
+                         "right cheek": (320, 330)}.items():
+        assert out[y, x] < 0.05, name
+    assert hair[40, 256] and out[40, 256] > 0.95  # the top of the head
+    assert out[20, 20] > 0.95
+    assert out[hair].mean() > 0.98
