@@ -41,7 +41,7 @@ def model_card(checkpoint: Path, tflite: Path, sha256: str, name: str) -> dict:
 
 
 def run_training(args) -> int:
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
+    logging.getLogger("training").setLevel(logging.INFO)  # epoch lines, whatever the CLI's own level
     config = TrainConfig(data=args.data, out=args.out, size=args.size, epochs=args.epochs or 70,
                          batch_size=args.batch_size, lr=args.lr, seed=args.seed, device=args.device,
                          max_steps=args.max_steps)
