@@ -1,0 +1,270 @@
+"""User settings, stored as JSON in the platform's config directory.
+
+Where the file lives (first match wins):
+  1. the ``path`` argument;
+  2. ``$HAIRTINT_CONFIG`` -- a settings file, or a directory (existing, or ending in a path separator)
+     that holds ``settings.json``;
+  3. Linux/BSD: ``$XDG_CONFIG_HOME/hairtint/settings.json`` (default ``~/.config/hairtint/settings.json``);
+     macOS: ``~/Library/Application Support/hairtint/settings.json``;
+     Windows: ``%APPDATA%\\hairtint\\settings.json``.
+
+Reading never crashes the app: a missing file gives the defaults; a corrupt file or a bad value gives
+the defaults for what could not be used plus a message a person can act on (returned by
+:func:`read_settings`, logged by :func:`load_settings`). Unknown keys are ignored, so an older app
+can read a newer file. No Qt here."""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import sys
+import tempfile
+import uuid
+from dataclasses import asdict, dataclass, field, replace
+from pathlib import Path
+
+from core.errors import ConfigError
+
+log = logging.getLogger(__name__)
+
+ROLLOUT_STEPS = (0, 10, 50, 100)
+SETTINGS_FILE = "settings.json"
+
+
+@dataclass(frozen=True)
+class KioskSettings:
+    """``pin``: the PIN that opens settings in kiosk mode (None: settings stay locked in kiosk mode).
+    ``idle_reset_s``: seconds without input before the view resets for the next customer."""
+
+    pin: str | None = None
+    idle_reset_s: float = 90.0
+
+
+@dataclass(frozen=True)
+class Settings:
+    camera_index: int = 0
+    resolution: tuple[int, int] = (640, 480)
+    palette_file: str | None = None
+    overlay: bool = False
+    model: str | None = None  # None: the registry's default stable model
+    kiosk: KioskSettings = field(default_factory=KioskSettings)
+    snapshot_dir: str | None = None
+    rollout_percent: int = 0
+    install_id: str = ""  # random uuid4, created once and then kept
+
+    def with_(self, **changes) -> "Settings":
+        return replace(self, **changes)
+
+    def to_json(self) -> dict:
+        data = asdict(self)
+        data["resolution"] = list(self.resolution)
+        return data
+
+
+def config_dir() -> Path:
+    """The directory HairTint keeps its settings in on this platform (not created here)."""
+    if sys.platform == "win32":
+        base = os.environ.get("APPDATA") or str(Path.home() / "AppData" / "Roaming")
+        return Path(base) / "hairtint"
+    if sys.platform == "darwin":
+        return Path.home() / "Library" / "Application Support" / "hairtint"
+    xdg = os.environ.get("XDG_CONFIG_HOME")
+    base = Path(xdg) if xdg and os.path.isabs(xdg) else Path.home() / ".config"
+    return base / "hairtint"
+
+
+def settings_path(path: str | os.PathLike | None = None) -> Path:
+    if path is not None:
+        return Path(path)
+    override = os.environ.get("HAIRTINT_CONFIG")
+    if override:
+        candidate = Path(override).expanduser()
+        if override.endswith(("/", os.sep)) or candidate.is_dir():
+            return candidate / SETTINGS_FILE
+        return candidate
+    return config_dir() / SETTINGS_FILE
+
+
+# --- validation of each value read from JSON: returns the value or raises ValueError ---------------
+
+def _int(value, lo=None, hi=None) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ValueError(f"expected a whole number, got {value!r}")
+    if (lo is not None and value < lo) or (hi is not None and value > hi):
+        raise ValueError(f"{value} is out of range")
+    return value
+
+
+def _opt_str(value) -> str | None:
+    if value is None or value == "":
+        return None
+    if not isinstance(value, str):
+        raise ValueError(f"expected text, got {value!r}")
+    return value
+
+
+def _resolution(value) -> tuple[int, int]:
+    if isinstance(value, str) and "x" in value.lower():
+        value = value.lower().split("x")
+        value = [int(v) for v in value]
+    if not isinstance(value, (list, tuple)) or len(value) != 2:
+        raise ValueError(f"expected [width, height], got {value!r}")
+    w, h = (_int(v, 16, 16384) for v in value)
+    return (w, h)
+
+
+def _bool(value) -> bool:
+    if not isinstance(value, bool):
+        raise ValueError(f"expected true or false, got {value!r}")
+    return value
+
+
+def _pin(value) -> str | None:
+    if value is None or value == "":
+        return None
+    if isinstance(value, int) and not isinstance(value, bool):
+        value = str(value)
+    if not isinstance(value, str):
+        raise ValueError(f"expected the PIN as text, got {value!r}")
+    return value
+
+
+def _seconds(value) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise ValueError(f"expected a number of seconds, got {value!r}")
+    if not 5 <= value <= 24 * 3600:
+        raise ValueError(f"{value} s is out of range (5 s to 24 h)")
+    return float(value)
+
+
+def _rollout(value) -> int:
+    value = _int(value)
+    if value not in ROLLOUT_STEPS:
+        raise ValueError(f"{value} is not one of {', '.join(map(str, ROLLOUT_STEPS))}")
+    return value
+
+
+def _install_id(value) -> str:
+    return str(uuid.UUID(str(value)))
+
+
+_TOP = {
+    "camera_index": lambda v: _int(v, 0, 255),
+    "resolution": _resolution,
+    "palette_file": _opt_str,
+    "overlay": _bool,
+    "model": _opt_str,
+    "snapshot_dir": _opt_str,
+    "rollout_percent": _rollout,
+    "install_id": _install_id,
+}
+_KIOSK = {"pin": _pin, "idle_reset_s": _seconds}
+
+
+def settings_from_dict(data: dict) -> tuple[Settings, list[str]]:
+    """Settings from a parsed JSON object, with one message per value that could not be used."""
+    warnings: list[str] = []
+    if not isinstance(data, dict):
+        return Settings(), ["the file does not hold a JSON object"]
+    values: dict = {}
+    for key, check in _TOP.items():
+        if key in data:
+            try:
+                values[key] = check(data[key])
+            except (ValueError, TypeError) as exc:
+                warnings.append(f"{key}: {exc}; using the default")
+    kiosk_values: dict = {}
+    kiosk = data.get("kiosk", {})
+    if not isinstance(kiosk, dict):
+        warnings.append("kiosk: expected an object; using the defaults")
+        kiosk = {}
+    for key, check in _KIOSK.items():
+        if key in kiosk:
+            try:
+                kiosk_values[key] = check(kiosk[key])
+            except (ValueError, TypeError) as exc:
+                warnings.append(f"kiosk.{key}: {exc}; using the default")
+    return Settings(kiosk=KioskSettings(**kiosk_values), **values), warnings
+
+
+def read_settings(path: str | os.PathLike | None = None, *, create_install_id: bool = True
+                  ) -> tuple[Settings, list[str]]:
+    """Read the settings and return them with the messages about anything that could not be used.
+
+    Never raises for a missing, unreadable or corrupt file. When the file has no install id yet, one
+    is created and written back (best effort), so it stays the same from then on."""
+    file = settings_path(path)
+    warnings: list[str] = []
+    settings = Settings()
+    corrupt = False
+    try:
+        text = file.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        text = None
+    except OSError as exc:
+        text = None
+        corrupt = True
+        warnings.append(str(ConfigError(f"Settings file {file} cannot be read ({exc.strerror}); using the defaults.")))
+    if text is not None:
+        try:
+            data = json.loads(text)
+        except ValueError as exc:
+            corrupt = True
+            warnings.append(str(ConfigError(
+                f"Settings file {file} is not valid JSON (line {getattr(exc, 'lineno', '?')}); "
+                "using the defaults. Fix or delete the file to get rid of this message.")))
+        else:
+            settings, problems = settings_from_dict(data)
+            warnings += [str(ConfigError(f"Settings file {file}: {p}.")) for p in problems]
+    if create_install_id and not settings.install_id:
+        settings = settings.with_(install_id=str(uuid.uuid4()))
+        if not corrupt:  # never overwrite a file a person may want to repair
+            try:
+                save_settings(settings, file)
+            except (OSError, ConfigError) as exc:
+                log.info("could not record the install id in %s: %s", file, exc)
+    return settings, warnings
+
+
+def load_settings(path: str | os.PathLike | None = None) -> Settings:
+    """The settings (defaults for whatever is missing or unusable); problems are logged as warnings."""
+    settings, warnings = read_settings(path)
+    for message in warnings:
+        log.warning("%s", message)
+    return settings
+
+
+def save_settings(settings: Settings, path: str | os.PathLike | None = None) -> Path:
+    """Write the settings atomically (a temporary file renamed over the old one). Returns the path."""
+    file = settings_path(path)
+    try:
+        file.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=".settings-", suffix=".json", dir=file.parent)
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8") as out:
+                json.dump(settings.to_json(), out, indent=2, sort_keys=True)
+                out.write("\n")
+            os.replace(tmp, file)
+        except BaseException:
+            try:
+                os.unlink(tmp)
+            except OSError:
+                pass
+            raise
+    except OSError as exc:
+        raise ConfigError(f"Settings cannot be saved to {file}: {exc.strerror or exc}") from exc
+    return file
+
+
+__all__ = [
+    "KioskSettings",
+    "Settings",
+    "ROLLOUT_STEPS",
+    "config_dir",
+    "settings_path",
+    "settings_from_dict",
+    "read_settings",
+    "load_settings",
+    "save_settings",
+]

@@ -1,0 +1,189 @@
+"""Starting the GUI: ``run_gui`` is what the ``hairtint`` command line calls.
+
+Also the defaults the main window uses to reach ``core``: the pipeline factory (model chosen from the
+registry by the settings: explicit model, else an experimental model whose rollout includes this
+installation, else the default stable one), the source opener (camera resolution from the settings),
+and the palette (built-in, plus the palette file from the settings)."""
+
+from __future__ import annotations
+
+import logging
+
+import sys
+from typing import Callable
+
+from core.config import Settings, read_settings
+from core.errors import HairTintError
+from core.frames import Shade
+
+log = logging.getLogger(__name__)
+
+SCREENSHOT_TIMEOUT_S = 30.0
+
+
+def default_pipeline_factory(settings: Settings) -> Callable[[bool], object]:
+    """``factory(still) -> Pipeline`` for the model the settings select; called on the worker thread."""
+
+    def factory(still: bool):
+        from core.engine import build_pipeline
+        from core.registry import Registry
+
+        entry = Registry.load().choose(settings.model, settings.rollout_percent, settings.install_id or "")
+        return build_pipeline(entry=entry, still=still)
+
+    return factory
+
+
+def default_opener(settings: Settings) -> Callable[[str], object]:
+    """``opener(spec) -> Source``: core's ``open_source``; cameras at the configured resolution, videos
+    looping (a try-on clip should not stop on its last frame)."""
+
+    def opener(spec: str):
+        from core.sources import open_source
+
+        width, height = settings.resolution
+        return open_source(spec, width=width, height=height) if spec.startswith("camera:") \
+            else open_source(spec, loop=True)
+
+    return opener
+
+
+def palette_for(settings: Settings) -> tuple[list[Shade], str | None]:
+    """The built-in palette merged with the configured palette file; a file that can't be used gives
+    the built-in palette and a message for the banner."""
+    from core.palette import default_palette, load_palette, merge_palettes
+
+    palette = default_palette()
+    if settings.palette_file:
+        try:
+            return merge_palettes(palette, load_palette(settings.palette_file)), None
+        except HairTintError as exc:
+            return palette, f"{exc} — using the built-in palette."
+    return palette, None
+
+
+def _application(args: list[str]):
+    from hairtint_desktop.qtenv import prepare_qt_environment
+
+    prepare_qt_environment()
+    from PySide6.QtWidgets import QApplication
+
+    app = QApplication.instance()
+    if app is None:
+        app = QApplication(args)
+    app.setApplicationName("HairTint")
+    app.setOrganizationName("HairTint")
+    return app
+
+
+def _quit_on_signals(app) -> None:
+    """Ctrl+C in the terminal (and SIGTERM from a kiosk's session manager) close the window properly,
+    stopping the worker, instead of killing the process mid-frame."""
+    import signal
+
+    from PySide6.QtCore import QTimer
+
+    def handler(*_):
+        app.quit()
+
+    for name in ("SIGINT", "SIGTERM"):
+        if hasattr(signal, name):
+            try:
+                signal.signal(getattr(signal, name), handler)
+            except ValueError:  # not the main thread
+                return
+    wake = QTimer(app)  # Python runs signal handlers only between bytecodes: wake it regularly
+    wake.timeout.connect(lambda: None)
+    wake.start(250)
+
+
+def run_gui(source: str | None = None, kiosk: bool = False, screenshot: str | None = None,
+            settings_path=None, *, pipeline_factory: Callable[[bool], object] | None = None,
+            opener: Callable[[str], object] | None = None, timeout_s: float = SCREENSHOT_TIMEOUT_S) -> int:
+    """Open the main window (fullscreen and locked with ``kiosk``) on ``source`` ("camera:N", "synthetic",
+    or a photo/folder/video path; None: the configured camera) and run until it closes.
+
+    With ``screenshot``: wait for the first processed frame to be painted, save a picture of the whole
+    window to that path, and return 0; return 1 with a message on stderr when no frame comes within
+    ``timeout_s`` seconds or the source cannot be opened. ``pipeline_factory``/``opener`` are for tests."""
+    from hairtint_desktop.qtenv import has_display, prepare_qt_environment
+
+    prepare_qt_environment(headless_fallback=screenshot is not None)
+    if not has_display():
+        print("hairtint: no display found (DISPLAY/WAYLAND_DISPLAY unset). Run it on a desktop, or use "
+              "--screenshot OUT.png which can render without one.", file=sys.stderr)
+        return 1
+    app = _application(sys.argv[:1])
+    from PySide6.QtCore import QEventLoop, QTimer
+
+    from hairtint_desktop.main_window import MainWindow
+
+    settings, warnings = read_settings(settings_path)
+    for message in warnings:
+        log.warning("%s", message)
+    window = MainWindow(settings, settings_path=settings_path, pipeline_factory=pipeline_factory, opener=opener,
+                        kiosk=kiosk, config_warnings=warnings)
+    if screenshot is None:
+        if kiosk and window.kiosk is not None:
+            window.kiosk.activate()
+        else:
+            window.show()
+        window.start(source)
+        _quit_on_signals(app)
+        code = app.exec()
+        window.shutdown()
+        return int(code)
+
+    # --screenshot: a local event loop, so an application that goes on running (a test session) is
+    # left as it was -- QCoreApplication.exit() would make every later event loop return at once.
+    loop = QEventLoop()
+    outcome: dict = {"code": None}
+    deadline = QTimer()
+    deadline.setSingleShot(True)
+
+    def finish(code: int, message: str) -> None:
+        if outcome["code"] is not None:
+            return
+        outcome["code"] = code
+        deadline.stop()
+        print(f"hairtint: {message}", file=sys.stderr)
+        window.shutdown()
+        window.close()
+        loop.exit(code)
+
+    def grab() -> None:
+        if outcome["code"] is not None:
+            return
+        if window.overlay.isVisible():
+            window.refresh_overlay()
+        if window.grab().save(str(screenshot)):
+            finish(0, f"screenshot saved to {screenshot}")
+        else:
+            finish(1, f"could not write the screenshot to {screenshot}")
+
+    # a few more frames first, so the overlay has figures (when it is on), then grab
+    window.frame_displayed.connect(lambda: QTimer.singleShot(1500 if window.overlay.isVisible() else 300, grab))
+    window.worker.unavailable.connect(lambda message: finish(1, message))
+    deadline.timeout.connect(lambda: finish(1, f"no processed frame within {timeout_s:g} s; no screenshot written"))
+    deadline.start(int(timeout_s * 1000))
+    quit_on_close = app.quitOnLastWindowClosed()
+    app.setQuitOnLastWindowClosed(False)
+    try:
+        if kiosk and window.kiosk is not None:
+            window.kiosk.activate()
+        else:
+            window.show()
+        window.start(source)
+        loop.exec()
+    finally:
+        app.setQuitOnLastWindowClosed(quit_on_close)
+        window.shutdown()
+        if window.kiosk is not None:
+            window.kiosk.stop()
+        window.deleteLater()
+    return outcome["code"] if outcome["code"] is not None else 1
+
+
+__all__ = ["run_gui", "default_pipeline_factory", "default_opener", "palette_for"]
+
+

@@ -1,0 +1,153 @@
+"""The palette of named shade swatches: touch-size buttons with the name under the colour, one checked
+at a time, navigable with the arrow keys (Home/End too); Space or Enter picks the focused one."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QEvent, QObject, QRectF, QSize, Qt, Signal
+from PySide6.QtGui import QColor, QFont, QPainter, QPen
+from PySide6.QtWidgets import QAbstractButton, QButtonGroup, QGridLayout, QSizePolicy, QWidget
+
+from core.frames import Shade
+
+MIN_TOUCH_PX = 64
+
+
+class SwatchButton(QAbstractButton):
+    def __init__(self, shade: Shade, size: int, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.shade = shade
+        self._size = max(MIN_TOUCH_PX, size)
+        self.setCheckable(True)
+        self.setText(shade.name)
+        self.setToolTip(f"{shade.name} ({shade.hex})")
+        self.setAccessibleName(shade.name)
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        self.setCursor(Qt.CursorShape.PointingHandCursor)
+        self.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)
+        self.setFixedSize(self.sizeHint())
+
+    def sizeHint(self) -> QSize:
+        return QSize(round(self._size * 1.25), round(self._size * 1.3))
+
+    def paintEvent(self, event) -> None:  # noqa: N802
+        painter = QPainter(self)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        r = QRectF(self.rect()).adjusted(2, 2, -2, -2)
+        checked, focused = self.isChecked(), self.hasFocus()
+        painter.setPen(Qt.PenStyle.NoPen)
+        painter.setBrush(QColor("#2c2c34") if checked else QColor("#1c1c22"))
+        painter.drawRoundedRect(r, 10, 10)
+        # colour chip
+        chip = min(r.width() - 16, r.height() * 0.55)
+        chip_rect = QRectF(r.center().x() - chip / 2, r.top() + 8, chip, chip)
+        painter.setBrush(QColor(*self.shade.rgb))
+        painter.setPen(QPen(QColor("#ffffff") if checked else QColor(255, 255, 255, 60), 3 if checked else 1))
+        painter.drawEllipse(chip_rect)
+        # name, up to two lines
+        font = QFont(self.font())
+        font.setPointSizeF(max(8.0, self._size / 8.5))
+        font.setBold(checked)
+        painter.setFont(font)
+        painter.setPen(QColor("#ffffff") if checked else QColor("#c8c8d0"))
+        text_rect = QRectF(r.left() + 3, chip_rect.bottom() + 4, r.width() - 6, r.bottom() - chip_rect.bottom() - 6)
+        painter.drawText(text_rect, Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop | Qt.TextFlag.TextWordWrap,
+                         self.shade.name)
+        if focused:
+            painter.setBrush(Qt.BrushStyle.NoBrush)
+            painter.setPen(QPen(QColor("#6ea8ff"), 2, Qt.PenStyle.DashLine))
+            painter.drawRoundedRect(r.adjusted(1, 1, -1, -1), 9, 9)
+        painter.end()
+
+
+class SwatchPalette(QWidget):
+    shade_selected = Signal(int, object)  # index, Shade
+
+    def __init__(self, shades: list[Shade], *, columns: int = 3, button_size: int = 72,
+                 parent: QWidget | None = None):
+        super().__init__(parent)
+        self._columns = max(1, columns)
+        self._button_size = max(MIN_TOUCH_PX, button_size)
+        self._group = QButtonGroup(self)
+        self._group.setExclusive(True)
+        self._group.idClicked.connect(self._clicked)
+        self._layout = QGridLayout(self)
+        self._layout.setContentsMargins(0, 0, 0, 0)
+        self._layout.setSpacing(6)
+        self.buttons: list[SwatchButton] = []
+        self._index = -1
+        self.set_shades(shades)
+
+    @property
+    def shades(self) -> list[Shade]:
+        return [b.shade for b in self.buttons]
+
+    def set_shades(self, shades: list[Shade], button_size: int | None = None, columns: int | None = None) -> None:
+        if button_size is not None:
+            self._button_size = max(MIN_TOUCH_PX, button_size)
+        if columns is not None:
+            self._columns = max(1, columns)
+        for button in self.buttons:
+            self._group.removeButton(button)
+            button.removeEventFilter(self)
+            button.deleteLater()
+        self.buttons = []
+        for i, shade in enumerate(shades):
+            button = SwatchButton(shade, self._button_size, self)
+            button.installEventFilter(self)
+            self._group.addButton(button, i)
+            self._layout.addWidget(button, i // self._columns, i % self._columns)
+            self.buttons.append(button)
+        self._index = -1
+        if self.buttons:
+            self.select(0, emit=False)
+
+    @property
+    def current_index(self) -> int:
+        return self._index
+
+    @property
+    def current_shade(self) -> Shade | None:
+        return self.buttons[self._index].shade if 0 <= self._index < len(self.buttons) else None
+
+    def select(self, index: int, *, emit: bool = True) -> None:
+        if not self.buttons:
+            return
+        index = max(0, min(len(self.buttons) - 1, index))
+        self.buttons[index].setChecked(True)
+        changed = index != self._index
+        self._index = index
+        if emit and changed:
+            self.shade_selected.emit(index, self.buttons[index].shade)
+
+    def index_of(self, name: str) -> int:
+        key = " ".join(name.split()).casefold()
+        for i, button in enumerate(self.buttons):
+            if button.shade.name.casefold() == key:
+                return i
+        return -1
+
+    def _clicked(self, index: int) -> None:
+        self.select(index)
+
+    def eventFilter(self, obj: QObject, event: QEvent) -> bool:  # noqa: N802
+        if event.type() == QEvent.Type.KeyPress and obj in self.buttons:
+            i = self.buttons.index(obj)
+            key = event.key()
+            moves = {Qt.Key.Key_Left: -1, Qt.Key.Key_Right: 1, Qt.Key.Key_Up: -self._columns,
+                     Qt.Key.Key_Down: self._columns}
+            if key in moves:
+                target = i + moves[key]
+            elif key == Qt.Key.Key_Home:
+                target = 0
+            elif key == Qt.Key.Key_End:
+                target = len(self.buttons) - 1
+            elif key in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+                self.select(i)
+                return True
+            else:
+                return False
+            if 0 <= target < len(self.buttons):
+                self.buttons[target].setFocus(Qt.FocusReason.TabFocusReason)
+                self.select(target)
+            return True
+        return super().eventFilter(obj, event)

@@ -1,0 +1,263 @@
+"""The picture: paints the newest processed frame, scaled to fit with its aspect ratio kept.
+
+Three modes: ``single`` (the recoloured frame), ``split`` (before on the left of a draggable divider,
+after on the right) and ``compare`` (the same frame in four shades, 2 x 2; a click on a tile picks that
+shade). The view only paints; it never processes. It measures capture-to-display latency: the first
+paint of a new frame minus the frame's capture time."""
+
+from __future__ import annotations
+
+import time
+
+import numpy as np
+from PySide6.QtCore import QPointF, QRect, QRectF, QSize, Qt, Signal
+from PySide6.QtGui import QColor, QFont, QImage, QPainter, QPainterPath, QPen
+from PySide6.QtWidgets import QSizePolicy, QWidget
+
+from core.metrics import RollingLatency
+
+MODES = ("single", "split", "compare")
+BACKGROUND = QColor("#121214")
+
+
+def to_qimage(pixels: np.ndarray) -> QImage:
+    """A QImage viewing ``pixels`` (uint8 RGB, H x W x 3) without copying: keep the array alive as long
+    as the image is used."""
+    if pixels.dtype != np.uint8 or pixels.ndim != 3 or pixels.shape[2] != 3:
+        raise ValueError(f"expected uint8 H x W x 3 RGB, got {pixels.dtype} {pixels.shape}")
+    if not pixels.flags.c_contiguous:
+        pixels = np.ascontiguousarray(pixels)
+    h, w = pixels.shape[:2]
+    return QImage(pixels.data, w, h, pixels.strides[0], QImage.Format.Format_RGB888)
+
+
+def fit_rect(image_size: QSize, area: QRect) -> QRect:
+    """The largest rectangle of the image's aspect ratio centred in ``area``."""
+    if image_size.isEmpty() or area.isEmpty():
+        return QRect()
+    scaled = image_size.scaled(area.size(), Qt.AspectRatioMode.KeepAspectRatio)
+    x = area.x() + (area.width() - scaled.width()) // 2
+    y = area.y() + (area.height() - scaled.height()) // 2
+    return QRect(x, y, scaled.width(), scaled.height())
+
+
+class VideoView(QWidget):
+    painted = Signal(float)  # capture-to-display latency of a newly shown frame, ms
+    tile_clicked = Signal(int)  # compare mode: index of the tile clicked (0 = the current shade)
+    divider_moved = Signal(float)
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
+        self.setMinimumSize(320, 240)
+        self.setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent)
+        self._mode = "single"
+        self._divider = 0.5
+        self._dragging = False
+        self.placeholder = ""
+        self.latency = RollingLatency(300)
+        self._paint_times: list[float] = []
+        self._clear_buffers()
+
+    # ---- state -----------------------------------------------------------------------------------
+    def _clear_buffers(self) -> None:
+        self._before: np.ndarray | None = None
+        self._after: np.ndarray | None = None
+        self._tiles: list[tuple[str, np.ndarray]] = []
+        self._images: dict[str, QImage] = {}
+        self._tile_images: list[QImage] = []
+        self._capture_t: float | None = None
+        self._fresh = False
+
+    def set_frame(self, before: np.ndarray, after: np.ndarray, tiles: list[tuple[str, np.ndarray]] | None = None,
+                  capture_t: float | None = None) -> None:
+        """Show a new frame. ``tiles`` (compare mode): ``(shade name, pixels)`` for each of the four
+        tiles, the first being ``after`` itself. ``capture_t`` (perf_counter seconds) is used for the
+        capture-to-display latency; None for a redraw of an old frame."""
+        self._before, self._after = before, after
+        self._tiles = list(tiles or [])
+        self._images = {"before": to_qimage(before), "after": to_qimage(after)}
+        self._tile_images = [to_qimage(pixels) for _, pixels in self._tiles]
+        self._capture_t = capture_t
+        self._fresh = True
+        self.update()
+
+    def clear(self, placeholder: str | None = None) -> None:
+        """Forget every picture (nothing of it stays referenced here) and paint the placeholder."""
+        self._clear_buffers()
+        if placeholder is not None:
+            self.placeholder = placeholder
+        self.update()
+
+    def has_frame(self) -> bool:
+        return self._after is not None
+
+    def holds_pixels(self) -> bool:
+        """Whether any picture buffer is still referenced by this view (for the kiosk reset)."""
+        return any(x is not None for x in (self._before, self._after)) or bool(self._tiles or self._images
+                                                                               or self._tile_images)
+
+    @property
+    def shown(self) -> np.ndarray | None:
+        """The recoloured pixels currently shown (single and split mode)."""
+        return self._after
+
+    @property
+    def mode(self) -> str:
+        return self._mode
+
+    def set_mode(self, mode: str) -> None:
+        if mode not in MODES:
+            raise ValueError(f"mode must be one of {MODES}")
+        self._mode = mode
+        self.setCursor(Qt.CursorShape.SplitHCursor if mode == "split" else Qt.CursorShape.ArrowCursor)
+        self.update()
+
+    @property
+    def divider(self) -> float:
+        return self._divider
+
+    def set_divider(self, fraction: float) -> None:
+        fraction = min(1.0, max(0.0, float(fraction)))
+        if fraction != self._divider:
+            self._divider = fraction
+            self.divider_moved.emit(fraction)
+            self.update()
+
+    def display_fps(self) -> float:
+        times = self._paint_times
+        if len(times) < 2 or times[-1] == times[0]:
+            return float("nan")
+        return (len(times) - 1) / (times[-1] - times[0])
+
+    # ---- geometry --------------------------------------------------------------------------------
+    def image_rect(self) -> QRect:
+        if self._after is None:
+            return QRect()
+        h, w = self._after.shape[:2]
+        return fit_rect(QSize(w, h), self.rect())
+
+    def tile_rects(self) -> list[QRect]:
+        gap = 4
+        w2, h2 = (self.width() - gap) // 2, (self.height() - gap) // 2
+        return [QRect(0, 0, w2, h2), QRect(w2 + gap, 0, w2, h2),
+                QRect(0, h2 + gap, w2, h2), QRect(w2 + gap, h2 + gap, w2, h2)]
+
+    # ---- painting --------------------------------------------------------------------------------
+    def paintEvent(self, event) -> None:  # noqa: N802 (Qt API)
+        painter = QPainter(self)
+        try:
+            painter.fillRect(self.rect(), BACKGROUND)
+            painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform)
+            painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+            if self._after is None:
+                self._paint_placeholder(painter)
+            elif self._mode == "compare" and self._tile_images:
+                self._paint_tiles(painter)
+            elif self._mode == "split":
+                self._paint_split(painter)
+            else:
+                painter.drawImage(self.image_rect(), self._images["after"])
+        finally:
+            painter.end()
+        if self._after is not None and self._fresh:  # the first paint of a new frame
+            self._fresh = False
+            now = time.perf_counter()
+            self._paint_times.append(now)
+            if len(self._paint_times) > 60:
+                del self._paint_times[0]
+            if self._capture_t is not None:
+                latency = (now - self._capture_t) * 1000.0
+                self._capture_t = None  # one measurement per frame
+                self.latency.add(latency)
+                self.painted.emit(latency)
+
+    def _paint_placeholder(self, painter: QPainter) -> None:
+        if not self.placeholder:
+            return
+        painter.setPen(QColor("#9a9aa2"))
+        font = QFont(self.font())
+        font.setPointSizeF(max(12.0, font.pointSizeF() * 1.4))
+        painter.setFont(font)
+        painter.drawText(self.rect().adjusted(24, 24, -24, -24),
+                         Qt.AlignmentFlag.AlignCenter | Qt.TextFlag.TextWordWrap, self.placeholder)
+
+    def _paint_split(self, painter: QPainter) -> None:
+        target = self.image_rect()
+        x = target.x() + round(target.width() * self._divider)
+        w, h = self._after.shape[1], self._after.shape[0]
+        src_x = w * self._divider
+        # before: left part; after: right part (same source coordinates, so they line up)
+        painter.drawImage(QRectF(target.x(), target.y(), x - target.x(), target.height()),
+                          self._images["before"], QRectF(0, 0, src_x, h))
+        painter.drawImage(QRectF(x, target.y(), target.right() + 1 - x, target.height()),
+                          self._images["after"], QRectF(src_x, 0, w - src_x, h))
+        painter.setPen(QPen(QColor(255, 255, 255, 230), 2))
+        painter.drawLine(x, target.top(), x, target.bottom())
+        # handle
+        centre = QPointF(x, target.center().y())
+        painter.setBrush(QColor(255, 255, 255, 235))
+        painter.setPen(QPen(QColor(0, 0, 0, 90), 1))
+        painter.drawEllipse(centre, 18, 18)
+        painter.setPen(QPen(QColor("#333"), 2))
+        for sign in (-1, 1):
+            path = QPainterPath()
+            path.moveTo(centre + QPointF(sign * 4, -6))
+            path.lineTo(centre + QPointF(sign * 10, 0))
+            path.lineTo(centre + QPointF(sign * 4, 6))
+            painter.drawPath(path)
+        # labels at the bottom corners: the statistics overlay sits at the top left
+        label_y = target.bottom() - painter.fontMetrics().height() - 20
+        self._label(painter, QPointF(target.left() + 10, label_y), "Before", left=True)
+        self._label(painter, QPointF(target.right() - 10, label_y), "After", left=False)
+
+    def _paint_tiles(self, painter: QPainter) -> None:
+        for i, (rect, image) in enumerate(zip(self.tile_rects(), self._tile_images)):
+            target = fit_rect(image.size(), rect)
+            painter.drawImage(target, image)
+            name = self._tiles[i][0]
+            self._label(painter, QPointF(target.left() + 10, target.bottom() - 40), name, left=True,
+                        highlight=(i == 0))
+
+    def _label(self, painter: QPainter, anchor: QPointF, text: str, *, left: bool, highlight: bool = False) -> None:
+        font = QFont(self.font())
+        font.setBold(True)
+        painter.setFont(font)
+        metrics = painter.fontMetrics()
+        w, h = metrics.horizontalAdvance(text) + 20, metrics.height() + 10
+        x = anchor.x() if left else anchor.x() - w
+        box = QRectF(x, anchor.y(), w, h)
+        painter.setPen(Qt.PenStyle.NoPen)
+        painter.setBrush(QColor(255, 255, 255, 230) if highlight else QColor(0, 0, 0, 150))
+        painter.drawRoundedRect(box, 6, 6)
+        painter.setPen(QColor("#111") if highlight else QColor("white"))
+        painter.drawText(box, Qt.AlignmentFlag.AlignCenter, text)
+
+    # ---- input -----------------------------------------------------------------------------------
+    def _divider_from(self, x: float) -> None:
+        target = self.image_rect()
+        if target.width() > 0:
+            self.set_divider((x - target.x()) / target.width())
+
+    def mousePressEvent(self, event) -> None:  # noqa: N802
+        if event.button() != Qt.MouseButton.LeftButton or self._after is None:
+            return super().mousePressEvent(event)
+        pos = event.position()
+        if self._mode == "split":
+            self._dragging = True
+            self._divider_from(pos.x())
+        elif self._mode == "compare":
+            for i, rect in enumerate(self.tile_rects()[: len(self._tile_images)]):
+                if rect.contains(pos.toPoint()):
+                    self.tile_clicked.emit(i)
+                    break
+
+    def mouseMoveEvent(self, event) -> None:  # noqa: N802
+        if self._dragging:
+            self._divider_from(event.position().x())
+
+    def mouseReleaseEvent(self, event) -> None:  # noqa: N802
+        self._dragging = False
+
+    def sizeHint(self) -> QSize:
+        return QSize(800, 600)

@@ -1,0 +1,81 @@
+"""core.config: settings in the user's config folder; a corrupt file never crashes the app."""
+
+import json
+import uuid
+
+import pytest
+
+from core.config import (KioskSettings, Settings, config_dir, load_settings, read_settings, save_settings,
+                         settings_path)
+
+
+def test_missing_file_gives_defaults_and_an_install_id_that_stays(tmp_path):
+    path = tmp_path / "settings.json"
+    first, warnings = read_settings(path)
+    assert warnings == []
+    assert first.with_(install_id="") == Settings()
+    assert uuid.UUID(first.install_id).version == 4
+    assert path.exists()  # the install id was recorded
+    assert load_settings(path).install_id == first.install_id
+
+
+def test_save_and_load_round_trip(tmp_path):
+    path = tmp_path / "deep" / "settings.json"
+    settings = Settings(camera_index=2, resolution=(1280, 720), palette_file="/p.json", overlay=True,
+                        model="hairnet@1.0.0", kiosk=KioskSettings(pin="4321", idle_reset_s=30),
+                        snapshot_dir="/snaps", rollout_percent=50, install_id=str(uuid.uuid4()))
+    save_settings(settings, path)
+    assert load_settings(path) == settings
+    assert json.loads(path.read_text())["kiosk"]["pin"] == "4321"
+
+
+def test_corrupt_file_gives_defaults_a_message_and_is_left_alone(tmp_path, caplog):
+    path = tmp_path / "settings.json"
+    path.write_text('{"camera_index": 1, "overlay": tru')
+    settings, warnings = read_settings(path)
+    assert settings.camera_index == 0 and settings.overlay is False
+    assert len(warnings) == 1 and "not valid JSON" in warnings[0] and str(path) in warnings[0]
+    assert path.read_text() == '{"camera_index": 1, "overlay": tru'  # not overwritten: the person may fix it
+    with caplog.at_level("WARNING"):
+        assert load_settings(path).camera_index == 0
+    assert "not valid JSON" in caplog.text
+
+
+@pytest.mark.parametrize("content", ["[1, 2]", '"text"', "null", ""])
+def test_json_that_is_not_an_object_gives_defaults(tmp_path, content):
+    path = tmp_path / "settings.json"
+    path.write_text(content)
+    settings, warnings = read_settings(path)
+    assert settings.with_(install_id="") == Settings() and warnings
+
+
+def test_unknown_keys_ignored_bad_values_replaced_one_by_one(tmp_path):
+    path = tmp_path / "settings.json"
+    path.write_text(json.dumps({
+        "camera_index": 3, "future_feature": {"x": 1}, "overlay": "yes", "rollout_percent": 25,
+        "resolution": [800, 600], "kiosk": {"pin": 1234, "idle_reset_s": -1, "other": True},
+        "install_id": "not-a-uuid",
+    }))
+    settings, warnings = read_settings(path)
+    assert settings.camera_index == 3 and settings.resolution == (800, 600)
+    assert settings.overlay is False and settings.rollout_percent == 0
+    assert settings.kiosk == KioskSettings(pin="1234", idle_reset_s=90.0)
+    joined = "\n".join(warnings)
+    for key in ("overlay", "rollout_percent", "kiosk.idle_reset_s", "install_id"):
+        assert key in joined
+    assert "future_feature" not in joined
+    uuid.UUID(settings.install_id)  # a fresh one replaced the unusable one
+
+
+def test_config_location_follows_xdg_and_the_override(tmp_path, monkeypatch):
+    monkeypatch.delenv("HAIRTINT_CONFIG", raising=False)
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "xdg"))
+    assert config_dir() == tmp_path / "xdg" / "hairtint"
+    assert settings_path() == tmp_path / "xdg" / "hairtint" / "settings.json"
+    monkeypatch.setenv("HAIRTINT_CONFIG", str(tmp_path / "elsewhere.json"))
+    assert settings_path() == tmp_path / "elsewhere.json"
+    (tmp_path / "dir").mkdir()
+    monkeypatch.setenv("HAIRTINT_CONFIG", str(tmp_path / "dir"))
+    assert settings_path() == tmp_path / "dir" / "settings.json"
+    save_settings(Settings(camera_index=5))
+    assert load_settings().camera_index == 5

@@ -1,0 +1,229 @@
+"""Desktop test set-up: Qt offscreen, cv2's Qt variables dropped, settings in a temporary folder, and
+light fakes (a pipeline whose segmenter returns a fixed mask in front of the real recolourer, and
+sources that can be told to fail and come back)."""
+
+from __future__ import annotations
+
+import os
+
+import cv2  # noqa: F401  -- imported first so its QT_QPA_* side effects happen before we undo them
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+for _name in ("QT_QPA_PLATFORM_PLUGIN_PATH", "QT_QPA_FONTDIR"):
+    os.environ.pop(_name, None)
+
+import threading  # noqa: E402
+import time  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+import numpy as np  # noqa: E402
+import pytest  # noqa: E402
+
+from core.config import Settings  # noqa: E402
+from core.errors import SourceError  # noqa: E402
+from core.frames import Frame  # noqa: E402
+from core.pipeline import PassThroughSmoother, Pipeline  # noqa: E402
+from core.recolor import Recolorer  # noqa: E402
+
+FIXTURES = Path(__file__).resolve().parents[2] / "fixtures"
+INSTALL_ID = "00000000-0000-4000-8000-000000000001"
+
+
+def portrait(width: int = 320, height: int = 240, t: float = 0.0) -> np.ndarray:
+    from core.synthetic import render_portrait
+
+    image, _ = render_portrait(width, height, t)
+    return np.ascontiguousarray(image)
+
+
+class FakeSegmenter:
+    """Hair = the top 40 % of the picture, whatever the picture."""
+
+    def __init__(self):
+        self.calls = 0
+
+    def segment(self, frame: Frame) -> np.ndarray:
+        self.calls += 1
+        h, w = frame.pixels.shape[:2]
+        mask = np.zeros((h, w), np.float32)
+        mask[: int(h * 0.4)] = 1.0
+        return mask
+
+    def reset(self) -> None:
+        pass
+
+    def close(self) -> None:
+        pass
+
+
+class SameSizeRefiner:
+    def refine(self, mask, frame):
+        return mask
+
+
+class FakeModelInfo:
+    id, version = "fake-hair", "0.0.1"
+
+
+def fake_pipeline(still: bool = False, delay_s: float = 0.0) -> Pipeline:
+    segmenter = FakeSegmenter()
+    if delay_s:
+        inner = segmenter.segment
+
+        def slow(frame):
+            time.sleep(delay_s)
+            return inner(frame)
+
+        segmenter.segment = slow
+    pipeline = Pipeline(segmenter, PassThroughSmoother(), SameSizeRefiner(), Recolorer())
+    segmenter.info = FakeModelInfo()
+    return pipeline
+
+
+class PipelineFactory:
+    """Counts the pipelines it made and the frames they processed."""
+
+    def __init__(self, delay_s: float = 0.0):
+        self.delay_s = delay_s
+        self.made: list[Pipeline] = []
+        self.threads: list[str] = []
+
+    def __call__(self, still: bool) -> Pipeline:
+        self.threads.append(threading.current_thread().name)
+        pipeline = fake_pipeline(still, self.delay_s)
+        self.made.append(pipeline)
+        return pipeline
+
+    @property
+    def segment_calls(self) -> int:
+        return sum(p.segmenter.calls for p in self.made)
+
+
+class Camera:
+    """A fake camera a test can unplug (``available = False``) and plug back in."""
+
+    def __init__(self, fps: float = 60.0, size=(320, 240)):
+        self.available = True
+        self.fps = fps
+        self.size = size
+        self.opened = 0
+        self.closed = 0
+        self.reads = 0
+        self._pixels = [portrait(*size, t=i / 10) for i in range(4)]
+
+    def open(self, spec: str) -> "CameraSource":
+        if not self.available:
+            raise SourceError(f"{spec.replace(':', ' ')} is busy or gone")
+        self.opened += 1
+        return CameraSource(self, spec)
+
+
+class CameraSource:
+    is_live = True
+
+    def __init__(self, camera: Camera, spec: str):
+        self.camera, self.source_id, self._i = camera, spec, 0
+        self._t0 = time.monotonic()
+
+    def read(self) -> Frame:
+        time.sleep(1.0 / self.camera.fps)
+        if not self.camera.available:
+            raise SourceError(f"{self.source_id.replace(':', ' ')} stopped delivering frames")
+        self.camera.reads += 1
+        self._i += 1
+        pixels = self.camera._pixels[self._i % len(self.camera._pixels)]
+        return Frame(pixels, int((time.monotonic() - self._t0) * 1000), self._i, self.source_id)
+
+    def close(self) -> None:
+        self.camera.closed += 1
+
+
+class ListSource:
+    """Frames from a list, then None: a photo (one frame) or a short clip. Not live."""
+
+    is_live = False
+
+    def __init__(self, spec: str, pixels: list[np.ndarray], fps: float = 30.0):
+        self.source_id, self._pixels, self._fps, self._i = spec, pixels, fps, 0
+        self.reads = 0
+
+    def read(self) -> Frame | None:
+        self.reads += 1
+        if self._i >= len(self._pixels):
+            return None
+        frame = Frame(self._pixels[self._i], int(self._i * 1000 / self._fps), self._i, self.source_id)
+        self._i += 1
+        return frame
+
+    def close(self) -> None:
+        pass
+
+
+class Opener:
+    """spec -> fake source: camera:N -> the fake camera (None: no camera at all), 'synthetic' -> an
+    endless generated clip, a path -> the photo read with core.images."""
+
+    def __init__(self, camera: Camera | None = None):
+        self.camera = camera
+        self.opened: list[str] = []
+
+    def __call__(self, spec: str):
+        self.opened.append(spec)
+        if spec.startswith("camera:"):
+            if self.camera is None:
+                raise SourceError(f"no camera found at {spec}")
+            return self.camera.open(spec)
+        if spec == "synthetic":
+            return ListSource(spec, [portrait(t=i / 10) for i in range(3)] * 1000, fps=30)
+        from core.images import load_image
+
+        return ListSource(spec, [load_image(spec)])
+
+
+def real_threads() -> set[threading.Thread]:
+    """Python threads, minus the dummies Python records for foreign (Qt) threads that ran Python code."""
+    return {t for t in threading.enumerate() if not isinstance(t, threading._DummyThread) and t.is_alive()}
+
+
+@pytest.fixture(autouse=True)
+def _config_in_tmp(tmp_path, monkeypatch):
+    """Never touch the real ~/.config in tests."""
+    monkeypatch.setenv("HAIRTINT_CONFIG", str(tmp_path / "config" / "settings.json"))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "xdg"))
+
+
+@pytest.fixture
+def photo_path(tmp_path) -> Path:
+    fixture = FIXTURES / "portrait_640x480.png"
+    if fixture.exists():
+        return fixture
+    from core.images import save_image
+
+    return save_image(tmp_path / "portrait.png", portrait(640, 480))
+
+
+@pytest.fixture
+def make_window(qtbot, tmp_path):
+    from core.palette import default_palette
+    from hairtint_desktop.main_window import MainWindow
+
+    windows = []
+
+    def make(**kw):
+        kw.setdefault("settings", Settings(install_id=INSTALL_ID))
+        kw.setdefault("settings_path", tmp_path / "settings.json")
+        kw.setdefault("pipeline_factory", PipelineFactory())
+        kw.setdefault("opener", Opener(Camera()))
+        kw.setdefault("palette", default_palette())
+        window = MainWindow(**kw)
+        window._test_factory, window._test_opener = kw["pipeline_factory"], kw["opener"]
+        qtbot.addWidget(window)
+        window.show()
+        windows.append(window)
+        return window
+
+    yield make
+    for window in windows:
+        assert window.shutdown(), "the worker thread did not stop"
+        if window.kiosk is not None:
+            window.kiosk.stop()

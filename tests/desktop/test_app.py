@@ -1,0 +1,50 @@
+"""run_gui end to end: the real model (build_pipeline) on the demo clip and on a photo, --screenshot."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from PySide6.QtGui import QImage
+
+from hairtint_desktop.app import run_gui
+from tests.desktop.conftest import real_threads
+
+
+def image_stats(path):
+    image = QImage(str(path)).convertToFormat(QImage.Format.Format_RGB888)
+    arr = np.frombuffer(image.constBits(), np.uint8).reshape(image.height(), image.bytesPerLine())
+    return image, arr[:, : image.width() * 3].reshape(image.height(), image.width(), 3)
+
+
+@pytest.mark.parametrize("source", ["synthetic", "photo"])
+def test_screenshot_with_the_real_pipeline(qtbot, tmp_path, source, photo_path, capsys):
+    before = real_threads()
+    out = tmp_path / f"{source}.png"
+    spec = str(photo_path) if source == "photo" else "synthetic"
+    code = run_gui(spec, kiosk=False, screenshot=str(out), settings_path=tmp_path / "settings.json")
+    assert code == 0, capsys.readouterr().err
+    image, pixels = image_stats(out)
+    assert image.width() >= 1000 and image.height() >= 700
+    picture = pixels[100:600, 50:800]  # the video area: a real picture, not the dark placeholder
+    assert picture.std() > 20 and picture.mean() > 60
+    assert real_threads() == before
+
+
+def test_screenshot_fails_plainly_when_the_source_cannot_be_opened(qtbot, tmp_path, capsys):
+    out = tmp_path / "never.png"
+    code = run_gui(str(tmp_path / "missing.jpg"), kiosk=False, screenshot=str(out),
+                   settings_path=tmp_path / "settings.json", pipeline_factory=lambda still: None)
+    assert code == 1 and not out.exists()
+    assert "missing.jpg" in capsys.readouterr().err
+
+
+def test_screenshot_times_out_with_a_message(qtbot, tmp_path, capsys):
+    from tests.desktop.conftest import PipelineFactory
+
+    out = tmp_path / "never.png"
+    before = real_threads()
+    code = run_gui("synthetic", kiosk=False, screenshot=str(out), settings_path=tmp_path / "settings.json",
+                   pipeline_factory=PipelineFactory(delay_s=1.5), timeout_s=0.5)  # first frame after 1.5 s
+    assert code == 1 and not out.exists()
+    assert "no processed frame within" in capsys.readouterr().err
+    assert real_threads() == before

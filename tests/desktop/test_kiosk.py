@@ -1,0 +1,97 @@
+"""Kiosk mode: locked settings behind the PIN, no file dialogs, and the idle reset for the next customer."""
+
+from __future__ import annotations
+
+import numpy as np
+from PySide6.QtCore import Qt
+
+from core.config import KioskSettings, Settings
+from hairtint_desktop.main_window import DEFAULT_INTENSITY
+from hairtint_desktop.widgets.video_view import BACKGROUND
+from tests.desktop.conftest import INSTALL_ID
+
+
+def kiosk_settings(pin="2468", idle=90.0) -> Settings:
+    return Settings(install_id=INSTALL_ID, kiosk=KioskSettings(pin=pin, idle_reset_s=idle))
+
+
+def files_under(root) -> set:
+    return {p for p in root.rglob("*") if p.is_file()}
+
+
+def test_settings_open_only_after_the_pin(qtbot, make_window):
+    window = make_window(kiosk=True, settings=kiosk_settings())
+    assert window.menuBar().isHidden() and window.settings_button.isVisible()
+    assert not window.snapshot_button.isVisible()
+    # no file dialogs in kiosk mode
+    asked = []
+    window.ask_open_file = lambda *a: asked.append(a) or None
+    window.open_photo_action.trigger()
+    window.open_photo()
+    window.open_video()
+    assert asked == [] and not window.open_photo_action.isEnabled() and not window.acceptDrops()
+    assert not window.start_panel.buttons["photo"].isVisibleTo(window.start_panel)
+    # the settings button asks for the PIN instead of opening the settings
+    qtbot.mouseClick(window.settings_button, Qt.MouseButton.LeftButton)
+    pin = window.kiosk.pin_dialog
+    assert pin is not None and pin.isVisible() and window.settings_dialog is None
+    pin.edit.setText("1111")
+    pin.accept()
+    assert window.settings_dialog is None and "Wrong PIN" in window.banner.label.text()
+    # the right PIN, typed on the on-screen keypad
+    window.settings_action.trigger()
+    pin = window.kiosk.pin_dialog
+    for key in "2468":
+        next(b for b in pin.findChildren(type(window.settings_button)) if b.text() == key).click()
+    assert pin.pin() == "2468"
+    pin.accept()
+    assert window.settings_dialog is not None and window.settings_dialog.isVisible()
+
+
+def test_without_a_configured_pin_settings_stay_locked(qtbot, make_window):
+    window = make_window(kiosk=True, settings=kiosk_settings(pin=None))
+    assert window.kiosk.settings_locked
+    window.open_settings()
+    assert window.kiosk.pin_dialog is None and window.settings_dialog is None
+    assert window.kiosk.check_pin("") is False and window.settings_dialog is None
+    assert "locked" in window.banner.label.text()
+
+
+def test_too_many_wrong_pins_lock_the_prompt(qtbot, make_window):
+    window = make_window(kiosk=True, settings=kiosk_settings())
+    for _ in range(5):
+        assert not window.kiosk.check_pin("0000")
+    assert not window.kiosk.check_pin("2468")  # even the right one, for a while
+    assert window.settings_dialog is None
+    assert window.kiosk.request_settings() is False
+
+
+def test_idle_reset_clears_everything_of_the_last_customer(qtbot, make_window, photo_path, tmp_path):
+    before_files = files_under(tmp_path)
+    window = make_window(kiosk=True, settings=kiosk_settings(idle=0.6))
+    window.open_source(str(photo_path))
+    qtbot.waitUntil(lambda: window.view.has_frame(), timeout=5000)
+    window.swatches.select(window.swatches.index_of("Ocean Blue"))
+    window.slider.setValue(35)
+    window.compare_button.setChecked(True)
+    qtbot.waitUntil(lambda: bool(window.last_info and window.last_info.compare), timeout=3000)
+    # input keeps the session alive
+    for _ in range(6):
+        qtbot.wait(200)
+        qtbot.mouseMove(window.view)
+        qtbot.keyClick(window.swatches.buttons[0], Qt.Key.Key_Shift)
+    assert window.view.has_frame() and window.slider.value() == 35
+    # then nobody touches it
+    with qtbot.waitSignal(window.kiosk.idle_reset, timeout=3000):
+        pass
+    assert window.swatches.current_index == 0 and window.slider.value() == DEFAULT_INTENSITY
+    assert not window.compare_button.isChecked() and window.view.mode == "single"
+    assert window.last_result is None and window.last_info is None
+    assert not window.view.holds_pixels()
+    qtbot.wait(400)  # nothing of the old photo comes back from the worker either
+    assert not window.view.holds_pixels() and window.last_result is None
+    shot = window.view.grab().toImage()
+    pixels = np.array([[shot.pixelColor(x, y).rgb() for x in range(0, shot.width(), 37)]
+                       for y in range(0, shot.height(), 37)])
+    assert (pixels == BACKGROUND.rgb()).all()  # an empty screen
+    assert files_under(tmp_path) == before_files  # and nothing on disk

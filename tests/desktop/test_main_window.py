@@ -1,0 +1,277 @@
+"""The main window, offscreen, with the fake pipeline (fixed mask + the real recolourer)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import numpy as np
+from PySide6.QtCore import QMimeData, QPoint, QPointF, Qt, QUrl
+from PySide6.QtGui import QDropEvent
+
+from hairtint_desktop.main_window import snapshot_name
+from tests.desktop.conftest import Camera, Opener
+
+
+def wait_frame(qtbot, window, timeout=5000):
+    qtbot.waitUntil(lambda: window.last_result is not None and window.view.has_frame(), timeout=timeout)
+
+
+def wait_new_frame(qtbot, window, predicate, timeout=5000):
+    """Wait until the shown result satisfies ``predicate(result, info)``."""
+    qtbot.waitUntil(lambda: window.last_result is not None and bool(predicate(window.last_result, window.last_info)),
+                    timeout=timeout)
+
+
+def test_swatch_and_slider_change_the_recoloured_frame(qtbot, make_window, photo_path):
+    window = make_window()
+    window.open_source(str(photo_path))
+    wait_frame(qtbot, window)
+    hair = (slice(0, 150), slice(None))  # the fake mask: top 40 % is hair
+    first = window.view.shown.copy()
+    assert window.last_info.looks[0].shade.name == "Platinum Blonde"
+    # a click on the "Ocean Blue" swatch
+    blue = window.swatches.index_of("Ocean Blue")
+    qtbot.mouseClick(window.swatches.buttons[blue], Qt.MouseButton.LeftButton)
+    wait_new_frame(qtbot, window, lambda r, i: i.looks[0].shade.name == "Ocean Blue")
+    blue_frame = window.view.shown.copy()
+    assert np.abs(blue_frame[hair].astype(int) - first[hair]).mean() > 5
+    np.testing.assert_array_equal(blue_frame[300:], first[300:])  # outside the mask: untouched
+    # the slider: 0 gives back the photo, 100 differs from 70
+    window.slider.setValue(0)
+    wait_new_frame(qtbot, window, lambda r, i: i.looks[0].intensity == 0)
+    np.testing.assert_array_equal(window.view.shown, window.last_result.frame.pixels)
+    window.slider.setValue(100)
+    wait_new_frame(qtbot, window, lambda r, i: i.looks[0].intensity == 100)
+    assert np.abs(window.view.shown[hair].astype(int) - blue_frame[hair]).mean() > 1
+
+
+def test_swatches_are_touch_sized_named_and_keyboard_navigable(qtbot, make_window):
+    window = make_window()
+    buttons = window.swatches.buttons
+    assert len(buttons) >= 8
+    assert all(b.width() >= 64 and b.height() >= 64 for b in buttons)
+    assert [b.text() for b in buttons] == [s.name for s in window.palette]
+    buttons[0].setFocus()
+    qtbot.keyClick(buttons[0], Qt.Key.Key_Right)
+    assert window.swatches.current_index == 1 and window.focusWidget() is buttons[1]
+    qtbot.keyClick(buttons[1], Qt.Key.Key_Down)
+    assert window.swatches.current_index == 4  # three columns
+    qtbot.keyClick(buttons[4], Qt.Key.Key_Left)
+    assert window.swatches.current_index == 3
+    assert window.look().shade == window.palette[3]
+
+
+def test_overlay_toggles_by_key_and_menu_and_shows_the_figures(qtbot, make_window):
+    window = make_window()
+    window.start()
+    wait_frame(qtbot, window)
+    assert not window.overlay.isVisible()
+    qtbot.keyClick(window, Qt.Key.Key_F2)
+    assert window.overlay.isVisible() and window.overlay_action.isChecked()
+    qtbot.waitUntil(lambda: "fake-hair 0.0.1" in window.overlay.text(), timeout=3000)
+    qtbot.waitUntil(lambda: window.view.latency.summary()["p50"] > 0, timeout=3000)
+    window.refresh_overlay()
+    text = window.overlay.text()
+    for part in ("FPS", "p50 / p95 / p99", "total", "segment", "cap→disp", "fake-hair 0.0.1"):
+        assert part in text
+    qtbot.keyClick(window, Qt.Key.Key_O)
+    assert not window.overlay.isVisible()
+    window.overlay_action.trigger()  # the View menu item
+    assert window.overlay.isVisible()
+    assert window.overlay_action in window.menuBar().actions()[2].menu().actions()
+
+
+def test_snapshot_writes_only_on_click_with_shade_and_intensity_in_the_name(qtbot, make_window, tmp_path, photo_path):
+    folder = tmp_path / "snaps"
+    folder.mkdir()
+    window = make_window()
+    window.now = lambda: datetime(2026, 11, 26, 10, 15, 0)
+    asked = []
+    window.ask_folder = lambda: asked.append(1) or str(folder)
+    window.open_source(str(photo_path))
+    amber = window.swatches.index_of("Sunlit Amber")
+    window.swatches.select(amber)
+    wait_new_frame(qtbot, window, lambda r, i: i.looks[0].shade.name == "Sunlit Amber")
+    window.set_split(True)
+    window.set_compare(True)
+    window.set_overlay_visible(True)
+    qtbot.wait(300)
+    assert list(folder.iterdir()) == [] and not asked  # nothing written, nothing asked, without a click
+    qtbot.mouseClick(window.snapshot_button, Qt.MouseButton.LeftButton)
+    assert asked == [1]  # the folder is the person's choice
+    expected = folder / "hairtint_sunlit-amber_70_20261126-101500.jpg"
+    assert snapshot_name(window.palette[amber], 70, window.now()) == expected.name
+    assert sorted(folder.iterdir()) == [expected]
+    from core.images import load_image
+
+    assert load_image(expected).shape == window.last_result.pixels.shape
+    qtbot.mouseClick(window.snapshot_button, Qt.MouseButton.LeftButton)  # same second: never overwrites
+    assert len(list(folder.iterdir())) == 2 and asked == [1]
+    assert window.settings.snapshot_dir == str(folder)
+
+
+def test_camera_lost_mid_stream_shows_banner_and_recovers(qtbot, make_window):
+    camera = Camera()
+    window = make_window(opener=Opener(camera))
+    window.start("camera:0")
+    wait_frame(qtbot, window)
+    assert not window.banner.isVisible()
+    camera.available = False
+    qtbot.waitUntil(lambda: window.banner.isVisible(), timeout=3000)
+    assert "camera 0" in window.banner.label.text() and "retrying" in window.banner.label.text()
+    qtbot.wait(400)
+    index_before = window.last_result.frame.index
+    camera.available = True
+    qtbot.waitUntil(lambda: not window.banner.isVisible(), timeout=2000)
+    wait_new_frame(qtbot, window, lambda r, i: r.frame.index != index_before, timeout=2000)
+
+
+def test_no_camera_offers_the_ways_forward_and_the_demo_clip_plays(qtbot, make_window):
+    window = make_window(opener=Opener(camera=None))
+    window.start()
+    qtbot.waitUntil(lambda: window.stack.currentWidget() is window.start_panel, timeout=3000)
+    assert window.start_panel.title.text() == "No camera found"
+    for key in ("camera", "photo", "video", "demo"):
+        assert window.start_panel.buttons[key].isVisible()
+    qtbot.mouseClick(window.start_panel.buttons["demo"], Qt.MouseButton.LeftButton)
+    wait_frame(qtbot, window)
+    assert window.stack.currentWidget() is window.view
+    assert window.last_result.frame.source_id == "synthetic"
+
+
+def test_open_photo_from_the_menu_and_by_drag_and_drop(qtbot, make_window, photo_path, tmp_path):
+    window = make_window()
+    window.ask_open_file = lambda title, filter_: str(photo_path)
+    window.open_photo_action.trigger()
+    wait_frame(qtbot, window)
+    assert window.last_info.still and window.last_result.frame.pixels.shape[:2] == (480, 640)
+    # drop a second photo on the window
+    from core.images import save_image
+
+    other = save_image(tmp_path / "other.jpg", np.full((120, 160, 3), 90, np.uint8))
+    mime = QMimeData()
+    mime.setUrls([QUrl.fromLocalFile(str(other))])
+    event = QDropEvent(QPointF(100, 100), Qt.DropAction.CopyAction, mime, Qt.MouseButton.NoButton,
+                       Qt.KeyboardModifier.NoModifier)
+    window.dropEvent(event)
+    wait_new_frame(qtbot, window, lambda r, i: r.frame.pixels.shape[:2] == (120, 160))
+    # a non-image is refused
+    text = tmp_path / "notes.txt"
+    text.write_text("hello")
+    mime2 = QMimeData()
+    mime2.setUrls([QUrl.fromLocalFile(str(text))])
+    window.dropEvent(QDropEvent(QPointF(1, 1), Qt.DropAction.CopyAction, mime2, Qt.MouseButton.NoButton,
+                                Qt.KeyboardModifier.NoModifier))
+    qtbot.wait(200)
+    assert window._test_opener.opened[-1] == str(other)
+
+
+def test_split_divider_drags_and_compare_shows_four_shades(qtbot, make_window, photo_path):
+    window = make_window()
+    window.open_source(str(photo_path))
+    wait_frame(qtbot, window)
+    qtbot.mouseClick(window.split_button, Qt.MouseButton.LeftButton)
+    assert window.view.mode == "split"
+    rect = window.view.image_rect()
+    y = rect.center().y()
+    qtbot.mousePress(window.view, Qt.MouseButton.LeftButton, pos=QPoint(rect.left() + rect.width() // 2, y))
+    qtbot.mouseMove(window.view, QPoint(rect.left() + rect.width() // 4, y))
+    qtbot.mouseRelease(window.view, Qt.MouseButton.LeftButton, pos=QPoint(rect.left() + rect.width() // 4, y))
+    assert abs(window.view.divider - 0.25) < 0.02
+    # left of the divider: the original; right of it: the recoloured frame
+    qtbot.wait(50)
+    shot = window.view.grab().toImage()
+    frame, after = window.last_result.frame.pixels, window.last_result.pixels
+    h, w = frame.shape[:2]
+    sy = int(h * 0.2)  # inside the fake hair band
+    vy = rect.top() + int(rect.height() * 0.2)
+    for fx, expected in ((0.1, frame), (0.9, after)):
+        sx, vx = int(w * fx), rect.left() + int(rect.width() * fx)
+        colour = shot.pixelColor(vx, vy)
+        got = np.array([colour.red(), colour.green(), colour.blue()])
+        other = after if expected is frame else frame
+        assert np.abs(got - expected[sy, sx].astype(int)).max() <= 12
+        assert np.abs(got - other[sy, sx].astype(int)).max() > 12
+    qtbot.mouseClick(window.compare_button, Qt.MouseButton.LeftButton)
+    assert window.view.mode == "compare" and not window.split_button.isChecked()
+    wait_new_frame(qtbot, window, lambda r, i: len(i.compare) == 3)
+    names = [look.shade.name for look in window.last_info.looks]
+    assert names == [s.name for s in window.palette[:4]]
+    tiles = [window.last_result.pixels, *window.last_info.compare]
+    assert all(not np.array_equal(tiles[0], t) for t in tiles[1:])
+    # a click on a tile picks its shade
+    tile = window.view.tile_rects()[2]
+    qtbot.mouseClick(window.view, Qt.MouseButton.LeftButton, pos=tile.center())
+    assert window.swatches.current_shade == window.palette[2]
+
+
+def test_close_stops_the_worker(qtbot, make_window):
+    window = make_window()
+    window.start()
+    wait_frame(qtbot, window)
+    thread = window.worker.thread
+    window.close()
+    assert not thread.isRunning() and not window.worker.is_running()
+
+
+def test_camera_and_resolution_chooser_reopens_and_remembers(qtbot, make_window, tmp_path):
+    from core.config import load_settings
+
+    window = make_window()
+    window.start()
+    wait_frame(qtbot, window)
+    window.choose_camera()
+    dialog = window._camera_dialog
+    dialog.camera.setCurrentIndex(dialog.camera.findData(2))
+    dialog.resolution.setCurrentIndex(dialog.resolution.findData("1280x720"))
+    dialog.accept()
+    qtbot.waitUntil(lambda: window._test_opener.opened[-1] == "camera:2", timeout=3000)
+    assert window.banner.kind != "error" or not window.banner.isVisible()
+    wait_frame(qtbot, window)
+    assert window.settings.camera_index == 2 and window.settings.resolution == (1280, 720)
+    saved = load_settings(tmp_path / "settings.json")
+    assert saved.camera_index == 2 and saved.resolution == (1280, 720)
+
+
+def test_settings_dialog_applies_palette_file_and_overlay(qtbot, make_window, tmp_path):
+    import json
+
+    from core.config import load_settings
+
+    palette = tmp_path / "salon.json"
+    palette.write_text(json.dumps({"shades": [{"name": "Salon Teal", "hex": "#1f8a8a"}]}))
+    window = make_window()
+    count = len(window.swatches.buttons)
+    dialog = window.show_settings_dialog()
+    assert dialog.isVisible()
+    dialog.palette_file.setText(str(palette))
+    dialog.overlay.setChecked(True)
+    dialog.accept()
+    assert window.swatches.index_of("Salon Teal") == count and len(window.swatches.buttons) == count + 1
+    assert window.overlay.isVisible() and window.overlay_action.isChecked()
+    saved = load_settings(tmp_path / "settings.json")
+    assert saved.palette_file == str(palette) and saved.overlay
+    # a palette file that cannot be read: the built-in palette and a plain message
+    (tmp_path / "bad.json").write_text("{ nope")
+    dialog = window.show_settings_dialog()
+    dialog.palette_file.setText(str(tmp_path / "bad.json"))
+    dialog.accept()
+    assert len(window.swatches.buttons) == count
+    assert window.banner.isVisible() and "bad.json" in window.banner.label.text()
+
+
+def test_settings_dialog_round_trips_every_setting(qtbot):
+    from core.config import KioskSettings, Settings
+    from hairtint_desktop.widgets.dialogs import SettingsDialog
+
+    full = Settings(camera_index=3, resolution=(1024, 768), palette_file="/a.json", overlay=True, model="hairnet",
+                    kiosk=KioskSettings(pin="12", idle_reset_s=30), snapshot_dir="/s", rollout_percent=50,
+                    install_id="00000000-0000-4000-8000-000000000009")
+    for settings in (Settings(install_id="00000000-0000-4000-8000-000000000009"), full):
+        dialog = SettingsDialog(settings, models=lambda: [("hairnet", "hairnet 1.0.0")])
+        qtbot.addWidget(dialog)
+        assert dialog.settings() == settings
+    dialog.rollout.setCurrentIndex(dialog.rollout.findData(100))
+    dialog.pin.setText("")
+    changed = dialog.settings()
+    assert changed.rollout_percent == 100 and changed.kiosk.pin is None
