@@ -115,7 +115,29 @@ class TemporalSmoother:
         return weight
 
 
-class UncertaintySmoother:
+class _BlendingBaseline:
+    """A baseline that blends each new mask with the previous output; subclasses say how."""
+
+    def __init__(self):
+        self.reset()
+
+    def reset(self) -> None:
+        self._previous: np.ndarray | None = None
+
+    def smooth(self, mask: np.ndarray, frame: Frame) -> np.ndarray:
+        new = _as_mask(mask)
+        if self._previous is None or self._previous.shape != new.shape:
+            out = new.copy()
+        else:
+            out = self._blend(self._previous, new)
+        self._previous = out
+        return out.copy()
+
+    def _blend(self, previous: np.ndarray, new: np.ndarray) -> np.ndarray:
+        raise NotImplementedError
+
+
+class UncertaintySmoother(_BlendingBaseline):
     """MediaPipe-style smoothing, the baseline: the previous mask's weight is ``ratio`` times the new
     mask's uncertainty, per pixel, at full size. No motion term."""
 
@@ -123,38 +145,20 @@ class UncertaintySmoother:
         if not 0.0 <= ratio < 1.0:
             raise ValueError(f"ratio must be in [0, 1), got {ratio}")
         self.ratio = ratio
-        self.reset()
+        super().__init__()
 
-    def reset(self) -> None:
-        self._previous: np.ndarray | None = None
-
-    def smooth(self, mask: np.ndarray, frame: Frame) -> np.ndarray:
-        new = _as_mask(mask)
-        if self._previous is None or self._previous.shape != new.shape:
-            out = new.copy()
-        else:
-            out = new + (self._previous - new) * (uncertainty(new) * self.ratio)
-        self._previous = out
-        return out.copy()
+    def _blend(self, previous: np.ndarray, new: np.ndarray) -> np.ndarray:
+        return new + (previous - new) * (uncertainty(new) * self.ratio)
 
 
-class EmaSmoother:
+class EmaSmoother(_BlendingBaseline):
     """Plain exponential moving average: ``alpha`` is the new mask's weight everywhere."""
 
     def __init__(self, alpha: float = 0.5):
         if not 0.0 < alpha <= 1.0:
             raise ValueError(f"alpha must be in (0, 1], got {alpha}")
         self.alpha = alpha
-        self.reset()
+        super().__init__()
 
-    def reset(self) -> None:
-        self._previous: np.ndarray | None = None
-
-    def smooth(self, mask: np.ndarray, frame: Frame) -> np.ndarray:
-        new = _as_mask(mask)
-        if self._previous is None or self._previous.shape != new.shape:
-            out = new.copy()
-        else:
-            out = self._previous + (new - self._previous) * self.alpha
-        self._previous = out
-        return out.copy()
+    def _blend(self, previous: np.ndarray, new: np.ndarray) -> np.ndarray:
+        return previous + (new - previous) * self.alpha
