@@ -90,6 +90,15 @@ def _default_shades() -> tuple[Shade, ...]:
     return tuple(_parse_shades(json.loads(source.read_text(encoding="utf-8")), "built-in palette"))
 
 
+DEFAULT_SHADE = "Sunlit Amber"
+
+
+def default_index(shades: list[Shade]) -> int:
+    """Where the starting shade (Sunlit Amber) sits in ``shades``; the first shade if it is absent."""
+    wanted = DEFAULT_SHADE.casefold()
+    return next((i for i, shade in enumerate(shades) if shade.name.casefold() == wanted), 0)
+
+
 def default_palette() -> list[Shade]:
     """The shades that ship with HairTint (a fresh list; Shades themselves are immutable)."""
     return list(_default_shades())

@@ -90,10 +90,11 @@ def bench(args) -> int:
     from core.bench import run_bench
     from core.engine import build_pipeline
     from core.frames import Look
-    from core.palette import default_palette
+    from core.palette import default_index, default_palette
 
     pipeline = build_pipeline(args.model)
-    look = Look(shade=default_palette()[0], intensity=70)
+    shades = default_palette()
+    look = Look(shade=shades[default_index(shades)], intensity=70)
     report = run_bench(pipeline, args.source, args.frames, args.size, look)
     pipeline.close()
     print(json.dumps(report, indent=2))

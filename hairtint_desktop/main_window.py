@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (QFileDialog, QFrame, QHBoxLayout, QLabel, QMainWi
 from core.config import Settings, save_settings
 from core.errors import HairTintError
 from core.frames import Look, Result, Shade
+from core.palette import default_index
 from hairtint_desktop.widgets.banner import Banner
 from hairtint_desktop.widgets.dialogs import CameraDialog, SettingsDialog
 from hairtint_desktop.widgets.overlay import StatsOverlay, format_stats
@@ -601,7 +602,7 @@ class MainWindow(QMainWindow):
         self.slider.setValue(DEFAULT_INTENSITY)
         self.intensity_label.setText(str(DEFAULT_INTENSITY))
         self.slider.blockSignals(False)
-        self.swatches.select(0, emit=False)
+        self.swatches.select(default_index(self.swatches.shades), emit=False)
         self.worker.clear()
         self.push_look()
         self.last_result, self.last_info = None, None

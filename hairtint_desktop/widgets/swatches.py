@@ -8,6 +8,7 @@ from PySide6.QtGui import QColor, QFont, QPainter, QPen
 from PySide6.QtWidgets import QAbstractButton, QButtonGroup, QGridLayout, QSizePolicy, QWidget
 
 from core.frames import Shade
+from core.palette import default_index
 
 MIN_TOUCH_PX = 64
 
@@ -99,7 +100,7 @@ class SwatchPalette(QWidget):
             self.buttons.append(button)
         self._index = -1
         if self.buttons:
-            self.select(0, emit=False)
+            self.select(default_index(self.shades), emit=False)
 
     @property
     def current_index(self) -> int:

@@ -84,7 +84,7 @@ def test_idle_reset_clears_everything_of_the_last_customer(qtbot, make_window, p
     # then nobody touches it
     with qtbot.waitSignal(window.kiosk.idle_reset, timeout=3000):
         pass
-    assert window.swatches.current_index == 0 and window.slider.value() == DEFAULT_INTENSITY
+    assert window.swatches.current_shade.name == "Sunlit Amber" and window.slider.value() == DEFAULT_INTENSITY
     assert not window.compare_button.isChecked() and window.view.mode == "single"
     assert window.last_result is None and window.last_info is None
     assert not window.view.holds_pixels()

@@ -28,7 +28,7 @@ def test_swatch_and_slider_change_the_recoloured_frame(qtbot, make_window, photo
     wait_frame(qtbot, window)
     hair = (slice(0, 150), slice(None))  # the fake mask: top 40 % is hair
     first = window.view.shown.copy()
-    assert window.last_info.looks[0].shade.name == "Platinum Blonde"
+    assert window.last_info.looks[0].shade.name == "Sunlit Amber"  # the starting shade
     # a click on the "Ocean Blue" swatch
     blue = window.swatches.index_of("Ocean Blue")
     qtbot.mouseClick(window.swatches.buttons[blue], Qt.MouseButton.LeftButton)
@@ -196,13 +196,14 @@ def test_split_divider_drags_and_compare_shows_four_shades(qtbot, make_window, p
     assert window.view.mode == "compare" and not window.split_button.isChecked()
     wait_new_frame(qtbot, window, lambda r, i: len(i.compare) == 3)
     names = [look.shade.name for look in window.last_info.looks]
-    assert names == [s.name for s in window.palette[:4]]
+    start = window.swatches.current_index  # the chosen shade, then the next three
+    assert names == [window.palette[(start + i) % len(window.palette)].name for i in range(4)]
     tiles = [window.last_result.pixels, *window.last_info.compare]
     assert all(not np.array_equal(tiles[0], t) for t in tiles[1:])
     # a click on a tile picks its shade
     tile = window.view.tile_rects()[2]
     qtbot.mouseClick(window.view, Qt.MouseButton.LeftButton, pos=tile.center())
-    assert window.swatches.current_shade == window.palette[2]
+    assert window.swatches.current_shade == window.palette[(start + 2) % len(window.palette)]
 
 
 def test_close_stops_the_worker(qtbot, make_window):
