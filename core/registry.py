@@ -12,12 +12,12 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from core.config import ROLLOUT_STEPS
 from core.errors import ModelError
 from core.segment.inspect import ModelInfo, inspect_tflite
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_REGISTRY = REPO_ROOT / "model_registry.json"
-ROLLOUT_STEPS = (0, 10, 50, 100)
 STAGES = ("stable", "experimental")
 
 
