@@ -68,7 +68,7 @@ def build_parser() -> argparse.ArgumentParser:
     train = sub.add_parser("train", help="train a hair model and export it for MediaPipe (needs the 'train' extra)")
     train.add_argument("--data", nargs="+", required=True, metavar="DIR", help="sets with train.txt / val.txt, or folders of sets")
     train.add_argument("--out", required=True, metavar="DIR", help="where checkpoints, curves and the .tflite go")
-    train.add_argument("--epochs", type=int, help="default 70; with --resume, a new length for the run")
+    train.add_argument("--epochs", type=int, help="default 50 (what hairnet 1.0.0 got); with --resume, a new length for the run")
     train.add_argument("--size", type=int, default=192, help="square training and model input size")
     train.add_argument("--batch-size", type=int, default=32)
     train.add_argument("--lr", type=float, default=3e-3)

@@ -42,7 +42,7 @@ def model_card(checkpoint: Path, tflite: Path, sha256: str, name: str) -> dict:
 
 def run_training(args) -> int:
     logging.getLogger("training").setLevel(logging.INFO)  # epoch lines, whatever the CLI's own level
-    config = TrainConfig(data=args.data, out=args.out, size=args.size, epochs=args.epochs or 70,
+    config = TrainConfig(data=args.data, out=args.out, size=args.size, epochs=args.epochs or 50,
                          batch_size=args.batch_size, lr=args.lr, seed=args.seed, device=args.device,
                          max_steps=args.max_steps)
     checkpoint = train(config, resume=args.resume, progress=True, epochs=args.epochs)
