@@ -113,6 +113,8 @@ class Registry:
         comparison). None means the default stable model."""
         if ref is None:
             return self.get(self.default)
+        if any(e.id == ref.partition("@")[0] for e in self.entries):
+            return self.get(ref)
         path = Path(ref)
         if path.suffix == ".tflite" or path.exists():
             if not path.exists():
