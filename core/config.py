@@ -167,25 +167,25 @@ def settings_from_dict(data: dict) -> tuple[Settings, list[str]]:
     warnings: list[str] = []
     if not isinstance(data, dict):
         return Settings(), ["the file does not hold a JSON object"]
-    values: dict = {}
-    for key, check in _TOP.items():
-        if key in data:
-            try:
-                values[key] = check(data[key])
-            except (ValueError, TypeError) as exc:
-                warnings.append(f"{key}: {exc}; using the default")
-    kiosk_values: dict = {}
+    values = _checked(data, _TOP, "", warnings)
     kiosk = data.get("kiosk", {})
     if not isinstance(kiosk, dict):
         warnings.append("kiosk: expected an object; using the defaults")
         kiosk = {}
-    for key, check in _KIOSK.items():
-        if key in kiosk:
-            try:
-                kiosk_values[key] = check(kiosk[key])
-            except (ValueError, TypeError) as exc:
-                warnings.append(f"kiosk.{key}: {exc}; using the default")
+    kiosk_values = _checked(kiosk, _KIOSK, "kiosk.", warnings)
     return Settings(kiosk=KioskSettings(**kiosk_values), **values), warnings
+
+
+def _checked(data: dict, checks: dict, prefix: str, warnings: list[str]) -> dict:
+    """The values in ``data`` that pass their check; a message in ``warnings`` for each that fails."""
+    values = {}
+    for key, check in checks.items():
+        if key in data:
+            try:
+                values[key] = check(data[key])
+            except (ValueError, TypeError) as exc:
+                warnings.append(f"{prefix}{key}: {exc}; using the default")
+    return values
 
 
 def read_settings(path: str | os.PathLike | None = None, *, create_install_id: bool = True

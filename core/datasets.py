@@ -10,8 +10,7 @@ import cv2
 import numpy as np
 
 from core.errors import DataError
-
-IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".webp", ".bmp")
+from core.images import IMAGE_SUFFIXES
 
 
 @dataclass(frozen=True)

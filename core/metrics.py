@@ -25,6 +25,9 @@ class RollingLatency:
     def add(self, ms: float) -> None:
         self._samples.append(float(ms))
 
+    def clear(self) -> None:
+        self._samples.clear()
+
     def __len__(self) -> int:
         return len(self._samples)
 

@@ -6,6 +6,7 @@ pipeline strings them together, times them, and resets temporal state when the s
 from __future__ import annotations
 
 import time
+from collections import deque
 from typing import Callable, Protocol
 
 import numpy as np
@@ -59,16 +60,13 @@ class PipelineStats:
 
     def __init__(self, window: int = 300):
         self.stages = {name: RollingLatency(window) for name in (*STAGES, "total")}
-        self._finished: list[float] = []
-        self._window = window
+        self._finished: deque[float] = deque(maxlen=window)
 
     def add(self, timings_ms: dict[str, float], finished_s: float) -> None:
         for name, ms in timings_ms.items():
             if name in self.stages:
                 self.stages[name].add(ms)
         self._finished.append(finished_s)
-        if len(self._finished) > self._window:
-            del self._finished[0]
 
     def fps(self) -> float:
         if len(self._finished) < 2:
@@ -81,7 +79,7 @@ class PipelineStats:
 
     def reset(self) -> None:
         for lat in self.stages.values():
-            lat._samples.clear()
+            lat.clear()
         self._finished.clear()
 
 

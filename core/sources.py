@@ -276,18 +276,51 @@ class SyntheticSource(_SourceBase):
         self._closed = True
 
 
+def spec_kind(spec: str) -> str:
+    """What a source spec names: "camera", "synthetic", "folder", "video" or "photo" (an unknown
+    suffix may still be a picture; load_image decides). The one place specs are read."""
+    lowered = str(spec).strip().lower()
+    if lowered == "camera" or lowered.startswith("camera:"):
+        return "camera"
+    if lowered == "synthetic" or lowered.startswith("synthetic:"):
+        return "synthetic"
+    path = Path(str(spec).strip()).expanduser()
+    if path.is_dir():
+        return "folder"
+    return "video" if path.suffix.lower() in VIDEO_SUFFIXES else "photo"
+
+
+def is_camera_spec(spec: str) -> bool:
+    return spec_kind(spec) == "camera"
+
+
+def is_still_spec(spec: str) -> bool:
+    """A photo or a folder of photos: processed once per Look, with the still pipeline."""
+    return spec_kind(spec) in ("photo", "folder")
+
+
+def describe_spec(spec: str) -> str:
+    """A short name for messages: "camera 1", "the demo clip", or the file's name."""
+    kind = spec_kind(spec)
+    if kind == "camera":
+        return f"camera {str(spec).partition(':')[2].strip() or '0'}"
+    if kind == "synthetic":
+        return "the demo clip"
+    return Path(str(spec).strip()).name or str(spec)
+
+
 def open_source(spec: str, **kw) -> Source:
     """A source from a spec: ``camera:N``, ``synthetic``, ``synthetic:WxH``, or a path to a photo,
     a folder of photos or a video (.mp4 .avi .mov .mkv .webm). Keyword arguments go to the source;
     those it does not take (``loop`` for a photo, say) are ignored."""
     spec = str(spec).strip()
-    lowered = spec.lower()
-    if lowered == "camera" or lowered.startswith("camera:"):
+    kind = spec_kind(spec)
+    if kind == "camera":
         number = spec.partition(":")[2].strip() or "0"
         if not number.isdigit():
             raise SourceError(f"{spec!r} is not a camera: write camera:0, camera:1, ...")
         return _make(CameraSource, kw, int(number))
-    if lowered == "synthetic" or lowered.startswith("synthetic:"):
+    if kind == "synthetic":
         size = spec.partition(":")[2].strip()
         if size:
             match = re.fullmatch(r"(\d+)\s*[xX]\s*(\d+)", size)
@@ -298,11 +331,8 @@ def open_source(spec: str, **kw) -> Source:
     path = Path(spec).expanduser()
     if not spec or not path.exists():
         raise SourceError(f"{spec or '(empty)'} does not exist: give a photo, a folder, a video, camera:N or synthetic")
-    if path.is_dir():
-        return _make(FolderSource, kw, path)
-    if path.suffix.lower() in VIDEO_SUFFIXES:
-        return _make(VideoSource, kw, path)
-    return _make(ImageSource, kw, path)  # an unknown suffix may still be a picture; load_image decides
+    cls = {"folder": FolderSource, "video": VideoSource}.get(kind, ImageSource)
+    return _make(cls, kw, path)
 
 
 def _make(cls, kw: dict, *args):

@@ -28,14 +28,15 @@ from hairtint_desktop.widgets.overlay import StatsOverlay, format_stats
 from hairtint_desktop.widgets.start_panel import StartPanel
 from hairtint_desktop.widgets.swatches import SwatchPalette
 from hairtint_desktop.widgets.video_view import VideoView
-from hairtint_desktop.worker import FrameInfo, Worker, describe_spec, is_camera_spec
+from core.images import IMAGE_SUFFIXES
+from core.sources import describe_spec, is_camera_spec
+from hairtint_desktop.worker import FrameInfo, Worker
 
 log = logging.getLogger(__name__)
 
 DEFAULT_INTENSITY = 70
 IMAGE_FILTER = "Photos (*.jpg *.jpeg *.png *.webp *.bmp *.tif *.tiff)"
 VIDEO_FILTER = "Videos (*.mp4 *.mov *.avi *.mkv *.webm *.m4v)"
-IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".webp", ".bmp", ".tif", ".tiff")
 DEMO_SPEC = "synthetic"
 OVERLAY_EVERY_S = 0.25
 

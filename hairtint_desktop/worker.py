@@ -28,7 +28,6 @@ import logging
 import threading
 import time
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Callable
 
 import numpy as np
@@ -36,35 +35,15 @@ from PySide6.QtCore import QObject, QThread, Signal, Slot
 
 from core.errors import HairTintError, SourceError
 from core.frames import Frame, Look, Result
+from core.sources import describe_spec, is_camera_spec, is_still_spec
 
 log = logging.getLogger(__name__)
 
-IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".webp", ".bmp", ".tif", ".tiff")
 MAX_BACKOFF_S = 0.5
 FIRST_BACKOFF_S = 0.05
 MAX_FPS = 60.0  # upper bound for paced (non-camera) sources
 STATS_EVERY_S = 0.25
 DISPLAY_CREDIT_TIMEOUT_S = 1.0
-
-
-def is_still_spec(spec: str) -> bool:
-    """A photo, or a folder of photos: processed once per Look with the still pipeline."""
-    if spec.startswith(("camera:", "synthetic")):
-        return False
-    path = Path(spec)
-    return path.suffix.lower() in IMAGE_SUFFIXES or path.is_dir()
-
-
-def is_camera_spec(spec: str) -> bool:
-    return spec.startswith("camera:")
-
-
-def describe_spec(spec: str) -> str:
-    if is_camera_spec(spec):
-        return f"camera {spec.split(':', 1)[1]}"
-    if spec.startswith("synthetic"):
-        return "the demo clip"
-    return Path(spec).name or spec
 
 
 @dataclass(frozen=True)
@@ -600,4 +579,4 @@ class Worker(QObject):
             self.finished.emit()
 
 
-__all__ = ["Worker", "FrameInfo", "Mailbox", "Pacer", "is_still_spec", "is_camera_spec", "describe_spec", "model_label"]
+__all__ = ["Worker", "FrameInfo", "Mailbox", "Pacer", "model_label"]

@@ -16,8 +16,7 @@ from training.train import TrainConfig, load_trained, train
 log = logging.getLogger(__name__)
 
 
-def model_card(checkpoint: Path, tflite: Path, sha256: str, name: str) -> dict:
-    net, state = load_trained(checkpoint)
+def model_card(net, state: dict, tflite: Path, sha256: str, name: str) -> dict:
     config, history = state["config"], state["history"]
     validated = [h for h in history if h.get("val")]
     return {
@@ -54,7 +53,7 @@ def run_training(args) -> int:
     tflite = Path(args.out) / f"{args.name}.tflite"
     print(f"exporting {tflite} (input {size}x{size}) …", file=sys.stderr)
     sha = export(net, size, tflite)
-    card = model_card(checkpoint, tflite, sha, args.name)
+    card = model_card(net, state, tflite, sha, args.name)
     (Path(args.out) / "model_card.json").write_text(json.dumps(card, indent=2))
     print(f"model: {tflite}\nsha256: {sha}\ncard: {Path(args.out) / 'model_card.json'}")
     return 0

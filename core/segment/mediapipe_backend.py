@@ -58,7 +58,7 @@ class MediaPipeSegmenter:
         else:
             result = self._segmenter.segment(image)
         hair = result.confidence_masks[self.HAIR_CHANNEL].numpy_view()
-        return np.clip(hair, 0.0, 1.0).astype(np.float32, copy=True)
+        return np.clip(hair, 0.0, 1.0, dtype=np.float32)  # a new array: the view dies with the result
 
     def reset(self) -> None:
         """Nothing to forget: the model is stateless (timestamps stay monotonic across sources)."""

@@ -263,3 +263,17 @@ def test_open_source_parses_specs(tmp_path):
 def test_open_source_errors(spec, message):
     with pytest.raises(SourceError, match=message):
         open_source(spec)
+
+
+def test_spec_kinds_and_names(tmp_path):
+    from core.sources import describe_spec, is_camera_spec, is_still_spec, spec_kind
+
+    (tmp_path / "clip.mp4").write_bytes(b"")
+    assert spec_kind("camera:1") == spec_kind("Camera") == "camera"
+    assert spec_kind("synthetic:320x240") == "synthetic"
+    assert spec_kind(str(tmp_path)) == "folder" and is_still_spec(str(tmp_path))
+    assert spec_kind(str(tmp_path / "clip.mp4")) == "video" and not is_still_spec(str(tmp_path / "clip.mp4"))
+    assert spec_kind(str(tmp_path / "me.jpg")) == "photo"
+    assert is_camera_spec("camera:0") and not is_camera_spec("synthetic")
+    assert describe_spec("camera:2") == "camera 2" and describe_spec("camera") == "camera 0"
+    assert describe_spec("synthetic") == "the demo clip" and describe_spec(str(tmp_path / "me.jpg")) == "me.jpg"
