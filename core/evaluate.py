@@ -1,8 +1,10 @@
-"""What ``hairtint eval`` runs: each model over labelled photos, IoU per photo, speed per photo.
+"""What ``hairtint eval`` runs: each model over labelled photos, IoU per photo, speed per photo, and
+the edge figures of the whole still pipeline.
 
-Each photo goes whole to the segmenter in still-image mode (no previous mask, no smoothing, no
-refinement), the hair probability comes back at the photo's size and is cut at 0.5. That is the
-model's own quality, comparable across backends."""
+Each photo goes whole to the segmenter in still-image mode (no previous mask, no smoothing); the hair
+probability comes back at the photo's size and, cut at 0.5, gives the model's own IoU, comparable
+across backends. The same probability then goes through the still pipeline's refine and recolour
+stages for the boundary score, bleed and coverage (``core.edge_metrics``)."""
 
 from __future__ import annotations
 
@@ -11,11 +13,13 @@ import logging
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import NamedTuple
 
 import cv2
 import numpy as np
 from tqdm import tqdm
 
+from core import edge_metrics as em
 from core.datasets import Sample, expand_sets, list_samples, load_mask, load_rgb
 from core.errors import DataError
 from core.frames import Frame
@@ -26,30 +30,48 @@ log = logging.getLogger(__name__)
 FAILURE_IOU = 0.5
 
 
+METRICS = ("iou", "boundary_f", "bleed", "coverage")
+
+
 @dataclass
 class ModelScores:
+    """Per-photo figures of one model: ``iou`` of the model's own mask (cut at 0.5, no refinement);
+    ``boundary_f``, ``bleed`` and ``coverage`` of the whole still pipeline's mask and recolour (see
+    ``core.edge_metrics``); ``ms``: the segmenter's time."""
+
     model: str
     ious: list[float] = field(default_factory=list)
     ms: list[float] = field(default_factory=list)
     stems: list[tuple[str, Sample]] = field(default_factory=list)
+    edges: dict[str, list[float]] = field(default_factory=lambda: {"boundary_f": [], "bleed": [], "coverage": []})
+
+    def add(self, set_name: str, sample: Sample, iou: float, ms: float, edge: dict[str, float] | None = None) -> None:
+        self.stems.append((set_name, sample))
+        self.ious.append(iou)
+        self.ms.append(ms)
+        for name, values in self.edges.items():
+            values.append(float("nan") if edge is None else edge[name])
 
     def summary(self) -> dict:
         ious = np.asarray(self.ious, dtype=np.float64)
-        return {
+        out = {
             "n": int(ious.size),
             "mean_iou": float(ious.mean()) if ious.size else float("nan"),
             "median_iou": float(np.median(ious)) if ious.size else float("nan"),
             "failure_rate": float((ious < FAILURE_IOU).mean()) if ious.size else float("nan"),
             "ms_per_image": float(np.mean(self.ms)) if self.ms else float("nan"),
         }
+        for name, values in self.edges.items():
+            values = np.asarray(values, dtype=np.float64)
+            values = values[~np.isnan(values)]
+            out[name] = float(values.mean()) if values.size else float("nan")
+        return out
 
     def by_set(self) -> dict[str, dict]:
         sets: dict[str, ModelScores] = {}
-        for (set_name, sample), iou, ms in zip(self.stems, self.ious, self.ms):
+        for k, (set_name, sample) in enumerate(self.stems):
             part = sets.setdefault(set_name, ModelScores(self.model))
-            part.ious.append(iou)
-            part.ms.append(ms)
-            part.stems.append((set_name, sample))
+            part.add(set_name, sample, self.ious[k], self.ms[k], {name: v[k] for name, v in self.edges.items()})
         return {name: part.summary() for name, part in sorted(sets.items())}
 
 
@@ -91,22 +113,62 @@ def predict(segmenter, rgb: np.ndarray, index: int = 0) -> tuple[np.ndarray, flo
     return prob, ms
 
 
-def evaluate_model(segmenter, model_id: str, samples: list[tuple[str, Sample]], progress: bool = True) -> ModelScores:
+class EdgeJudge:
+    """The still pipeline's refine and recolour stages, run on a model's hair probability to measure
+    what a customer sees at the hair's edge (see ``core.edge_metrics``)."""
+
+    def __init__(self, refiner, recolorer):
+        self.refiner, self.recolorer = refiner, recolorer
+
+    def judge(self, rgb: np.ndarray, prob: np.ndarray, truth: np.ndarray, index: int) -> EdgeView:
+        frame = Frame(rgb, timestamp_ms=0, index=0, source_id=f"eval-{index}")  # a photo is its own source
+        mask = self.refiner.refine(prob, frame)
+        ours = self.recolorer.recolor(rgb, mask, em.TEST_LOOK)
+        reference = self.recolorer.recolor(rgb, truth.astype(np.float32), em.TEST_LOOK)
+        recolour = em.recolour_edge(rgb, ours, reference, truth)
+        figures = {"boundary_f": em.boundary_f(mask > 0.5, truth), "bleed": recolour.bleed,
+                   "coverage": recolour.coverage}
+        return EdgeView(figures, ours, reference, recolour.bled)
+
+    def close(self) -> None:
+        close = getattr(self.refiner, "close", None)
+        if close is not None:
+            close()
+
+
+class EdgeView(NamedTuple):
+    figures: dict[str, float]
+    ours: np.ndarray
+    reference: np.ndarray
+    bled: np.ndarray
+
+
+def load_pair(sample: Sample) -> tuple[np.ndarray, np.ndarray]:
+    """The photo (RGB) and its true mask (bool) at the photo's size."""
+    rgb, truth = load_rgb(sample.image_path), load_mask(sample.mask_path)
+    if truth.shape != rgb.shape[:2]:
+        truth = cv2.resize(truth.astype(np.uint8), (rgb.shape[1], rgb.shape[0]), interpolation=cv2.INTER_NEAREST) > 0
+    return rgb, truth
+
+
+def evaluate_model(segmenter, model_id: str, samples: list[tuple[str, Sample]], progress: bool = True,
+                   edges: EdgeJudge | None = None) -> ModelScores:
+    """IoU of the model's own mask on each photo; with ``edges``, the edge figures of the whole still
+    pipeline too."""
     scores = ModelScores(model_id)
     for i, (set_name, sample) in enumerate(tqdm(samples, desc=f"eval {model_id}", unit="photo", disable=not progress)):
-        rgb, truth = load_rgb(sample.image_path), load_mask(sample.mask_path)
-        if truth.shape != rgb.shape[:2]:
-            truth = cv2.resize(truth.astype(np.uint8), (rgb.shape[1], rgb.shape[0]), interpolation=cv2.INTER_NEAREST) > 0
+        rgb, truth = load_pair(sample)
         segmenter.reset()
         prob, ms = predict(segmenter, rgb, i)
-        scores.ious.append(mask_iou(prob > 0.5, truth))
-        scores.ms.append(ms)
-        scores.stems.append((set_name, sample))
+        edge = edges.judge(rgb, prob, truth, i).figures if edges is not None else None
+        scores.add(set_name, sample, mask_iou(prob > 0.5, truth), ms, edge)
     return scores
 
 
-def write_report(report_dir: Path, results: dict[str, ModelScores], segmenters: dict, worst: int = 8) -> Path:
-    """An HTML page per run with each model's worst photos as image | truth | prediction."""
+def write_report(report_dir: Path, results: dict[str, ModelScores], segmenters: dict, worst: int = 8,
+                 edges: EdgeJudge | None = None) -> Path:
+    """An HTML page per run with each model's worst photos as image | truth | prediction and, with
+    ``edges``, its worst hairlines as crops: photo | ours | recoloured through the true mask."""
     report_dir = Path(report_dir)
     report_dir.mkdir(parents=True, exist_ok=True)
     rows = []
@@ -114,22 +176,47 @@ def write_report(report_dir: Path, results: dict[str, ModelScores], segmenters: 
         summary = scores.summary()
         rows.append(f"<h2>{html.escape(model_id)}</h2><p>n={summary['n']} mean IoU {summary['mean_iou']:.3f}, "
                     f"median {summary['median_iou']:.3f}, failures {summary['failure_rate']:.1%}, "
-                    f"{summary['ms_per_image']:.1f} ms/photo</p>")
-        order = np.argsort(scores.ious)[:worst]
-        for rank, k in enumerate(order):
+                    f"{summary['ms_per_image']:.1f} ms/photo; boundary F {summary['boundary_f']:.3f}, "
+                    f"bleed {summary['bleed']:.1%}, coverage {summary['coverage']:.3f}</p>")
+        rows.append("<h3>Lowest IoU</h3>")
+        for rank, k in enumerate(np.argsort(scores.ious)[:worst]):
             set_name, sample = scores.stems[k]
-            rgb, truth = load_rgb(sample.image_path), load_mask(sample.mask_path)
+            rgb, truth = load_pair(sample)
             prob, _ = predict(segmenters[model_id], rgb, int(k))
             tile = np.hstack([rgb, np.dstack([truth.astype(np.uint8) * 255] * 3),
                               np.dstack([(prob * 255).astype(np.uint8)] * 3)])
             name = f"{_safe(model_id)}_{rank:02d}.jpg"
-            cv2.imwrite(str(report_dir / name), cv2.cvtColor(tile, cv2.COLOR_RGB2BGR))
-            rows.append(f"<figure><img src='{name}' height='200'><figcaption>{html.escape(set_name)}/"
-                        f"{html.escape(sample.stem)} IoU {scores.ious[k]:.3f} (image | truth | prediction)</figcaption></figure>")
+            _save(report_dir / name, tile)
+            rows.append(_figure(name, f"{set_name}/{sample.stem} IoU {scores.ious[k]:.3f} (image | truth | prediction)"))
+        if edges is None:
+            continue
+        rows.append("<h3>Most bleed at the hairline (dyed #2E6FD8 at 100)</h3>")
+        bleed = np.nan_to_num(np.asarray(scores.edges["bleed"], np.float64), nan=-1.0)
+        for rank, k in enumerate(np.argsort(-bleed)[:worst]):
+            set_name, sample = scores.stems[k]
+            rgb, truth = load_pair(sample)
+            prob, _ = predict(segmenters[model_id], rgb, int(k))
+            view = edges.judge(rgb, prob, truth, int(k))
+            x, y, w, h = em.worst_crop(view.bled, max(48, min(rgb.shape[:2]) // 3))
+            crops = [p[y : y + h, x : x + w] for p in (rgb, view.ours, view.reference)]
+            tile = cv2.resize(np.hstack(crops), None, fx=256 / h, fy=256 / h, interpolation=cv2.INTER_NEAREST)
+            name = f"{_safe(model_id)}_edge_{rank:02d}.jpg"
+            _save(report_dir / name, tile)
+            f = view.figures
+            rows.append(_figure(name, f"{set_name}/{sample.stem} bleed {f['bleed']:.1%}, coverage "
+                                      f"{f['coverage']:.3f} (photo | ours | true-mask recolour)"))
     page = report_dir / "index.html"
     page.write_text("<!doctype html><meta charset='utf-8'><title>HairTint evaluation</title>"
                     "<h1>HairTint evaluation: worst cases</h1>" + "\n".join(rows))
     return page
+
+
+def _save(path: Path, rgb: np.ndarray) -> None:
+    cv2.imwrite(str(path), cv2.cvtColor(rgb, cv2.COLOR_RGB2BGR))
+
+
+def _figure(name: str, caption: str) -> str:
+    return f"<figure><img src='{name}' height='256'><figcaption>{html.escape(caption)}</figcaption></figure>"
 
 
 def _safe(text: str) -> str:

@@ -57,7 +57,8 @@ def recolor(args) -> int:
 
 def evaluate(args) -> int:
     from core import evaluate as ev
-    from core.engine import open_segmenter
+    from core.engine import build_refiner, open_segmenter
+    from core.recolor import Recolorer
     from core.registry import Registry
 
     registry = Registry.load()
@@ -65,24 +66,30 @@ def evaluate(args) -> int:
     if args.limit:
         samples = ev.first_per_set(samples, args.limit)
     entries = [registry.resolve(ref) for ref in (args.model or [None])]
+    edges = ev.EdgeJudge(build_refiner(), Recolorer())
     results, segmenters = {}, {}
-    for entry in entries:
-        key = entry.id if entry.registered else f"{entry.id} (file)"
-        segmenters[key] = open_segmenter(entry, video=False)
-        results[key] = ev.evaluate_model(segmenters[key], key, samples)
-    table = {key: {**scores.summary(), "sets": scores.by_set()} for key, scores in results.items()}
-    print(f"{'model':<40} {'set':<22} {'n':>5} {'mean IoU':>9} {'median':>8} {'fail<0.5':>9} {'ms/photo':>9}")
-    for key, row in table.items():
-        for set_name, s in [*row["sets"].items(), ("all", row)]:
-            print(f"{key:<40} {set_name:<22} {s['n']:>5} {s['mean_iou']:>9.3f} {s['median_iou']:>8.3f} "
-                  f"{s['failure_rate']:>9.1%} {s['ms_per_image']:>9.1f}")
-    if args.json:
-        Path(args.json).write_text(json.dumps({"models": table}, indent=2))
-    if args.report:
-        page = ev.write_report(Path(args.report), results, segmenters)
-        print(f"report: {page}")
-    for segmenter in segmenters.values():
-        segmenter.close()
+    try:
+        for entry in entries:
+            key = entry.id if entry.registered else f"{entry.id} (file)"
+            segmenters[key] = open_segmenter(entry, video=False)
+            results[key] = ev.evaluate_model(segmenters[key], key, samples, edges=edges)
+        table = {key: {**scores.summary(), "sets": scores.by_set()} for key, scores in results.items()}
+        print(f"{'model':<34} {'set':<18} {'n':>4} {'mean IoU':>8} {'median':>7} {'fail<0.5':>8} "
+              f"{'bound.F':>7} {'bleed':>6} {'cover':>6} {'ms/photo':>8}")
+        for key, row in table.items():
+            for set_name, s in [*row["sets"].items(), ("all", row)]:
+                print(f"{key:<34} {set_name:<18} {s['n']:>4} {s['mean_iou']:>8.3f} {s['median_iou']:>7.3f} "
+                      f"{s['failure_rate']:>8.1%} {s['boundary_f']:>7.3f} {s['bleed']:>6.1%} {s['coverage']:>6.3f} "
+                      f"{s['ms_per_image']:>8.1f}")
+        if args.json:
+            Path(args.json).write_text(json.dumps({"models": table, "edge_look": ev.em.TEST_SHADE.hex}, indent=2))
+        if args.report:
+            page = ev.write_report(Path(args.report), results, segmenters, edges=edges)
+            print(f"report: {page}")
+    finally:
+        for segmenter in segmenters.values():
+            segmenter.close()
+        edges.close()
     return 0
 
 

@@ -63,11 +63,16 @@ def test_eval_prints_and_writes_json_and_report(tmp_path, capsys):
     assert code == 0
     figures = json.loads((tmp_path / "e.json").read_text())["models"]["hairnet"]
     assert figures["n"] == 2
-    assert set(figures) >= {"n", "mean_iou", "median_iou", "failure_rate", "ms_per_image"}
+    assert set(figures) >= {"n", "mean_iou", "median_iou", "failure_rate", "ms_per_image", "boundary_f", "bleed",
+                            "coverage"}
     assert 0.0 <= figures["mean_iou"] <= 1.0 and figures["ms_per_image"] > 0
+    for name in ("boundary_f", "bleed", "coverage"):
+        assert 0.0 <= figures[name] <= 1.0, name
     assert "hairnet" in capsys.readouterr().out
     assert (tmp_path / "report" / "index.html").exists()
-    assert len(list((tmp_path / "report").glob("*.jpg"))) == 2
+    # per photo: image | truth | prediction, and a hairline crop photo | ours | true-mask recolour
+    assert len(list((tmp_path / "report").glob("hairnet_0*.jpg"))) == 2
+    assert len(list((tmp_path / "report").glob("hairnet_edge_*.jpg"))) == 2
 
 
 def test_eval_on_a_missing_folder_is_a_clear_error(tmp_path, capsys):
