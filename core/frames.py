@@ -57,14 +57,18 @@ class Shade:
         return "#{:02x}{:02x}{:02x}".format(*self.rgb)
 
 
+DEFAULT_INTENSITY = 70
+DEFAULT_SHINE = 30
+
+
 @dataclass(frozen=True)
 class Look:
     """What the person chose: a shade (and optionally a second one for the tips, ombre), the
     intensity 0-100 and the shine 0-100. Immutable: the GUI hands a new Look to the worker."""
 
     shade: Shade
-    intensity: int = 70
-    shine: int = 30
+    intensity: int = DEFAULT_INTENSITY
+    shine: int = DEFAULT_SHINE
     tips: Shade | None = None
 
     def __post_init__(self):

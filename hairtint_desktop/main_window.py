@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (QFileDialog, QFrame, QHBoxLayout, QLabel, QMainWi
 
 from core.config import Settings, save_settings
 from core.errors import HairTintError
-from core.frames import Look, Result, Shade
+from core.frames import DEFAULT_INTENSITY, Look, Result, Shade
 from core.palette import default_index
 from hairtint_desktop.widgets.banner import Banner
 from hairtint_desktop.widgets.dialogs import CameraDialog, SettingsDialog
@@ -34,7 +34,6 @@ from hairtint_desktop.worker import FrameInfo, Worker
 
 log = logging.getLogger(__name__)
 
-DEFAULT_INTENSITY = 70
 IMAGE_FILTER = "Photos (*.jpg *.jpeg *.png *.webp *.bmp *.tif *.tiff)"
 VIDEO_FILTER = "Videos (*.mp4 *.mov *.avi *.mkv *.webm *.m4v)"
 DEMO_SPEC = "synthetic"
