@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Iterator
 
 from core.errors import HairTintError
-from core.frames import Frame, Look
+from core.frames import DEFAULT_SHINE, Frame, Look
 from core.images import IMAGE_SUFFIXES, load_image, save_image
 from core.pipeline import Pipeline
 
@@ -56,8 +56,9 @@ def expand_inputs(inputs: list[Path]) -> tuple[list[Path], list[str]]:
 
 def plan(inputs: list[Path], out: Path, look: Look) -> tuple[list[Job], list[str]]:
     """Where each result goes. A single photo may name an output file; otherwise ``out`` is a folder
-    and each result is ``<stem>_<shade>_<intensity>.<jpg|png>``. A name already taken (by an input or an
-    earlier result) gets a numbered suffix instead of being overwritten."""
+    and each result is ``<stem>_<shade>_<intensity>.<jpg|png>`` (see :func:`result_stem` for tips and
+    shine). A name already taken (by an input or an earlier result) gets a numbered suffix instead of
+    being overwritten."""
     files, problems = expand_inputs(inputs)
     out = Path(out)
     single_file = len(files) == 1 and out.suffix.lower() in OUTPUT_SUFFIXES and not out.is_dir()
@@ -68,11 +69,23 @@ def plan(inputs: list[Path], out: Path, look: Look) -> tuple[list[Job], list[str
             target = out
         else:
             suffix = ".png" if source.suffix.lower() == ".png" else ".jpg"
-            target = out / f"{source.stem}_{slug(look.shade.name)}_{look.intensity}{suffix}"
+            target = out / f"{result_stem(source.stem, look)}{suffix}"
         target = _free_name(target, taken)
         taken.add(target.resolve())
         jobs.append(Job(source, target))
     return jobs, problems
+
+
+def result_stem(stem: str, look: Look) -> str:
+    """``<stem>_<shade>_<intensity>``; tips other than the look's own add ``_tips-<tips>`` after the
+    shade, a shine other than the default adds ``_shine<N>`` at the end."""
+    parts = [stem, slug(look.shade.name)]
+    if look.tips != look.shade.tips:
+        parts.append(f"tips-{slug(look.tips.name) if look.tips else 'none'}")
+    parts.append(str(look.intensity))
+    if look.shine != DEFAULT_SHINE:
+        parts.append(f"shine{look.shine}")
+    return "_".join(parts)
 
 
 def _free_name(target: Path, taken: set[Path]) -> Path:

@@ -40,14 +40,25 @@ class Frame:
 
 @dataclass(frozen=True)
 class Shade:
-    """A named hair colour; ``rgb`` is the swatch colour (sRGB, 0-255)."""
+    """A named hair colour; ``rgb`` is the swatch colour (sRGB, 0-255). A two-tone look from the
+    palette (balayage, ombre) also names the colour its ``tips`` start with: a one-tone Shade. This is
+    only the look's suggestion; the tips actually painted are ``Look.tips``."""
 
     name: str
     rgb: tuple[int, int, int]
+    tips: Shade | None = None
+
+    def __post_init__(self):
+        if self.tips is not None and self.tips.tips is not None:
+            raise ValueError(f"the tips of {self.name!r} must be a one-tone shade, got {self.tips.name!r}")
 
     @property
     def hex(self) -> str:
         return "#{:02x}{:02x}{:02x}".format(*self.rgb)
+
+
+DEFAULT_INTENSITY = 70
+DEFAULT_SHINE = 30
 
 
 @dataclass(frozen=True)
@@ -56,8 +67,8 @@ class Look:
     intensity 0-100 and the shine 0-100. Immutable: the GUI hands a new Look to the worker."""
 
     shade: Shade
-    intensity: int = 70
-    shine: int = 30
+    intensity: int = DEFAULT_INTENSITY
+    shine: int = DEFAULT_SHINE
     tips: Shade | None = None
 
     def __post_init__(self):

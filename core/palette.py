@@ -1,7 +1,16 @@
 """Named hair shades: the built-in palette, user palette files, and turning a name or hex into a Shade.
 
 A palette file is JSON: ``{"shades": [{"name": "Sunlit Amber", "hex": "#c8782a"}, ...]}``. Names are
-compared without regard to case or repeated whitespace, so "sunlit  AMBER" finds "Sunlit Amber"."""
+compared without regard to case or repeated whitespace, so "sunlit  AMBER" finds "Sunlit Amber".
+
+An entry may be a two-tone look (balayage, ombre): ``"hex"`` is the roots colour and ``"tips"`` the
+colour the lengths blend into towards the ends, either ``#rrggbb`` or the name of a one-tone shade --
+one in the same file first, else one of the built-in palette::
+
+    {"name": "Honey Balayage", "hex": "#4d3020", "tips": "Honey Blonde"}
+    {"name": "Lavender Tips", "hex": "#2e2019", "tips": "#b7a2d2"}
+
+The tips of a two-tone look cannot themselves be a two-tone look, nor the look itself."""
 
 from __future__ import annotations
 
@@ -34,8 +43,9 @@ def parse_hex(text: str) -> tuple[int, int, int] | None:
     return int(digits[0:2], 16), int(digits[2:4], 16), int(digits[4:6], 16)
 
 
-def _parse_shades(data, source: str) -> list[Shade]:
-    """Validate decoded palette JSON; every message names ``source`` and the offending entry."""
+def _parse_shades(data, source: str, builtin: tuple[Shade, ...] = ()) -> list[Shade]:
+    """Validate decoded palette JSON; every message names ``source`` and the offending entry. Tips
+    given by name are looked up in this file, then in ``builtin``."""
     if not isinstance(data, dict) or not isinstance(data.get("shades"), list):
         raise PaletteError(f'{source}: expected an object with a "shades" list, e.g. '
                            '{"shades": [{"name": "Sunlit Amber", "hex": "#c8782a"}]}')
@@ -43,6 +53,7 @@ def _parse_shades(data, source: str) -> list[Shade]:
     if not entries:
         raise PaletteError(f'{source}: the "shades" list is empty; add at least one shade')
     shades: list[Shade] = []
+    tips_specs: list[tuple[int, str, object]] = []  # (index in shades, where, the "tips" value)
     seen: dict[str, int] = {}
     for number, entry in enumerate(entries, start=1):
         where = f"{source}: shade {number}"
@@ -63,7 +74,38 @@ def _parse_shades(data, source: str) -> list[Shade]:
             raise PaletteError(f"{where} duplicates the name of shade {seen[key]}")
         seen[key] = number
         shades.append(Shade(name=name, rgb=rgb))
+        if "tips" in entry:
+            tips_specs.append((len(shades) - 1, where, entry["tips"]))
+    plain = {_key(s.name): s for s in builtin if s.tips is None}
+    plain.update({_key(s.name): s for s in shades})  # this file's names win
+    two_tone = {_key(s.name) for s in builtin if s.tips is not None} - {_key(s.name) for s in shades}
+    two_tone |= {_key(shades[i].name) for i, _, _ in tips_specs}
+    for i, where, spec in tips_specs:
+        if isinstance(spec, str) and _key(spec) == _key(shades[i].name):
+            raise PaletteError(f'{where} names itself as its "tips"; give another shade or "#rrggbb"')
+        shades[i] = Shade(name=shades[i].name, rgb=shades[i].rgb, tips=_entry_tips(spec, where, plain, two_tone))
     return shades
+
+
+def _entry_tips(spec, where: str, plain: dict[str, Shade], two_tone: set[str]) -> Shade:
+    """The one-tone Shade a palette entry's ``"tips"`` names (``#rrggbb`` or a shade name)."""
+    if not isinstance(spec, str) or not spec.strip():
+        raise PaletteError(f'{where} has a bad "tips" {spec!r} (expected "#rrggbb" or the name of a shade)')
+    key = _key(spec)
+    if key in two_tone:
+        raise PaletteError(f'{where} has "tips" {spec.strip()!r}, which is itself a two-tone look; '
+                           'name a one-tone shade or give "#rrggbb"')
+    if key in plain:
+        return plain[key]
+    rgb = parse_hex(spec)
+    if rgb is None:
+        raise PaletteError(f'{where} has "tips" {spec.strip()!r}, which is neither "#rrggbb" nor the name of a '
+                           'shade in this file or the built-in palette')
+    return Shade(name=_hex_name(rgb), rgb=rgb)
+
+
+def _hex_name(rgb: tuple[int, int, int]) -> str:
+    return "#{:02x}{:02x}{:02x}".format(*rgb)
 
 
 def load_palette(path: str | Path) -> list[Shade]:
@@ -79,7 +121,7 @@ def load_palette(path: str | Path) -> list[Shade]:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
         raise PaletteError(f"{path}: not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})") from None
-    shades = _parse_shades(data, str(path))
+    shades = _parse_shades(data, str(path), _default_shades())
     log.debug("loaded %d shades from %s", len(shades), path)
     return shades
 
@@ -121,13 +163,28 @@ def merge_palettes(base: list[Shade], extra: list[Shade]) -> list[Shade]:
 
 def resolve_color(spec: str, palette: list[Shade]) -> Shade:
     """A shade by name from ``palette``, or a custom one from ``#rrggbb`` / ``rrggbb`` (named like
-    "#a1b2c3"). Names win over hex, so a shade called "c0ffee" stays reachable."""
+    "#a1b2c3"). Names win over hex, so a shade called "c0ffee" stays reachable. A two-tone look comes
+    back with its ``tips``."""
     key = _key(spec)
     for shade in palette:
         if _key(shade.name) == key:
             return shade
     rgb = parse_hex(spec)
     if rgb is not None:
-        return Shade(name="#{:02x}{:02x}{:02x}".format(*rgb), rgb=rgb)
+        return Shade(name=_hex_name(rgb), rgb=rgb)
     names = ", ".join(shade.name for shade in palette) or "(the palette is empty)"
     raise PaletteError(f"unknown colour {spec.strip()!r}: use #rrggbb or one of: {names}")
+
+
+NO_TIPS = "none"
+
+
+def resolve_tips(spec: str, palette: list[Shade]) -> Shade | None:
+    """The tips colour for an ombre: a one-tone shade by name, ``#rrggbb``, or None for "none"."""
+    if _key(spec) == NO_TIPS:
+        return None
+    shade = resolve_color(spec, palette)
+    if shade.tips is not None:
+        raise PaletteError(f"tips {spec.strip()!r} is a two-tone look; name a one-tone shade, give #rrggbb "
+                           f"or use {NO_TIPS!r}")
+    return shade

@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 
 from core.errors import HairTintError
+from core.frames import DEFAULT_INTENSITY, DEFAULT_SHINE
 
 SUBCOMMANDS = ("recolor", "eval", "bench", "train", "models", "gui")
 
@@ -24,11 +25,23 @@ def _size(text: str) -> tuple[int, int]:
     return w, h
 
 
-def _intensity(text: str) -> int:
-    value = int(text)
-    if not 0 <= value <= 100:
-        raise argparse.ArgumentTypeError("intensity must be between 0 and 100")
-    return value
+def _percent(name: str):
+    """An argparse type for a whole number 0-100, with ``name`` in its messages."""
+
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{name} must be a whole number between 0 and 100, got {text!r}") from None
+        if not 0 <= value <= 100:
+            raise argparse.ArgumentTypeError(f"{name} must be between 0 and 100")
+        return value
+
+    parse.__name__ = name
+    return parse
+
+
+_intensity = _percent("intensity")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -46,7 +59,12 @@ def build_parser() -> argparse.ArgumentParser:
     recolor.add_argument("inputs", nargs="+", metavar="INPUT", help="photos or folders of photos")
     recolor.add_argument("-o", "--out", required=True, help="output folder (or a file name for a single photo)")
     recolor.add_argument("--color", default="Sunlit Amber", help="shade name or #rrggbb (default: Sunlit Amber)")
-    recolor.add_argument("--intensity", type=_intensity, default=70, help="0-100 (default 70)")
+    recolor.add_argument("--intensity", type=_intensity, default=DEFAULT_INTENSITY,
+                         help=f"0-100 (default {DEFAULT_INTENSITY})")
+    recolor.add_argument("--shine", type=_percent("shine"), default=DEFAULT_SHINE,
+                         help=f"gloss on the brightest strands, 0-100 (default {DEFAULT_SHINE})")
+    recolor.add_argument("--tips", metavar="SHADE", help="ombre: the colour of the tips, a shade name or #rrggbb; "
+                         "'none' for one colour (default: the look's own tips, if it is a two-tone look)")
     recolor.add_argument("--model", help="registry id or model file (default: the stable model)")
     recolor.add_argument("--palette", help="a user palette file adding shades")
 

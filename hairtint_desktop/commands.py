@@ -12,14 +12,19 @@ from tqdm import tqdm
 from core.errors import HairTintError
 
 
-def _look(color: str, intensity: int, palette_file: str | None = None):
-    from core.frames import Look
-    from core.palette import default_palette, load_palette, merge_palettes, resolve_color
+def _look(color: str, intensity: int, palette_file: str | None = None, shine: int | None = None,
+          tips: str | None = None):
+    """The Look for ``recolor``: a two-tone look brings its own tips unless ``tips`` names others
+    (or "none"); ``shine`` None is the default shine."""
+    from core.frames import DEFAULT_SHINE, Look
+    from core.palette import default_palette, load_palette, merge_palettes, resolve_color, resolve_tips
 
     palette = default_palette()
     if palette_file:
         palette = merge_palettes(palette, load_palette(Path(palette_file)))
-    return Look(shade=resolve_color(color, palette), intensity=intensity)
+    shade = resolve_color(color, palette)
+    return Look(shade=shade, intensity=intensity, shine=DEFAULT_SHINE if shine is None else shine,
+                tips=shade.tips if tips is None else resolve_tips(tips, palette))
 
 
 def gui(args) -> int:
@@ -33,7 +38,7 @@ def recolor(args) -> int:
     from core import batch
     from core.engine import build_pipeline
 
-    look = _look(args.color, args.intensity, args.palette)
+    look = _look(args.color, args.intensity, args.palette, args.shine, args.tips)
     jobs, problems = batch.plan([Path(p) for p in args.inputs], Path(args.out), look)
     for problem in problems:
         print(f"hairtint: {problem}", file=sys.stderr)

@@ -1,9 +1,9 @@
 """Kiosk mode: fullscreen, large touch targets, no file dialogs, settings behind the PIN from the
 configuration (no PIN configured: settings stay locked), and an idle reset for the next customer.
 
-The idle reset puts back the default shade and intensity, turns off split and compare, and clears the
-view: the widgets drop every picture buffer and the worker forgets its held frame and temporal state.
-Nothing is written to disk (in kiosk mode the snapshot button and file actions are gone)."""
+The idle reset puts back the default shade, intensity, shine and tips, turns off split and compare,
+and clears the view: the widgets drop every picture buffer and the worker forgets its held frame and
+temporal state. Nothing is written to disk (in kiosk mode the snapshot button and file actions are gone)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The main window: the picture, the shade palette, the intensity slider, before/after and compare,
+"""The main window: the picture, the shade palette, intensity, shine and tips, before/after and compare,
 snapshot, the statistics overlay, the banner, and the start panel shown when there is no camera.
 
 Thin by design: every picture comes from the :class:`~hairtint_desktop.worker.Worker`; the window only
@@ -20,10 +20,11 @@ from PySide6.QtWidgets import (QFileDialog, QFrame, QHBoxLayout, QLabel, QMainWi
 
 from core.config import Settings, save_settings
 from core.errors import HairTintError
-from core.frames import Look, Result, Shade
+from core.frames import DEFAULT_INTENSITY, Look, Result, Shade
 from core.palette import default_index
 from hairtint_desktop.widgets.banner import Banner
 from hairtint_desktop.widgets.dialogs import CameraDialog, SettingsDialog
+from hairtint_desktop.widgets.look_controls import TOUCH_SLIDER_STYLE, LookControls
 from hairtint_desktop.widgets.overlay import StatsOverlay, format_stats
 from hairtint_desktop.widgets.start_panel import StartPanel
 from hairtint_desktop.widgets.swatches import SwatchPalette
@@ -34,7 +35,6 @@ from hairtint_desktop.worker import FrameInfo, Worker
 
 log = logging.getLogger(__name__)
 
-DEFAULT_INTENSITY = 70
 IMAGE_FILTER = "Photos (*.jpg *.jpeg *.png *.webp *.bmp *.tif *.tiff)"
 VIDEO_FILTER = "Videos (*.mp4 *.mov *.avi *.mkv *.webm *.m4v)"
 DEMO_SPEC = "synthetic"
@@ -160,7 +160,7 @@ class MainWindow(QMainWindow):
         side_layout.addWidget(heading)
         size = 104 if touch else 72
         self.swatches = SwatchPalette(self.palette, columns=3, button_size=size, parent=side)
-        self.swatches.shade_selected.connect(lambda *_: self.push_look())
+        self.swatches.shade_selected.connect(self._on_shade)
         scroll = QScrollArea(side)
         scroll.setWidget(self.swatches)
         scroll.setWidgetResizable(False)
@@ -184,12 +184,14 @@ class MainWindow(QMainWindow):
         self.slider.setPageStep(10)
         self.slider.setMinimumHeight(56 if touch else 32)
         if touch:
-            self.slider.setStyleSheet("QSlider::groove:horizontal { height: 10px; background: #3a3a46; border-radius: 5px; }"
-                                      "QSlider::handle:horizontal { width: 44px; margin: -18px 0; border-radius: 22px;"
-                                      " background: #e6e6ea; }")
+            self.slider.setStyleSheet(TOUCH_SLIDER_STYLE)
         self.slider.setAccessibleName("Intensity")
         self.slider.valueChanged.connect(self._on_intensity)
         side_layout.addWidget(self.slider)
+        self.look_controls = LookControls(self.palette, touch=touch, parent=side)  # shine and tips
+        self.look_controls.follow_shade(self.swatches.current_shade)
+        self.look_controls.changed.connect(lambda *_: self.push_look())
+        side_layout.addWidget(self.look_controls)
 
         buttons = QHBoxLayout()
         self.split_button = self._toggle("Before / after", side)
@@ -276,21 +278,25 @@ class MainWindow(QMainWindow):
 
     # ---- the Look --------------------------------------------------------------------------------
     def look(self) -> Look:
-        return Look(shade=self.swatches.current_shade, intensity=self.slider.value())
+        return self.look_controls.look(self.swatches.current_shade, self.slider.value())
 
     def compare_looks(self) -> tuple[Look, ...]:
-        """The current shade and the next three in the palette."""
+        """The current look and the next three shades in the palette, each as a tap on it would give."""
         shades = self.swatches.shades
         start = self.swatches.current_index
         count = min(4, len(shades))
-        return tuple(Look(shade=shades[(start + i) % len(shades)], intensity=self.slider.value())
-                     for i in range(count))
+        return (self.look(), *(self.look_controls.preview(shades[(start + i) % len(shades)], self.slider.value())
+                               for i in range(1, count)))
 
     def push_look(self) -> None:
         if self.swatches.current_shade is None:
             return
         looks = self.compare_looks() if self.compare_button.isChecked() else (self.look(),)
         self.worker.set_look(looks)
+
+    def _on_shade(self, _index: int, shade: Shade) -> None:
+        self.look_controls.follow_shade(shade)
+        self.push_look()
 
     def _on_intensity(self, value: int) -> None:
         self.intensity_label.setText(str(value))
@@ -552,6 +558,9 @@ class MainWindow(QMainWindow):
             self.swatches.set_shades(palette)
             if current is not None and self.swatches.index_of(current.name) >= 0:
                 self.swatches.select(self.swatches.index_of(current.name), emit=False)
+            self.look_controls.set_palette(palette)
+            if self.swatches.current_shade != current:
+                self.look_controls.follow_shade(self.swatches.current_shade)
             if warning:
                 self.banner.show_message(warning, "warning")
             self.push_look()
@@ -592,7 +601,8 @@ class MainWindow(QMainWindow):
 
     # ---- kiosk reset and shutdown ----------------------------------------------------------------
     def reset_for_next_customer(self) -> None:
-        """Default shade and intensity, single view, and nothing of the last picture kept anywhere."""
+        """Default shade, intensity, shine and tips, single view, and nothing of the last picture kept
+        anywhere."""
         for dialog in (self.settings_dialog, getattr(self, "_camera_dialog", None)):
             if dialog is not None:
                 dialog.reject()
@@ -604,6 +614,7 @@ class MainWindow(QMainWindow):
         self.intensity_label.setText(str(DEFAULT_INTENSITY))
         self.slider.blockSignals(False)
         self.swatches.select(default_index(self.swatches.shades), emit=False)
+        self.look_controls.reset(self.swatches.current_shade)
         self.worker.clear()
         self.push_look()
         self.last_result, self.last_info = None, None

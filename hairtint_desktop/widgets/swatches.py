@@ -1,10 +1,11 @@
 """The palette of named shade swatches: touch-size buttons with the name under the colour, one checked
-at a time, navigable with the arrow keys (Home/End too); Space or Enter picks the focused one."""
+at a time, navigable with the arrow keys (Home/End too); Space or Enter picks the focused one. A
+two-tone look's chip is split diagonally: roots colour top left, tips colour bottom right."""
 
 from __future__ import annotations
 
 from PySide6.QtCore import QEvent, QObject, QRectF, QSize, Qt, Signal
-from PySide6.QtGui import QColor, QFont, QPainter, QPen
+from PySide6.QtGui import QColor, QFont, QPainter, QPainterPath, QPen, QPolygonF
 from PySide6.QtWidgets import QAbstractButton, QButtonGroup, QGridLayout, QSizePolicy, QWidget
 
 from core.frames import Shade
@@ -20,7 +21,8 @@ class SwatchButton(QAbstractButton):
         self._size = max(MIN_TOUCH_PX, size)
         self.setCheckable(True)
         self.setText(shade.name)
-        self.setToolTip(f"{shade.name} ({shade.hex})")
+        tips = f", tips {shade.tips.name} ({shade.tips.hex})" if shade.tips else ""
+        self.setToolTip(f"{shade.name} ({shade.hex}{tips})")
         self.setAccessibleName(shade.name)
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self.setCursor(Qt.CursorShape.PointingHandCursor)
@@ -42,6 +44,17 @@ class SwatchButton(QAbstractButton):
         chip = min(r.width() - 16, r.height() * 0.55)
         chip_rect = QRectF(r.center().x() - chip / 2, r.top() + 8, chip, chip)
         painter.setBrush(QColor(*self.shade.rgb))
+        painter.setPen(Qt.PenStyle.NoPen)
+        painter.drawEllipse(chip_rect)
+        if self.shade.tips is not None:
+            corner = QPolygonF([chip_rect.topRight(), chip_rect.bottomRight(), chip_rect.bottomLeft()])
+            half = QPainterPath()
+            half.addPolygon(corner)
+            circle = QPainterPath()
+            circle.addEllipse(chip_rect)
+            painter.setBrush(QColor(*self.shade.tips.rgb))
+            painter.drawPath(circle.intersected(half))
+        painter.setBrush(Qt.BrushStyle.NoBrush)
         painter.setPen(QPen(QColor("#ffffff") if checked else QColor(255, 255, 255, 60), 3 if checked else 1))
         painter.drawEllipse(chip_rect)
         # name, up to two lines

@@ -47,3 +47,15 @@ def test_missing_inputs_and_empty_folders_are_reported(tmp_path):
     jobs, problems = plan([tmp_path / "nope.jpg", tmp_path / "empty"], tmp_path / "out", LOOK)
     assert jobs == [] and len(problems) == 2
     assert "nope.jpg" in problems[0] and "no photos" in problems[1]
+
+
+def test_result_stem_names_tips_and_shine_only_when_they_differ_from_the_look():
+    from core.batch import result_stem
+    from core.palette import default_palette, resolve_color
+
+    palette = default_palette()
+    balayage, blue = resolve_color("Honey Balayage", palette), resolve_color("Ocean Blue", palette)
+    assert result_stem("me", LOOK) == "me_sunlit-amber_55"  # as before shine and tips existed
+    assert result_stem("me", Look(balayage, tips=balayage.tips)) == "me_honey-balayage_70"
+    assert result_stem("me", Look(balayage, tips=None)) == "me_honey-balayage_tips-none_70"
+    assert result_stem("me", Look(balayage, tips=blue, shine=0)) == "me_honey-balayage_tips-ocean-blue_70_shine0"

@@ -6,7 +6,8 @@ from hypothesis import strategies as st
 
 from core.errors import PaletteError
 from core.frames import Shade
-from core.palette import default_palette, load_palette, merge_palettes, parse_hex, resolve_color
+from core.palette import (default_index, default_palette, load_palette, merge_palettes, parse_hex, resolve_color,
+                          resolve_tips)
 
 
 def write_palette(tmp_path, data, name="mine.json"):
@@ -126,3 +127,81 @@ def test_hex_round_trips(rgb, with_hash, upper):
     text = text.upper() if upper else text
     assert parse_hex(text) == rgb
     assert resolve_color(text, []).rgb == rgb
+
+
+HONEY = Shade("Honey Blonde", (0xC9, 0x9B, 0x5E))
+
+
+def test_default_palette_has_two_tone_looks_and_still_starts_on_sunlit_amber():
+    shades = default_palette()
+    assert shades[default_index(shades)] == Shade("Sunlit Amber", (200, 120, 42))  # one-tone, unchanged
+    looks = {shade.name: shade.tips for shade in shades if shade.tips is not None}
+    assert looks["Honey Balayage"] == HONEY  # tips named after a shade of the same palette
+    assert len(looks) >= 2
+    assert all(tips.tips is None and tips in shades for tips in looks.values())
+
+
+def test_load_palette_reads_two_tone_looks_by_hex_and_by_name(tmp_path):
+    path = write_palette(tmp_path, {"shades": [
+        {"name": "Teal Dip", "hex": "#222222", "tips": "#1F8A8A"},
+        {"name": "Sun Kissed", "hex": "#333333", "tips": "  sea   GLASS"},  # a later entry of this file
+        {"name": "Sea Glass", "hex": "#a0d8c8"},
+        {"name": "Honey Melt", "hex": "#444444", "tips": "Honey Blonde"},  # a built-in shade
+    ]})
+    teal, sun, sea, honey = load_palette(path)
+    assert teal == Shade("Teal Dip", (0x22, 0x22, 0x22), tips=Shade("#1f8a8a", (0x1F, 0x8A, 0x8A)))
+    assert sun.tips == sea == Shade("Sea Glass", (0xA0, 0xD8, 0xC8))
+    assert sea.tips is None
+    assert honey.tips == HONEY
+    assert len({teal, sun, sea, honey}) == 4  # still hashable
+
+
+def test_a_file_shade_wins_over_the_built_in_one_for_tips(tmp_path):
+    path = write_palette(tmp_path, {"shades": [
+        {"name": "Honey Melt", "hex": "#444444", "tips": "Honey Blonde"},
+        {"name": "honey blonde", "hex": "#ffcc00"},
+    ]})
+    assert load_palette(path)[0].tips == Shade("honey blonde", (0xFF, 0xCC, 0x00))
+
+
+@pytest.mark.parametrize("tips, expected", [
+    ("#12345", ['shade 1 "Dip"', "'#12345'", "neither"]),
+    ("Mauve Thunder", ['shade 1 "Dip"', "'Mauve Thunder'", "built-in palette"]),
+    (42, ['shade 1 "Dip"', 'bad "tips" 42']),
+    ("  ", ['shade 1 "Dip"', 'bad "tips"']),
+    ("dip", ['shade 1 "Dip"', "itself"]),
+    ("Other Dip", ['shade 1 "Dip"', "'Other Dip'", "two-tone"]),
+    ("Honey Balayage", ['shade 1 "Dip"', "'Honey Balayage'", "two-tone"]),  # a built-in two-tone look
+])
+def test_load_palette_rejects_bad_tips_naming_file_and_entry(tmp_path, tips, expected):
+    path = write_palette(tmp_path, {"shades": [
+        {"name": "Dip", "hex": "#000000", "tips": tips},
+        {"name": "Other Dip", "hex": "#111111", "tips": "#ffffff"},
+    ]})
+    with pytest.raises(PaletteError) as caught:
+        load_palette(path)
+    message = str(caught.value)
+    assert str(path) in message
+    for part in expected:
+        assert part in message
+
+
+def test_resolve_color_of_a_two_tone_look_gives_roots_and_tips():
+    shade = resolve_color("honey BALAYAGE", default_palette())
+    assert shade.name == "Honey Balayage" and shade.hex == "#4d3020" and shade.tips == HONEY
+
+
+def test_resolve_tips():
+    palette = default_palette()
+    assert resolve_tips("None", palette) is None
+    assert resolve_tips("honey blonde", palette) == HONEY
+    assert resolve_tips("#102030", palette) == Shade("#102030", (0x10, 0x20, 0x30))
+    with pytest.raises(PaletteError, match="two-tone"):
+        resolve_tips("Copper Ombre", palette)
+    with pytest.raises(PaletteError, match="Mauve"):
+        resolve_tips("Mauve", palette)
+
+
+def test_a_shade_tips_must_be_one_tone():
+    with pytest.raises(ValueError, match="one-tone"):
+        Shade("A", (1, 1, 1), tips=Shade("B", (2, 2, 2), tips=HONEY))

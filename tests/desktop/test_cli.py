@@ -43,6 +43,80 @@ def test_recolor_unknown_shade_is_a_clear_error(tmp_path, capsys):
     assert "Mauve Thunder" in capsys.readouterr().err
 
 
+def _hair_rows(mask_path):
+    """Rows of the fixture's hair: (top third, bottom third) as boolean masks over the picture."""
+    hair = load_image(mask_path)[..., 0] > 127
+    rows = np.flatnonzero(hair.any(axis=1))
+    top, bottom = hair.copy(), hair.copy()
+    third = (rows[-1] - rows[0]) // 3
+    top[rows[0] + third:] = False
+    bottom[: rows[-1] - third] = False
+    return hair, top, bottom
+
+
+def test_recolor_two_tone_look_paints_its_tips_and_tips_flag_overrides(tmp_path):
+    _, top, bottom = _hair_rows(FIXTURES / "portrait_640x480_mask.png")
+    out = tmp_path / "out"
+    base = ["recolor", str(PORTRAIT), "-o", str(out), "--color", "Honey Balayage", "--intensity", "100"]
+    assert main(base) == 0
+    assert main([*base, "--tips", "none"]) == 0
+    assert main([*base, "--tips", "#2c6890"]) == 0
+    ombre = load_image(out / "portrait_640x480_honey-balayage_100.png").astype(float)
+    plain = load_image(out / "portrait_640x480_honey-balayage_tips-none_100.png").astype(float)
+    blue = load_image(out / "portrait_640x480_honey-balayage_tips-2c6890_100.png").astype(float)
+    assert sorted(p.name for p in out.iterdir()) == ["portrait_640x480_honey-balayage_100.png",
+                                                     "portrait_640x480_honey-balayage_tips-2c6890_100.png",
+                                                     "portrait_640x480_honey-balayage_tips-none_100.png"]
+    # the look's own tips (Honey Blonde) lighten the ends of the hair, not the roots
+    assert ombre[bottom].mean() > plain[bottom].mean() + 15
+    assert abs(ombre[top].mean() - plain[top].mean()) < abs(ombre[bottom].mean() - plain[bottom].mean()) / 3
+    # blue tips: the ends turn blue (more blue than red), the one-colour result is warm there
+    assert blue[bottom][:, 2].mean() > blue[bottom][:, 0].mean()
+    assert plain[bottom][:, 2].mean() < plain[bottom][:, 0].mean()
+
+
+def test_recolor_shine_changes_the_hair_and_the_name(tmp_path):
+    hair, _, _ = _hair_rows(FIXTURES / "portrait_640x480_mask.png")
+    out = tmp_path / "out"
+    for shine in ("0", "100", "30"):
+        assert main(["recolor", str(PORTRAIT), "-o", str(out), "--color", "Chestnut Brown", "--shine", shine]) == 0
+    matte = load_image(out / "portrait_640x480_chestnut-brown_70_shine0.png").astype(int)
+    shiny = load_image(out / "portrait_640x480_chestnut-brown_70_shine100.png").astype(int)
+    default = load_image(out / "portrait_640x480_chestnut-brown_70.png").astype(int)  # default shine: old name
+    assert (shiny[hair] - matte[hair]).mean() > 1.0  # glints only brighten
+    assert np.percentile(shiny[hair].sum(axis=1) - matte[hair].sum(axis=1), 99) > 20
+    far = cv2.dilate(hair.astype(np.uint8), np.ones((41, 41), np.uint8)) == 0  # well away from the hair
+    assert np.abs(shiny[far] - matte[far]).max() <= 2  # the model's mask fades out; no glints there
+    assert not np.array_equal(default, shiny) and not np.array_equal(default, matte)
+
+
+@pytest.mark.parametrize("flags, expected", [
+    (["--shine", "101"], "shine must be between 0 and 100"),
+    (["--shine", "-1"], "shine must be between 0 and 100"),
+    (["--shine", "lots"], "shine must be a whole number"),
+    (["--intensity", "7.5"], "intensity must be a whole number"),
+])
+def test_recolor_bad_numbers_are_usage_errors(tmp_path, capsys, flags, expected):
+    with pytest.raises(SystemExit) as caught:
+        main(["recolor", str(PORTRAIT), "-o", str(tmp_path), *flags])
+    assert caught.value.code == 2
+    err = capsys.readouterr().err
+    assert expected in err and "Traceback" not in err
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("tips, expected", [
+    ("Mauve Thunder", ["Mauve Thunder", "#rrggbb", "Honey Blonde"]),
+    ("#12345", ["#12345"]),
+    ("Copper Ombre", ["Copper Ombre", "two-tone"]),
+])
+def test_recolor_bad_tips_are_clear_errors(tmp_path, capsys, tips, expected):
+    assert main(["recolor", str(PORTRAIT), "-o", str(tmp_path), "--tips", tips]) == 2
+    err = capsys.readouterr().err
+    assert all(part in err for part in expected) and "Traceback" not in err
+    assert list(tmp_path.iterdir()) == []
+
+
 def _tiny_set(root):
     from core.synthetic import render_portrait
 

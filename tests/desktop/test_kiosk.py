@@ -95,3 +95,26 @@ def test_idle_reset_clears_everything_of_the_last_customer(qtbot, make_window, p
                        for y in range(0, shot.height(), 37)])
     assert (pixels == BACKGROUND.rgb()).all()  # an empty screen
     assert files_under(tmp_path) == before_files  # and nothing on disk
+
+
+def test_idle_reset_restores_default_shine_and_no_tips(qtbot, make_window, photo_path):
+    from core.frames import DEFAULT_SHINE
+
+    window = make_window(kiosk=True, settings=kiosk_settings(idle=0.5))
+    window.open_source(str(photo_path))
+    qtbot.waitUntil(lambda: window.view.has_frame(), timeout=5000)
+    window.swatches.select(window.swatches.index_of("Honey Balayage"))
+    window.look_controls.shine_slider.setValue(85)
+    qtbot.waitUntil(lambda: bool(window.last_info and window.last_info.looks[0].shine == 85
+                                 and window.last_info.looks[0].tips is not None), timeout=3000)
+    sent, send = [], window.worker.set_look
+    window.worker.set_look = lambda looks: (sent.append(looks), send(looks))
+    with qtbot.waitSignal(window.kiosk.idle_reset, timeout=3000):
+        pass
+    controls = window.look_controls
+    assert controls.shine == DEFAULT_SHINE and controls.shine_slider.value() == DEFAULT_SHINE
+    assert controls.tips is None and controls.tips_box.currentIndex() == 0
+    look = window.look()
+    assert (look.shade.name, look.intensity, look.shine, look.tips) == ("Sunlit Amber", DEFAULT_INTENSITY,
+                                                                       DEFAULT_SHINE, None)
+    assert sent[-1] == (look,)  # what the next customer's first frame is processed with

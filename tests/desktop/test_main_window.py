@@ -276,3 +276,59 @@ def test_settings_dialog_round_trips_every_setting(qtbot):
     dialog.pin.setText("")
     changed = dialog.settings()
     assert changed.rollout_percent == 100 and changed.kiosk.pin is None
+
+
+def test_shine_and_tips_reach_the_worker_and_change_the_picture(qtbot, make_window, photo_path):
+    from core.palette import resolve_color
+
+    window = make_window()
+    controls = window.look_controls
+    window.open_source(str(photo_path))
+    wait_frame(qtbot, window)
+    assert (window.last_info.looks[0].shine, window.last_info.looks[0].tips) == (30, None)
+    ends = (slice(150, 192), slice(None))  # the bottom of the fake hair band (top 40 %): the tips
+    plain = window.view.shown.copy()
+    # a two-tone swatch: its tips go to the worker and show in the picker
+    balayage = window.swatches.index_of("Honey Balayage")
+    qtbot.mouseClick(window.swatches.buttons[balayage], Qt.MouseButton.LeftButton)
+    honey = resolve_color("Honey Blonde", window.palette)
+    wait_new_frame(qtbot, window, lambda r, i: i.looks[0].shade.name == "Honey Balayage" and i.looks[0].tips == honey)
+    assert controls.tips_box.currentText() == "Honey Blonde"
+    ombre = window.view.shown.copy()
+    # tips by hand: Ocean Blue
+    controls.tips_box.setCurrentIndex(controls.choices.index(resolve_color("Ocean Blue", window.palette)))
+    wait_new_frame(qtbot, window, lambda r, i: i.looks[0].tips.name == "Ocean Blue")
+    blue = window.view.shown[ends].astype(int)
+    assert blue[..., 2].mean() > blue[..., 0].mean() + 10  # the ends turn blue
+    assert np.abs(ombre[ends].astype(int) - blue).mean() > 5
+    # shine
+    controls.shine_slider.setValue(100)
+    wait_new_frame(qtbot, window, lambda r, i: i.looks[0].shine == 100 and i.looks[0].tips.name == "Ocean Blue")
+    assert window.look() == window.last_info.looks[0]
+    assert not np.array_equal(window.view.shown, plain)
+
+
+def test_compare_tiles_use_the_same_shine_and_tips(qtbot, make_window, photo_path):
+    from core.palette import resolve_color
+
+    window = make_window()
+    window.open_source(str(photo_path))
+    wait_frame(qtbot, window)
+    jet = resolve_color("Jet Black", window.palette)
+    window.swatches.select(window.swatches.index_of("Copper Red"))
+    window.look_controls.shine_slider.setValue(65)
+    window.look_controls.tips_box.setCurrentIndex(window.look_controls.choices.index(jet))
+    window.compare_button.setChecked(True)
+    wait_new_frame(qtbot, window, lambda r, i: len(i.compare) == 3 and i.looks[0].shine == 65)
+    looks = window.last_info.looks
+    assert [look.shade.name for look in looks] == ["Copper Red", "Auburn", "Burgundy", "Chestnut Brown"]
+    assert all(look.shine == 65 and look.tips == jet and look.intensity == 70 for look in looks)
+    # a two-tone look among the tiles shows its own tips; tapping the tile gives exactly that look
+    window.swatches.select(window.swatches.index_of("Ocean Blue"))
+    wait_new_frame(qtbot, window, lambda r, i: i.looks[0].shade.name == "Ocean Blue" and len(i.compare) == 3)
+    looks = window.last_info.looks
+    assert [look.shade.name for look in looks] == ["Ocean Blue", "Honey Balayage", "Copper Ombre", "Lavender Tips"]
+    assert looks[0].tips == jet and looks[1].tips == resolve_color("Honey Blonde", window.palette)
+    qtbot.mouseClick(window.view, Qt.MouseButton.LeftButton, pos=window.view.tile_rects()[2].center())
+    wait_new_frame(qtbot, window, lambda r, i: i.looks[0].shade.name == "Copper Ombre")
+    assert window.last_info.looks[0] == looks[2]
