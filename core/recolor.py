@@ -5,9 +5,20 @@ blonde really gets lighter: ``L' = L_shade + (L - L_hair_median) * gain``. Every
 place relative to its neighbours (texture, highlights and shadows survive, stretched when going
 lighter and squeezed when going darker, as real hair does), and soft knees keep the ends of the range
 from clipping flat. Chroma comes from the shade, fading in deep shadow and partly in bright glints,
-plus a trace of the original chroma variation. The result is alpha-blended over the photo with
-``mask * trust * intensity``, so pixels with mask 0 are never touched; ``trust`` drops for bright
-background showing through the edge of dark hair, which would otherwise turn into a pale halo.
+plus a trace of the original chroma variation. Lightness stays inside what hair can look like: the
+stretch is capped and highlights roll off towards a ceiling below white, so platinum on dark hair
+keeps its strands instead of clipping to white streaks.
+
+At the hair's edge a pixel is a mix of hair and whatever lies behind it (skin, background), so it is
+not recoloured as a whole: its hair colour is estimated from the sure hair nearby, and only the change
+that colour undergoes is added, in proportion to the mask (``out = pixel + alpha * (T(hair) - hair)``).
+The skin or background share of the pixel keeps its own colour, so a soft edge never turns grey or
+pale, and a thin strand takes the shade in proportion to its alpha. ``alpha`` is ``mask * trust *
+intensity``: pixels with mask 0 are never touched, and ``trust`` drops for pixels near the edge that
+are much brighter than the hair (background showing through, or caught by a coarse mask).
+
+With a tips shade (ombre, balayage), each head's hair runs from the root shade at its top to the tips
+shade at its bottom, whatever else is in the picture.
 
 Every per-pixel step is an OpenCV look-up table or saturating uint8 operation on OpenCV's 8-bit Lab
 (L scaled to 0-255, a and b offset by 128), and only the bounding box of ``mask > 0`` is processed."""
@@ -22,8 +33,12 @@ import numpy as np
 from core.frames import Look, Shade
 
 _HAIR_CORE = 0.5  # mask level above which a pixel counts as hair for the lightness statistics
-_KNEE_LOW, _KNEE_HIGH = 12.0, 228.0  # soft-clip knees on the 0-255 L scale
+_FLOOR, _KNEE_LOW = 6.0, 24.0  # shadows roll off from the knee towards the floor (0-255 L scale)...
+_KNEE_HIGH, _CEILING = 196.0, 236.0  # ...highlights from the knee towards the ceiling (L* 77 -> 93)
+_MAX_GAIN = 1.6  # strand contrast is stretched at most this much when going lighter
 _GLINT_BOOST = 32.0  # L added to the brightest strands at shine 100 (0-255 scale)
+_SURE_HAIR = 0.9  # mask level from which a pixel's own colour is taken as its hair colour
+_MIN_HEAD = 0.02  # hair blobs smaller than this share of the hair get the picture-wide ombre
 _CHROMA_KEEP = 0.25  # share of the original a/b variation kept as colour texture
 
 
@@ -45,12 +60,14 @@ def _ombre_weights(height: int) -> np.ndarray:
 
 
 def _soft_clip(light: np.ndarray) -> np.ndarray:
-    """Compress L smoothly past the knees so highlights and shadows keep detail instead of clipping
-    (monotonic, in place; the result stays inside 0-255)."""
+    """Roll L off smoothly past the knees towards the floor and the ceiling, so highlights and shadows
+    keep detail instead of clipping flat (monotonic, in place; the result stays inside them)."""
+    room = _CEILING - _KNEE_HIGH
     over = np.maximum(light - _KNEE_HIGH, 0.0)
-    light -= over * over / (over + (255.0 - _KNEE_HIGH))
+    light -= over - room * over / (over + room)
+    room = _KNEE_LOW - _FLOOR
     under = np.maximum(_KNEE_LOW - light, 0.0)
-    light += under * under / (under + _KNEE_LOW)
+    light += under - room * under / (under + room)
     return light
 
 
@@ -66,6 +83,7 @@ class Recolorer:
 
     def __init__(self):
         self._swatches: dict[tuple[int, int, int], np.ndarray] = {}
+        self.hair_light: float | None = None  # the last picture's median hair lightness (0-255 L)
 
     def _lab(self, shade: Shade) -> np.ndarray:
         lab = self._swatches.get(shade.rgb)
@@ -80,6 +98,7 @@ class Recolorer:
         empty mask return an exact copy, and pixels where the mask is 0 are always left exact."""
         _check(pixels, mask)
         out = pixels.copy()
+        self.hair_light = None
         if look.intensity == 0:
             return out
         x, y, w, h = cv2.boundingRect((mask > 0).view(np.uint8))
@@ -87,46 +106,82 @@ class Recolorer:
             return out
         rgb = np.ascontiguousarray(pixels[y : y + h, x : x + w])
         alpha = np.clip(mask[y : y + h, x : x + w].astype(np.float32, copy=False), 0.0, 1.0)
-        tinted, trust = self._tint(rgb, alpha, look)
+        hair = hair_colour(rgb, alpha)
+        tinted, trust, stats = self._tint(rgb, hair, alpha, look)
+        self.hair_light = stats.light
         alpha *= trust
         alpha *= np.float32(look.intensity / 100.0)
-        out[y : y + h, x : x + w] = _blend(rgb, tinted, alpha)
+        out[y : y + h, x : x + w] = _add_change(rgb, hair, tinted, alpha)
         return out
 
-    def _tint(self, rgb: np.ndarray, hair: np.ndarray, look: Look) -> tuple[np.ndarray, np.ndarray]:
-        """The whole crop fully recoloured (before blending), and how far each pixel can be trusted
-        to be hair (float32 0-1); ``hair`` is the crop's mask."""
+    def _tint(self, rgb: np.ndarray, hair: np.ndarray, alpha: np.ndarray,
+              look: Look) -> tuple[np.ndarray, np.ndarray, _HairStats]:
+        """Each pixel's hair colour ``hair`` fully recoloured, how far each pixel of ``rgb`` can be
+        trusted to be hair (float32 0-1), and the hair's statistics; ``alpha`` is the crop's mask."""
         lab = cv2.cvtColor(rgb, cv2.COLOR_RGB2Lab)
-        core = hair >= _HAIR_CORE
+        core = alpha >= _HAIR_CORE
         if not core.any():
-            core = hair > 0.0
+            core = alpha > 0.0
         core = core.view(np.uint8) * np.uint8(255)
+        stats = _hair_stats(lab[..., 0], lab, core)
+        trust = _trust(np.ascontiguousarray(lab[..., 0]), core, stats)
+        if hair is not rgb:
+            lab = cv2.cvtColor(hair, cv2.COLOR_RGB2Lab)
         light, chan_a, chan_b = cv2.split(lab)
-        stats = _hair_stats(light, lab, core)
-        trust = _trust(light, core, stats)
 
-        def apply(shade: Shade, rows: slice) -> np.ndarray:
+        def apply(shade: Shade) -> np.ndarray:
             curves = _curves(stats, self._lab(shade), look.shine)
-            old_l = light[rows]
-            channels = [cv2.LUT(old_l, curves.light)]
-            for old, texture, tint, negative in zip((chan_a[rows], chan_b[rows]), curves.texture, curves.tint,
-                                                    curves.negative):
+            channels = [cv2.LUT(light, curves.light)]
+            for old, texture, tint, negative in zip((chan_a, chan_b), curves.texture, curves.tint, curves.negative):
                 combine = cv2.subtract if negative else cv2.add  # saturating, uint8
-                channels.append(combine(cv2.LUT(old, texture), cv2.LUT(old_l, tint)))
+                channels.append(combine(cv2.LUT(old, texture), cv2.LUT(light, tint)))
             return cv2.merge(channels)
 
-        if look.tips is None or lab.shape[0] < 2:
-            tinted = apply(look.shade, slice(None))
-        else:  # roots shade above the band, tips shade below it, a vertical blend inside it
-            weight = _ombre_weights(lab.shape[0])
-            first, last = int(np.searchsorted(weight, 0.0, side="right")), int(np.searchsorted(weight, 1.0))
-            roots, tips = apply(look.shade, slice(None, last)), apply(look.tips, slice(first, None))
-            tinted = np.empty_like(lab)
-            tinted[:first], tinted[last:] = roots[:first], tips[last - first :]
-            if last > first:
-                tip_share = np.repeat(weight[first:last, None], lab.shape[1], axis=1)
-                tinted[first:last] = cv2.blendLinear(roots[first:], tips[: last - first], 1.0 - tip_share, tip_share)
-        return cv2.cvtColor(tinted, cv2.COLOR_Lab2RGB), trust
+        tinted = apply(look.shade)
+        if look.tips is not None and lab.shape[0] >= 2:  # roots shade at each head's top, tips at its bottom
+            share = tips_share(core)
+            tinted = cv2.blendLinear(tinted, apply(look.tips), 1.0 - share, share)
+        return cv2.cvtColor(tinted, cv2.COLOR_Lab2RGB), trust, stats
+
+
+def hair_colour(rgb: np.ndarray, alpha: np.ndarray) -> np.ndarray:
+    """Each pixel's hair colour (uint8 RGB): its own where the mask is sure, else the mean colour of the
+    sure hair around it, so a pixel that is part hair, part skin or background is recoloured as the
+    hair it holds. Pixels with no sure hair nearby keep their own colour."""
+    sure = (alpha >= _SURE_HAIR).astype(np.float32)
+    if sure.all() or not sure.any():
+        return rgb
+    size = max(3, round(0.04 * max(rgb.shape[:2]))) | 1
+    weight = cv2.blur(sure, (size, size))
+    mean = cv2.blur(rgb.astype(np.float32) * sure[..., None], (size, size))
+    found = weight > 1e-3
+    mean[found] /= weight[found][:, None]
+    use_own = (sure > 0) | ~found
+    mean[use_own] = rgb[use_own]
+    return np.clip(mean + 0.5, 0, 255).astype(np.uint8)
+
+
+def tips_share(core: np.ndarray) -> np.ndarray:
+    """Share of the tips shade per pixel (float32 0-1): along each head's hair (each blob of ``core``
+    that holds at least ``_MIN_HEAD`` of the hair), 0 at its top (roots) to 1 at its bottom (tips);
+    elsewhere along the whole crop's height."""
+    height, width = core.shape
+    share = np.repeat(_ombre_weights(height)[:, None], width, axis=1)
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(core, connectivity=8)
+    if count <= 2:  # one head (or none): its rows are the crop's rows
+        return share
+    total = stats[1:, cv2.CC_STAT_AREA].sum()
+    reach = max(3, round(0.03 * max(height, width))) | 1  # the soft edge around a head belongs to it
+    for label in range(1, count):
+        if stats[label, cv2.CC_STAT_AREA] < _MIN_HEAD * total:
+            continue
+        top, rows = stats[label, cv2.CC_STAT_TOP], stats[label, cv2.CC_STAT_HEIGHT]
+        blob = cv2.dilate((labels == label).view(np.uint8), np.ones((reach, reach), np.uint8)) > 0
+        head = np.zeros(height, np.float32)
+        head[top : top + rows] = _ombre_weights(rows)
+        head[top + rows :] = 1.0
+        share[blob] = np.broadcast_to(head[:, None], share.shape)[blob]
+    return share
 
 
 class _HairStats(NamedTuple):
@@ -142,7 +197,7 @@ class _HairStats(NamedTuple):
 
 
 def _hair_stats(light: np.ndarray, lab: np.ndarray, core: np.ndarray) -> _HairStats:
-    counts = cv2.calcHist([light], [0], core, [256], [0, 256]).ravel().cumsum()
+    counts = cv2.calcHist([np.ascontiguousarray(light)], [0], core, [256], [0, 256]).ravel().cumsum()
     low, median, high, bright = np.searchsorted(counts, counts[-1] * np.array([0.16, 0.5, 0.84, 0.95]))
     mean = cv2.mean(lab, mask=core)
     return _HairStats(float(median), mean[1], mean[2], spread=max((high - low) / 2.0, 2.0), bright=float(bright))
@@ -167,10 +222,10 @@ def _curves(hair: _HairStats, target: np.ndarray, shine: int) -> _Curves:
     level = np.arange(256, dtype=np.float32)
     target_l, target_a, target_b = (float(v) for v in target)
     # Going lighter stretches the strand-to-strand contrast, going darker squeezes it.
-    gain = float(np.clip(((target_l + 25.0) / (hair.light + 25.0)) ** 0.6, 0.5, 2.0))
+    gain = float(np.clip(((target_l + 25.0) / (hair.light + 25.0)) ** 0.6, 0.5, _MAX_GAIN))
     # The hair's median goes to the shade's lightness, lowered a little for very light shades so
-    # the highlights keep room above it instead of flattening against white.
-    centre = max(0.85 * target_l, min(target_l, _KNEE_HIGH + 10.0 - (hair.bright - hair.light) * gain))
+    # the highlights keep room above it instead of flattening against the ceiling.
+    centre = max(0.85 * target_l, min(target_l, _CEILING - 12.0 - (hair.bright - hair.light) * gain))
     deviation = level - hair.light
     new_l = centre + deviation * gain
     glint = np.clip(deviation / hair.spread - 0.5, 0.0, 1.5) * (shine / 150.0)
@@ -207,7 +262,11 @@ def _table(values: np.ndarray) -> np.ndarray:
     return np.clip(np.rint(values), 0, 255).astype(np.uint8)
 
 
-def _blend(base: np.ndarray, top: np.ndarray, alpha: np.ndarray) -> np.ndarray:
-    """``base + alpha * (top - base)`` as uint8. Exact wherever alpha is 0: OpenCV computes
-    ``(w1 * base + w2 * top) / (w1 + w2 + 1e-5)`` and rounds, which with w1 = 1, w2 = 0 is base."""
-    return cv2.blendLinear(base, top, 1.0 - alpha, alpha)
+def _add_change(rgb: np.ndarray, hair: np.ndarray, tinted: np.ndarray, alpha: np.ndarray) -> np.ndarray:
+    """``rgb + alpha * (tinted - hair)`` as uint8: the change the hair colour undergoes, added in
+    proportion to ``alpha``. Exact wherever alpha is 0; where ``hair`` is the pixel itself this is the
+    plain blend of the pixel and its recolour."""
+    change = cv2.subtract(tinted, hair, dtype=cv2.CV_16S).astype(np.float32)
+    change *= alpha[..., None]
+    change += rgb
+    return np.clip(np.rint(change), 0, 255).astype(np.uint8)
