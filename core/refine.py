@@ -5,7 +5,7 @@ small copies of the frame and the mask, then upsampled and applied to the full-s
 mask's edge follows the picture's edges at full resolution for the price of a small filter. Before
 fitting, small stray blobs are dropped and small holes in the hair filled; after it, the band between
 ``low`` and ``high`` is stretched to 0..1, which sharpens the edge and removes the faint probability a
-blurred or swollen mask leaves on flat skin or background, and a light feather softens the result.
+blurred or swollen mask leaves on flat skin or background; an optional feather softens the result.
 An optional FaceGuard then lowers the mask over the inner face of each face it finds."""
 
 from __future__ import annotations
@@ -26,24 +26,25 @@ log = logging.getLogger(__name__)
 
 @dataclass(frozen=True)
 class RefineSettings:
-    """``radius``: guided-filter window radius in frame pixels. ``eps``: its regularisation (guide in
+    """``radius_share``: guided-filter window radius as a share of the frame's width, so a photo and a
+    video frame of the same scene are refined alike. ``eps``: its regularisation (guide in
     0..1; larger follows the picture's edges less). ``min_blob_fraction``: hair blobs smaller than this
     share of the frame are dropped; ``max_hole_fraction``: holes in the hair smaller than this share are
     filled. ``low``/``high``: the filtered band stretched to 0..1. ``feather_px``: Gaussian sigma of the
     final softening (0: none). ``work_width``: width of the small copies the filter is fitted on."""
 
-    radius: int = 16
-    eps: float = 1e-3
+    radius_share: float = 0.025
+    eps: float = 1e-4
     min_blob_fraction: float = 0.002
     max_hole_fraction: float = 0.001
-    low: float = 0.25
-    high: float = 0.75
-    feather_px: float = 1.0
+    low: float = 0.4
+    high: float = 0.6
+    feather_px: float = 0.0
     work_width: int = 160
 
     def __post_init__(self):
-        if self.radius < 1:
-            raise ValueError(f"radius must be at least 1, got {self.radius}")
+        if not 0.0 < self.radius_share <= 0.5:
+            raise ValueError(f"radius_share must be in (0, 0.5], got {self.radius_share}")
         if self.eps < 1e-6:
             raise ValueError(f"eps must be at least 1e-6, got {self.eps}")
         for name in ("min_blob_fraction", "max_hole_fraction"):
@@ -79,7 +80,7 @@ class Refiner:
         guide = shrink(frame.pixels, small_size).astype(np.float32) * np.float32(1.0 / 255.0)
         small = np.clip(shrink(mask, small_size), 0.0, 1.0)  # a new array: safe to edit
         self._remove_blobs_and_holes(small)
-        radius = max(1, round(s.radius * small_size[0] / width))
+        radius = max(1, round(s.radius_share * small_size[0]))
         *slopes, offset = guided_coefficients(guide, small, radius, s.eps)
         # Fold the guide's 0..255 scale and the low..high stretch into the small coefficient planes, then
         # apply them plane by plane at full size (splitting a full-size 4-channel float image is slow).

@@ -150,7 +150,7 @@ def test_coefficients_give_the_guided_filter(contrast):
 
 def test_settings_are_checked():
     with pytest.raises(ValueError):
-        RefineSettings(radius=0)
+        RefineSettings(radius_share=0)
     with pytest.raises(ValueError):
         RefineSettings(low=0.8, high=0.2)
     with pytest.raises(ValueError):
