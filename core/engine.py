@@ -28,9 +28,9 @@ def build_pipeline(model: str | None = None, *, still: bool = False, registry: R
         entry = (registry or Registry.load()).resolve(model)
     segmenter = open_segmenter(entry, video=not still)
     smoother = PassThroughSmoother() if still else TemporalSmoother()
-    return Pipeline(segmenter, smoother, build_refiner(), Recolorer())
+    return Pipeline(segmenter, smoother, build_refiner(still=still), Recolorer())
 
 
-def build_refiner() -> Refiner:
-    """The refine stage every pipeline uses, with its face guard."""
-    return Refiner(face_guard=FaceGuard())
+def build_refiner(still: bool = False) -> Refiner:
+    """The refine stage every pipeline uses, with its face guard (``still``: every frame a separate photo)."""
+    return Refiner(face_guard=FaceGuard(still=still))

@@ -1,12 +1,20 @@
-"""Keeps hair colour off the face: finds faces with MediaPipe's short-range face detector and lowers the
-hair mask over each face's inner region.
+"""Keeps hair colour off the face: finds each face's landmarks with MediaPipe's face mesh and lowers the
+hair mask over the parts of the face that are never hair.
 
-The region is built from the detector's six keypoints in a face frame: the origin at the midpoint of
-the eyes, ``down`` pointing to the mouth and one unit the eyes-to-mouth distance. It is an ellipse from
-the chin up past the eyes and from one ear tragion nearly to the other, cut off softly at the eyebrows,
-so a fringe over the forehead and hair beside the cheeks stay recolourable. Its edge fades inside the
-ellipse, so nothing outside it is touched. Detection runs on a small copy of the frame and, within one
-video source, only on every ``every_n``-th frame; the frames in between reuse the last keypoints."""
+- The inner face: the face's outline (the mesh's face oval) from just above the eyes down. Hair
+  beside the cheeks, outside the outline, stays recolourable.
+- The eyebrows and a margin around them, unless a fringe comes down over them: the hair mask holds
+  hair that does not look like skin just above the brow.
+- Bare skin above the eyes: from the eyes up to a little above the outline's top (the hairline is
+  often higher), pixels whose colour matches the person's cheeks. A fringe over the forehead or the
+  temples, which does not look like skin, is left alone.
+- The face below the nose is protected like the rest of the inner face, so a beard keeps its colour;
+  with ``colour_beard`` it is left to the hair mask (the lips stay protected).
+
+Protection fades inwards at the inner face's edge, so nothing outside the face's outline but bare
+forehead skin is touched. The mesh runs on a copy of the frame at most ``detect_width`` wide and,
+within one video source, only on every ``every_n``-th frame; the frames in between reuse the last
+landmarks (the skin test always looks at the current frame)."""
 
 from __future__ import annotations
 
@@ -19,49 +27,63 @@ from core.frames import Frame
 
 log = logging.getLogger(__name__)
 
-# MediaPipe's keypoint order: the person's right eye (the image's left), left eye, nose tip, mouth
-# centre, right ear tragion, left ear tragion.
-RIGHT_EYE, LEFT_EYE, NOSE, MOUTH, RIGHT_EAR, LEFT_EAR = range(6)
+# Face-mesh landmark numbers (MediaPipe's 468-point canonical face).
+FACE_OVAL = (10, 338, 297, 332, 284, 251, 389, 356, 454, 323, 361, 288, 397, 365, 379, 378, 400, 377, 152, 148,
+             176, 149, 150, 136, 172, 58, 132, 93, 234, 127, 162, 21, 54, 103, 67, 109)  # clockwise from the top
+RIGHT_BROW = (46, 52, 53, 55, 63, 65, 66, 70, 105, 107)  # the person's right, the image's left
+LEFT_BROW = (276, 282, 283, 285, 293, 295, 296, 300, 334, 336)
+LIPS = (0, 17, 37, 39, 40, 61, 84, 91, 146, 181, 185, 267, 269, 270, 291, 314, 321, 375, 405, 409)
+CHEEKS = (50, 280, 101, 330)  # where the skin colour is sampled
+EYE_CORNERS = (33, 133, 362, 263)
+MOUTH = (13, 14)
+NOSE_TIP = 1
 
-# The region in face units (x across towards the left eye, y down towards the mouth; eyes at y = 0,
-# mouth at y = 1). The chin sits about 0.55 below the mouth and the eyebrows about 0.25 above the eyes.
-CENTRE_Y = 0.45  # the ellipse's centre...
-HALF_HEIGHT = 1.05  # ...and half height: its bottom stops at 1.5, just above the chin
-EYE_MARGIN = 0.35  # the face reaches at least this far beyond each eye (the far ear of a turned head
-# is placed near its eye, or even inside the face)...
-EAR_SHARE = 0.9  # ...and nearly to each ear: the half width is this share of the half span
-EDGE_FADE = 0.15  # the ellipse's edge fades to 0 over this share of its radius, inwards
-BROW_Y = -0.3  # nothing above this line is protected...
-BROW_FADE = 0.2  # ...and protection is full from this far below it (just above the eyes)
-GRID = 96  # the region is computed on a grid at most this many cells a side, then enlarged
+# Sizes in face units: one unit is the distance from the eyes' midpoint to the mouth.
+BROW_MARGIN = 0.08  # the eyebrows are protected this far beyond their outline
+EDGE_FADE = 0.12  # the inner face's protection fades in over this distance inside its edge
+EYE_LINE = -0.25  # the inner face's protection starts this far above the eyes...
+LINE_FADE = 0.1  # ...and is full this far below that
+OVAL_WIDTH = 0.85  # the inner face is the outline narrowed to this share of its width (hair hangs at its sides)
+FOREHEAD_REACH = 0.45  # bare skin is looked for up to this far above the outline's top
+SKIN_PATCH = 0.06  # radius of the cheek patches the skin colour is taken from
+SKIN_LIGHT = 7.0  # a difference in L* from the cheeks of this much counts as one step of colour distance
+SKIN_NEAR, SKIN_FAR = 4.0, 10.0  # squared colour distance of sure skin, and of not skin
+FRINGE_BAND = (0.1, 0.3)  # the band above each eyebrow (from, to) looked at for a fringe...
+FRINGE_HAIR = 0.75  # ...whose mean hair mask, from this, means the fringe covers the brow
+GRID = 128  # the region is computed on a grid at most this many cells a side, then enlarged
 
 
 class FaceGuard:
-    """``protect`` returns the hair mask lowered over the inner face of every face found in the frame.
+    """``protect`` returns the hair mask lowered over the never-hair parts of every face in the frame.
 
-    ``detect_width``: frames wider than this are shrunk to it for detection. ``every_n``: detect on
-    every n-th frame of a video source (1: every frame); a new source, a new frame size or a gap in
-    the frame indices always detects afresh, so a photo is always detected on itself."""
+    ``still``: each frame is a separate photo (no tracking between frames). ``detect_width``: frames
+    wider than this are shrunk to it for the mesh. ``every_n``: find landmarks on every n-th frame of a
+    video source (1: every frame); a new source, a new frame size or a gap in the frame indices always
+    finds them afresh, so a photo is always measured on itself. ``colour_beard``: leave the face below
+    the nose to the hair mask, so a beard takes the colour too."""
 
-    def __init__(self, min_confidence: float = 0.5, detect_width: int = 320, every_n: int = 2):
+    def __init__(self, min_confidence: float = 0.5, detect_width: int = 640, every_n: int = 2, still: bool = False,
+                 colour_beard: bool = False, max_faces: int = 4):
         if not 0.0 < min_confidence <= 1.0:
             raise ValueError(f"min_confidence must be in (0, 1], got {min_confidence}")
         if detect_width < 32:
             raise ValueError(f"detect_width must be at least 32, got {detect_width}")
         if every_n < 1:
             raise ValueError(f"every_n must be at least 1, got {every_n}")
-        from mediapipe.python.solutions import face_detection  # heavy import, only when used
+        from mediapipe.python.solutions import face_mesh  # heavy import, only when used
 
-        # model 0, the short-range model, is made for faces within about 2 m: webcams and portraits.
-        self._detector = face_detection.FaceDetection(model_selection=0, min_detection_confidence=min_confidence)
+        self._mesh = face_mesh.FaceMesh(static_image_mode=still, max_num_faces=max_faces, refine_landmarks=False,
+                                        min_detection_confidence=min_confidence,
+                                        min_tracking_confidence=min_confidence)
         self.detect_width = detect_width
         self.every_n = every_n
-        self._faces: list[np.ndarray] = []  # each face's six keypoints in frame pixels (6 x 2, x then y)
-        self._key: tuple | None = None  # (source_id, frame shape) of the last detection
-        self._index = 0  # frame index of the last detection
+        self.colour_beard = colour_beard
+        self._faces: list[np.ndarray] = []  # each face's landmarks in frame pixels (468 x 2, x then y)
+        self._key: tuple | None = None  # (source_id, frame shape) of the last search
+        self._index = 0  # frame index of the last search
 
     def protect(self, mask: np.ndarray, frame: Frame) -> np.ndarray:
-        """A new float32 mask, ``mask`` times (1 - face region); ``mask`` itself (as float32) when no
+        """A new float32 mask, ``mask`` times (1 - protection); ``mask`` itself (as float32) when no
         face is found. ``mask`` must be the frame's size; neither is modified."""
         if mask.ndim != 2 or mask.shape != frame.pixels.shape[:2]:
             raise ValueError(f"the mask must be the frame's size {frame.pixels.shape[:2]}, got {mask.shape}")
@@ -69,8 +91,8 @@ class FaceGuard:
         if not faces:
             return mask if mask.dtype == np.float32 else mask.astype(np.float32)
         out = np.array(mask, dtype=np.float32, copy=True)
-        for keypoints in faces:
-            found = face_region(keypoints, out.shape)
+        for landmarks in faces:
+            found = face_region(landmarks, frame.pixels, colour_beard=self.colour_beard, hair=mask)
             if found is not None:
                 (x0, y0), region = found
                 cell = out[y0 : y0 + region.shape[0], x0 : x0 + region.shape[1]]
@@ -78,83 +100,170 @@ class FaceGuard:
         return out
 
     def reset(self) -> None:
-        """Forget the last detection."""
+        """Forget the last landmarks."""
         self._faces, self._key = [], None
 
     def close(self) -> None:
-        if self._detector is not None:
-            self._detector.close()
-            self._detector = None
+        if self._mesh is not None:
+            self._mesh.close()
+            self._mesh = None
 
     def _find_faces(self, frame: Frame) -> list[np.ndarray]:
         key = (frame.source_id, frame.pixels.shape)
         if key == self._key and 0 <= frame.index - self._index < self.every_n:
             return self._faces
-        if self._detector is None:
+        if self._mesh is None:
             raise RuntimeError("the face guard is closed")
-        self._faces = self._detect(frame.pixels)
+        self._faces = self._landmarks(frame.pixels)
         self._key, self._index = key, frame.index
         return self._faces
 
-    def _detect(self, pixels: np.ndarray) -> list[np.ndarray]:
+    def _landmarks(self, pixels: np.ndarray) -> list[np.ndarray]:
         height, width = pixels.shape[:2]
         small = pixels
         if width > self.detect_width:
             size = (self.detect_width, max(1, round(height * self.detect_width / width)))
             small = cv2.resize(pixels, size, interpolation=cv2.INTER_AREA)
-        found = self._detector.process(small).detections or []
-        faces = []
-        for detection in found:
-            points = detection.location_data.relative_keypoints
-            if len(points) < 6:
-                continue
-            faces.append(np.array([[p.x * width, p.y * height] for p in points[:6]], np.float32))
+        found = self._mesh.process(small).multi_face_landmarks or []
+        faces = [np.array([[p.x * width, p.y * height] for p in face.landmark], np.float32) for face in found]
         log.debug("face guard found %d faces", len(faces))
         return faces
 
 
-def face_region(keypoints: np.ndarray, shape: tuple[int, int]) -> tuple[tuple[int, int], np.ndarray] | None:
-    """The soft inner-face region (float32 in [0, 1]) for one face's keypoints (6 x 2 pixels) in an
-    image of ``shape`` (height, width), cut to its bounding box: ``((x0, y0), region)``; None when the
-    face is degenerate or outside the image."""
-    eyes = (keypoints[RIGHT_EYE] + keypoints[LEFT_EYE]) / 2
-    down = keypoints[MOUTH] - eyes
-    unit = float(np.hypot(*down))
-    if unit < 2.0:
-        return None
-    down /= unit
-    across = np.array([-down[1], down[0]], np.float32)  # square to down...
-    if np.dot(keypoints[LEFT_EYE] - keypoints[RIGHT_EYE], across) < 0:
-        across = -across  # ...and pointing from the right eye to the left one
-    x = (keypoints - eyes) @ across / unit  # each keypoint's position across the face
-    lo = min(x[RIGHT_EAR], x[RIGHT_EYE] - EYE_MARGIN)
-    hi = max(x[LEFT_EAR], x[LEFT_EYE] + EYE_MARGIN)
-    centre_x, half_width = (lo + hi) / 2, EAR_SHARE * (hi - lo) / 2
+class _FaceFrame:
+    """Face units: ``down`` from the eyes' midpoint to the mouth, ``unit`` that distance in pixels."""
 
-    # Bounding box in pixels: the ellipse's extent along both axes, turned into the image.
-    centre = eyes + (centre_x * across + CENTRE_Y * down) * unit
-    reach_x = unit * np.hypot(half_width * across[0], HALF_HEIGHT * down[0])
-    reach_y = unit * np.hypot(half_width * across[1], HALF_HEIGHT * down[1])
-    height, width = shape
-    x0, x1 = max(0, int(centre[0] - reach_x)), min(width, int(np.ceil(centre[0] + reach_x)) + 1)
-    y0, y1 = max(0, int(centre[1] - reach_y)), min(height, int(np.ceil(centre[1] + reach_y)) + 1)
+    def __init__(self, landmarks: np.ndarray):
+        self.eyes = landmarks[list(EYE_CORNERS)].mean(axis=0)
+        down = landmarks[list(MOUTH)].mean(axis=0) - self.eyes
+        self.unit = float(np.hypot(*down))
+        self.down = down / max(self.unit, 1e-6)
+
+    def depth(self, points: np.ndarray) -> np.ndarray:
+        """How far down the face each point (N x 2 pixels) lies, in face units (eyes at 0, mouth at 1)."""
+        return (points - self.eyes) @ self.down / self.unit
+
+
+def face_region(landmarks: np.ndarray, pixels: np.ndarray, colour_beard: bool = False,
+                hair: np.ndarray | None = None) -> tuple[tuple[int, int], np.ndarray] | None:
+    """The soft protection (float32 in [0, 1]) for one face's landmarks (468 x 2 pixels) in ``pixels``
+    (H x W x 3 RGB), cut to its bounding box: ``((x0, y0), region)``; None when the face is degenerate
+    or outside the picture. ``hair``: the frame's hair mask, to tell a fringe over the eyebrows."""
+    face = _FaceFrame(landmarks)
+    if face.unit < 4.0:
+        return None
+    height, width = pixels.shape[:2]
+    oval = landmarks[list(FACE_OVAL)]
+    raised = oval - face.down * (FOREHEAD_REACH * face.unit) * (face.depth(oval) < 0)[:, None]
+    x0, y0 = np.floor(raised.min(axis=0)).astype(int)
+    x1, y1 = np.ceil(raised.max(axis=0)).astype(int) + 1
+    x0, y0, x1, y1 = max(0, x0), max(0, y0), min(width, x1), min(height, y1)
     if x1 - x0 < 2 or y1 - y0 < 2:
         return None
 
-    # Grid cell centres in pixels, aligned as cv2.resize aligns them, then in face units.
+    # Work on a grid at most GRID cells a side; polygons in grid coordinates.
     box_w, box_h = x1 - x0, y1 - y0
     scale = min(1.0, GRID / max(box_w, box_h))
     grid_w, grid_h = max(2, round(box_w * scale)), max(2, round(box_h * scale))
-    px = x0 + (np.arange(grid_w, dtype=np.float32) + 0.5) * (box_w / grid_w) - 0.5 - eyes[0]
-    py = y0 + (np.arange(grid_h, dtype=np.float32) + 0.5) * (box_h / grid_h) - 0.5 - eyes[1]
-    px, py = px[None, :] / unit, py[:, None] / unit
-    fx = px * across[0] + py * across[1]
-    fy = px * down[0] + py * down[1]
-    radius = np.sqrt(((fx - centre_x) / half_width) ** 2 + ((fy - CENTRE_Y) / HALF_HEIGHT) ** 2)
-    region = _ramp((1.0 - radius) / EDGE_FADE) * _ramp((fy - BROW_Y) / BROW_FADE)
+    to_grid = np.array([grid_w / box_w, grid_h / box_h], np.float32)
+
+    def grid(points: np.ndarray) -> np.ndarray:
+        return np.round((points - (x0, y0)) * to_grid - 0.5).astype(np.int32)
+
+    def fill(points: np.ndarray, hull: bool = False) -> np.ndarray:
+        canvas = np.zeros((grid_h, grid_w), np.uint8)
+        polygon = grid(points)
+        cv2.fillPoly(canvas, [cv2.convexHull(polygon) if hull else polygon], 1)
+        return canvas
+
+    unit = face.unit * float(to_grid.mean())
+    ys, xs = np.mgrid[0:grid_h, 0:grid_w].astype(np.float32)
+    centres = np.stack([xs, ys], axis=-1) / to_grid + (x0, y0) - 0.5 + 0.5 / to_grid
+    depth = face.depth(centres.reshape(-1, 2)).reshape(grid_h, grid_w)
+
+    across = np.array([face.down[1], -face.down[0]], np.float32)
+    centre = oval.mean(axis=0)
+    offset = (oval - centre) @ across
+    inside = fill(oval - (1.0 - OVAL_WIDTH) * offset[:, None] * across)
+    fade = cv2.distanceTransform(inside, cv2.DIST_L2, 3) / max(EDGE_FADE * unit, 1e-3)
+    inner = _ramp(fade) * _ramp((depth - EYE_LINE) / LINE_FADE)
+    if colour_beard:  # below the nose, only the lips are protected
+        nose = float(face.depth(landmarks[NOSE_TIP : NOSE_TIP + 1])[0])
+        inner *= 1.0 - _ramp((depth - nose) / LINE_FADE)
+        inner = np.maximum(inner, fill(landmarks[list(LIPS)], hull=True).astype(np.float32))
+
+    margin = max(1, round(BROW_MARGIN * unit))
+    ring = np.ones((2 * margin + 1, 2 * margin + 1), np.uint8)
+    skin_model = _skin_model(pixels, landmarks, face.unit)
+    eyebrows = np.zeros((grid_h, grid_w), np.uint8)
+    for brow in (RIGHT_BROW, LEFT_BROW):
+        points = landmarks[list(brow)]
+        if hair is None or not _fringe_over(points, face, hair, pixels, skin_model):
+            eyebrows |= fill(points, hull=True)
+    eyebrows = cv2.dilate(eyebrows, ring).astype(np.float32)
+
+    forehead = (fill(raised) > 0) & (depth < EYE_LINE + LINE_FADE)
+    skin = np.zeros((grid_h, grid_w), np.float32)
+    if forehead.any():
+        small = cv2.resize(pixels[y0:y1, x0:x1], (grid_w, grid_h), interpolation=cv2.INTER_AREA)
+        skin[forehead] = _skin_likeness(small[forehead], skin_model)
+
+    region = np.maximum(np.maximum(inner, eyebrows), skin)
     if (grid_w, grid_h) != (box_w, box_h):
         region = cv2.resize(region, (box_w, box_h), interpolation=cv2.INTER_LINEAR)
-    return (x0, y0), region.astype(np.float32, copy=False)
+    return (int(x0), int(y0)), region.astype(np.float32, copy=False)
+
+
+def _fringe_over(brow: np.ndarray, face: _FaceFrame, hair: np.ndarray, pixels: np.ndarray, skin_model) -> bool:
+    """Whether a fringe covers this eyebrow (points N x 2 px): the band just above it is mostly hair by
+    the mask that does not look like skin."""
+    near, far = (brow - face.down * (reach * face.unit) for reach in FRINGE_BAND)
+    height, width = hair.shape
+    x0, y0 = np.clip(np.floor(np.vstack([brow, far]).min(axis=0)).astype(int), 0, (width, height))
+    x1, y1 = np.clip(np.ceil(np.vstack([brow, far]).max(axis=0)).astype(int) + 1, 0, (width, height))
+    if x1 <= x0 or y1 <= y0:
+        return False
+    band = np.zeros((y1 - y0, x1 - x0), np.uint8)
+    for points, value in ((np.vstack([near, far]), 1), (np.vstack([brow, near]), 0)):
+        cv2.fillConvexPoly(band, cv2.convexHull(np.round(points - (x0, y0)).astype(np.int32)), value)
+    inside = band > 0
+    if not inside.any():
+        return False
+    not_skin = 1.0 - _skin_likeness(pixels[y0:y1, x0:x1][inside], skin_model)
+    return float((hair[y0:y1, x0:x1][inside] * not_skin).mean()) >= FRINGE_HAIR
+
+
+def _lab(rgb: np.ndarray) -> np.ndarray:
+    return cv2.cvtColor(rgb.reshape(-1, 1, 3).astype(np.float32) / 255.0, cv2.COLOR_RGB2Lab).reshape(-1, 3)
+
+
+def _skin_model(pixels: np.ndarray, landmarks: np.ndarray, unit: float) -> tuple[np.ndarray, np.ndarray] | None:
+    """The cheeks' mean CIELAB colour and the inverse covariance of their a and b, or None when no cheek
+    is in the picture."""
+    height, width = pixels.shape[:2]
+    radius = max(1, round(SKIN_PATCH * unit))
+    samples = []
+    for x, y in landmarks[list(CHEEKS)].round().astype(int):
+        if radius <= x < width - radius and radius <= y < height - radius:
+            samples.append(pixels[y - radius : y + radius + 1, x - radius : x + radius + 1].reshape(-1, 3))
+    if not samples:
+        return None
+    lab = _lab(np.concatenate(samples))
+    covariance = np.cov(lab[:, 1:], rowvar=False) + np.diag([4.0, 4.0])
+    return np.median(lab, axis=0), np.linalg.inv(covariance)
+
+
+def _skin_likeness(rgb: np.ndarray, model) -> np.ndarray:
+    """1 for colours like the cheeks, 0 for colours far from them (N x 3 uint8 in, N float32 out)."""
+    if model is None:
+        return np.zeros(len(rgb), np.float32)
+    mean, inverse = model
+    centred = _lab(rgb) - mean
+    # Lightness over a face varies with shine and shade more than hue does, and a cheek patch with
+    # stubble or shadow would make its spread huge: it gets a fixed step instead of the patch's.
+    chroma = centred[:, 1:]
+    distance = np.einsum("ij,jk,ik->i", chroma, inverse, chroma) + (centred[:, 0] / SKIN_LIGHT) ** 2
+    return _ramp((SKIN_FAR - distance) / (SKIN_FAR - SKIN_NEAR)).astype(np.float32)
 
 
 def _ramp(t: np.ndarray) -> np.ndarray:

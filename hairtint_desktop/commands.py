@@ -71,7 +71,7 @@ def evaluate(args) -> int:
     if args.limit:
         samples = ev.first_per_set(samples, args.limit)
     entries = [registry.resolve(ref) for ref in (args.model or [None])]
-    edges = ev.EdgeJudge(build_refiner(), Recolorer())
+    edges = ev.EdgeJudge(build_refiner(still=True), Recolorer())
     results, segmenters = {}, {}
     try:
         for entry in entries:
