@@ -12,6 +12,7 @@ from typing import Iterator
 from core.errors import HairTintError
 from core.frames import DEFAULT_SHINE, Frame, Look
 from core.images import IMAGE_SUFFIXES, load_image, save_image
+from core.levels import LiftAdvice
 from core.pipeline import Pipeline
 
 log = logging.getLogger(__name__)
@@ -28,6 +29,7 @@ class Job:
 class Outcome:
     job: Job
     error: str | None = None
+    advice: str | None = None  # e.g. that the shade needs pre-lightening on this hair
 
     @property
     def ok(self) -> bool:
@@ -104,7 +106,7 @@ def run(jobs: list[Job], pipeline: Pipeline, look: Look) -> Iterator[Outcome]:
             result = pipeline.process(Frame(rgb, 0, i, f"photo:{job.source}:{i}"), look)
             job.target.parent.mkdir(parents=True, exist_ok=True)
             save_image(job.target, result.pixels)
-            yield Outcome(job)
+            yield Outcome(job, advice=LiftAdvice().update(result.hair_level, look))
         except (HairTintError, OSError) as exc:
             log.warning("%s: %s", job.source, exc)
             yield Outcome(job, str(exc))

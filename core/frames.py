@@ -92,3 +92,4 @@ class Result:
     pixels: np.ndarray
     mask: np.ndarray
     timings_ms: dict[str, float] = field(default_factory=dict)
+    hair_level: float | None = None  # the hair's natural level (1-10, core.levels), when it was measured

@@ -129,7 +129,8 @@ class Pipeline:
         timings["recolor"] = (t4 - t3) * 1000.0
         timings["total"] = (t4 - start) * 1000.0
         self.stats.add(timings, t4)
-        return Result(frame=frame, pixels=pixels, mask=mask, timings_ms=timings)
+        return Result(frame=frame, pixels=pixels, mask=mask, timings_ms=timings,
+                      hair_level=getattr(self.recolorer, "hair_level", None))
 
     def close(self) -> None:
         try:

@@ -51,6 +51,8 @@ def recolor(args) -> int:
         for outcome in batch.run(jobs, pipeline, look):
             if outcome.ok:
                 bar.write(f"{outcome.job.source} -> {outcome.job.target}")
+                if outcome.advice:
+                    bar.write(f"  note: {outcome.advice}")
             else:
                 failed += 1
                 bar.write(f"hairtint: skipped {outcome.job.source}: {outcome.error}", file=sys.stderr)
