@@ -21,8 +21,10 @@ from PySide6.QtWidgets import (QFileDialog, QFrame, QHBoxLayout, QLabel, QMainWi
 from core.config import Settings, save_settings
 from core.errors import HairTintError
 from core.frames import DEFAULT_INTENSITY, Look, Result, Shade
+from core.levels import LiftAdvice
 from core.palette import default_index
 from hairtint_desktop.widgets.banner import Banner
+from hairtint_desktop.widgets.salon_note import SalonNote
 from hairtint_desktop.widgets.dialogs import CameraDialog, SettingsDialog
 from hairtint_desktop.widgets.look_controls import TOUCH_SLIDER_STYLE, LookControls
 from hairtint_desktop.widgets.overlay import StatsOverlay, format_stats
@@ -91,6 +93,7 @@ class MainWindow(QMainWindow):
                 warnings.append(palette_warning)
         self.palette = palette
         self.last_result: Result | None = None
+        self._lift_advice = LiftAdvice()
         self.last_info: FrameInfo | None = None
         self._displayed_once = False
         self._overlay_at = 0.0
@@ -192,6 +195,8 @@ class MainWindow(QMainWindow):
         self.look_controls.follow_shade(self.swatches.current_shade)
         self.look_controls.changed.connect(lambda *_: self.push_look())
         side_layout.addWidget(self.look_controls)
+        self.salon_note = SalonNote(side, touch=touch)  # e.g. "needs pre-lightening in the salon"
+        side_layout.addWidget(self.salon_note)
 
         buttons = QHBoxLayout()
         self.split_button = self._toggle("Before / after", side)
@@ -414,6 +419,7 @@ class MainWindow(QMainWindow):
             tiles = [(look.shade.name, pixels) for look, pixels in zip(info.looks, (result.pixels, *info.compare))]
         self.view.set_frame(result.frame.pixels, result.pixels, tiles,
                             None if info.reprocessed else info.capture_t)
+        self.salon_note.say(self._lift_advice.update(result.hair_level, info.looks[0] if info.looks else self.look()))
         if self.stack.currentWidget() is not self.view:
             self.stack.setCurrentWidget(self.view)
         now = time.perf_counter()
@@ -618,6 +624,8 @@ class MainWindow(QMainWindow):
         self.worker.clear()
         self.push_look()
         self.last_result, self.last_info = None, None
+        self._lift_advice.reset()
+        self.salon_note.say(None)
         self._set_has_picture(False)
         self.view.clear("")
         if self.banner.kind != "error":

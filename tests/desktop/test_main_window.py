@@ -332,3 +332,26 @@ def test_compare_tiles_use_the_same_shine_and_tips(qtbot, make_window, photo_pat
     qtbot.mouseClick(window.view, Qt.MouseButton.LeftButton, pos=window.view.tile_rects()[2].center())
     wait_new_frame(qtbot, window, lambda r, i: i.looks[0].shade.name == "Copper Ombre")
     assert window.last_info.looks[0] == looks[2]
+
+
+def test_a_shade_far_above_the_hair_says_it_needs_pre_lightening(qtbot, make_window, tmp_path):
+    from core.images import save_image
+
+    dark = np.random.default_rng(3).normal((34, 26, 20), 6, (480, 640, 3)).clip(0, 255).astype(np.uint8)
+    window = make_window()
+    window.open_source(str(save_image(tmp_path / "dark-hair.png", dark)))
+    wait_frame(qtbot, window)
+    platinum = window.swatches.index_of("Platinum Blonde")
+    qtbot.mouseClick(window.swatches.buttons[platinum], Qt.MouseButton.LeftButton)
+    wait_new_frame(qtbot, window, lambda r, i: i.looks[0].shade.name == "Platinum Blonde")
+    assert window.last_result.hair_level is not None and window.last_result.hair_level < 3
+    assert window.salon_note.isVisible() and "pre-lightening" in window.salon_note.text()
+    espresso = window.swatches.index_of("Espresso")
+    qtbot.mouseClick(window.swatches.buttons[espresso], Qt.MouseButton.LeftButton)
+    wait_new_frame(qtbot, window, lambda r, i: i.looks[0].shade.name == "Espresso")
+    assert not window.salon_note.isVisible()
+    qtbot.mouseClick(window.swatches.buttons[platinum], Qt.MouseButton.LeftButton)
+    wait_new_frame(qtbot, window, lambda r, i: i.looks[0].shade.name == "Platinum Blonde")
+    assert window.salon_note.isVisible()
+    window.reset_for_next_customer()
+    assert not window.salon_note.isVisible()
