@@ -214,3 +214,52 @@ def test_background_bleeding_into_the_mask_edge_is_not_tinted(hair):
     out = Recolorer().recolor(pixels, mask, Look(shade("Ocean Blue"), intensity=100))
     assert np.abs(out[:, :4].astype(int) - pixels[:, :4]).max() <= 2
     assert np.abs(out[:, 10:].astype(int) - pixels[:, 10:]).mean() > 20
+
+
+def test_platinum_on_dark_hair_keeps_strands_below_white(hair, full_mask):
+    """At 100, the lightest strands roll off below white instead of clipping into white streaks."""
+    out = lab(Recolorer().recolor(hair, full_mask, Look(shade("Platinum Blonde"), intensity=100, shine=100)))[..., 0]
+    assert out.max() < 93.0
+    assert np.percentile(out, 99) - np.percentile(out, 1) > 15.0  # highlights and shadows kept
+    assert (out > 90.0).mean() < 0.02
+
+
+def test_a_soft_edge_over_skin_moves_only_by_its_share_of_the_hair_change(hair):
+    """The skin share of a half-hair edge pixel keeps its colour: no grey or pale band."""
+    pixels = hair.copy()
+    pixels[:, -12:] = (214, 168, 146)  # forehead skin beside the hair
+    mask = np.ones(hair.shape[:2], np.float32)
+    mask[:, -12:] = 0.5
+    look = Look(shade("Platinum Blonde"), intensity=100)
+    moved = np.linalg.norm(lab(Recolorer().recolor(pixels, mask, look)) - lab(pixels), axis=2)
+    hair_moved = moved[:, : -24].mean()
+    assert hair_moved > 30.0
+    assert moved[:, -12:].max() <= 0.5 * hair_moved + 3.0
+
+
+def test_a_thin_strand_takes_the_colour_in_proportion_to_its_alpha(hair):
+    pixels = hair.copy()
+    mask = np.ones(hair.shape[:2], np.float32)
+    mask[:, 40:44] = 0.3  # a strand the mask is unsure of, surrounded by sure hair
+    look = Look(shade("Ocean Blue"), intensity=100)
+    recolorer = Recolorer()
+    full = lab(recolorer.recolor(pixels, np.ones_like(mask), look))[:, 40:44]
+    soft = lab(recolorer.recolor(pixels, mask, look))[:, 40:44]
+    share = np.linalg.norm(soft - lab(pixels)[:, 40:44], axis=2).mean() / np.linalg.norm(
+        full - lab(pixels)[:, 40:44], axis=2).mean()
+    assert share == pytest.approx(0.3, abs=0.08)
+
+
+def test_ombre_runs_along_each_head():
+    """Two heads at different heights: each one's top is the roots shade, each one's ends the tips."""
+    picture = np.zeros((260, 200, 3), np.uint8)
+    mask = np.zeros(picture.shape[:2], np.float32)
+    for top, left in ((0, 0), (130, 110)):
+        picture[top : top + 120, left : left + 80] = hair_patch(120, 80, seed=top)
+        mask[top : top + 120, left : left + 80] = 1.0
+    look = Look(shade("Jet Black"), intensity=100, tips=shade("Platinum Blonde"))
+    light = lab(Recolorer().recolor(picture, mask, look))[..., 0]
+    for top, left in ((0, 0), (130, 110)):
+        head = light[top : top + 120, left : left + 80]
+        assert head[:15].mean() < 25.0, top  # roots dark at the top of this head
+        assert head[-10:].mean() > 60.0, top  # tips light at its ends
