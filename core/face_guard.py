@@ -6,8 +6,9 @@ hair mask over the parts of the face that are never hair.
 - The eyebrows and a margin around them, unless a fringe comes down over them: the hair mask holds
   hair that does not look like skin just above the brow.
 - Bare skin above the eyes: from the eyes up to a little above the outline's top (the hairline is
-  often higher), pixels whose colour matches the person's cheeks. A fringe over the forehead or the
-  temples, which does not look like skin, is left alone.
+  often higher), pixels whose colour matches the person's cheeks, where the hair mask is not sure. A
+  fringe over the forehead or the temples, which does not look like skin, is left alone, and so is
+  hair the mask is sure of (blonde hair can match the skin's colour).
 - The face below the nose is protected like the rest of the inner face, so a beard keeps its colour;
   with ``colour_beard`` it is left to the hair mask (the lips stay protected).
 
@@ -39,15 +40,17 @@ MOUTH = (13, 14)
 NOSE_TIP = 1
 
 # Sizes in face units: one unit is the distance from the eyes' midpoint to the mouth.
-BROW_MARGIN = 0.08  # the eyebrows are protected this far beyond their outline
+BROW_MARGIN = 0.04  # the eyebrows are protected this far beyond their outline
 EDGE_FADE = 0.12  # the inner face's protection fades in over this distance inside its edge
 EYE_LINE = -0.25  # the inner face's protection starts this far above the eyes...
 LINE_FADE = 0.1  # ...and is full this far below that
 OVAL_WIDTH = 0.85  # the inner face is the outline narrowed to this share of its width (hair hangs at its sides)
 FOREHEAD_REACH = 0.45  # bare skin is looked for up to this far above the outline's top
 SKIN_PATCH = 0.06  # radius of the cheek patches the skin colour is taken from
-SKIN_LIGHT = 7.0  # a difference in L* from the cheeks of this much counts as one step of colour distance
+SKIN_DARKER, SKIN_LIGHTER = 7.0, 14.0  # L* below / above the cheeks' that counts as one step of colour
+# distance (a forehead catches more light than the cheeks; hair in its shadow is darker)
 SKIN_NEAR, SKIN_FAR = 4.0, 10.0  # squared colour distance of sure skin, and of not skin
+SURE_HAIR = (0.7, 0.95)  # mask values from which the skin test gives way, fully at the second
 FRINGE_BAND = (0.1, 0.3)  # the band above each eyebrow (from, to) looked at for a fringe...
 FRINGE_HAIR = 0.75  # ...whose mean hair mask, from this, means the fringe covers the brow
 GRID = 128  # the region is computed on a grid at most this many cells a side, then enlarged
@@ -207,6 +210,9 @@ def face_region(landmarks: np.ndarray, pixels: np.ndarray, colour_beard: bool = 
     if forehead.any():
         small = cv2.resize(pixels[y0:y1, x0:x1], (grid_w, grid_h), interpolation=cv2.INTER_AREA)
         skin[forehead] = _skin_likeness(small[forehead], skin_model)
+        if hair is not None:
+            sure = cv2.resize(hair[y0:y1, x0:x1], (grid_w, grid_h), interpolation=cv2.INTER_AREA)
+            skin *= 1.0 - _ramp((sure - SURE_HAIR[0]) / (SURE_HAIR[1] - SURE_HAIR[0]))
 
     region = np.maximum(np.maximum(inner, eyebrows), skin)
     if (grid_w, grid_h) != (box_w, box_h):
@@ -262,7 +268,8 @@ def _skin_likeness(rgb: np.ndarray, model) -> np.ndarray:
     # Lightness over a face varies with shine and shade more than hue does, and a cheek patch with
     # stubble or shadow would make its spread huge: it gets a fixed step instead of the patch's.
     chroma = centred[:, 1:]
-    distance = np.einsum("ij,jk,ik->i", chroma, inverse, chroma) + (centred[:, 0] / SKIN_LIGHT) ** 2
+    step = np.where(centred[:, 0] > 0, SKIN_LIGHTER, SKIN_DARKER)
+    distance = np.einsum("ij,jk,ik->i", chroma, inverse, chroma) + (centred[:, 0] / step) ** 2
     return _ramp((SKIN_FAR - distance) / (SKIN_FAR - SKIN_NEAR)).astype(np.float32)
 
 

@@ -18,8 +18,8 @@ FIXTURES = Path(__file__).resolve().parents[2] / "fixtures"
 # Points on fixtures/portrait_640x480.png (x, y): the face spans about x 265..390, eyes at y 200,
 # eyebrows at y 183, mouth at y 253; the hair's top is at y 115.
 FACE_POINTS = {"nose": (329, 222), "mouth": (326, 253), "left cheek": (298, 238), "right cheek": (356, 238),
-               "eye": (300, 201), "eyebrow": (305, 183), "other eyebrow": (350, 183),
-               "forehead skin under the fringe": (330, 180)}
+               "eye": (300, 201), "eyebrow": (305, 183), "other eyebrow": (350, 183)}
+FOREHEAD_SKIN = (330, 178)  # bare skin between the fringe and the brows
 KEPT_POINTS = {"hair above the forehead": (325, 135), "fringe": (330, 150),
                "hair beside the cheek": (252, 280), "far corner": (60, 60), "shirt": (320, 420)}
 
@@ -54,6 +54,16 @@ def test_portrait_face_is_taken_out_of_the_mask_and_the_hair_kept(guard, portrai
     truth = load_image(FIXTURES / "portrait_640x480_mask.png")[:, :, 0] > 127
     # the drawn hair is kept but for its shadowed strands at the temples, which match the skin's colour
     assert out[truth].mean() > 0.97
+
+
+def test_bare_forehead_skin_is_taken_out_where_the_mask_is_unsure(guard, portrait):
+    frame = Frame(portrait, 0, 0, "portrait")
+    x, y = FOREHEAD_SKIN
+    unsure = np.full(portrait.shape[:2], 0.6, np.float32)
+    assert guard.protect(unsure, frame)[y, x] < 0.03
+    assert guard.protect(unsure, frame)[KEPT_POINTS["fringe"][::-1]] == pytest.approx(0.6, abs=0.01)
+    # where the mask is sure, the skin test gives way (blonde hair can match the skin's colour)
+    assert guard.protect(all_ones(portrait.shape[:2]), frame)[y, x] > 0.95
 
 
 def test_inputs_are_not_modified(guard, portrait):

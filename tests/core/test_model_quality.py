@@ -1,28 +1,42 @@
-"""Regression pin: the shipped model's IoU on a fixed subset of ../shared's validation photos (the first
-25 stems of each set's val.txt), through the same path as ``hairtint eval``. A change that makes the
-shipped model worse on these photos fails here."""
+"""Regression pins: the shipped model's IoU and the shipped still pipeline's edge figures on a fixed
+subset of ../shared's validation photos (the first 25 stems of each set's val.txt), through the same
+path as ``hairtint eval``. A change that makes the model, the refinement or the recolour worse on these
+photos fails here."""
 
 import pytest
 
-from core.engine import open_segmenter
-from core.evaluate import collect_samples, evaluate_model, first_per_set
+from core.engine import build_refiner, open_segmenter
+from core.evaluate import EdgeJudge, collect_samples, evaluate_model, first_per_set
+from core.recolor import Recolorer
 from core.registry import Registry
 
 SUBSET = 25
-# measured with `hairtint eval --data ../shared/datasets --split val.txt --limit 25` for hairnet 1.0.0
-PINNED_MEAN_IOU = {"celebamaskhq_hair": 0.8469, "figaro1k": 0.8906, "lfw_parts_hair": 0.6608}
-TOLERANCE = 0.01
+# measured with `hairtint eval --data ../shared/datasets --split val.txt --limit 25` (hairnet 1.0.0)
+PINNED = {
+    "celebamaskhq_hair": {"mean_iou": 0.8469, "boundary_f": 0.4921, "bleed": 0.1297, "coverage": 0.9402},
+    "figaro1k": {"mean_iou": 0.8906, "boundary_f": 0.6199, "bleed": 0.1184, "coverage": 0.9606},
+    "lfw_parts_hair": {"mean_iou": 0.6608, "boundary_f": 0.6821, "bleed": 0.0412, "coverage": 0.8174},
+}
+TOLERANCE = {"mean_iou": 0.01, "boundary_f": 0.01, "bleed": 0.01, "coverage": 0.01}
 
 
-@pytest.mark.shared
-def test_shipped_model_iou_on_the_pinned_subset(shared_dir):
+@pytest.fixture(scope="module")
+def by_set(shared_dir):
     samples = first_per_set(collect_samples([shared_dir / "datasets"], "val.txt"), SUBSET)
     entry = Registry.load().resolve(None)
     segmenter = open_segmenter(entry, video=False)
-    scores = evaluate_model(segmenter, entry.id, samples, progress=False)
-    segmenter.close()
-    by_set = scores.by_set()
-    assert set(by_set) == set(PINNED_MEAN_IOU)
-    for name, pinned in PINNED_MEAN_IOU.items():
+    edges = EdgeJudge(build_refiner(still=True), Recolorer())
+    try:
+        return evaluate_model(segmenter, entry.id, samples, progress=False, edges=edges).by_set()
+    finally:
+        segmenter.close()
+        edges.close()
+
+
+@pytest.mark.shared
+@pytest.mark.parametrize("figure", ["mean_iou", "boundary_f", "bleed", "coverage"])
+def test_shipped_pipeline_figures_on_the_pinned_subset(by_set, figure):
+    assert set(by_set) == set(PINNED)
+    for name, pinned in PINNED.items():
         assert by_set[name]["n"] == SUBSET
-        assert by_set[name]["mean_iou"] == pytest.approx(pinned, abs=TOLERANCE), name
+        assert by_set[name][figure] == pytest.approx(pinned[figure], abs=TOLERANCE[figure]), name
