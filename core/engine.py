@@ -9,7 +9,7 @@ from core.recolor import Recolorer
 from core.refine import Refiner
 from core.registry import ModelEntry, Registry
 from core.segment import MediaPipeSegmenter, OpenCvDnnSegmenter
-from core.smooth import TemporalSmoother
+from core.smooth import SmoothedRefiner, TemporalSmoother
 
 
 def open_segmenter(entry: ModelEntry, video: bool):
@@ -23,9 +23,13 @@ def open_segmenter(entry: ModelEntry, video: bool):
 def build_pipeline(model: str | None = None, *, still: bool = False, registry: Registry | None = None,
                    entry: ModelEntry | None = None) -> Pipeline:
     """A ready pipeline. ``model`` is a registry id, ``id@version`` or a model file path (None: the
-    default stable model); ``still`` selects IMAGE mode and no temporal smoothing."""
+    default stable model); ``still`` selects IMAGE mode and no temporal smoothing; otherwise the raw
+    mask and the refined one are both smoothed over time."""
     if entry is None:
         entry = (registry or Registry.load()).resolve(model)
     segmenter = open_segmenter(entry, video=not still)
-    smoother = PassThroughSmoother() if still else TemporalSmoother()
-    return Pipeline(segmenter, smoother, Refiner(face_guard=FaceGuard()), Recolorer())
+    refiner = Refiner(face_guard=FaceGuard())
+    if still:
+        return Pipeline(segmenter, PassThroughSmoother(), refiner, Recolorer())
+    # Video: the raw mask is smoothed before refinement and the final mask after it (see smooth.py).
+    return Pipeline(segmenter, TemporalSmoother(), SmoothedRefiner(refiner), Recolorer())

@@ -177,7 +177,9 @@ class PhotoScores:
 def score_photo(live, per_frame, rgb: np.ndarray, truth: np.ndarray, look: Look, seed: int,
                 set_name: str = "", stem: str = "", frames: int = FRAMES) -> PhotoScores:
     """Both clips of one photo through the live pipeline and through per-frame processing."""
-    still, moving = still_clip(rgb, truth, seed, frames), moving_clip(rgb, truth, seed, frames)
+    name = f"{set_name}/{stem}"
+    still = still_clip(rgb, truth, seed, frames, source_id=f"{name} still")
+    moving = moving_clip(rgb, truth, seed, frames, source_id=f"{name} moving")
     return PhotoScores(
         set_name, stem,
         live_flicker=flicker(run_clip(live, still, look)),
