@@ -91,11 +91,16 @@ def still_clip(rgb: np.ndarray, truth: np.ndarray, seed: int, frames: int = FRAM
     return Clip(clip, [mask] * frames)
 
 
+def motion_phases(seed: int) -> np.ndarray:
+    """The four phases (radians) of a moving clip's path for ``seed``."""
+    return np.random.default_rng([seed, 3]).uniform(0.0, 2.0 * math.pi, 4)
+
+
 def motion_matrix(index: int, frames: int, size: tuple[int, int], phases: np.ndarray,
                   motion: Motion = Motion()) -> np.ndarray:
     """The 2 x 3 affine map of frame ``index``: a turn and zoom about the frame's centre, then a shift.
     Each of shift x, shift y, zoom and turn follows a sine over the clip, with its own ``phases``
-    (radians, four of them); frame 0 of phases all zero is the identity."""
+    (radians, four of them); frame 0 is always the identity."""
     t = 2.0 * math.pi * index / max(frames - 1, 1)
     dx, dy, zoom, turn = ((math.sin(t + p) - math.sin(p)) / 2.0 for p in phases)  # each in [-1, 1]
     matrix = cv2.getRotationMatrix2D((size[0] / 2.0, size[1] / 2.0), motion.turn_deg * turn, 1.0 + motion.zoom * zoom)
@@ -117,7 +122,7 @@ def moving_clip(rgb: np.ndarray, truth: np.ndarray, seed: int, frames: int = FRA
     """The fitted photo moving along a smooth seeded path while the exposure ramps, with sensor noise."""
     rng = np.random.default_rng([seed, 2])
     pixels, mask = fit(rgb, truth)
-    phases = rng.uniform(0.0, 2.0 * math.pi, 4)
+    phases = motion_phases(seed)
     height, width = mask.shape
     out_frames, truths = [], []
     for i in range(frames):
