@@ -9,7 +9,7 @@ from core.recolor import Recolorer
 from core.refine import Refiner
 from core.registry import ModelEntry, Registry
 from core.segment import MediaPipeSegmenter, OpenCvDnnSegmenter
-from core.smooth import TemporalSmoother
+from core.smooth import SmoothedRefiner, TemporalSmoother
 
 
 def open_segmenter(entry: ModelEntry, video: bool):
@@ -23,14 +23,19 @@ def open_segmenter(entry: ModelEntry, video: bool):
 def build_pipeline(model: str | None = None, *, still: bool = False, registry: Registry | None = None,
                    entry: ModelEntry | None = None) -> Pipeline:
     """A ready pipeline. ``model`` is a registry id, ``id@version`` or a model file path (None: the
-    default stable model); ``still`` selects IMAGE mode and no temporal smoothing."""
+    default stable model); ``still`` selects IMAGE mode and no temporal smoothing; otherwise the raw
+    mask and the refined one are both smoothed over time."""
     if entry is None:
         entry = (registry or Registry.load()).resolve(model)
     segmenter = open_segmenter(entry, video=not still)
-    smoother = PassThroughSmoother() if still else TemporalSmoother()
-    return Pipeline(segmenter, smoother, build_refiner(still=still), Recolorer())
+    if still:
+        return Pipeline(segmenter, PassThroughSmoother(), build_refiner(still=True), Recolorer())
+    # Video: the raw mask is smoothed before refinement and the final mask after it (see smooth.py).
+    return Pipeline(segmenter, TemporalSmoother(), SmoothedRefiner(build_refiner(still=False)), Recolorer())
 
 
 def build_refiner(still: bool = False) -> Refiner:
-    """The refine stage every pipeline uses, with its face guard (``still``: every frame a separate photo)."""
-    return Refiner(face_guard=FaceGuard(still=still))
+    """The refine stage every pipeline uses, with its face guard (``still``: every frame a separate
+    photo). On video, faces are found on every frame: landmarks reused from the frame before lag a
+    moving head and cost IoU on it (``hairtint eval-video``)."""
+    return Refiner(face_guard=FaceGuard(still=still, every_n=1))

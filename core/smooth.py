@@ -5,7 +5,11 @@ one is (near 0.5), so a segmenter that flickers *confidently* at the hair's edge
 uncertain edge that really moves lags. :class:`TemporalSmoother` adds what the picture says: where the
 frame has not changed since the last one, the hair cannot have moved either, so the previous mask gets
 a large weight whatever the new mask's certainty; where the frame changed, the new mask is taken as it
-is. The weights are worked out on a small copy of the frame and mask and blended at the mask's size."""
+is. The weights are worked out on a small copy of the frame and mask and blended at the mask's size.
+The picture's change is measured so that sensor noise and exposure drift do not count as movement.
+
+Refinement after smoothing adds flicker of its own (the edge snaps to a noisy picture, the face is
+found afresh), so the live pipeline smooths the final mask once more: :class:`SmoothedRefiner`."""
 
 from __future__ import annotations
 
@@ -38,15 +42,22 @@ def _as_mask(mask: np.ndarray) -> np.ndarray:
 class SmoothSettings:
     """``still_weight``: weight of the previous mask where the frame has not changed, whatever the new
     mask says. ``uncertain_weight``: weight of the previous mask where the new one is 0.5 (MediaPipe's
-    ``combine_with_previous_ratio``), falling to 0 as the new value nears 0 or 1. A frame-to-frame grey
-    change (0-255, on the small copy) up to ``motion_low`` counts as sensor noise, from ``motion_high`` as
-    movement, where the previous mask is dropped. ``work_width``: width of the small copy.
+    ``combine_with_previous_ratio``), falling to 0 as the new value nears 0 or 1. The frame-to-frame
+    grey change is measured on the small copy (0-255), after scaling the previous copy to the new one's
+    mean brightness (``match_exposure``: a camera's exposure drifting is not movement) and box-averaging
+    the signed difference over ``change_blur`` small pixels (sensor noise averages out, a moving edge
+    does not). A change up to ``motion_low`` counts as noise, from ``motion_high`` as movement, where the
+    previous mask is dropped; "moving" then spreads over ``spread`` small pixels, so the low-contrast
+    part of a moving head moves with its edges. ``work_width``: width of the small copy.
     ``max_gap_ms``: a longer gap between two frames forgets the history."""
 
     still_weight: float = 0.8
     uncertain_weight: float = 0.9
-    motion_low: float = 3.0
-    motion_high: float = 12.0
+    motion_low: float = 1.5
+    motion_high: float = 6.0
+    match_exposure: bool = True
+    change_blur: int = 3
+    spread: int = 13
     work_width: int = 160
     max_gap_ms: int = 500
 
@@ -58,6 +69,9 @@ class SmoothSettings:
             raise ValueError(f"need 0 <= motion_low < motion_high, got {self.motion_low}, {self.motion_high}")
         if self.work_width < 8:
             raise ValueError(f"work_width must be at least 8, got {self.work_width}")
+        for name in ("change_blur", "spread"):
+            if getattr(self, name) < 1:
+                raise ValueError(f"{name} must be at least 1, got {getattr(self, name)}")
         if self.max_gap_ms <= 0:
             raise ValueError(f"max_gap_ms must be positive, got {self.max_gap_ms}")
 
@@ -68,7 +82,7 @@ class TemporalSmoother:
 
     def __init__(self, settings: SmoothSettings = SmoothSettings()):
         self.settings = settings
-        self._spread = np.ones((3, 3), np.uint8)
+        self._spread = np.ones((settings.spread, settings.spread), np.uint8)
         self.reset()
 
     def reset(self) -> None:
@@ -81,7 +95,7 @@ class TemporalSmoother:
         new = _as_mask(mask)
         height, width = frame.pixels.shape[:2]
         small_size = work_size(width, height, self.settings.work_width)
-        grey = cv2.cvtColor(shrink(frame.pixels, small_size), cv2.COLOR_RGB2GRAY)
+        grey = cv2.cvtColor(shrink(frame.pixels, small_size), cv2.COLOR_RGB2GRAY).astype(np.float32)
         key = (new.shape, frame.pixels.shape, frame.source_id)
         if self._previous is None or key != self._key or self._gap_too_long(frame.timestamp_ms):
             if self._previous is not None:
@@ -105,10 +119,16 @@ class TemporalSmoother:
         """Per-pixel weight of the previous mask, at the mask's size."""
         s = self.settings
         weight = np.maximum(uncertainty(shrink(new, small_size)) * s.uncertain_weight, s.still_weight)
-        change = cv2.absdiff(grey, self._previous_grey).astype(np.float32)
+        previous = self._previous_grey
+        if s.match_exposure:
+            previous = previous * ((float(grey.mean()) + 1.0) / (float(previous.mean()) + 1.0))
+        diff = grey - previous
+        if s.change_blur > 1:
+            diff = cv2.blur(diff, (s.change_blur, s.change_blur), borderType=cv2.BORDER_REFLECT)
+        change = np.abs(diff)
         stillness = np.clip((s.motion_high - change) * (1.0 / (s.motion_high - s.motion_low)), 0.0, 1.0)
-        # An edge moving across a flat patch changes only the pixels it passes over: spread "moving" by
-        # one small pixel so the mask's edge, which lags or leads the picture's a little, is covered.
+        # An edge moving across a flat patch changes only the pixels it passes over: spread "moving" so
+        # the mask's edge, which lags or leads the picture's, and the flat parts nearby are covered.
         weight *= cv2.erode(stillness, self._spread)
         if weight.shape != new.shape:
             weight = cv2.resize(weight, (new.shape[1], new.shape[0]), interpolation=cv2.INTER_LINEAR)
@@ -162,3 +182,28 @@ class EmaSmoother(_BlendingBaseline):
 
     def _blend(self, previous: np.ndarray, new: np.ndarray) -> np.ndarray:
         return previous + (new - previous) * self.alpha
+
+
+class SmoothedRefiner:
+    """A refiner whose output, the final mask, is smoothed over time as well.
+
+    Smoothing the raw mask cannot steady what refinement adds frame by frame: the guided filter snaps
+    the edge to a picture with fresh sensor noise in every frame, and a face guard finds the face
+    afresh. A second :class:`TemporalSmoother` on the refined mask does, with the same picture-based
+    stillness, so a moving head is still followed. It forgets on a new source, frame size or long gap
+    like any TemporalSmoother, and on :meth:`reset`."""
+
+    def __init__(self, refiner, smoother: TemporalSmoother | None = None):
+        self.refiner = refiner
+        self.smoother = smoother if smoother is not None else TemporalSmoother()
+
+    def refine(self, mask: np.ndarray, frame: Frame) -> np.ndarray:
+        return self.smoother.smooth(self.refiner.refine(mask, frame), frame)
+
+    def reset(self) -> None:
+        self.smoother.reset()
+
+    def close(self) -> None:
+        close = getattr(self.refiner, "close", None)
+        if close is not None:
+            close()

@@ -1,5 +1,5 @@
-"""``hairtint``: the live app by default, and the headless subcommands (recolor, eval, bench, train,
-models). Only the app itself imports Qt, so the subcommands run on machines without a display."""
+"""``hairtint``: the live app by default, and the headless subcommands (recolor, eval, eval-video, bench,
+train, models). Only the app itself imports Qt, so the subcommands run on machines without a display."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from pathlib import Path
 from core.errors import HairTintError
 from core.frames import DEFAULT_INTENSITY, DEFAULT_SHINE
 
-SUBCOMMANDS = ("recolor", "eval", "bench", "train", "models", "gui")
+SUBCOMMANDS = ("recolor", "eval", "eval-video", "bench", "train", "models", "gui")
 
 
 def _size(text: str) -> tuple[int, int]:
@@ -42,6 +42,16 @@ def _percent(name: str):
 
 
 _intensity = _percent("intensity")
+
+
+def _positive(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
+    return value
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -75,6 +85,14 @@ def build_parser() -> argparse.ArgumentParser:
     ev.add_argument("--json", metavar="FILE", help="write the figures as JSON")
     ev.add_argument("--report", metavar="DIR", help="write an HTML page of the worst cases")
     ev.add_argument("--limit", type=int, help="use only the first N photos of each set (quick checks)")
+
+    video = sub.add_parser("eval-video", help="measure mask flicker and tracking on clips made from labelled photos")
+    video.add_argument("--data", nargs="+", required=True, metavar="DIR", help="set folders (images/, masks/) or folders of sets")
+    video.add_argument("--split", help="file of stems to use, e.g. val.txt (looked up in each set if not a path)")
+    video.add_argument("--model", action="append", metavar="ID|PATH", help="repeat to compare; default: the stable model")
+    video.add_argument("--limit", type=_positive, help="use only the first N photos of each set")
+    video.add_argument("--frames", type=_positive, default=30, help="frames per clip (default 30, at 30 fps)")
+    video.add_argument("--json", metavar="FILE", help="write the figures as JSON")
 
     bench = sub.add_parser("bench", help="time the whole pipeline headless")
     bench.add_argument("--source", default="synthetic", help="FILE (photo or video) or synthetic")
@@ -112,7 +130,8 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     from hairtint_desktop import commands
 
-    handler = {"gui": commands.gui, "recolor": commands.recolor, "eval": commands.evaluate, "bench": commands.bench,
+    handler = {"gui": commands.gui, "recolor": commands.recolor, "eval": commands.evaluate,
+               "eval-video": commands.evaluate_video, "bench": commands.bench,
                "train": commands.train, "models": commands.models}.get(args.command or "gui")
     try:
         return handler(args)

@@ -100,6 +100,47 @@ def evaluate(args) -> int:
     return 0
 
 
+def evaluate_video(args) -> int:
+    from core import evaluate as ev
+    from core import video_eval as ve
+    from core.engine import build_pipeline
+    from core.registry import Registry
+
+    registry = Registry.load()
+    samples = ev.collect_samples([Path(d) for d in args.data], args.split)
+    if args.limit:
+        samples = ev.first_per_set(samples, args.limit)
+    entries = [registry.resolve(ref) for ref in (args.model or [None])]
+    look = _default_look()
+    table = {}
+    for entry in entries:
+        key = entry.id if entry.registered else f"{entry.id} (file)"
+        live, per_frame = build_pipeline(entry=entry), build_pipeline(entry=entry, still=True)
+        try:
+            scores = ve.evaluate_video(live, per_frame, key, samples, look, frames=args.frames)
+        finally:
+            live.close()
+            per_frame.close()
+        table[key] = {**scores.summary(), "sets": scores.by_set()}
+    print(f"{'model':<40} {'set':<22} {'n':>4} {'flicker live':>13} {'per-frame':>10} {'ratio':>7} "
+          f"{'IoU live':>9} {'per-frame':>10}")
+    for key, row in table.items():
+        for set_name, s in [*row["sets"].items(), ("all", row)]:
+            print(f"{key:<40} {set_name:<22} {s['n']:>4} {s['live_flicker']:>13.5f} {s['per_frame_flicker']:>10.5f} "
+                  f"{s['flicker_ratio']:>6.1f}x {s['live_iou']:>9.4f} {s['per_frame_iou']:>10.4f}")
+    if args.json:
+        Path(args.json).write_text(json.dumps({"frames": args.frames, "models": table}, indent=2))
+    return 0
+
+
+def _default_look():
+    from core.frames import Look
+    from core.palette import default_index, default_palette
+
+    shades = default_palette()
+    return Look(shade=shades[default_index(shades)], intensity=70)
+
+
 def bench(args) -> int:
     from core.bench import run_bench
     from core.engine import build_pipeline

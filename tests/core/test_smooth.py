@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from core.frames import Frame
-from core.smooth import EmaSmoother, SmoothSettings, TemporalSmoother, UncertaintySmoother
+from core.smooth import EmaSmoother, SmoothedRefiner, SmoothSettings, TemporalSmoother, UncertaintySmoother
 
 HEIGHT, WIDTH = 240, 320
 FRAMES = 30
@@ -183,3 +183,52 @@ def test_output_keeps_the_shape_and_stays_between_previous_and_new(height, width
             assert np.all(out >= np.minimum(previous, mask) - 1e-6)
             assert np.all(out <= np.maximum(previous, mask) + 1e-6)
         previous = out
+
+
+def test_exposure_drift_and_noise_on_a_still_head_are_not_movement(still_clip):
+    """The picture brightens 1.5 % a frame (auto exposure) with fresh noise: the hair has not moved, so
+    a confidently flickering mask is still held steady."""
+    drifting = []
+    for i, (frame, mask, truth) in enumerate(still_clip):
+        brighter = cv2.convertScaleAbs(frame.pixels, alpha=1.0 + 0.015 * i)
+        drifting.append((Frame(brighter, frame.timestamp_ms, frame.index, frame.source_id), mask, truth))
+    raw = flicker([mask for _, mask, _ in drifting])
+    assert flicker(run(TemporalSmoother(), drifting)) < 0.3 * raw
+
+
+class AddNoise:
+    """A 'refiner' that adds fresh noise to the mask each frame, as refining against a noisy frame does."""
+
+    def __init__(self):
+        self.rng, self.closed = np.random.default_rng(0), False
+
+    def refine(self, mask, frame):
+        return np.clip(mask + self.rng.normal(0, 0.1, mask.shape).astype(np.float32), 0, 1)
+
+    def close(self):
+        self.closed = True
+
+
+def test_smoothed_refiner_steadies_what_the_refiner_adds_and_follows_a_moving_head(still_clip, moving_clip):
+    def final(refiner, clip):
+        return [refiner.refine(truth.astype(np.float32), frame) for frame, _, truth in clip]
+
+    noisy, steadied = final(AddNoise(), still_clip), final(SmoothedRefiner(AddNoise()), still_clip)
+    assert flicker(steadied) < 0.3 * flicker(noisy)
+    moving_plain = mean_iou(final(AddNoise(), moving_clip), moving_clip)
+    assert mean_iou(final(SmoothedRefiner(AddNoise()), moving_clip), moving_clip) >= moving_plain - 0.01
+
+
+def test_smoothed_refiner_resets_and_closes_its_refiner(still_clip):
+    inner = AddNoise()
+    inner.rng = np.random.default_rng(5)
+    refiner = SmoothedRefiner(inner)
+    for frame, mask, _ in still_clip[:5]:
+        refiner.refine(mask, frame)
+    frame, mask, _ = still_clip[5]
+    inner.refine = lambda m, f: m  # from here on the inner refiner changes nothing
+    assert not np.array_equal(refiner.refine(mask, frame), mask)  # blended with the history
+    refiner.reset()
+    np.testing.assert_array_equal(refiner.refine(mask, frame), mask)
+    refiner.close()
+    assert inner.closed

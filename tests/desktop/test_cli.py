@@ -1,4 +1,4 @@
-"""``hairtint`` end to end on generated photos: recolor, eval, bench, models."""
+"""``hairtint`` end to end on generated photos: recolor, eval, eval-video, bench, models."""
 
 import json
 
@@ -156,6 +156,32 @@ def test_eval_prints_and_writes_json_and_report(tmp_path, capsys):
 def test_eval_on_a_missing_folder_is_a_clear_error(tmp_path, capsys):
     assert main(["eval", "--data", str(tmp_path / "nowhere")]) == 2
     assert "nowhere" in capsys.readouterr().err
+
+
+def test_eval_video_prints_and_writes_json(tmp_path, capsys):
+    data = _tiny_set(tmp_path / "tiny")
+    out = tmp_path / "v.json"
+    assert main(["eval-video", "--data", str(data), "--split", "val.txt", "--frames", "4", "--json", str(out)]) == 0
+    report = json.loads(out.read_text())
+    assert report["frames"] == 4
+    figures = report["models"]["hairnet"]
+    assert figures["n"] == 2 and set(figures["sets"]) == {"tiny"}
+    assert set(figures) >= {"live_flicker", "per_frame_flicker", "flicker_ratio", "live_iou", "per_frame_iou"}
+    assert 0.0 <= figures["live_iou"] <= 1.0 and figures["live_flicker"] >= 0.0
+    printed = capsys.readouterr().out
+    assert "hairnet" in printed and "ratio" in printed
+
+
+def test_eval_video_fails_cleanly_on_bad_input(tmp_path, capsys):
+    assert main(["eval-video", "--data", str(tmp_path / "nowhere")]) == 2
+    err = capsys.readouterr().err
+    assert "nowhere" in err and "Traceback" not in err
+    data = _tiny_set(tmp_path / "tiny")
+    assert main(["eval-video", "--data", str(data), "--model", str(tmp_path / "missing.tflite")]) == 2
+    assert "missing.tflite" in capsys.readouterr().err
+    with pytest.raises(SystemExit) as stop:
+        main(["eval-video", "--data", str(data), "--limit", "0"])
+    assert stop.value.code == 2
 
 
 def test_bench_reports_the_documented_fields(tmp_path):
