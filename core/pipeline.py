@@ -107,6 +107,9 @@ class Pipeline:
         """Forget temporal state (a new source, a new customer)."""
         self.segmenter.reset()
         self.smoother.reset()
+        reset_refiner = getattr(self.refiner, "reset", None)
+        if reset_refiner is not None:
+            reset_refiner()
         self._source_id = None
 
     def process(self, frame: Frame, look: Look) -> Result:

@@ -70,6 +70,11 @@ class Refiner:
         if self.face_guard is not None:
             self.face_guard.close()
 
+    def reset(self) -> None:
+        """Forget the faces found on earlier frames."""
+        if self.face_guard is not None:
+            self.face_guard.reset()
+
     def refine(self, mask: np.ndarray, frame: Frame) -> np.ndarray:
         s = self.settings
         mask = np.asarray(mask, dtype=np.float32)

@@ -202,6 +202,9 @@ class SmoothedRefiner:
 
     def reset(self) -> None:
         self.smoother.reset()
+        reset = getattr(self.refiner, "reset", None)
+        if reset is not None:
+            reset()
 
     def close(self) -> None:
         close = getattr(self.refiner, "close", None)

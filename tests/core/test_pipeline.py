@@ -102,3 +102,35 @@ def test_mask_iou():
     assert mask_iou(a, b) == 0.0
     b[1:3] = True
     assert mask_iou(a, b) == pytest.approx(1 / 3)
+
+
+def test_a_new_source_resets_every_stage_with_state():
+    from core.pipeline import PassThroughSmoother
+
+    resets = []
+
+    class Stage:
+        def __init__(self, name):
+            self.name = name
+
+        def reset(self):
+            resets.append(self.name)
+
+        def segment(self, frame):
+            return np.zeros(frame.pixels.shape[:2], np.float32)
+
+        def refine(self, mask, frame):
+            return mask
+
+        def recolor(self, pixels, mask, look):
+            return pixels.copy()
+
+    pipeline = Pipeline(Stage("segmenter"), PassThroughSmoother(), Stage("refiner"), Stage("recolourer"))
+    pixels = np.zeros((8, 8, 3), np.uint8)
+    look = Look(Shade("x", (1, 2, 3)))
+    pipeline.process(Frame(pixels, 0, 0, "a"), look)
+    assert resets == ["segmenter", "refiner"]
+    pipeline.process(Frame(pixels, 33, 1, "a"), look)
+    assert resets == ["segmenter", "refiner"]
+    pipeline.process(Frame(pixels, 0, 0, "b"), look)
+    assert resets == ["segmenter", "refiner"] * 2
