@@ -36,6 +36,5 @@ def build_pipeline(model: str | None = None, *, still: bool = False, registry: R
 
 def build_refiner(still: bool = False) -> Refiner:
     """The refine stage every pipeline uses, with its face guard (``still``: every frame a separate
-    photo). On video, faces are found on every frame: landmarks reused from the frame before lag a
-    moving head and cost IoU on it (``hairtint eval-video``)."""
-    return Refiner(face_guard=FaceGuard(still=still, every_n=1))
+    photo)."""
+    return Refiner(face_guard=FaceGuard(still=still))

@@ -13,20 +13,15 @@ hair mask over the parts of the face that are never hair.
   with ``colour_beard`` it is left to the hair mask (the lips stay protected).
 
 Protection fades inwards at the inner face's edge, so nothing outside the face's outline but bare
-forehead skin is touched. The mesh runs on a copy of the frame at most ``detect_width`` wide and,
-within one video source, only on every ``every_n``-th frame; the frames in between reuse the last
-landmarks (the skin test always looks at the current frame)."""
+forehead skin is touched. Landmarks come from ``core.face_landmarks``."""
 
 from __future__ import annotations
-
-import logging
 
 import cv2
 import numpy as np
 
+from core.face_landmarks import FaceTracker
 from core.frames import Frame
-
-log = logging.getLogger(__name__)
 
 # Face-mesh landmark numbers (MediaPipe's 468-point canonical face).
 FACE_OVAL = (10, 338, 297, 332, 284, 251, 389, 356, 454, 323, 361, 288, 397, 365, 379, 378, 400, 377, 152, 148,
@@ -53,44 +48,29 @@ SKIN_NEAR, SKIN_FAR = 4.0, 10.0  # squared colour distance of sure skin, and of 
 SURE_HAIR = (0.7, 0.95)  # mask values from which the skin test gives way, fully at the second
 FRINGE_BAND = (0.1, 0.3)  # the band above each eyebrow (from, to) looked at for a fringe...
 FRINGE_HAIR = 0.75  # ...whose mean hair mask, from this, means the fringe covers the brow
-GRID = 128  # the region is computed on a grid at most this many cells a side, then enlarged
+GRID = 64  # the region is computed on a grid at most this many cells a side, then enlarged
 
 
 class FaceGuard:
     """``protect`` returns the hair mask lowered over the never-hair parts of every face in the frame.
 
-    ``still``: each frame is a separate photo (no tracking between frames). ``detect_width``: frames
-    wider than this are shrunk to it for the mesh. ``every_n``: find landmarks on every n-th frame of a
-    video source (1: every frame); a new source, a new frame size or a gap in the frame indices always
-    finds them afresh, so a photo is always measured on itself. ``colour_beard``: leave the face below
-    the nose to the hair mask, so a beard takes the colour too."""
+    ``still``: each frame is a separate photo. On video, the landmarks are found by a
+    :class:`~core.face_landmarks.FaceTracker` (the mesh every ``refresh_every`` frames, the face
+    detector between); the skin test always looks at the current frame. ``colour_beard``: leave the
+    face below the nose to the hair mask, so a beard takes the colour too."""
 
-    def __init__(self, min_confidence: float = 0.5, detect_width: int = 640, every_n: int = 2, still: bool = False,
-                 colour_beard: bool = False, max_faces: int = 4):
-        if not 0.0 < min_confidence <= 1.0:
-            raise ValueError(f"min_confidence must be in (0, 1], got {min_confidence}")
-        if detect_width < 32:
-            raise ValueError(f"detect_width must be at least 32, got {detect_width}")
-        if every_n < 1:
-            raise ValueError(f"every_n must be at least 1, got {every_n}")
-        from mediapipe.python.solutions import face_mesh  # heavy import, only when used
-
-        self._mesh = face_mesh.FaceMesh(static_image_mode=still, max_num_faces=max_faces, refine_landmarks=False,
-                                        min_detection_confidence=min_confidence,
-                                        min_tracking_confidence=min_confidence)
-        self.detect_width = detect_width
-        self.every_n = every_n
+    def __init__(self, still: bool = False, refresh_every: int = 30, detect_width: int = 640,
+                 min_confidence: float = 0.5, colour_beard: bool = False, max_faces: int = 4):
+        self._tracker = FaceTracker(still=still, refresh_every=refresh_every, detect_width=detect_width,
+                                    min_confidence=min_confidence, max_faces=max_faces)
         self.colour_beard = colour_beard
-        self._faces: list[np.ndarray] = []  # each face's landmarks in frame pixels (468 x 2, x then y)
-        self._key: tuple | None = None  # (source_id, frame shape) of the last search
-        self._index = 0  # frame index of the last search
 
     def protect(self, mask: np.ndarray, frame: Frame) -> np.ndarray:
         """A new float32 mask, ``mask`` times (1 - protection); ``mask`` itself (as float32) when no
         face is found. ``mask`` must be the frame's size; neither is modified."""
         if mask.ndim != 2 or mask.shape != frame.pixels.shape[:2]:
             raise ValueError(f"the mask must be the frame's size {frame.pixels.shape[:2]}, got {mask.shape}")
-        faces = self._find_faces(frame)
+        faces = self._tracker.find(frame)
         if not faces:
             return mask if mask.dtype == np.float32 else mask.astype(np.float32)
         out = np.array(mask, dtype=np.float32, copy=True)
@@ -103,34 +83,11 @@ class FaceGuard:
         return out
 
     def reset(self) -> None:
-        """Forget the last landmarks."""
-        self._faces, self._key = [], None
+        """Forget the faces found on earlier frames."""
+        self._tracker.reset()
 
     def close(self) -> None:
-        if self._mesh is not None:
-            self._mesh.close()
-            self._mesh = None
-
-    def _find_faces(self, frame: Frame) -> list[np.ndarray]:
-        key = (frame.source_id, frame.pixels.shape)
-        if key == self._key and 0 <= frame.index - self._index < self.every_n:
-            return self._faces
-        if self._mesh is None:
-            raise RuntimeError("the face guard is closed")
-        self._faces = self._landmarks(frame.pixels)
-        self._key, self._index = key, frame.index
-        return self._faces
-
-    def _landmarks(self, pixels: np.ndarray) -> list[np.ndarray]:
-        height, width = pixels.shape[:2]
-        small = pixels
-        if width > self.detect_width:
-            size = (self.detect_width, max(1, round(height * self.detect_width / width)))
-            small = cv2.resize(pixels, size, interpolation=cv2.INTER_AREA)
-        found = self._mesh.process(small).multi_face_landmarks or []
-        faces = [np.array([[p.x * width, p.y * height] for p in face.landmark], np.float32) for face in found]
-        log.debug("face guard found %d faces", len(faces))
-        return faces
+        self._tracker.close()
 
 
 class _FaceFrame:
