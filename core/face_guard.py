@@ -6,9 +6,9 @@ hair mask over the parts of the face that are never hair.
 - The eyebrows and a margin around them, unless a fringe comes down over them: the hair mask holds
   hair that does not look like skin just above the brow.
 - Bare skin above the eyes: from the eyes up to a little above the outline's top (the hairline is
-  often higher), pixels whose colour matches the person's cheeks, where the hair mask is not sure. A
-  fringe over the forehead or the temples, which does not look like skin, is left alone, and so is
-  hair the mask is sure of (blonde hair can match the skin's colour).
+  often higher), pixels whose colour matches the person's cheeks. A fringe over the forehead or the
+  temples, which does not look like skin, is left alone; where the hair itself has the skin's colour
+  (blonde on fair skin), hair the mask is sure of is left alone too.
 - The face below the nose is protected like the rest of the inner face, so a beard keeps its colour;
   with ``colour_beard`` it is left to the hair mask (the lips stay protected).
 
@@ -169,7 +169,11 @@ def face_region(landmarks: np.ndarray, pixels: np.ndarray, colour_beard: bool = 
         skin[forehead] = _skin_likeness(small[forehead], skin_model)
         if hair is not None:
             sure = cv2.resize(hair[y0:y1, x0:x1], (grid_w, grid_h), interpolation=cv2.INTER_AREA)
-            skin *= 1.0 - _ramp((sure - SURE_HAIR[0]) / (SURE_HAIR[1] - SURE_HAIR[0]))
+            # Where the hair itself has the skin's colour (blonde on fair skin), the skin test cannot tell
+            # them apart, and the mask's sure hair wins; otherwise a skin-coloured pixel is skin.
+            hair_colour = small[sure >= SURE_HAIR[1]]
+            if hair_colour.size and _skin_likeness(np.median(hair_colour, axis=0, keepdims=True), skin_model)[0] > 0.5:
+                skin *= 1.0 - _ramp((sure - SURE_HAIR[0]) / (SURE_HAIR[1] - SURE_HAIR[0]))
 
     region = np.maximum(np.maximum(inner, eyebrows), skin)
     if (grid_w, grid_h) != (box_w, box_h):
