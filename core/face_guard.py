@@ -152,28 +152,35 @@ def face_region(landmarks: np.ndarray, pixels: np.ndarray, colour_beard: bool = 
         inner *= 1.0 - _ramp((depth - nose) / LINE_FADE)
         inner = np.maximum(inner, fill(landmarks[list(LIPS)], hull=True).astype(np.float32))
 
+    small = cv2.resize(pixels[y0:y1, x0:x1], (grid_w, grid_h), interpolation=cv2.INTER_AREA)
+    sure = None if hair is None else cv2.resize(hair[y0:y1, x0:x1], (grid_w, grid_h), interpolation=cv2.INTER_AREA)
+    hair_lab = None
+    if sure is not None and (sure >= SURE_HAIR[1]).any():
+        hair_lab = np.median(_lab(small[sure >= SURE_HAIR[1]]), axis=0)
+
     margin = max(1, round(BROW_MARGIN * unit))
     ring = np.ones((2 * margin + 1, 2 * margin + 1), np.uint8)
     skin_model = _skin_model(pixels, landmarks, face.unit)
-    eyebrows = np.zeros((grid_h, grid_w), np.uint8)
+    brows = np.zeros((grid_h, grid_w), np.uint8)
     for brow in (RIGHT_BROW, LEFT_BROW):
         points = landmarks[list(brow)]
         if hair is None or not _fringe_over(points, face, hair, pixels, skin_model):
-            eyebrows |= fill(points, hull=True)
-    eyebrows = cv2.dilate(eyebrows, ring).astype(np.float32)
+            brows |= fill(points, hull=True)
+    eyebrows = cv2.dilate(brows, ring).astype(np.float32)
 
+    # The forehead proper: above the eyes, no wider than the eyebrows (the temples beyond them are where
+    # hair and skin mix, and the skin test would leave patches of hair uncoloured there).
+    side = ((centres.reshape(-1, 2) - face.eyes) @ across).reshape(grid_h, grid_w)
+    brow_side = (landmarks[list(RIGHT_BROW + LEFT_BROW)] - face.eyes) @ across
     forehead = (fill(raised) > 0) & (depth < EYE_LINE + LINE_FADE)
+    forehead &= (side >= brow_side.min()) & (side <= brow_side.max())
     skin = np.zeros((grid_h, grid_w), np.float32)
     if forehead.any():
-        small = cv2.resize(pixels[y0:y1, x0:x1], (grid_w, grid_h), interpolation=cv2.INTER_AREA)
         skin[forehead] = _skin_likeness(small[forehead], skin_model)
-        if hair is not None:
-            sure = cv2.resize(hair[y0:y1, x0:x1], (grid_w, grid_h), interpolation=cv2.INTER_AREA)
-            # Where the hair itself has the skin's colour (blonde on fair skin), the skin test cannot tell
-            # them apart, and the mask's sure hair wins; otherwise a skin-coloured pixel is skin.
-            hair_colour = small[sure >= SURE_HAIR[1]]
-            if hair_colour.size and _skin_likeness(np.median(hair_colour, axis=0, keepdims=True), skin_model)[0] > 0.5:
-                skin *= 1.0 - _ramp((sure - SURE_HAIR[0]) / (SURE_HAIR[1] - SURE_HAIR[0]))
+        # Where the hair itself has the skin's colour (blonde on fair skin), the skin test cannot tell
+        # them apart, and the mask's sure hair wins; otherwise a skin-coloured pixel is skin.
+        if hair_lab is not None and _skin_likeness_lab(hair_lab[None], skin_model)[0] > 0.5:
+            skin *= 1.0 - _ramp((sure - SURE_HAIR[0]) / (SURE_HAIR[1] - SURE_HAIR[0]))
 
     region = np.maximum(np.maximum(inner, eyebrows), skin)
     if (grid_w, grid_h) != (box_w, box_h):
@@ -222,10 +229,15 @@ def _skin_model(pixels: np.ndarray, landmarks: np.ndarray, unit: float) -> tuple
 
 def _skin_likeness(rgb: np.ndarray, model) -> np.ndarray:
     """1 for colours like the cheeks, 0 for colours far from them (N x 3 uint8 in, N float32 out)."""
+    return _skin_likeness_lab(_lab(rgb), model)
+
+
+def _skin_likeness_lab(lab: np.ndarray, model) -> np.ndarray:
+    """``_skin_likeness`` of CIELAB colours (N x 3)."""
     if model is None:
-        return np.zeros(len(rgb), np.float32)
+        return np.zeros(len(lab), np.float32)
     mean, inverse = model
-    centred = _lab(rgb) - mean
+    centred = lab - mean
     # Lightness over a face varies with shine and shade more than hue does, and a cheek patch with
     # stubble or shadow would make its spread huge: it gets a fixed step instead of the patch's.
     chroma = centred[:, 1:]
