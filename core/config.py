@@ -51,6 +51,7 @@ class Settings:
     kiosk: KioskSettings = field(default_factory=KioskSettings)
     snapshot_dir: str | None = None
     rollout_percent: int = 0
+    colour_beard: bool = False  # True: a beard takes the hair's colour too; False: the face below the nose is kept out
     install_id: str = ""  # random uuid4, created once and then kept
 
     def with_(self, **changes) -> "Settings":
@@ -157,6 +158,7 @@ _TOP = {
     "model": _opt_str,
     "snapshot_dir": _opt_str,
     "rollout_percent": _rollout,
+    "colour_beard": _bool,
     "install_id": _install_id,
 }
 _KIOSK = {"pin": _pin, "idle_reset_s": _seconds}

@@ -21,20 +21,20 @@ def open_segmenter(entry: ModelEntry, video: bool):
 
 
 def build_pipeline(model: str | None = None, *, still: bool = False, registry: Registry | None = None,
-                   entry: ModelEntry | None = None) -> Pipeline:
+                   entry: ModelEntry | None = None, colour_beard: bool = False) -> Pipeline:
     """A ready pipeline. ``model`` is a registry id, ``id@version`` or a model file path (None: the
     default stable model); ``still`` selects IMAGE mode and no temporal smoothing; otherwise the raw
-    mask and the refined one are both smoothed over time."""
+    mask and the refined one are both smoothed over time. ``colour_beard``: see ``FaceGuard``."""
     if entry is None:
         entry = (registry or Registry.load()).resolve(model)
     segmenter = open_segmenter(entry, video=not still)
     if still:
-        return Pipeline(segmenter, PassThroughSmoother(), build_refiner(still=True), Recolorer())
+        return Pipeline(segmenter, PassThroughSmoother(), build_refiner(True, colour_beard), Recolorer())
     # Video: the raw mask is smoothed before refinement and the final mask after it (see smooth.py).
-    return Pipeline(segmenter, TemporalSmoother(), SmoothedRefiner(build_refiner(still=False)), Recolorer())
+    return Pipeline(segmenter, TemporalSmoother(), SmoothedRefiner(build_refiner(False, colour_beard)), Recolorer())
 
 
-def build_refiner(still: bool = False) -> Refiner:
+def build_refiner(still: bool = False, colour_beard: bool = False) -> Refiner:
     """The refine stage every pipeline uses, with its face guard (``still``: every frame a separate
     photo)."""
-    return Refiner(face_guard=FaceGuard(still=still))
+    return Refiner(face_guard=FaceGuard(still=still, colour_beard=colour_beard))

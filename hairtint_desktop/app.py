@@ -29,7 +29,7 @@ def default_pipeline_factory(settings: Settings) -> Callable[[bool], object]:
         from core.registry import Registry
 
         entry = Registry.load().choose(settings.model, settings.rollout_percent, settings.install_id or "")
-        return build_pipeline(entry=entry, still=still)
+        return build_pipeline(entry=entry, still=still, colour_beard=settings.colour_beard)
 
     return factory
 

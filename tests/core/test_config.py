@@ -23,7 +23,7 @@ def test_save_and_load_round_trip(tmp_path):
     path = tmp_path / "deep" / "settings.json"
     settings = Settings(camera_index=2, resolution=(1280, 720), palette_file="/p.json", overlay=True,
                         model="hairnet@1.0.0", kiosk=KioskSettings(pin="4321", idle_reset_s=30),
-                        snapshot_dir="/snaps", rollout_percent=50, install_id=str(uuid.uuid4()))
+                        snapshot_dir="/snaps", rollout_percent=50, colour_beard=True, install_id=str(uuid.uuid4()))
     save_settings(settings, path)
     assert load_settings(path) == settings
     assert json.loads(path.read_text())["kiosk"]["pin"] == "4321"

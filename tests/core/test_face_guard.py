@@ -153,3 +153,19 @@ def test_real_photo_face_is_taken_out_and_its_hair_kept(shared_dir, guard):
     assert hair[40, 256] and out[40, 256] > 0.95  # the top of the head
     assert out[20, 20] > 0.95
     assert out[hair].mean() > 0.98
+
+
+def test_a_beard_takes_the_colour_only_when_asked(portrait):
+    frame = Frame(portrait, 0, 0, "portrait")
+    mask = all_ones(portrait.shape[:2])
+    chin, lips = (326, 286), FACE_POINTS["mouth"]
+    for colour_beard, chin_kept in ((False, False), (True, True)):
+        guard = FaceGuard(still=True, colour_beard=colour_beard)
+        try:
+            out = guard.protect(mask, frame)
+        finally:
+            guard.close()
+        assert bool(out[chin[1], chin[0]] > 0.95) == chin_kept
+        assert out[chin[1], chin[0]] > 0.95 or out[chin[1], chin[0]] < 0.05
+        assert out[lips[1], lips[0]] < 0.05  # lips are never hair
+        assert out[FACE_POINTS["nose"][1], FACE_POINTS["nose"][0]] < 0.05
