@@ -125,6 +125,10 @@ class SettingsDialog(QDialog):
         self.rollout.setCurrentIndex(self.rollout.findData(settings.rollout_percent))
         self.rollout.setToolTip("Share of installations that try experimental models")
         form.addRow("Experimental rollout", self.rollout)
+        self.colour_beard = QCheckBox("Colour a beard too", self)
+        self.colour_beard.setChecked(settings.colour_beard)
+        self.colour_beard.setToolTip("Off: the face below the nose keeps its own colour")
+        form.addRow("", self.colour_beard)
         self.snapshot_dir = QLineEdit(settings.snapshot_dir or "", self)
         self.snapshot_dir.setPlaceholderText("asked at the first snapshot")
         form.addRow("Snapshot folder", self._with_browse(self.snapshot_dir, kiosk, folder=True))
@@ -175,6 +179,7 @@ class SettingsDialog(QDialog):
             overlay=self.overlay.isChecked(),
             model=self.model.currentData(),
             rollout_percent=int(self.rollout.currentData()),
+            colour_beard=self.colour_beard.isChecked(),
             snapshot_dir=self.snapshot_dir.text().strip() or None,
             kiosk=KioskSettings(pin=self.pin.text() or None, idle_reset_s=float(self.idle.value())),
         )

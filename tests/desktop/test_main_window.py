@@ -267,7 +267,7 @@ def test_settings_dialog_round_trips_every_setting(qtbot):
 
     full = Settings(camera_index=3, resolution=(1024, 768), palette_file="/a.json", overlay=True, model="hairnet",
                     kiosk=KioskSettings(pin="12", idle_reset_s=30), snapshot_dir="/s", rollout_percent=50,
-                    install_id="00000000-0000-4000-8000-000000000009")
+                    colour_beard=True, install_id="00000000-0000-4000-8000-000000000009")
     for settings in (Settings(install_id="00000000-0000-4000-8000-000000000009"), full):
         dialog = SettingsDialog(settings, models=lambda: [("hairnet", "hairnet 1.0.0")])
         qtbot.addWidget(dialog)
