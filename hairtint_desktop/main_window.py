@@ -26,7 +26,7 @@ from core.palette import default_index
 from hairtint_desktop.widgets.banner import Banner
 from hairtint_desktop.widgets.salon_note import SalonNote
 from hairtint_desktop.widgets.dialogs import CameraDialog, SettingsDialog
-from hairtint_desktop.widgets.look_controls import TOUCH_SLIDER_STYLE, LookControls
+from hairtint_desktop.widgets.look_controls import LookControls, labelled_slider
 from hairtint_desktop.widgets.overlay import StatsOverlay, format_stats
 from hairtint_desktop.widgets.start_panel import StartPanel
 from hairtint_desktop.widgets.swatches import SwatchPalette
@@ -173,22 +173,7 @@ class MainWindow(QMainWindow):
         scroll.setFixedWidth(self.swatches.sizeHint().width() + 18)
         side_layout.addWidget(scroll, 1)
 
-        intensity_row = QHBoxLayout()
-        label = QLabel("Intensity", side)
-        label.setObjectName("heading")
-        intensity_row.addWidget(label)
-        self.intensity_label = QLabel(f"{DEFAULT_INTENSITY}", side)
-        self.intensity_label.setAlignment(Qt.AlignmentFlag.AlignRight)
-        intensity_row.addWidget(self.intensity_label)
-        side_layout.addLayout(intensity_row)
-        self.slider = QSlider(Qt.Orientation.Horizontal, side)
-        self.slider.setRange(0, 100)
-        self.slider.setValue(DEFAULT_INTENSITY)
-        self.slider.setPageStep(10)
-        self.slider.setMinimumHeight(56 if touch else 32)
-        if touch:
-            self.slider.setStyleSheet(TOUCH_SLIDER_STYLE)
-        self.slider.setAccessibleName("Intensity")
+        self.intensity_label, self.slider = labelled_slider(side, side_layout, "Intensity", DEFAULT_INTENSITY, touch)
         self.slider.valueChanged.connect(self._on_intensity)
         side_layout.addWidget(self.slider)
         self.look_controls = LookControls(self.palette, touch=touch, parent=side)  # shine and tips

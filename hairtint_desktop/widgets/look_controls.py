@@ -29,6 +29,28 @@ QComboBox QAbstractItemView::item {{ min-height: {item}px; }}
 """
 
 
+def labelled_slider(parent: QWidget, layout, name: str, value: int, touch: bool) -> tuple[QLabel, QSlider]:
+    """A 0-100 slider under a heading row ("Name ... value") added to ``layout``: (value label, slider).
+    Touch-sized in kiosk mode; the value label is the caller's to update."""
+    row = QHBoxLayout()
+    heading = QLabel(name, parent)
+    heading.setObjectName("heading")
+    row.addWidget(heading)
+    shown = QLabel(str(value), parent)
+    shown.setAlignment(Qt.AlignmentFlag.AlignRight)
+    row.addWidget(shown)
+    layout.addLayout(row)
+    slider = QSlider(Qt.Orientation.Horizontal, parent)
+    slider.setRange(0, 100)
+    slider.setValue(value)
+    slider.setPageStep(10)
+    slider.setMinimumHeight(56 if touch else 32)
+    if touch:
+        slider.setStyleSheet(TOUCH_SLIDER_STYLE)
+    slider.setAccessibleName(name)
+    return shown, slider
+
+
 def _chip(rgb: tuple[int, int, int], size: int) -> QIcon:
     pixmap = QPixmap(size, size)
     pixmap.fill(QColor(*rgb))
@@ -47,22 +69,7 @@ class LookControls(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(6)
 
-        row = QHBoxLayout()
-        heading = QLabel("Shine", self)
-        heading.setObjectName("heading")
-        row.addWidget(heading)
-        self.shine_label = QLabel(str(DEFAULT_SHINE), self)
-        self.shine_label.setAlignment(Qt.AlignmentFlag.AlignRight)
-        row.addWidget(self.shine_label)
-        layout.addLayout(row)
-        self.shine_slider = QSlider(Qt.Orientation.Horizontal, self)
-        self.shine_slider.setRange(0, 100)
-        self.shine_slider.setValue(DEFAULT_SHINE)
-        self.shine_slider.setPageStep(10)
-        self.shine_slider.setMinimumHeight(56 if touch else 32)
-        if touch:
-            self.shine_slider.setStyleSheet(TOUCH_SLIDER_STYLE)
-        self.shine_slider.setAccessibleName("Shine")
+        self.shine_label, self.shine_slider = labelled_slider(self, layout, "Shine", DEFAULT_SHINE, touch)
         self.shine_slider.valueChanged.connect(self._on_shine)
         layout.addWidget(self.shine_slider)
 
