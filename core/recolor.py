@@ -273,9 +273,11 @@ def _table(values: np.ndarray) -> np.ndarray:
 
 def _add_change(rgb: np.ndarray, hair: np.ndarray, tinted: np.ndarray, alpha: np.ndarray) -> np.ndarray:
     """``rgb + alpha * (tinted - hair)`` as uint8: the change the hair colour undergoes, added in
-    proportion to ``alpha``. Exact wherever alpha is 0; where ``hair`` is the pixel itself this is the
-    plain blend of the pixel and its recolour."""
-    change = cv2.subtract(tinted, hair, dtype=cv2.CV_16S).astype(np.float32)
-    change *= alpha[..., None]
-    change += rgb
-    return np.clip(np.rint(change), 0, 255).astype(np.uint8)
+    proportion to ``alpha``. Exact wherever alpha is 0; where ``hair`` is the pixel itself (all but the
+    soft edge) this is the plain blend of the pixel and its recolour. Done as a blend towards
+    ``rgb + (tinted - hair)`` (saturated to 0-255): OpenCV computes ``(w1 * base + w2 * top) /
+    (w1 + w2 + 1e-5)`` and rounds, which with w1 = 1, w2 = 0 is the base."""
+    if hair is not rgb:
+        change = cv2.subtract(tinted, hair, dtype=cv2.CV_16S)
+        tinted = cv2.add(change, rgb, dtype=cv2.CV_16S).clip(0, 255).astype(np.uint8)
+    return cv2.blendLinear(rgb, tinted, 1.0 - alpha, alpha)
