@@ -9,6 +9,9 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
+import shutil
+import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -139,3 +142,68 @@ class Registry:
 
     def stable(self) -> list[ModelEntry]:
         return [e for e in self.entries if e.stage == "stable"]
+
+
+def add_model(run_dir: Path, registry_path: Path = DEFAULT_REGISTRY, *, stage: str | None = None,
+              version: str | None = None) -> ModelEntry:
+    """Register the model a ``hairtint train`` run wrote: ``run_dir/model_card.json`` (an entry in this
+    registry's schema) and the .tflite it names. The file is checked (checksum, segmenter metadata) and
+    copied next to the registry's other models as ``<id>-<version>.tflite``; the registry file is
+    rewritten in one step, so a failure leaves it as it was. ``stage`` and ``version`` override the
+    card's (a new model is ``experimental`` unless told otherwise)."""
+    run_dir, registry_path = Path(run_dir), Path(registry_path)
+    card_path = run_dir / "model_card.json"
+    try:
+        card = json.loads(card_path.read_text())
+    except OSError as exc:
+        raise ModelError(f"no model card in {run_dir}: {exc.strerror} (run `hairtint train --out {run_dir}` first)") from exc
+    except json.JSONDecodeError as exc:
+        raise ModelError(f"{card_path} is not valid JSON (line {exc.lineno}): {exc.msg}") from exc
+    entry = dict(card)
+    entry["version"] = str(version or card.get("version") or "0.1.0")
+    entry["stage"] = stage or card.get("stage") or "experimental"
+    if entry["stage"] not in STAGES:
+        raise ModelError(f"stage must be one of {', '.join(STAGES)}, got {entry['stage']!r}")
+    for key in ("id", "file", "sha256", "input_size"):
+        if not entry.get(key):
+            raise ModelError(f"{card_path} has no {key!r}: is it from `hairtint train`?")
+    source = run_dir / entry["file"]
+    if not source.exists():
+        raise ModelError(f"the model card names {entry['file']}, which is not in {run_dir}")
+    if file_sha256(source) != entry["sha256"]:
+        raise ModelError(f"{source.name} does not match the checksum in its model card: it changed after training")
+    if not inspect_tflite(source).has_metadata:
+        raise ModelError(f"{source.name} has no segmenter metadata; MediaPipe cannot run it")
+
+    data = json.loads(registry_path.read_text())
+    taken = {(m.get("id"), str(m.get("version"))) for m in data.get("models", [])}
+    if (entry["id"], entry["version"]) in taken:
+        raise ModelError(f"{entry['id']}@{entry['version']} is already registered: give it another --version")
+    models_dir = registry_path.parent / "core" / "models"
+    target = models_dir / f"{entry['id']}-{entry['version']}.tflite"
+    if target.exists() and file_sha256(target) != entry["sha256"]:
+        raise ModelError(f"{target} already exists with other contents")
+    entry["file"] = target.relative_to(registry_path.parent).as_posix()
+    models_dir.mkdir(parents=True, exist_ok=True)
+    copied = not target.exists()
+    if copied:
+        shutil.copyfile(source, target)
+    data.setdefault("models", []).append(entry)
+    try:
+        _write_atomically(registry_path, json.dumps(data, indent=2) + "\n")
+    except BaseException:
+        if copied:
+            target.unlink(missing_ok=True)
+        raise
+    return Registry.load(registry_path).get(f"{entry['id']}@{entry['version']}")
+
+
+def _write_atomically(path: Path, text: str) -> None:
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(handle, "w") as out:
+            out.write(text)
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise

@@ -112,13 +112,18 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--device", default="auto", help="auto, cpu or cuda")
     train.add_argument("--resume", action="store_true", help="carry on from OUT/checkpoint.pt")
     train.add_argument("--max-steps", type=int, help="stop after this many steps (smoke runs)")
-    train.add_argument("--name", default="hairnet", help="name of the exported .tflite")
+    train.add_argument("--name", default="hairnet", help="model id: the exported .tflite's name and the registry id")
+    train.add_argument("--version", default="0.1.0", help="version written into the model card (default 0.1.0)")
     train.add_argument("--no-export", action="store_true", help="skip the TFLite export")
 
     models = sub.add_parser("models", help="list or verify registered models")
     models_sub = models.add_subparsers(dest="models_command", required=True)
     models_sub.add_parser("list")
     models_sub.add_parser("verify")
+    add = models_sub.add_parser("add", help="register a trained model: RUN_DIR holds model_card.json and its .tflite")
+    add.add_argument("run_dir", metavar="RUN_DIR", help="a `hairtint train --out` folder")
+    add.add_argument("--stage", choices=("experimental", "stable"), help="default: the card's (experimental)")
+    add.add_argument("--version", help="default: the card's")
     return parser
 
 

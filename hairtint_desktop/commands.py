@@ -169,6 +169,15 @@ def train(args) -> int:
 def models(args) -> int:
     from core.registry import Registry
 
+    if args.models_command == "add":
+        from core.registry import add_model
+
+        entry = add_model(Path(args.run_dir), stage=args.stage, version=args.version)
+        print(f"registered {entry.id}@{entry.version} ({entry.stage}) -> {entry.file}")
+        if entry.stage == "experimental":
+            print("it reaches an installation only through the rollout_percent setting, or as --model "
+                  f"{entry.id}")
+        return 0
     registry = Registry.load()
     if args.models_command == "list":
         for e in registry.entries:

@@ -1,14 +1,16 @@
-"""``hairtint train``: train, then export the .tflite with metadata and a model card that holds the
-registry entry (sha256, training data and terms, validation IoU) ready to paste into
-model_registry.json."""
+"""``hairtint train``: train, then export the .tflite with metadata and a model card: the registry entry
+in ``model_registry.json``'s own schema (id, version, stage, sha256, training data and command,
+validation IoU), which ``hairtint models add RUN_DIR`` registers."""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import logging
 import sys
 from pathlib import Path
 
+from core.datasets import expand_sets, list_samples
 from training.export import export
 from training.model import count_parameters
 from training.train import TrainConfig, load_trained, train
@@ -16,26 +18,36 @@ from training.train import TrainConfig, load_trained, train
 log = logging.getLogger(__name__)
 
 
-def model_card(net, state: dict, tflite: Path, sha256: str, name: str) -> dict:
+def model_card(net, state: dict, tflite: Path, sha256: str, name: str, version: str = "0.1.0") -> dict:
+    """The registry entry for an exported model (``file`` relative to the run folder)."""
     config, history = state["config"], state["history"]
     validated = [h for h in history if h.get("val")]
     return {
         "id": name,
+        "version": version,
+        "stage": "experimental",
         "file": tflite.name,
         "sha256": sha256,
         "backend": "mediapipe",
         "input_size": [config["size"], config["size"]],
         "parameters": count_parameters(net),
+        "description": "HairNet depthwise-separable U-Net hair segmenter trained with `hairtint train`.",
         "training": {
-            "data": [Path(d).name for d in config["data"]],
-            "epochs_done": state["epoch"] + 1,
-            "config": config,
+            "data": [{"set": folder.name, "split": "train.txt", "photos": len(list_samples(folder, "train"))}
+                     for folder in expand_sets([Path(d) for d in config["data"]])],
+            "licence_note": "The terms of the training photos apply to this model.",
             "command": "hairtint train " + " ".join(
                 ["--data", *config["data"], "--out", config["out"], "--epochs", str(config["epochs"]),
                  "--size", str(config["size"]), "--batch-size", str(config["batch_size"]),
-                 "--lr", str(config["lr"]), "--seed", str(config["seed"])]),
+                 "--lr", str(config["lr"]), "--seed", str(config["seed"]), "--name", name]),
+            "epochs": state["epoch"] + 1,
+            "size": config["size"],
+            "batch_size": config["batch_size"],
+            "lr": config["lr"],
+            "seed": config["seed"],
+            "date": dt.date.today().isoformat(),
         },
-        "validation_iou_in_training": validated[-1]["val"] if validated else {},
+        "metrics": {"validation_iou_in_training": validated[-1]["val"] if validated else {}},
     }
 
 
@@ -53,7 +65,8 @@ def run_training(args) -> int:
     tflite = Path(args.out) / f"{args.name}.tflite"
     print(f"exporting {tflite} (input {size}x{size}) …", file=sys.stderr)
     sha = export(net, size, tflite)
-    card = model_card(net, state, tflite, sha, args.name)
+    card = model_card(net, state, tflite, sha, args.name, args.version)
     (Path(args.out) / "model_card.json").write_text(json.dumps(card, indent=2))
-    print(f"model: {tflite}\nsha256: {sha}\ncard: {Path(args.out) / 'model_card.json'}")
+    print(f"model: {tflite}\nsha256: {sha}\ncard: {Path(args.out) / 'model_card.json'}\n"
+          f"register it with: hairtint models add {args.out}")
     return 0

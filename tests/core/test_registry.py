@@ -102,3 +102,66 @@ def test_choose_gives_experimental_only_inside_the_rollout(tmp_path):
     assert registry.choose(None, 0, inside).id == registry.default
     assert registry.choose("hairnet-exp", 0, outside).id == "hairnet-exp"
     assert file_sha256(model) == registry.get("hairnet").sha256
+
+
+def _trained_run(tmp_path, name="ours", **changes):
+    """A `hairtint train --out` folder: the shipped model file standing in for a trained one, and its card."""
+    shipped = Registry.load().resolve(None)
+    run = tmp_path / "runs" / name
+    run.mkdir(parents=True)
+    shutil.copy(shipped.file, run / f"{name}.tflite")
+    card = {"id": name, "version": "0.1.0", "stage": "experimental", "file": f"{name}.tflite",
+            "sha256": file_sha256(run / f"{name}.tflite"), "backend": "mediapipe", "input_size": [192, 192],
+            "training": {"data": [{"set": "salon_photos", "split": "train.txt", "photos": 40}]}, **changes}
+    (run / "model_card.json").write_text(json.dumps(card))
+    return run
+
+
+def test_a_trained_run_is_added_to_the_registry_as_experimental(tmp_path):
+    from core.registry import add_model
+
+    registry_path, _ = _copy_registry(tmp_path)
+    entry = add_model(_trained_run(tmp_path), registry_path)
+    assert (entry.id, entry.version, entry.stage) == ("ours", "0.1.0", "experimental")
+    assert entry.file == (tmp_path / "core" / "models" / "ours-0.1.0.tflite").resolve()
+    entry.verify()
+    registry = Registry.load(registry_path)
+    assert registry.resolve("ours@0.1.0").stage == "experimental"
+    assert registry.resolve(None).id == "hairnet"  # the default stable model is unchanged
+    assert registry.choose(None, 100, "any-install").id == "ours"  # the rollout gate reaches it
+    assert registry.choose(None, 0, "any-install").id == "hairnet"
+
+
+def test_adding_can_set_stage_and_version(tmp_path):
+    from core.registry import add_model
+
+    registry_path, _ = _copy_registry(tmp_path)
+    entry = add_model(_trained_run(tmp_path), registry_path, stage="stable", version="2.0.0")
+    assert (entry.version, entry.stage) == ("2.0.0", "stable")
+    assert Registry.load(registry_path).get("ours").version == "2.0.0"
+
+
+@pytest.mark.parametrize("problem", ["duplicate", "checksum", "no card", "no metadata"])
+def test_a_bad_run_is_refused_and_leaves_the_registry_as_it_was(tmp_path, problem):
+    from core.registry import add_model
+
+    registry_path, _ = _copy_registry(tmp_path)
+    run = _trained_run(tmp_path)
+    if problem == "duplicate":
+        add_model(run, registry_path)
+    before = registry_path.read_bytes()
+    if problem == "checksum":
+        with open(run / "ours.tflite", "ab") as handle:
+            handle.write(b"\0")
+    elif problem == "no card":
+        (run / "model_card.json").unlink()
+    elif problem == "no metadata":
+        (run / "ours.tflite").write_bytes(b"TFL3" + b"\0" * 64)
+        card = json.loads((run / "model_card.json").read_text())
+        card["sha256"] = file_sha256(run / "ours.tflite")
+        (run / "model_card.json").write_text(json.dumps(card))
+    with pytest.raises(ModelError):
+        add_model(run, registry_path)
+    assert registry_path.read_bytes() == before
+    if problem != "duplicate":
+        assert not (tmp_path / "core" / "models" / "ours-0.1.0.tflite").exists()

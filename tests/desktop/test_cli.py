@@ -212,3 +212,9 @@ def test_eval_compares_with_the_2019_model_by_path(shared_dir, tmp_path):
     models = json.loads(out.read_text())["models"]
     assert set(models) == {"hairnet", "mediapipe_hair_segmentation_2019 (file)"}
     assert all(m["n"] == 3 for m in models.values())
+
+
+def test_models_add_without_a_trained_run_is_a_clear_error(tmp_path, capsys):
+    assert main(["models", "add", str(tmp_path / "runs" / "nothing")]) == 2
+    err = capsys.readouterr().err
+    assert "no model card" in err and "hairtint train" in err

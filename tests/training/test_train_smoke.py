@@ -8,7 +8,9 @@ import numpy as np
 import pytest
 import torch
 
+from core.engine import open_segmenter
 from core.frames import Frame
+from core.registry import Registry, add_model
 from core.segment import MediaPipeSegmenter, inspect_tflite
 from core.synthetic import render_portrait
 from hairtint_desktop.cli import main
@@ -61,6 +63,15 @@ def test_train_resume_and_export_runs_in_mediapipe(tmp_path):
     assert facts.has_metadata and facts.input_shape == (1, 64, 64, 3) and facts.output_shape == (1, 64, 64, 2)
     card = json.loads((out / "model_card.json").read_text())
     assert card["input_size"] == [64, 64] and len(card["sha256"]) == 64
+    assert card["training"]["data"] == [{"set": "tiny", "split": "train.txt", "photos": 8}]
+
+    # the card goes into a registry as it is, and the registry can then load and run the model
+    registry_path = tmp_path / "model_registry.json"
+    registry_path.write_text(json.dumps({"schema": 1, "default": "hairnet", "models": []}))
+    entry = add_model(out, registry_path, stage="stable")
+    assert (entry.id, entry.version, entry.stage) == ("hairnet", "0.1.0", "stable")
+    assert Registry.load(registry_path).resolve(None) == entry
+    open_segmenter(entry, video=False).close()
 
     # MediaPipe's output equals PyTorch's on the same picture
     from training.train import load_trained
