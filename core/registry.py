@@ -78,12 +78,7 @@ class Registry:
     @classmethod
     def load(cls, path: Path = DEFAULT_REGISTRY) -> "Registry":
         path = Path(path)
-        try:
-            data = json.loads(path.read_text())
-        except OSError as exc:
-            raise ModelError(f"cannot read the model registry {path}: {exc.strerror}") from exc
-        except json.JSONDecodeError as exc:
-            raise ModelError(f"the model registry {path} is not valid JSON (line {exc.lineno}): {exc.msg}") from exc
+        data = _read_json(path, f"cannot read the model registry {path}")
         entries = []
         for raw in data.get("models", []):
             try:
@@ -153,12 +148,7 @@ def add_model(run_dir: Path, registry_path: Path = DEFAULT_REGISTRY, *, stage: s
     card's (a new model is ``experimental`` unless told otherwise)."""
     run_dir, registry_path = Path(run_dir), Path(registry_path)
     card_path = run_dir / "model_card.json"
-    try:
-        card = json.loads(card_path.read_text())
-    except OSError as exc:
-        raise ModelError(f"no model card in {run_dir}: {exc.strerror} (run `hairtint train --out {run_dir}` first)") from exc
-    except json.JSONDecodeError as exc:
-        raise ModelError(f"{card_path} is not valid JSON (line {exc.lineno}): {exc.msg}") from exc
+    card = _read_json(card_path, f"no model card in {run_dir} (run `hairtint train --out {run_dir}` first)")
     entry = dict(card)
     entry["version"] = str(version or card.get("version") or "0.1.0")
     entry["stage"] = stage or card.get("stage") or "experimental"
@@ -175,7 +165,7 @@ def add_model(run_dir: Path, registry_path: Path = DEFAULT_REGISTRY, *, stage: s
     if not inspect_tflite(source).has_metadata:
         raise ModelError(f"{source.name} has no segmenter metadata; MediaPipe cannot run it")
 
-    data = json.loads(registry_path.read_text())
+    data = _read_json(registry_path, f"cannot read the model registry {registry_path}")
     taken = {(m.get("id"), str(m.get("version"))) for m in data.get("models", [])}
     if (entry["id"], entry["version"]) in taken:
         raise ModelError(f"{entry['id']}@{entry['version']} is already registered: give it another --version")
@@ -196,6 +186,16 @@ def add_model(run_dir: Path, registry_path: Path = DEFAULT_REGISTRY, *, stage: s
             target.unlink(missing_ok=True)
         raise
     return Registry.load(registry_path).get(f"{entry['id']}@{entry['version']}")
+
+
+def _read_json(path: Path, cannot_read: str) -> dict:
+    """A JSON file's contents; ModelError with ``cannot_read`` (and why) when it is missing or broken."""
+    try:
+        return json.loads(Path(path).read_text())
+    except OSError as exc:
+        raise ModelError(f"{cannot_read}: {exc.strerror}") from exc
+    except json.JSONDecodeError as exc:
+        raise ModelError(f"{path} is not valid JSON (line {exc.lineno}): {exc.msg}") from exc
 
 
 def _write_atomically(path: Path, text: str) -> None:
