@@ -30,9 +30,6 @@ log = logging.getLogger(__name__)
 FAILURE_IOU = 0.5
 
 
-METRICS = ("iou", "boundary_f", "bleed", "coverage")
-
-
 @dataclass
 class ModelScores:
     """Per-photo figures of one model: ``iou`` of the model's own mask (cut at 0.5, no refinement);
@@ -113,6 +110,15 @@ def predict(segmenter, rgb: np.ndarray, index: int = 0) -> tuple[np.ndarray, flo
     return prob, ms
 
 
+class EdgeView(NamedTuple):
+    """One photo's edge figures and the pictures they came from (the report draws them)."""
+
+    figures: dict[str, float]
+    ours: np.ndarray
+    reference: np.ndarray
+    bled: np.ndarray
+
+
 class EdgeJudge:
     """The still pipeline's refine and recolour stages, run on a model's hair probability to measure
     what a customer sees at the hair's edge (see ``core.edge_metrics``)."""
@@ -134,13 +140,6 @@ class EdgeJudge:
         close = getattr(self.refiner, "close", None)
         if close is not None:
             close()
-
-
-class EdgeView(NamedTuple):
-    figures: dict[str, float]
-    ours: np.ndarray
-    reference: np.ndarray
-    bled: np.ndarray
 
 
 def load_pair(sample: Sample) -> tuple[np.ndarray, np.ndarray]:

@@ -9,6 +9,7 @@ included, sits a little below how light the hair looks)."""
 
 from __future__ import annotations
 
+import cv2
 import numpy as np
 
 from core.frames import Look, Shade
@@ -26,11 +27,8 @@ def level(lightness: float) -> float:
 
 def shade_level(shade: Shade) -> float:
     """The level of a shade's swatch colour."""
-    r, g, b = (v / 255.0 for v in shade.rgb)
-    linear = [c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in (r, g, b)]
-    luminance = 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
-    lightness = 116.0 * luminance ** (1 / 3) - 16.0 if luminance > 216 / 24389 else luminance * 24389 / 27
-    return level(lightness)
+    swatch = np.array([[shade.rgb]], np.float32) / 255.0
+    return level(float(cv2.cvtColor(swatch, cv2.COLOR_RGB2Lab)[0, 0, 0]))
 
 
 def lift(natural: float, shade: Shade) -> float:

@@ -64,20 +64,15 @@ def recolor(args) -> int:
 
 def evaluate(args) -> int:
     from core import evaluate as ev
+    from core.edge_metrics import TEST_SHADE
     from core.engine import build_refiner, open_segmenter
     from core.recolor import Recolorer
-    from core.registry import Registry
 
-    registry = Registry.load()
-    samples = ev.collect_samples([Path(d) for d in args.data], args.split)
-    if args.limit:
-        samples = ev.first_per_set(samples, args.limit)
-    entries = [registry.resolve(ref) for ref in (args.model or [None])]
+    samples, models = _eval_inputs(args)
     edges = ev.EdgeJudge(build_refiner(still=True), Recolorer())
     results, segmenters = {}, {}
     try:
-        for entry in entries:
-            key = entry.id if entry.registered else f"{entry.id} (file)"
+        for key, entry in models:
             segmenters[key] = open_segmenter(entry, video=False)
             results[key] = ev.evaluate_model(segmenters[key], key, samples, edges=edges)
         table = {key: {**scores.summary(), "sets": scores.by_set()} for key, scores in results.items()}
@@ -89,7 +84,7 @@ def evaluate(args) -> int:
                       f"{s['failure_rate']:>8.1%} {s['boundary_f']:>7.3f} {s['bleed']:>6.1%} {s['coverage']:>6.3f} "
                       f"{s['ms_per_image']:>8.1f}")
         if args.json:
-            Path(args.json).write_text(json.dumps({"models": table, "edge_look": ev.em.TEST_SHADE.hex}, indent=2))
+            Path(args.json).write_text(json.dumps({"models": table, "edge_look": TEST_SHADE.hex}, indent=2))
         if args.report:
             page = ev.write_report(Path(args.report), results, segmenters, edges=edges)
             print(f"report: {page}")
@@ -101,20 +96,13 @@ def evaluate(args) -> int:
 
 
 def evaluate_video(args) -> int:
-    from core import evaluate as ev
     from core import video_eval as ve
     from core.engine import build_pipeline
-    from core.registry import Registry
 
-    registry = Registry.load()
-    samples = ev.collect_samples([Path(d) for d in args.data], args.split)
-    if args.limit:
-        samples = ev.first_per_set(samples, args.limit)
-    entries = [registry.resolve(ref) for ref in (args.model or [None])]
+    samples, models = _eval_inputs(args)
     look = _default_look()
     table = {}
-    for entry in entries:
-        key = entry.id if entry.registered else f"{entry.id} (file)"
+    for key, entry in models:
         live, per_frame = build_pipeline(entry=entry), build_pipeline(entry=entry, still=True)
         try:
             scores = ve.evaluate_video(live, per_frame, key, samples, look, frames=args.frames)
@@ -133,24 +121,35 @@ def evaluate_video(args) -> int:
     return 0
 
 
+def _eval_inputs(args):
+    """The labelled photos (``--data``, ``--split``, ``--limit``) and ``[(name, registry entry)]`` for
+    each ``--model`` (default: the stable model), as ``eval`` and ``eval-video`` take them."""
+    from core import evaluate as ev
+    from core.registry import Registry
+
+    registry = Registry.load()
+    samples = ev.collect_samples([Path(d) for d in args.data], args.split)
+    if args.limit:
+        samples = ev.first_per_set(samples, args.limit)
+    entries = [registry.resolve(ref) for ref in (args.model or [None])]
+    return samples, [(e.id if e.registered else f"{e.id} (file)", e) for e in entries]
+
+
 def _default_look():
+    """The starting look (Sunlit Amber at the default intensity and shine): what bench and eval-video use."""
     from core.frames import Look
     from core.palette import default_index, default_palette
 
     shades = default_palette()
-    return Look(shade=shades[default_index(shades)], intensity=70)
+    return Look(shade=shades[default_index(shades)])
 
 
 def bench(args) -> int:
     from core.bench import run_bench
     from core.engine import build_pipeline
-    from core.frames import Look
-    from core.palette import default_index, default_palette
 
     pipeline = build_pipeline(args.model)
-    shades = default_palette()
-    look = Look(shade=shades[default_index(shades)], intensity=70)
-    report = run_bench(pipeline, args.source, args.frames, args.size, look)
+    report = run_bench(pipeline, args.source, args.frames, args.size, _default_look())
     pipeline.close()
     print(json.dumps(report, indent=2))
     if args.json:

@@ -561,8 +561,7 @@ class MainWindow(QMainWindow):
             from hairtint_desktop import app as app_module
 
             self._opener = app_module.default_opener(new)
-        model_changed = (new.model, new.rollout_percent, new.colour_beard) != (old.model, old.rollout_percent,
-                                                                                  old.colour_beard)
+        model_changed = any(getattr(new, k) != getattr(old, k) for k in ("model", "rollout_percent", "colour_beard"))
         if model_changed and not self._custom_factory:
             from hairtint_desktop import app as app_module
 

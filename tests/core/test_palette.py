@@ -41,6 +41,16 @@ def test_load_palette_reads_names_and_both_hex_forms(tmp_path):
     assert load_palette(str(path)) == load_palette(path)
 
 
+def assert_refused(path, expected: list[str]) -> None:
+    """Loading ``path`` fails with a message naming the file and holding each of ``expected``."""
+    with pytest.raises(PaletteError) as caught:
+        load_palette(path)
+    message = str(caught.value)
+    assert str(path) in message
+    for part in expected:
+        assert part in message
+
+
 @pytest.mark.parametrize("content, expected", [
     ("{not json", ["not valid JSON", "line 1"]),
     ([{"name": "A", "hex": "#000000"}], ['"shades" list']),
@@ -57,13 +67,7 @@ def test_load_palette_reads_names_and_both_hex_forms(tmp_path):
      ['shade 2 "MINT"', "duplicates", "shade 1"]),
 ])
 def test_load_palette_rejects_bad_files_naming_file_and_entry(tmp_path, content, expected):
-    path = write_palette(tmp_path, content)
-    with pytest.raises(PaletteError) as caught:
-        load_palette(path)
-    message = str(caught.value)
-    assert str(path) in message
-    for part in expected:
-        assert part in message
+    assert_refused(write_palette(tmp_path, content), expected)
 
 
 def test_load_palette_missing_file(tmp_path):
@@ -178,12 +182,7 @@ def test_load_palette_rejects_bad_tips_naming_file_and_entry(tmp_path, tips, exp
         {"name": "Dip", "hex": "#000000", "tips": tips},
         {"name": "Other Dip", "hex": "#111111", "tips": "#ffffff"},
     ]})
-    with pytest.raises(PaletteError) as caught:
-        load_palette(path)
-    message = str(caught.value)
-    assert str(path) in message
-    for part in expected:
-        assert part in message
+    assert_refused(path, expected)
 
 
 def test_resolve_color_of_a_two_tone_look_gives_roots_and_tips():
