@@ -102,9 +102,12 @@ def build_parser() -> argparse.ArgumentParser:
     bench.add_argument("--json", metavar="FILE")
 
     train = sub.add_parser("train", help="train a hair model and export it for MediaPipe (needs the 'train' extra)")
-    train.add_argument("--data", nargs="+", required=True, metavar="DIR", help="sets with train.txt / val.txt, or folders of sets")
-    train.add_argument("--out", required=True, metavar="DIR", help="where checkpoints, curves and the .tflite go")
+    train.add_argument("--data", nargs="+", required=True, metavar="DIR|PACK",
+                       help="sets with train.txt / val.txt, folders of sets, or .npz packs made with --pack-to")
+    train.add_argument("--out", metavar="DIR", help="where checkpoints, curves and the .tflite go")
+    train.add_argument("--arch", default="hairnet", help="hairnet (1.0.0's), hairnet2 or hairnet-hq")
     train.add_argument("--epochs", type=int, help="default 50 (what hairnet 1.0.0 got); with --resume, a new length for the run")
+    train.add_argument("--minutes", type=float, help="train for this long instead (the schedule follows the clock)")
     train.add_argument("--size", type=int, default=192, help="square training and model input size")
     train.add_argument("--batch-size", type=int, default=32)
     train.add_argument("--lr", type=float, default=3e-3)
@@ -115,6 +118,13 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--name", default="hairnet", help="model id: the exported .tflite's name and the registry id")
     train.add_argument("--version", default="0.1.0", help="version written into the model card (default 0.1.0)")
     train.add_argument("--no-export", action="store_true", help="skip the TFLite export")
+    train.add_argument("--val-every", type=int, default=10, help="validate every N epochs (and at the end)")
+    train.add_argument("--quiet", action="store_true", help="no progress bars (log lines per epoch only)")
+    train.add_argument("--pack-to", metavar="FILE.npz", help="only pack --data's photos into one file to train from elsewhere")
+    train.add_argument("--pack-longest", type=int, default=384, help="longest photo side in the pack (default 384)")
+    train.add_argument("--pack-quality", type=int, default=90, help="JPEG quality of the packed photos (default 90)")
+    train.add_argument("--pack-splits", nargs="+", default=["train", "val"], choices=["train", "val"],
+                       help="which splits to pack (default both)")
 
     models = sub.add_parser("models", help="list or verify registered models")
     models_sub = models.add_subparsers(dest="models_command", required=True)

@@ -10,9 +10,10 @@ import logging
 import sys
 from pathlib import Path
 
-from core.datasets import expand_sets, list_samples
+from core.errors import DataError
+from training.data import count_photos
 from training.export import export
-from training.model import count_parameters
+from training.model import ARCHS, count_parameters
 from training.train import TrainConfig, load_trained, train
 
 log = logging.getLogger(__name__)
@@ -31,16 +32,20 @@ def model_card(net, state: dict, tflite: Path, sha256: str, name: str, version: 
         "backend": "mediapipe",
         "input_size": [config["size"], config["size"]],
         "parameters": count_parameters(net),
-        "description": "HairNet depthwise-separable U-Net hair segmenter trained with `hairtint train`.",
+        "description": f"HairNet ({config['arch']}) depthwise-separable U-Net hair segmenter trained with `hairtint train`.",
         "training": {
-            "data": [{"set": folder.name, "split": "train.txt", "photos": len(list_samples(folder, "train"))}
-                     for folder in expand_sets([Path(d) for d in config["data"]])],
+            "data": [{"set": name, "split": "train.txt", "photos": count}
+                     for name, count in count_photos(config["data"], "train").items()],
             "licence_note": "The terms of the training photos apply to this model.",
             "command": "hairtint train " + " ".join(
-                ["--data", *config["data"], "--out", config["out"], "--epochs", str(config["epochs"]),
+                ["--data", *config["data"], "--out", config["out"], "--arch", config["arch"],
+                 *(["--minutes", str(config["minutes"])] if config["minutes"] else ["--epochs", str(config["epochs"])]),
                  "--size", str(config["size"]), "--batch-size", str(config["batch_size"]),
                  "--lr", str(config["lr"]), "--seed", str(config["seed"]), "--name", name]),
-            "epochs": state["epoch"] + 1,
+            "arch": config["arch"],
+            "epochs": state["epochs_done"],
+            "steps": state["steps"],
+            "training_minutes": round(state["seconds"] / 60, 1),
             "size": config["size"],
             "batch_size": config["batch_size"],
             "lr": config["lr"],
@@ -53,10 +58,23 @@ def model_card(net, state: dict, tflite: Path, sha256: str, name: str, version: 
 
 def run_training(args) -> int:
     logging.getLogger("training").setLevel(logging.INFO)  # epoch lines, whatever the CLI's own level
+    if args.pack_to:
+        from training.pack import pack
+
+        counts = pack([Path(d) for d in args.data], Path(args.pack_to), longest=args.pack_longest,
+                      quality=args.pack_quality, splits=tuple(args.pack_splits))
+        print(f"packed {sum(counts.values())} photos into {args.pack_to}: "
+              + ", ".join(f"{name} {split} {n}" for (name, split), n in counts.items()))
+        return 0
+    if not args.out:
+        raise DataError("--out DIR is needed to train")
+    if args.arch not in ARCHS:
+        raise DataError(f"unknown --arch {args.arch!r}; known: {', '.join(ARCHS)}")
     config = TrainConfig(data=args.data, out=args.out, size=args.size, epochs=args.epochs or 50,
                          batch_size=args.batch_size, lr=args.lr, seed=args.seed, device=args.device,
-                         max_steps=args.max_steps)
-    checkpoint = train(config, resume=args.resume, progress=True, epochs=args.epochs)
+                         max_steps=args.max_steps, arch=args.arch, minutes=args.minutes,
+                         val_every=args.val_every)
+    checkpoint = train(config, resume=args.resume, progress=not args.quiet, epochs=args.epochs, minutes=args.minutes)
     if args.no_export:
         print(f"checkpoint: {checkpoint}")
         return 0

@@ -7,6 +7,8 @@ at full input resolution. It is built only from ops that convert cleanly to TFLi
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import torch
 from torch import nn
 from torch.nn import functional as F
@@ -34,21 +36,43 @@ class SeparableBlock(nn.Module):
         return x + y if self.residual else y
 
 
-class HairNet(nn.Module):
-    # channels of the encoder at strides 2, 4, 8, 16, 32
-    ENCODER = (16, 32, 128, 256, 384)
-    # channels of the decoder at strides 16, 8, 4, 2
-    DECODER = (192, 96, 32, 16)
+@dataclass(frozen=True)
+class Arch:
+    """Channels of the encoder at strides 2, 4, 8, 16, 32 and of the decoder at strides 16, 8, 4, 2;
+    the number of separable blocks at strides 4-32."""
 
-    def __init__(self):
+    encoder: tuple[int, int, int, int, int]
+    decoder: tuple[int, int, int, int]
+    depth: tuple[int, int, int, int] = (2, 2, 3, 3)
+
+
+ARCHS = {
+    "hairnet": Arch((16, 32, 128, 256, 384), (192, 96, 32, 16)),  # hairnet 1.0.0
+    # deeper at strides 16 and 32, where a block costs little: more context for the same frame time
+    "hairnet2": Arch((16, 32, 128, 256, 448), (192, 96, 32, 16), (2, 2, 4, 4)),
+    # wider at full resolution, for the edges and thin strands (hairnet-hq)
+    "hairnet-hq": Arch((24, 48, 128, 256, 448), (192, 96, 48, 24), (2, 2, 4, 4)),
+}
+
+
+class HairNet(nn.Module):
+    def __init__(self, arch: str = "hairnet"):
         super().__init__()
-        e1, e2, e3, e4, e5 = self.ENCODER
+        if arch not in ARCHS:
+            raise ValueError(f"unknown architecture {arch!r}; known: {', '.join(ARCHS)}")
+        spec = ARCHS[arch]
+        e1, e2, e3, e4, e5 = spec.encoder
+        n2, n3, n4, n5 = spec.depth
+
+        def stage(cin: int, cout: int, blocks: int) -> nn.Sequential:
+            return nn.Sequential(SeparableBlock(cin, cout, 2), *(SeparableBlock(cout, cout) for _ in range(blocks - 1)))
+
         self.stem = conv_bn_relu(3, e1, 3, 2)
-        self.enc2 = nn.Sequential(SeparableBlock(e1, e2, 2), SeparableBlock(e2, e2))
-        self.enc3 = nn.Sequential(SeparableBlock(e2, e3, 2), SeparableBlock(e3, e3))
-        self.enc4 = nn.Sequential(SeparableBlock(e3, e4, 2), SeparableBlock(e4, e4), SeparableBlock(e4, e4))
-        self.enc5 = nn.Sequential(SeparableBlock(e4, e5, 2), SeparableBlock(e5, e5), SeparableBlock(e5, e5))
-        d4, d3, d2, d1 = self.DECODER
+        self.enc2 = stage(e1, e2, n2)
+        self.enc3 = stage(e2, e3, n3)
+        self.enc4 = stage(e3, e4, n4)
+        self.enc5 = stage(e4, e5, n5)
+        d4, d3, d2, d1 = spec.decoder
         self.dec4 = nn.Sequential(SeparableBlock(e5 + e4, d4), SeparableBlock(d4, d4))
         self.dec3 = nn.Sequential(SeparableBlock(d4 + e3, d3), SeparableBlock(d3, d3))
         self.dec2 = nn.Sequential(SeparableBlock(d3 + e2, d2), SeparableBlock(d2, d2))

@@ -1,10 +1,22 @@
-"""The training loop behind ``hairtint train``: BCE + Dice, AdamW with a one-cycle schedule,
-a checkpoint after every epoch (``--resume`` carries on from it), validation IoU per set, a curve plot."""
+"""The training loop behind ``hairtint train``.
+
+Loss: BCE weighted towards the hair's boundary, plus Dice. AdamW; the learning rate warms up, then
+follows a cosine to zero over the run, measured in steps (``--epochs``) or in time (``--minutes``,
+for a machine lent for a fixed while). An exponential moving average of the weights is what gets
+validated and exported. A checkpoint after every epoch; ``--resume`` carries on from it. Runs on the
+CPU or a GPU (bf16 autocast there) with the photos and their augmentation on the same device.
+
+Nothing here is global: the augmentation's random stream is seeded by (seed, rank, epoch), so the
+loop can later be wrapped for data-parallel training (one process per rank, ``RANK`` in the
+environment) without changing what a single process does.
+"""
 
 from __future__ import annotations
 
+import copy
 import json
 import logging
+import math
 import os
 import time
 from dataclasses import asdict, dataclass, field
@@ -15,14 +27,17 @@ import torch
 from torch.nn import functional as F
 from tqdm import tqdm
 
+from core.errors import DataError
 from core.metrics import mask_iou
-from training.data import Batches, Photo, load_photos, plain_geometry, to_tensor
+from training.augment import augmented_batch, plain_batch
+from training.data import PhotoSet, load_photos
 from training.model import HairNet, count_parameters
 
 log = logging.getLogger(__name__)
 
 CHECKPOINT = "checkpoint.pt"
 HISTORY = "history.json"
+WARMUP = 0.05  # share of the run spent warming the learning rate up
 
 
 @dataclass
@@ -35,14 +50,35 @@ class TrainConfig:
     lr: float = 3e-3
     weight_decay: float = 1e-4
     seed: int = 0
+    arch: str = "hairnet"
+    minutes: float | None = None  # train for this long instead of ``epochs`` (the schedule follows the clock)
+    edge_weight: float = 4.0  # extra BCE weight on pixels near the true hair boundary
+    ema: float = 0.999
     val_every: int = 10
     max_steps: int | None = None  # stop early after this many steps in total (smoke runs)
     threads: int = field(default_factory=lambda: os.cpu_count() or 1)
     device: str = "auto"
 
+    @property
+    def source(self) -> int:
+        """Side of the square the photos are held at: room to zoom in, never above the photos' 512."""
+        return max(self.size, min(512, round(self.size * 1.5)))
 
-def dice_bce(logits: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
-    bce = F.binary_cross_entropy_with_logits(logits, target)
+
+def boundary_band(target: torch.Tensor, radius: int) -> torch.Tensor:
+    """1 within ``radius`` pixels of the target's hair boundary, else 0."""
+    hair = (target > 0.5).float()
+    k = 2 * radius + 1
+    grown = F.max_pool2d(hair, k, 1, radius)
+    shrunk = -F.max_pool2d(-hair, k, 1, radius)
+    return grown - shrunk
+
+
+def hair_loss(logits: torch.Tensor, target: torch.Tensor, edge_weight: float) -> torch.Tensor:
+    """BCE with ``1 + edge_weight`` on the boundary band (about 1.5 % of the side), plus soft Dice."""
+    radius = max(1, round(target.shape[-1] / 64))
+    weight = 1.0 + edge_weight * boundary_band(target, radius)
+    bce = (F.binary_cross_entropy_with_logits(logits, target, reduction="none") * weight).sum() / weight.sum()
     prob = torch.sigmoid(logits)
     inter = (prob * target).sum(dim=(1, 2, 3))
     total = prob.sum(dim=(1, 2, 3)) + target.sum(dim=(1, 2, 3))
@@ -50,20 +86,28 @@ def dice_bce(logits: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
     return bce + dice.mean()
 
 
+def learning_rate(peak: float, progress: float) -> float:
+    """Linear warm-up over the first ``WARMUP`` of the run, then a cosine down to zero."""
+    if progress < WARMUP:
+        return peak * max(progress / WARMUP, 0.01)
+    return peak * 0.5 * (1.0 + math.cos(math.pi * min(1.0, (progress - WARMUP) / (1.0 - WARMUP))))
+
+
 @torch.no_grad()
-def validate(net: HairNet, photos: list[Photo], size: int, device: torch.device) -> dict[str, float]:
-    """Mean IoU per set, the whole photo stretched to the model's square, mask compared at photo size."""
+def validate(net: torch.nn.Module, photos: PhotoSet, size: int) -> dict[str, float]:
+    """Mean IoU per set on the square view (the photo stretched to the model's square, the mask
+    compared at the held size). ``hairtint eval`` is the judge; this follows the run."""
     net.eval()
     scores: dict[str, list[float]] = {}
-    for start in range(0, len(photos), 32):
-        chunk = photos[start : start + 32]
-        x = to_tensor(np.stack([plain_geometry(p, size)[0] for p in chunk])).to(device)
-        prob = torch.sigmoid(net(x)).cpu().numpy()[:, 0]
-        for p, pr in zip(chunk, prob):
-            h, w = p.mask.shape
-            pred = torch.from_numpy(pr)[None, None]
-            pred = F.interpolate(pred, size=(h, w), mode="bilinear", align_corners=False)[0, 0].numpy() > 0.5
-            scores.setdefault(p.set_name, []).append(mask_iou(pred, p.mask > 127))
+    device = photos.images.device
+    for start in range(0, len(photos), 64):
+        index = torch.arange(start, min(start + 64, len(photos)), device=device)
+        logits = net(plain_batch(photos, index, size)).float()
+        prob = F.interpolate(logits, size=photos.masks.shape[-2:], mode="bilinear", align_corners=False)
+        pred = (prob[:, 0] > 0).cpu().numpy()
+        truth = (photos.masks[index, 0] > 127).cpu().numpy()
+        for i, p, t in zip(index.tolist(), pred, truth):
+            scores.setdefault(photos.set_names[i], []).append(mask_iou(p, t))
     net.train()
     return {name: float(np.mean(values)) for name, values in sorted(scores.items())}
 
@@ -71,6 +115,8 @@ def validate(net: HairNet, photos: list[Photo], size: int, device: torch.device)
 def _pick_device(name: str) -> torch.device:
     if name == "auto":
         return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    if name.startswith("cuda") and not torch.cuda.is_available():
+        raise DataError("--device cuda: PyTorch sees no CUDA device on this machine")
     return torch.device(name)
 
 
@@ -89,7 +135,7 @@ def plot_history(history: list[dict], path: Path) -> None:
     fig, (ax_loss, ax_iou) = plt.subplots(1, 2, figsize=(10, 4))
     epochs = [h["epoch"] for h in history]
     ax_loss.plot(epochs, [h["loss"] for h in history])
-    ax_loss.set(xlabel="epoch", ylabel="train loss (BCE + Dice)", title="training loss")
+    ax_loss.set(xlabel="epoch", ylabel="train loss (edge-weighted BCE + Dice)", title="training loss")
     val = [h for h in history if h.get("val")]
     for name in sorted({k for h in val for k in h["val"]}):
         ax_iou.plot([h["epoch"] for h in val], [h["val"][name] for h in val], marker="o", label=name)
@@ -101,95 +147,161 @@ def plot_history(history: list[dict], path: Path) -> None:
     plt.close(fig)
 
 
-def train(config: TrainConfig, resume: bool = False, progress: bool = True, epochs: int | None = None) -> Path:
-    """Train (or resume) into ``config.out``; returns the checkpoint path. On resume, ``epochs``
-    (if given) lengthens or shortens the run: the one-cycle schedule is stretched to the new length
-    from the step reached."""
+class Averager:
+    """Keeps ``ema``'s weights and batch-norm statistics an exponential moving average of ``net``'s."""
+
+    def __init__(self, ema: torch.nn.Module, net: torch.nn.Module):
+        pairs = list(zip(ema.state_dict().values(), net.state_dict().values()))
+        self.floats = [[e for e, _ in pairs if e.dtype.is_floating_point], [p for e, p in pairs if e.dtype.is_floating_point]]
+        self.others = [(e, p) for e, p in pairs if not e.dtype.is_floating_point]
+
+    @torch.no_grad()
+    def update(self, decay: float) -> None:
+        torch._foreach_lerp_(self.floats[0], self.floats[1], 1.0 - decay)
+        for e, p in self.others:
+            e.copy_(p)
+
+
+class Run:
+    """One training run's state: the nets, the optimiser, where it is, and what it has seen."""
+
+    def __init__(self, config: TrainConfig, device: torch.device, state: dict | None):
+        self.config, self.device = config, device
+        self.net = HairNet(config.arch).to(device).to(memory_format=torch.channels_last)
+        self.optimiser = torch.optim.AdamW(self.net.parameters(), lr=config.lr, weight_decay=config.weight_decay)
+        self.ema = copy.deepcopy(self.net).eval()
+        self.history: list[dict] = []
+        self.epochs_done, self.steps, self.seconds = 0, 0, 0.0
+        if state is not None:
+            self.net.load_state_dict(state["model"])
+            self.ema.load_state_dict(state["ema"])
+            if "optimiser" in state:  # a run copied off a training machine may carry only its weights
+                self.optimiser.load_state_dict(state["optimiser"])
+            self.history, self.epochs_done = state["history"], state["epochs_done"]
+            self.steps, self.seconds = state["steps"], state["seconds"]
+        self.averager = Averager(self.ema, self.net)
+
+    def progress(self, steps_per_epoch: int) -> float:
+        if self.config.minutes:
+            return self.seconds / (60.0 * self.config.minutes)
+        return self.steps / (self.config.epochs * steps_per_epoch)
+
+    def finished(self, steps_per_epoch: int) -> bool:
+        if self.config.max_steps is not None and self.steps >= self.config.max_steps:
+            return True
+        if self.config.minutes:
+            return self.progress(steps_per_epoch) >= 1.0
+        return self.epochs_done >= self.config.epochs
+
+    def save(self, path: Path) -> None:
+        _save_atomic({"model": self.net.state_dict(), "ema": self.ema.state_dict(),
+                      "optimiser": self.optimiser.state_dict(), "history": self.history, "epochs_done": self.epochs_done,
+                      "steps": self.steps, "seconds": self.seconds, "config": asdict(self.config)}, path)
+
+
+def _stream_seed(config: TrainConfig, epoch: int) -> int:
+    """A seed per (run seed, rank, epoch), so a resumed epoch sees the same data and ranks differ."""
+    rank = int(os.environ.get("RANK", "0"))
+    return (config.seed * 1_000_003 + rank * 10_007 + epoch) % (2**31)
+
+
+def _epoch_order(n: int, config: TrainConfig, epoch: int, device: torch.device) -> torch.Tensor:
+    g = torch.Generator().manual_seed(_stream_seed(config, epoch))
+    return torch.randperm(n, generator=g).to(device)
+
+
+def _augment_stream(config: TrainConfig, epoch: int, device: torch.device) -> torch.Generator:
+    return torch.Generator(device=device).manual_seed(_stream_seed(config, epoch) + 1)
+
+
+def _resumed_config(config: TrainConfig, state: dict, epochs: int | None, minutes: float | None) -> TrainConfig:
+    """A resumed run keeps what it started with; where it writes, how it runs and how long may change."""
+    saved = TrainConfig(**state["config"])
+    return TrainConfig(**{**asdict(saved), "out": config.out, "threads": config.threads, "device": config.device,
+                          "max_steps": config.max_steps, "epochs": epochs or saved.epochs,
+                          "minutes": minutes if minutes is not None else saved.minutes,
+                          "data": config.data or saved.data})
+
+
+def train(config: TrainConfig, resume: bool = False, progress: bool = True, epochs: int | None = None,
+          minutes: float | None = None) -> Path:
+    """Train (or resume) into ``config.out``; returns the checkpoint path. On resume, ``epochs`` or
+    ``minutes`` (if given) lengthen or shorten the run; the schedule stretches from where it is."""
     out = Path(config.out)
     out.mkdir(parents=True, exist_ok=True)
     device = _pick_device(config.device)
     torch.set_num_threads(config.threads)
+    torch.backends.cudnn.benchmark = True  # fixed input sizes: let cuDNN pick its fastest kernels
     torch.manual_seed(config.seed)
 
     state = None
     if resume:
         ckpt = out / CHECKPOINT
         if not ckpt.exists():
-            raise FileNotFoundError(f"--resume: no {CHECKPOINT} in {out}")
+            raise DataError(f"--resume: no {CHECKPOINT} in {out}")
         state = torch.load(ckpt, map_location="cpu", weights_only=False)
-        saved = TrainConfig(**state["config"])
-        # a resumed run keeps the schedule it started with; only where it writes and how it runs may change
-        config = TrainConfig(**{**asdict(saved), "out": config.out, "threads": config.threads,
-                                "device": config.device, "max_steps": config.max_steps,
-                                "epochs": epochs or saved.epochs})
+        if "ema" not in state:
+            raise DataError(f"{ckpt} was written by an older `hairtint train`; start a new run")
+        config = _resumed_config(config, state, epochs, minutes)
 
-    folders = [Path(d) for d in config.data]
-    longest = round(config.size * 1.5)
-    train_photos = load_photos(folders, "train", longest, progress)
-    val_photos = load_photos(folders, "val", longest, progress)
-    batches = Batches(train_photos, config.size, config.batch_size, config.seed)
-    if len(batches) == 0:
-        raise ValueError(f"only {len(train_photos)} training photos: fewer than one batch of {config.batch_size}")
+    data = [Path(d) for d in config.data]
+    train_photos = load_photos(data, "train", config.source, progress).to(device)
+    val_photos = load_photos(data, "val", config.source, progress).to(device)
+    steps_per_epoch = len(train_photos) // config.batch_size
+    if steps_per_epoch == 0:
+        raise DataError(f"only {len(train_photos)} training photos: fewer than one batch of {config.batch_size}")
 
-    net = HairNet().to(device).to(memory_format=torch.channels_last)
-    optimiser = torch.optim.AdamW(net.parameters(), lr=config.lr, weight_decay=config.weight_decay)
-    schedule = torch.optim.lr_scheduler.OneCycleLR(
-        optimiser, max_lr=config.lr, total_steps=config.epochs * len(batches), pct_start=0.15
-    )
-    history: list[dict] = []
-    first_epoch, steps = 0, 0
-    if state is not None:
-        net.load_state_dict(state["model"])
-        optimiser.load_state_dict(state["optimiser"])
-        history, first_epoch, steps = state["history"], state["epoch"] + 1, state["steps"]
-        if config.epochs == state["config"]["epochs"]:
-            schedule.load_state_dict(state["schedule"])
-        else:
-            log.info("schedule changed from %d to %d epochs at step %d", state["config"]["epochs"], config.epochs, steps)
-            schedule = torch.optim.lr_scheduler.OneCycleLR(
-                optimiser, max_lr=config.lr, total_steps=max(config.epochs * len(batches), steps + 1), pct_start=0.15)
-            schedule.last_epoch = steps
-            for group, lr in zip(optimiser.param_groups, schedule.get_lr()):
-                group["lr"] = lr
-    log.info("HairNet %d parameters, %d train / %d val photos, %s", count_parameters(net),
+    run = Run(config, device, state)
+    log.info("%s: %d parameters, %d train / %d val photos, %s", config.arch, count_parameters(run.net),
              len(train_photos), len(val_photos), device)
+    autocast = torch.autocast("cuda", dtype=torch.bfloat16, enabled=device.type == "cuda")
 
-    net.train()
-    for epoch in range(first_epoch, config.epochs):
-        started, losses = time.monotonic(), []
-        bar = tqdm(batches.epoch(epoch), total=len(batches), desc=f"epoch {epoch + 1}/{config.epochs}",
-                   unit="batch", disable=not progress)
-        for x, y in bar:
-            x, y = x.to(device), y.to(device)
-            loss = dice_bce(net(x), y)
-            optimiser.zero_grad(set_to_none=True)
+    run.net.train()
+    while not run.finished(steps_per_epoch):
+        started, base, losses = time.monotonic(), run.seconds, []
+        order = _epoch_order(len(train_photos), config, run.epochs_done, device)
+        stream = _augment_stream(config, run.epochs_done, device)
+        bar = tqdm(range(steps_per_epoch), desc=f"epoch {run.epochs_done + 1}", unit="batch", disable=not progress)
+        for step in bar:
+            index = order[step * config.batch_size : (step + 1) * config.batch_size]
+            x, y = augmented_batch(train_photos, index, config.size, stream)
+            for group in run.optimiser.param_groups:
+                group["lr"] = learning_rate(config.lr, run.progress(steps_per_epoch))
+            with autocast:
+                logits = run.net(x)
+            loss = hair_loss(logits.float(), y, config.edge_weight)
+            run.optimiser.zero_grad(set_to_none=True)
             loss.backward()
-            optimiser.step()
-            schedule.step()
-            losses.append(loss.item())
-            steps += 1
-            bar.set_postfix(loss=f"{np.mean(losses[-20:]):.3f}")
-            if config.max_steps is not None and steps >= config.max_steps:
+            run.optimiser.step()
+            run.averager.update(config.ema if run.steps >= 100 else 0.0)
+            run.steps += 1
+            run.seconds = base + time.monotonic() - started
+            losses.append(loss.detach())
+            if step % 20 == 0:
+                bar.set_postfix(loss=f"{float(torch.stack(losses[-20:]).mean()):.3f}")
+            if run.finished(steps_per_epoch):
                 break
-        last = epoch == config.epochs - 1 or (config.max_steps is not None and steps >= config.max_steps)
-        record = {"epoch": epoch + 1, "loss": float(np.mean(losses)), "seconds": time.monotonic() - started,
-                  "images_per_s": len(losses) * config.batch_size / (time.monotonic() - started)}
-        if last or (epoch + 1) % config.val_every == 0:
-            record["val"] = validate(net, val_photos, config.size, device)
-        history.append(record)
-        log.info("epoch %d: %s", epoch + 1, json.dumps(record))
-        _save_atomic({"model": net.state_dict(), "optimiser": optimiser.state_dict(),
-                      "schedule": schedule.state_dict(), "history": history, "epoch": epoch,
-                      "steps": steps, "config": asdict(config)}, out / CHECKPOINT)
-        (out / HISTORY).write_text(json.dumps(history, indent=1))
-        plot_history(history, out / "training_curve.png")
-        if last:
-            break
+        run.epochs_done += 1
+        seconds = time.monotonic() - started
+        record = {"epoch": run.epochs_done, "loss": float(torch.stack(losses).mean()), "seconds": round(seconds, 2),
+                  "images_per_s": round(len(losses) * config.batch_size / seconds, 1),
+                  "lr": round(run.optimiser.param_groups[0]["lr"], 6)}
+        validating = run.finished(steps_per_epoch) or run.epochs_done % config.val_every == 0
+        if validating:
+            with autocast:
+                record["val"] = validate(run.ema, val_photos, config.size)
+        run.history.append(record)
+        log.info("epoch %d: %s", run.epochs_done, json.dumps(record))
+        run.save(out / CHECKPOINT)
+        (out / HISTORY).write_text(json.dumps(run.history, indent=1))
+        if validating:
+            plot_history(run.history, out / "training_curve.png")
     return out / CHECKPOINT
 
 
 def load_trained(checkpoint: Path) -> tuple[HairNet, dict]:
+    """The averaged (EMA) weights of a checkpoint, ready to export, and the checkpoint itself."""
     state = torch.load(checkpoint, map_location="cpu", weights_only=False)
-    net = HairNet()
-    net.load_state_dict(state["model"])
+    net = HairNet(state["config"].get("arch", "hairnet"))
+    net.load_state_dict(state.get("ema", state["model"]))
     return net.eval(), state
