@@ -1,9 +1,5 @@
-"""Starting the GUI: ``run_gui`` is what the ``hairtint`` command line calls.
-
-Also the defaults the main window uses to reach ``core``: the pipeline factory (model chosen from the
-registry by the settings: explicit model, else an experimental model whose rollout includes this
-installation, else the default stable one), the source opener (camera resolution from the settings),
-and the palette (built-in, plus the palette file from the settings)."""
+"""Starting the GUI: ``run_gui`` is what the ``hairtint`` command line calls. The window is built from
+a :class:`~core.session.Session` (the settings and what follows from them: model, palette, sources)."""
 
 from __future__ import annotations
 
@@ -12,54 +8,11 @@ import logging
 import sys
 from typing import Callable
 
-from core.config import Settings, read_settings
-from core.errors import HairTintError
-from core.frames import Shade
+from core.session import Session
 
 log = logging.getLogger(__name__)
 
 SCREENSHOT_TIMEOUT_S = 30.0
-
-
-def default_pipeline_factory(settings: Settings) -> Callable[[bool], object]:
-    """``factory(still) -> Pipeline`` for the model the settings select; called on the worker thread."""
-
-    def factory(still: bool):
-        from core.engine import build_pipeline
-        from core.registry import Registry
-
-        entry = Registry.load().choose(settings.model, settings.rollout_percent, settings.install_id or "")
-        return build_pipeline(entry=entry, still=still, colour_beard=settings.colour_beard)
-
-    return factory
-
-
-def default_opener(settings: Settings) -> Callable[[str], object]:
-    """``opener(spec) -> Source``: core's ``open_source``; cameras at the configured resolution, videos
-    looping (a try-on clip should not stop on its last frame)."""
-
-    def opener(spec: str):
-        from core.sources import open_source
-
-        width, height = settings.resolution
-        return open_source(spec, width=width, height=height) if spec.startswith("camera:") \
-            else open_source(spec, loop=True)
-
-    return opener
-
-
-def palette_for(settings: Settings) -> tuple[list[Shade], str | None]:
-    """The built-in palette merged with the configured palette file; a file that can't be used gives
-    the built-in palette and a message for the banner."""
-    from core.palette import default_palette, load_palette, merge_palettes
-
-    palette = default_palette()
-    if settings.palette_file:
-        try:
-            return merge_palettes(palette, load_palette(settings.palette_file)), None
-        except HairTintError as exc:
-            return palette, f"{exc} — using the built-in palette."
-    return palette, None
 
 
 def _application(args: list[str]):
@@ -118,11 +71,8 @@ def run_gui(source: str | None = None, kiosk: bool = False, screenshot: str | No
 
     from hairtint_desktop.main_window import MainWindow
 
-    settings, warnings = read_settings(settings_path)
-    for message in warnings:
-        log.warning("%s", message)
-    window = MainWindow(settings, settings_path=settings_path, pipeline_factory=pipeline_factory, opener=opener,
-                        kiosk=kiosk, config_warnings=warnings)
+    session = Session.load(settings_path)
+    window = MainWindow(session=session, pipeline_factory=pipeline_factory, opener=opener, kiosk=kiosk)
     if screenshot is None:
         if kiosk and window.kiosk is not None:
             window.kiosk.activate()
@@ -184,6 +134,6 @@ def run_gui(source: str | None = None, kiosk: bool = False, screenshot: str | No
     return outcome["code"] if outcome["code"] is not None else 1
 
 
-__all__ = ["run_gui", "default_pipeline_factory", "default_opener", "palette_for"]
+__all__ = ["run_gui"]
 
 

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from core.errors import HairTintError
 from core.frames import DEFAULT_INTENSITY, DEFAULT_SHINE
+from core.palette import DEFAULT_SHADE
 
 SUBCOMMANDS = ("recolor", "eval", "eval-video", "bench", "train", "models", "gui")
 
@@ -68,15 +69,16 @@ def build_parser() -> argparse.ArgumentParser:
     recolor = sub.add_parser("recolor", help="recolour the hair in photos")
     recolor.add_argument("inputs", nargs="+", metavar="INPUT", help="photos or folders of photos")
     recolor.add_argument("-o", "--out", required=True, help="output folder (or a file name for a single photo)")
-    recolor.add_argument("--color", default="Sunlit Amber", help="shade name or #rrggbb (default: Sunlit Amber)")
+    recolor.add_argument("--color", help=f"shade name or #rrggbb (default: {DEFAULT_SHADE})")
     recolor.add_argument("--intensity", type=_intensity, default=DEFAULT_INTENSITY,
                          help=f"0-100 (default {DEFAULT_INTENSITY})")
     recolor.add_argument("--shine", type=_percent("shine"), default=DEFAULT_SHINE,
                          help=f"gloss on the brightest strands, 0-100 (default {DEFAULT_SHINE})")
     recolor.add_argument("--tips", metavar="SHADE", help="ombre: the colour of the tips, a shade name or #rrggbb; "
                          "'none' for one colour (default: the look's own tips, if it is a two-tone look)")
-    recolor.add_argument("--model", help="registry id or model file (default: the stable model)")
+    recolor.add_argument("--model", help="registry id or model file (default: what the settings select)")
     recolor.add_argument("--palette", help="a user palette file adding shades")
+    recolor.add_argument("--config", metavar="FILE", help="settings file (model, rollout, palette)")
 
     ev = sub.add_parser("eval", help="measure mask quality on labelled photos")
     ev.add_argument("--data", nargs="+", required=True, metavar="DIR", help="set folders (images/, masks/) or folders of sets")
@@ -98,8 +100,10 @@ def build_parser() -> argparse.ArgumentParser:
     bench.add_argument("--source", default="synthetic", help="FILE (photo or video) or synthetic")
     bench.add_argument("--frames", type=int, default=300)
     bench.add_argument("--size", type=_size, default=(640, 480), help="WxH (default 640x480)")
-    bench.add_argument("--model", help="registry id or model file")
-    bench.add_argument("--json", metavar="FILE")
+    bench.add_argument("--model", help="registry id or model file (default: what the settings select)")
+    bench.add_argument("--config", metavar="FILE", help="settings file (model, rollout)")
+    bench.add_argument("--json", nargs="?", const="-", metavar="FILE",
+                       help="print the report as JSON instead of a table (to FILE when given)")
 
     train = sub.add_parser("train", help="train a hair model and export it for MediaPipe (needs the 'train' extra)")
     train.add_argument("--data", nargs="+", required=True, metavar="DIR", help="sets with train.txt / val.txt, or folders of sets")

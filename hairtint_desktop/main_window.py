@@ -7,7 +7,6 @@ turns clicks into a new immutable ``Look`` or a source spec, and paints what com
 from __future__ import annotations
 
 import logging
-import re
 import time
 from datetime import datetime
 from pathlib import Path
@@ -18,7 +17,8 @@ from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (QFileDialog, QFrame, QHBoxLayout, QLabel, QMainWindow, QPushButton, QScrollArea,
                                QSizePolicy, QSlider, QStackedWidget, QVBoxLayout, QWidget)
 
-from core.config import Settings, save_settings
+from core.config import Settings
+from core.naming import snapshot_path
 from core.errors import HairTintError
 from core.frames import DEFAULT_INTENSITY, Look, Result, Shade
 from core.levels import LiftAdvice
@@ -32,14 +32,14 @@ from hairtint_desktop.widgets.start_panel import StartPanel
 from hairtint_desktop.widgets.swatches import SwatchPalette
 from hairtint_desktop.widgets.video_view import VideoView
 from core.images import IMAGE_SUFFIXES
-from core.sources import describe_spec, is_camera_spec
+from core.session import Session
+from core.source_spec import DEMO as DEMO_SPEC
+from core.source_spec import IMAGE_FILTER, VIDEO_FILTER, parse_spec
+from core.sources import describe_spec
 from hairtint_desktop.worker import FrameInfo, Worker
 
 log = logging.getLogger(__name__)
 
-IMAGE_FILTER = "Photos (*.jpg *.jpeg *.png *.webp *.bmp *.tif *.tiff)"
-VIDEO_FILTER = "Videos (*.mp4 *.mov *.avi *.mkv *.webm *.m4v)"
-DEMO_SPEC = "synthetic"
 OVERLAY_EVERY_S = 0.25
 
 STYLE = """
@@ -59,15 +59,6 @@ KIOSK_STYLE = """
 """
 
 
-def slug(name: str) -> str:
-    """'Sunlit Amber' -> 'sunlit-amber' (for file names)."""
-    return re.sub(r"[^a-z0-9]+", "-", name.casefold()).strip("-") or "shade"
-
-
-def snapshot_name(shade: Shade, intensity: int, when: datetime) -> str:
-    return f"hairtint_{slug(shade.name)}_{intensity}_{when:%Y%m%d-%H%M%S}.jpg"
-
-
 class MainWindow(QMainWindow):
     frame_displayed = Signal()  # a processed frame has been painted (first one after each source open)
     snapshot_saved = Signal(str)
@@ -75,23 +66,22 @@ class MainWindow(QMainWindow):
     def __init__(self, settings: Settings | None = None, *, settings_path=None,
                  pipeline_factory: Callable[[bool], object] | None = None,
                  opener: Callable[[str], object] | None = None, palette: list[Shade] | None = None,
-                 kiosk: bool = False, config_warnings: list[str] | tuple[str, ...] = ()):
+                 kiosk: bool = False, config_warnings: list[str] | tuple[str, ...] = (),
+                 session: Session | None = None):
         super().__init__()
-        from hairtint_desktop import app as app_module  # the defaults that touch core.engine and sources
-
-        self.settings = settings or Settings()
-        self.settings_path = settings_path
+        if session is None:
+            session = Session(settings, settings_path=settings_path, palette=palette, warnings=config_warnings)
+        self.session = session
+        self.settings_path = session.settings_path
         self.is_kiosk = kiosk
         self._custom_factory = pipeline_factory is not None
-        self._pipeline_factory = pipeline_factory or app_module.default_pipeline_factory(self.settings)
-        self._opener = opener or app_module.default_opener(self.settings)
+        self._pipeline_factory = pipeline_factory or session.pipeline_factory()
+        self._opener = opener or session.opener()
         self._custom_opener = opener is not None
-        warnings = list(config_warnings)
-        if palette is None:
-            palette, palette_warning = app_module.palette_for(self.settings)
-            if palette_warning:
-                warnings.append(palette_warning)
-        self.palette = palette
+        warnings = list(session.warnings)
+        if session.palette_warning:
+            warnings.append(session.palette_warning)
+        self.palette = session.palette
         self.last_result: Result | None = None
         self._lift_advice = LiftAdvice()
         self.last_info: FrameInfo | None = None
@@ -317,7 +307,7 @@ class MainWindow(QMainWindow):
 
     def start(self, spec: str | None = None) -> None:
         """Open ``spec`` (default: the configured camera) and start the live view."""
-        self.open_source(spec or f"camera:{self.settings.camera_index}")
+        self.open_source(self.session.start_spec(spec).text)
 
     def open_source(self, spec: str) -> None:
         self.last_result, self.last_info = None, None
@@ -429,7 +419,7 @@ class MainWindow(QMainWindow):
 
     def _on_unavailable(self, message: str) -> None:
         spec = self.worker.spec or ""
-        if is_camera_spec(spec):
+        if parse_spec(spec).is_camera:
             title = "No camera found"
             if self.is_kiosk:
                 detail = f"{message}\n\nCheck the camera cable, pick another camera, or play the demo clip."
@@ -503,12 +493,7 @@ class MainWindow(QMainWindow):
             if not folder:
                 return None
         look = self.last_info.looks[0] if self.last_info and self.last_info.looks else self.look()
-        name = snapshot_name(look.shade, look.intensity, self.now())
-        path = Path(folder) / name
-        n = 2
-        while path.exists():
-            path = Path(folder) / name.replace(".jpg", f"-{n}.jpg")
-            n += 1
+        path = snapshot_path(folder, look, self.now())
         try:
             from core.images import save_image
 
@@ -539,11 +524,9 @@ class MainWindow(QMainWindow):
         return dialog
 
     def apply_settings(self, new: Settings, reopen_camera: bool = False) -> None:
-        old, self.settings = self.settings, new
-        if new.palette_file != old.palette_file:
-            from hairtint_desktop import app as app_module
-
-            palette, warning = app_module.palette_for(new)
+        change = self.session.update(new)
+        if change.palette:
+            palette, warning = self.session.palette, self.session.palette_warning
             self.palette = palette
             current = self.swatches.current_shade
             self.swatches.set_shades(palette)
@@ -555,21 +538,17 @@ class MainWindow(QMainWindow):
             if warning:
                 self.banner.show_message(warning, "warning")
             self.push_look()
-        if new.overlay != old.overlay:
+        if change.overlay:
             self.set_overlay_visible(new.overlay)
-        if not self._custom_opener and new.resolution != old.resolution:
-            from hairtint_desktop import app as app_module
-
-            self._opener = app_module.default_opener(new)
-        model_changed = any(getattr(new, k) != getattr(old, k) for k in ("model", "rollout_percent", "colour_beard"))
+        if not self._custom_opener and change.resolution:
+            self._opener = self.session.opener()
+        model_changed = change.model
         if model_changed and not self._custom_factory:
-            from hairtint_desktop import app as app_module
-
-            self._pipeline_factory = app_module.default_pipeline_factory(new)
-            self.worker._factory = self._pipeline_factory
-        camera_changed = (new.camera_index, new.resolution) != (old.camera_index, old.resolution)
+            self._pipeline_factory = self.session.pipeline_factory()
+            self.worker.set_pipeline_factory(self._pipeline_factory)
+        camera_changed = change.camera
         spec = self.worker.spec
-        if reopen_camera or (camera_changed and spec and is_camera_spec(spec)):
+        if reopen_camera or (camera_changed and spec and parse_spec(spec).is_camera):
             spec = f"camera:{new.camera_index}"
             if model_changed:
                 self.worker.stop()
@@ -581,12 +560,20 @@ class MainWindow(QMainWindow):
             self.kiosk.apply_settings(new)
         self._persist(force=True)
 
+    @property
+    def settings(self) -> Settings:
+        return self.session.settings
+
+    @settings.setter
+    def settings(self, value: Settings) -> None:
+        self.session.settings = value
+
     def _persist(self, force: bool = False) -> None:
         """Write the settings -- never on its own in kiosk mode, only for changes staff made behind the PIN."""
         if self.is_kiosk and not force:
             return
         try:
-            save_settings(self.settings, self.settings_path)
+            self.session.save()
         except HairTintError as exc:
             self.banner.show_message(str(exc), "warning")
 

@@ -35,7 +35,7 @@ from PySide6.QtCore import QObject, QThread, Signal, Slot
 
 from core.errors import HairTintError, SourceError
 from core.frames import Frame, Look, Result
-from core.sources import describe_spec, is_camera_spec, is_still_spec
+from core.source_spec import parse_spec
 
 log = logging.getLogger(__name__)
 
@@ -244,13 +244,14 @@ class _Loop(QObject):
             self.stuck_threads.append(thread)
 
     def _capture_loop(self, spec: str, gen: int, stop: threading.Event) -> None:
-        still = is_still_spec(spec)
+        parsed = parse_spec(spec)
+        still = parsed.still
         source = None
         failing = False
         delivered = False
         backoff = FIRST_BACKOFF_S
         pacer = Pacer()
-        name = describe_spec(spec)
+        name = parsed.describe()
         try:
             while not stop.is_set():
                 if source is None:
@@ -275,7 +276,7 @@ class _Loop(QObject):
                 except Exception as exc:
                     _close(source)
                     source = None
-                    if not delivered and not is_camera_spec(spec):
+                    if not delivered and not parsed.is_camera:
                         self.unavailable.emit(_message(exc))
                         return
                     delivered = True  # it did open: from now on, keep retrying
@@ -303,7 +304,7 @@ class _Loop(QObject):
                     self.status.emit(f"{name[:1].upper()}{name[1:]} is back")
                 delivered = True
                 backoff = FIRST_BACKOFF_S
-                if not getattr(source, "is_live", False) or not is_camera_spec(spec):
+                if not getattr(source, "is_live", False) or not parsed.is_camera:
                     pacer.wait(frame.timestamp_ms, stop)
                 now = time.perf_counter()
                 self._last_arrival = now
@@ -500,6 +501,10 @@ class Worker(QObject):
         if ok:
             self.finished.emit()
         return ok
+
+    def set_pipeline_factory(self, factory: Callable[[bool], object]) -> None:
+        """The factory used from the next start on (a model change restarts the worker)."""
+        self._factory = factory
 
     def restart(self, spec: str | None = None) -> None:
         spec = spec or self.spec

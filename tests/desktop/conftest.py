@@ -186,10 +186,11 @@ def real_threads() -> set[threading.Thread]:
 
 
 @pytest.fixture(autouse=True)
-def _config_in_tmp(tmp_path, monkeypatch):
-    """Never touch the real ~/.config in tests."""
-    monkeypatch.setenv("HAIRTINT_CONFIG", str(tmp_path / "config" / "settings.json"))
-    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "xdg"))
+def _config_in_tmp(tmp_path_factory, monkeypatch):
+    """Never touch the real ~/.config in tests (nor the test's own tmp_path, which some tests list)."""
+    home = tmp_path_factory.mktemp("config")
+    monkeypatch.setenv("HAIRTINT_CONFIG", str(home / "settings.json"))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(home / "xdg"))
 
 
 @pytest.fixture

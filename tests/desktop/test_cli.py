@@ -218,3 +218,18 @@ def test_models_add_without_a_trained_run_is_a_clear_error(tmp_path, capsys):
     assert main(["models", "add", str(tmp_path / "runs" / "nothing")]) == 2
     err = capsys.readouterr().err
     assert "no model card" in err and "hairtint train" in err
+
+
+def test_bench_prints_a_table_unless_asked_for_json(capsys):
+    assert main(["bench", "--source", "synthetic", "--frames", "3", "--size", "160x120"]) == 0
+    out = capsys.readouterr().out
+    assert "frames/s" in out and "segment" in out and not out.lstrip().startswith("{")
+    assert main(["bench", "--source", "synthetic", "--frames", "3", "--size", "160x120", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["frames"] == 3
+
+
+def test_recolor_runs_the_model_the_settings_choose(tmp_path, photo_path, capsys):
+    config = tmp_path / "settings.json"
+    config.write_text(json.dumps({"model": "no-such-model"}))
+    code = main(["recolor", str(photo_path), "-o", str(tmp_path / "out"), "--config", str(config)])
+    assert code == 2 and "no-such-model" in capsys.readouterr().err  # the settings' model, not the default

@@ -6,7 +6,7 @@ import numpy as np
 from PySide6.QtCore import Qt
 
 from core.config import KioskSettings, Settings
-from hairtint_desktop.main_window import DEFAULT_INTENSITY
+from core.frames import DEFAULT_INTENSITY
 from hairtint_desktop.widgets.video_view import BACKGROUND
 from tests.desktop.conftest import INSTALL_ID
 

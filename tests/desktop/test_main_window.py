@@ -8,7 +8,7 @@ import numpy as np
 from PySide6.QtCore import QMimeData, QPoint, QPointF, Qt, QUrl
 from PySide6.QtGui import QDropEvent
 
-from hairtint_desktop.main_window import snapshot_name
+from core.naming import snapshot_name
 from tests.desktop.conftest import Camera, Opener
 
 
