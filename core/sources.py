@@ -111,6 +111,7 @@ class FolderSource(_SourceBase):
         if not self.files:
             raise SourceError(f"{self.path} holds no pictures HairTint can open ({', '.join(IMAGE_SUFFIXES)})")
         self.skipped: list[Path] = []
+        self.current = 0  # the index in ``files`` of the photo read last
         self._next_file = 0
         self._index = 0
 
@@ -124,10 +125,16 @@ class FolderSource(_SourceBase):
                 log.warning("skipping %s", exc)
                 self.skipped.append(path)
                 continue
+            self.current = self._next_file - 1
             index = self._index
             self._index += 1
             return Frame(pixels, timestamp_ms=index * 1000, index=index, source_id=f"{self.source_id}/{path.name}")
         return None
+
+    def step(self, delta: int) -> None:
+        """Move ``delta`` photos on from the one read last (negative: back), wrapping around at either
+        end; the next ``read`` gives that photo."""
+        self._next_file = (self.current + delta) % len(self.files)
 
     def close(self) -> None:
         self._next_file = len(self.files)

@@ -113,7 +113,11 @@ def run_gui(source: str | None = None, kiosk: bool = False, screenshot: str | No
 
     # a few more frames first, so the overlay has figures (when it is on), then grab
     window.frame_displayed.connect(lambda: QTimer.singleShot(1500 if window.overlay.isVisible() else 300, grab))
-    window.worker.unavailable.connect(lambda message: finish(1, message))
+    def unavailable(message: str) -> None:  # capture the start panel, which says why
+        print(f"hairtint: {message}", file=sys.stderr)
+        QTimer.singleShot(0, grab)
+
+    window.source_unavailable.connect(unavailable)
     deadline.timeout.connect(lambda: finish(1, f"no processed frame within {timeout_s:g} s; no screenshot written"))
     deadline.start(int(timeout_s * 1000))
     quit_on_close = app.quitOnLastWindowClosed()

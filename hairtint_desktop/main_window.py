@@ -36,7 +36,9 @@ from core.session import Session
 from core.source_spec import DEMO as DEMO_SPEC
 from core.source_spec import IMAGE_FILTER, VIDEO_FILTER, parse_spec
 from core.sources import describe_spec
-from hairtint_desktop.worker import FrameInfo, Worker
+from core import live
+from core.live import FrameInfo
+from hairtint_desktop.worker import Worker
 
 log = logging.getLogger(__name__)
 
@@ -62,6 +64,7 @@ KIOSK_STYLE = """
 class MainWindow(QMainWindow):
     frame_displayed = Signal()  # a processed frame has been painted (first one after each source open)
     snapshot_saved = Signal(str)
+    source_unavailable = Signal(str)  # the start panel is showing why
 
     def __init__(self, settings: Settings | None = None, *, settings_path=None,
                  pipeline_factory: Callable[[bool], object] | None = None,
@@ -98,11 +101,7 @@ class MainWindow(QMainWindow):
         self._build_ui()
         self._build_actions()
         self.worker = Worker(self._pipeline_factory, self._open_source_spec, self)
-        self.worker.result.connect(self._on_result)
-        self.worker.error.connect(self._on_error)
-        self.worker.status.connect(self._on_status)
-        self.worker.recovered.connect(self._on_recovered)
-        self.worker.unavailable.connect(self._on_unavailable)
+        self.worker.event.connect(self._on_event)
         self.view.painted.connect(self._on_painted)
         self.view.tile_clicked.connect(self._on_tile_clicked)
         self.set_overlay_visible(self.settings.overlay)
@@ -386,12 +385,24 @@ class MainWindow(QMainWindow):
             self.snapshot_button.setEnabled(has)
             self.snapshot_action.setEnabled(has and not self.is_kiosk)
 
+    def _on_event(self, event) -> None:
+        if isinstance(event, live.Processed):
+            self._on_result(event.result, event.info)
+        elif isinstance(event, live.Problem):
+            self._on_error(event.message)
+        elif isinstance(event, live.Status):
+            self._on_status(event.message)
+        elif isinstance(event, live.Recovered):
+            self._on_recovered()
+        elif isinstance(event, live.Unavailable):
+            self._on_unavailable(event.message)
+
     def _on_result(self, result: Result, info: FrameInfo) -> None:
         self.last_result, self.last_info = result, info
         self._set_has_picture(True)
         tiles = None
-        if info.compare:
-            tiles = [(look.shade.name, pixels) for look, pixels in zip(info.looks, (result.pixels, *info.compare))]
+        if result.variants:
+            tiles = [(look.shade.name, pixels) for look, pixels in zip(info.looks, (result.pixels, *result.variants))]
         self.view.set_frame(result.frame.pixels, result.pixels, tiles,
                             None if info.reprocessed else info.capture_t)
         self.salon_note.say(self._lift_advice.update(result.hair_level, info.looks[0] if info.looks else self.look()))
@@ -433,6 +444,7 @@ class MainWindow(QMainWindow):
         self.last_result, self.last_info = None, None
         self._set_has_picture(False)
         self.stack.setCurrentWidget(self.start_panel)
+        self.source_unavailable.emit(message)
 
     # ---- overlay ---------------------------------------------------------------------------------
     def set_overlay_visible(self, on: bool) -> None:

@@ -74,7 +74,7 @@ def test_idle_reset_clears_everything_of_the_last_customer(qtbot, make_window, p
     window.swatches.select(window.swatches.index_of("Ocean Blue"))
     window.slider.setValue(35)
     window.compare_button.setChecked(True)
-    qtbot.waitUntil(lambda: bool(window.last_info and window.last_info.compare), timeout=3000)
+    qtbot.waitUntil(lambda: bool(window.last_result and window.last_result.variants), timeout=3000)
     # input keeps the session alive
     for _ in range(6):
         qtbot.wait(200)

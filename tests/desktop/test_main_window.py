@@ -9,7 +9,7 @@ from PySide6.QtCore import QMimeData, QPoint, QPointF, Qt, QUrl
 from PySide6.QtGui import QDropEvent
 
 from core.naming import snapshot_name
-from tests.desktop.conftest import Camera, Opener
+from tests.desktop.conftest import Camera, Opener, real_threads
 
 
 def wait_frame(qtbot, window, timeout=5000):
@@ -194,11 +194,11 @@ def test_split_divider_drags_and_compare_shows_four_shades(qtbot, make_window, p
         assert np.abs(got - other[sy, sx].astype(int)).max() > 12
     qtbot.mouseClick(window.compare_button, Qt.MouseButton.LeftButton)
     assert window.view.mode == "compare" and not window.split_button.isChecked()
-    wait_new_frame(qtbot, window, lambda r, i: len(i.compare) == 3)
+    wait_new_frame(qtbot, window, lambda r, i: len(r.variants) == 3)
     names = [look.shade.name for look in window.last_info.looks]
     start = window.swatches.current_index  # the chosen shade, then the next three
     assert names == [window.palette[(start + i) % len(window.palette)].name for i in range(4)]
-    tiles = [window.last_result.pixels, *window.last_info.compare]
+    tiles = [window.last_result.pixels, *window.last_result.variants]
     assert all(not np.array_equal(tiles[0], t) for t in tiles[1:])
     # a click on a tile picks its shade
     tile = window.view.tile_rects()[2]
@@ -210,9 +210,9 @@ def test_close_stops_the_worker(qtbot, make_window):
     window = make_window()
     window.start()
     wait_frame(qtbot, window)
-    thread = window.worker.thread
+    before = {t for t in real_threads() if not t.name.startswith("hairtint-")}
     window.close()
-    assert not thread.isRunning() and not window.worker.is_running()
+    assert not window.worker.is_running() and real_threads() == before
 
 
 def test_camera_and_resolution_chooser_reopens_and_remembers(qtbot, make_window, tmp_path):
@@ -319,13 +319,13 @@ def test_compare_tiles_use_the_same_shine_and_tips(qtbot, make_window, photo_pat
     window.look_controls.shine_slider.setValue(65)
     window.look_controls.tips_box.setCurrentIndex(window.look_controls.choices.index(jet))
     window.compare_button.setChecked(True)
-    wait_new_frame(qtbot, window, lambda r, i: len(i.compare) == 3 and i.looks[0].shine == 65)
+    wait_new_frame(qtbot, window, lambda r, i: len(r.variants) == 3 and i.looks[0].shine == 65)
     looks = window.last_info.looks
     assert [look.shade.name for look in looks] == ["Copper Red", "Auburn", "Burgundy", "Chestnut Brown"]
     assert all(look.shine == 65 and look.tips == jet and look.intensity == 70 for look in looks)
     # a two-tone look among the tiles shows its own tips; tapping the tile gives exactly that look
     window.swatches.select(window.swatches.index_of("Ocean Blue"))
-    wait_new_frame(qtbot, window, lambda r, i: i.looks[0].shade.name == "Ocean Blue" and len(i.compare) == 3)
+    wait_new_frame(qtbot, window, lambda r, i: i.looks[0].shade.name == "Ocean Blue" and len(r.variants) == 3)
     looks = window.last_info.looks
     assert [look.shade.name for look in looks] == ["Ocean Blue", "Honey Balayage", "Copper Ombre", "Lavender Tips"]
     assert looks[0].tips == jet and looks[1].tips == resolve_color("Honey Blonde", window.palette)
