@@ -3,9 +3,31 @@ be opened. Says so plainly and offers the ways forward."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import QGridLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+
+from core.images import IMAGE_SUFFIXES
+from core.source_spec import SourceSpec
+
+
+def unavailable_text(spec: SourceSpec, message: str, kiosk: bool) -> tuple[str, str]:
+    """(title, detail) for a source that could not be opened."""
+    if not spec.is_camera:
+        return f"Could not open {spec.describe()}", message
+    ways = "Check the camera cable, pick another camera" if kiosk else "Pick another camera, open a photo or a video"
+    return "No camera found", f"{message}\n\n{ways}, or play the demo clip."
+
+
+def dropped_image(event) -> str | None:
+    """The first local photo file in a drag-and-drop event."""
+    mime = event.mimeData()
+    for url in mime.urls() if mime.hasUrls() else ():
+        if url.isLocalFile() and Path(url.toLocalFile()).suffix.lower() in IMAGE_SUFFIXES:
+            return url.toLocalFile()
+    return None
 
 
 class StartPanel(QWidget):
