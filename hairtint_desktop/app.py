@@ -4,7 +4,7 @@ a :class:`~core.session.Session` (the settings and what follows from them: model
 from __future__ import annotations
 
 import logging
-
+import os
 import sys
 from typing import Callable
 
@@ -29,15 +29,18 @@ def _application(args: list[str]):
     return app
 
 
-def _quit_on_signals(app) -> None:
-    """Ctrl+C in the terminal (and SIGTERM from a kiosk's session manager) close the window properly,
-    stopping the worker, instead of killing the process mid-frame."""
+def quit_on_signals(app, window) -> None:
+    """SIGTERM (a service manager stopping the kiosk) and SIGINT (Ctrl+C in the terminal) end the app in
+    every mode: the window is allowed to close (the staff PIN guards the on-screen quit, not the
+    service manager), the worker is stopped, and the event loop exits."""
     import signal
 
     from PySide6.QtCore import QTimer
 
-    def handler(*_):
-        app.quit()
+    def handler(signum, _frame):
+        log.info("signal %d: closing", signum)
+        window.allow_quit()
+        app.exit(128 + signum if signum == signal.SIGINT else 0)
 
     for name in ("SIGINT", "SIGTERM"):
         if hasattr(signal, name):
@@ -47,18 +50,30 @@ def _quit_on_signals(app) -> None:
                 return
     wake = QTimer(app)  # Python runs signal handlers only between bytecodes: wake it regularly
     wake.timeout.connect(lambda: None)
-    wake.start(250)
+    wake.start(200)
+
+
+def _show(window, kiosk: bool, size: tuple[int, int] | None) -> None:
+    if size is not None:  # a given size (screenshots of a layout), also in kiosk mode
+        window.resize(*size)
+        window.show()
+    elif kiosk and window.kiosk is not None:
+        window.kiosk.activate()
+    else:
+        window.show()
 
 
 def run_gui(source: str | None = None, kiosk: bool = False, screenshot: str | None = None,
             settings_path=None, *, pipeline_factory: Callable[[bool], object] | None = None,
-            opener: Callable[[str], object] | None = None, timeout_s: float = SCREENSHOT_TIMEOUT_S) -> int:
+            opener: Callable[[str], object] | None = None, timeout_s: float = SCREENSHOT_TIMEOUT_S,
+            size: tuple[int, int] | None = None) -> int:
     """Open the main window (fullscreen and locked with ``kiosk``) on ``source`` ("camera:N", "synthetic",
     or a photo/folder/video path; None: the configured camera) and run until it closes.
 
-    With ``screenshot``: wait for the first processed frame to be painted, save a picture of the whole
-    window to that path, and return 0; return 1 with a message on stderr when no frame comes within
-    ``timeout_s`` seconds or the source cannot be opened. ``pipeline_factory``/``opener`` are for tests."""
+    With ``screenshot``: wait for the first processed frame to be painted (or for the start panel, when
+    the source cannot be opened), save a picture of the whole window to that path, and return 0; return 1
+    with a message on stderr when nothing is shown within ``timeout_s`` seconds. ``size``: the window's
+    size in pixels instead of the default (or full screen). ``pipeline_factory``/``opener`` are for tests."""
     from hairtint_desktop.qtenv import has_display, prepare_qt_environment
 
     prepare_qt_environment(headless_fallback=screenshot is not None)
@@ -74,12 +89,10 @@ def run_gui(source: str | None = None, kiosk: bool = False, screenshot: str | No
     session = Session.load(settings_path)
     window = MainWindow(session=session, pipeline_factory=pipeline_factory, opener=opener, kiosk=kiosk)
     if screenshot is None:
-        if kiosk and window.kiosk is not None:
-            window.kiosk.activate()
-        else:
-            window.show()
+        quit_on_signals(app, window)
+        _show(window, kiosk, size)
         window.start(source)
-        _quit_on_signals(app)
+        log.info("HairTint is running (pid %d)", os.getpid())
         code = app.exec()
         window.shutdown()
         return int(code)
@@ -123,10 +136,7 @@ def run_gui(source: str | None = None, kiosk: bool = False, screenshot: str | No
     quit_on_close = app.quitOnLastWindowClosed()
     app.setQuitOnLastWindowClosed(False)
     try:
-        if kiosk and window.kiosk is not None:
-            window.kiosk.activate()
-        else:
-            window.show()
+        _show(window, kiosk, size)
         window.start(source)
         loop.exec()
     finally:

@@ -65,6 +65,8 @@ def build_parser() -> argparse.ArgumentParser:
     gui.add_argument("--kiosk", action="store_true", help="fullscreen, touch, locked settings")
     gui.add_argument("--screenshot", metavar="OUT.png", help="save a screenshot after the first frame, then exit")
     gui.add_argument("--config", metavar="FILE", help="settings file (default: the user's config folder)")
+    gui.add_argument("--size", type=_size, metavar="WxH", help="window size in pixels (default: 1180x760, or full "
+                     "screen with --kiosk); e.g. to take --screenshot of a layout")
 
     recolor = sub.add_parser("recolor", help="recolour the hair in photos")
     recolor.add_argument("inputs", nargs="+", metavar="INPUT", help="photos or folders of photos")

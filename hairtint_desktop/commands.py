@@ -24,7 +24,8 @@ def gui(args) -> int:
     from hairtint_desktop.app import run_gui
 
     return run_gui(source=getattr(args, "source", None), kiosk=getattr(args, "kiosk", False),
-                   screenshot=getattr(args, "screenshot", None), settings_path=getattr(args, "config", None))
+                   screenshot=getattr(args, "screenshot", None), settings_path=getattr(args, "config", None),
+                   size=getattr(args, "size", None))
 
 
 def recolor(args) -> int:

@@ -146,11 +146,13 @@ class ControlPanel(QFrame):
     def other_size(self) -> tuple[int, int]:
         """(width, height) the controls other than the shade grid need."""
         hint = self.others.sizeHint()
-        return max(hint.width(), 300 if self.touch else 240), hint.height() + 40
+        note = 0 if self.salon_note.isVisibleTo(self) else (72 if self.touch else 52)  # room for it to appear
+        return max(hint.width(), 300 if self.touch else 240), hint.height() + note + 40
 
     def apply(self, plan: LayoutPlan) -> None:
         self.swatches.set_columns(plan.columns, plan.button_size)
-        self._outer.setDirection(QBoxLayout.Direction.LeftToRight if plan.below else QBoxLayout.Direction.TopToBottom)
+        self._outer.setDirection(QBoxLayout.Direction.LeftToRight if plan.side_by_side
+                                 else QBoxLayout.Direction.TopToBottom)
         width = self.other_size()[0]
         self.others.setFixedWidth(width)
 

@@ -16,6 +16,7 @@ class LayoutPlan:
     below: bool  # the controls sit below the picture (portrait) rather than beside it
     columns: int  # of the shade grid
     button_size: int  # the swatch size (see SwatchButton)
+    side_by_side: bool = False  # the shade grid beside the other controls rather than above them
 
 
 def swatch_extent(size: int) -> tuple[int, int]:
@@ -24,31 +25,31 @@ def swatch_extent(size: int) -> tuple[int, int]:
 
 def plan_layout(width: int, height: int, shades: int, *, other_height: int, other_width: int,
                 touch: bool) -> LayoutPlan:
-    """``other_height``: what the controls other than the shade grid need stacked in one column (beside
-    the picture); ``other_width``: the width of that column. A portrait window puts the grid and that
-    column side by side under the picture."""
+    """``other_height``/``other_width``: what the controls other than the shade grid need, stacked in one
+    column. Landscape: the grid above that column, beside the picture (or, on a short screen, the grid
+    and the column side by side); portrait: the grid and the column side by side under the picture."""
     shades = max(1, shades)
-    preferred = 96 if touch else 72
-    below = height > width
-    for size in range(preferred, MIN_TOUCH_PX - 1, -4):
-        cell_w, cell_h = swatch_extent(size)
-        if below:
-            # grid left of the other controls, under a picture that keeps at least half the height
+    sizes = range(96 if touch else 72, MIN_TOUCH_PX - 1, -4)
+    if height > width:
+        for size in sizes:
+            cell_w, cell_h = swatch_extent(size)
             columns = max(1, (width - other_width - 48) // cell_w)
-            rows = math.ceil(shades / columns)
-            if rows * cell_h <= max(other_height, height * 0.5 - 24):
-                return LayoutPlan(True, columns, size)
-        else:
-            rows = max(1, (height - other_height - 40) // cell_h)
-            columns = math.ceil(shades / rows)
-            if columns * cell_w <= width * 0.42:
-                return LayoutPlan(False, columns, size)
-    # nothing fits at touch size: the smallest touch size, as many columns as it takes
+            if math.ceil(shades / columns) * cell_h <= max(other_height, height * 0.5 - 24):
+                return LayoutPlan(True, columns, size, True)
+        cell_w, _ = swatch_extent(MIN_TOUCH_PX)
+        return LayoutPlan(True, max(1, (width - other_width - 48) // cell_w), MIN_TOUCH_PX, True)
+    for size in sizes:  # the grid above the other controls
+        cell_w, cell_h = swatch_extent(size)
+        rows = (height - other_height - 40) // cell_h
+        if rows >= 1 and math.ceil(shades / rows) * cell_w <= max(width * 0.42, other_width):
+            return LayoutPlan(False, math.ceil(shades / rows), size)
+    for size in sizes:  # the grid beside them
+        cell_w, cell_h = swatch_extent(size)
+        columns = math.ceil(shades / max(1, (height - 60) // cell_h))
+        if columns * cell_w + other_width + 24 <= width * 0.5:
+            return LayoutPlan(False, columns, size, True)
     cell_w, cell_h = swatch_extent(MIN_TOUCH_PX)
-    if below:
-        return LayoutPlan(True, max(1, (width - other_width - 48) // cell_w), MIN_TOUCH_PX)
-    rows = max(1, (height - other_height - 40) // cell_h)
-    return LayoutPlan(False, math.ceil(shades / rows), MIN_TOUCH_PX)
+    return LayoutPlan(False, math.ceil(shades / max(1, (height - 60) // cell_h)), MIN_TOUCH_PX, True)
 
 
 __all__ = ["LayoutPlan", "plan_layout", "swatch_extent", "MIN_TOUCH_PX"]

@@ -84,6 +84,7 @@ class MainWindow(QMainWindow):
             from hairtint_desktop.kiosk import KioskController
 
             self.kiosk = KioskController(self)
+        self.setMinimumSize(480, 360)  # set, so the layout never grows the window: arrange() fits the controls
         self.resize(1180, 760)
 
     # ---- layout ----------------------------------------------------------------------------------

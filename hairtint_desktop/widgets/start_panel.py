@@ -58,7 +58,7 @@ class StartPanel(QWidget):
         self.detail.setWordWrap(True)
         self.detail.setAlignment(Qt.AlignmentFlag.AlignCenter)
         outer.addWidget(self.detail)
-        grid = QGridLayout()
+        grid = self._grid = QGridLayout()
         grid.setSpacing(12)
         self.buttons: dict[str, QPushButton] = {}
         entries = [("camera", "Pick a camera…", self.pick_camera), ("photo", "Open a photo…", self.open_photo),
@@ -78,8 +78,15 @@ class StartPanel(QWidget):
         self.set_kiosk(kiosk)
 
     def set_kiosk(self, kiosk: bool) -> None:
-        for key in ("photo", "video"):  # no file dialogs in kiosk mode
-            self.buttons[key].setVisible(not kiosk)
+        """Kiosk: no file dialogs, so only the camera and demo buttons, side by side."""
+        grid = self._grid
+        for button in self.buttons.values():
+            grid.removeWidget(button)
+        shown = [key for key in self.buttons if not (kiosk and key in ("photo", "video"))]
+        for key, button in self.buttons.items():
+            button.setVisible(key in shown)
+        for i, key in enumerate(shown):
+            grid.addWidget(self.buttons[key], i // 2, i % 2)
 
     def set_message(self, title: str, detail: str = "") -> None:
         self.title.setText(title)

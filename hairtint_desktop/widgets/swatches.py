@@ -49,7 +49,7 @@ class SwatchButton(QAbstractButton):
         painter.setBrush(QColor("#2c2c34") if checked else QColor("#1c1c22"))
         painter.drawRoundedRect(r, 10, 10)
         # colour chip
-        chip = min(r.width() - 16, r.height() * 0.55)
+        chip = min(r.width() - 16, r.height() * (0.55 if self._size >= 88 else 0.45))  # room for two lines
         chip_rect = QRectF(r.center().x() - chip / 2, r.top() + 8, chip, chip)
         painter.setBrush(QColor(*self.shade.rgb))
         painter.setPen(Qt.PenStyle.NoPen)
@@ -67,7 +67,7 @@ class SwatchButton(QAbstractButton):
         painter.drawEllipse(chip_rect)
         # name, up to two lines
         font = QFont(self.font())
-        font.setPointSizeF(max(8.0, self._size / 8.5))
+        font.setPointSizeF(max(7.5, self._size / 8.5))
         font.setBold(checked)
         painter.setFont(font)
         painter.setPen(QColor("#ffffff") if checked else QColor("#c8c8d0"))

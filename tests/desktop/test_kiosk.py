@@ -54,7 +54,27 @@ def test_without_a_configured_pin_settings_stay_locked(qtbot, make_window):
     window.open_settings()
     assert window.kiosk.pin_dialog is None and window.settings_dialog is None
     assert window.kiosk.check_pin("") is False and window.settings_dialog is None
-    assert "locked" in window.banner.label.text()
+    text = window.banner.label.text()
+    assert "locked" in text and "kiosk.pin" in text and str(window.session.settings_file) in text
+
+
+def test_without_a_pin_staff_can_still_quit(qtbot, make_window):
+    from PySide6.QtWidgets import QPushButton
+
+    window = make_window(kiosk=True, settings=kiosk_settings(pin=None))
+    window.close()
+    assert window.isVisible()  # a customer cannot close it
+    window.open_settings()
+    quit_button = next(b for b in window.banner.findChildren(QPushButton) if b.text() == "Quit HairTint")
+    quit_button.click()
+    assert not window.isVisible() and not window.worker.is_running()
+
+
+def test_kiosk_fills_the_screen_without_a_window_manager(qtbot, make_window):
+    window = make_window(kiosk=True, settings=kiosk_settings(pin=None))
+    window.kiosk.activate()
+    qtbot.waitUntil(window.isFullScreen, timeout=3000)
+    assert window.geometry() == window.screen().geometry()
 
 
 def test_too_many_wrong_pins_lock_the_prompt(qtbot, make_window):
