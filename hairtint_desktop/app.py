@@ -40,7 +40,8 @@ def quit_on_signals(app, window) -> None:
     def handler(signum, _frame):
         log.info("signal %d: closing", signum)
         window.allow_quit()
-        app.exit(128 + signum if signum == signal.SIGINT else 0)
+        code = 128 + signum if signum == signal.SIGINT else 0
+        QTimer.singleShot(0, lambda: app.exit(code))  # also when it comes before the event loop runs
 
     for name in ("SIGINT", "SIGTERM"):
         if hasattr(signal, name):

@@ -8,7 +8,7 @@ from PySide6.QtCore import Qt
 from core.config import KioskSettings, Settings
 from core.frames import DEFAULT_INTENSITY
 from hairtint_desktop.widgets.video_view import BACKGROUND
-from tests.desktop.conftest import INSTALL_ID
+from tests.desktop.conftest import INSTALL_ID, settle
 
 
 def kiosk_settings(pin="2468", idle=90.0) -> Settings:
@@ -95,11 +95,11 @@ def test_idle_reset_clears_everything_of_the_last_customer(qtbot, make_window, p
     window.slider.setValue(35)
     window.compare_button.setChecked(True)
     qtbot.waitUntil(lambda: bool(window.last_result and window.last_result.variants), timeout=3000)
-    # input keeps the session alive
-    for _ in range(6):
-        qtbot.wait(200)
-        qtbot.mouseMove(window.view)
-        qtbot.keyClick(window.swatches.buttons[0], Qt.Key.Key_Shift)
+    # input restarts the countdown
+    for send in (lambda: qtbot.mouseMove(window.view), lambda: qtbot.keyClick(window.swatches.buttons[0], Qt.Key.Key_Shift)):
+        window.kiosk.timer.stop()
+        send()
+        assert window.kiosk.timer.isActive()
     assert window.view.has_frame() and window.slider.value() == 35
     # then nobody touches it
     with qtbot.waitSignal(window.kiosk.idle_reset, timeout=3000):
@@ -108,7 +108,7 @@ def test_idle_reset_clears_everything_of_the_last_customer(qtbot, make_window, p
     assert not window.compare_button.isChecked() and window.view.mode == "single"
     assert window.last_result is None and window.last_info is None
     assert not window.view.holds_pixels()
-    qtbot.wait(400)  # nothing of the old photo comes back from the worker either
+    settle(qtbot, window.worker)  # nothing of the old photo comes back from the worker either
     assert not window.view.holds_pixels() and window.last_result is None
     shot = window.view.grab().toImage()
     pixels = np.array([[shot.pixelColor(x, y).rgb() for x in range(0, shot.width(), 37)]

@@ -9,7 +9,7 @@ from PySide6.QtCore import QMimeData, QPoint, QPointF, Qt, QUrl
 from PySide6.QtGui import QDropEvent
 
 from core.naming import snapshot_name
-from tests.desktop.conftest import Camera, Opener, real_threads
+from tests.desktop.conftest import Camera, Opener, real_threads, settle
 
 
 def wait_frame(qtbot, window, timeout=5000):
@@ -96,7 +96,7 @@ def test_snapshot_writes_only_on_click_with_shade_and_intensity_in_the_name(qtbo
     window.set_split(True)
     window.set_compare(True)
     window.set_overlay_visible(True)
-    qtbot.wait(300)
+    settle(qtbot, window.worker)
     assert list(folder.iterdir()) == [] and not asked  # nothing written, nothing asked, without a click
     qtbot.mouseClick(window.snapshot_button, Qt.MouseButton.LeftButton)
     assert asked == [1]  # the folder is the person's choice
@@ -120,7 +120,8 @@ def test_camera_lost_mid_stream_shows_banner_and_recovers(qtbot, make_window):
     camera.available = False
     qtbot.waitUntil(lambda: window.banner.isVisible(), timeout=3000)
     assert "camera 0" in window.banner.label.text() and "retrying" in window.banner.label.text()
-    qtbot.wait(400)
+    tries = len(window._test_opener.opened)
+    qtbot.waitUntil(lambda: len(window._test_opener.opened) >= tries + 2, timeout=5000)  # it keeps retrying
     index_before = window.last_result.frame.index
     camera.available = True
     qtbot.waitUntil(lambda: not window.banner.isVisible(), timeout=2000)
@@ -163,7 +164,7 @@ def test_open_photo_from_the_menu_and_by_drag_and_drop(qtbot, make_window, photo
     mime2.setUrls([QUrl.fromLocalFile(str(text))])
     window.dropEvent(QDropEvent(QPointF(1, 1), Qt.DropAction.CopyAction, mime2, Qt.MouseButton.NoButton,
                                 Qt.KeyboardModifier.NoModifier))
-    qtbot.wait(200)
+    settle(qtbot, window.worker)
     assert window._test_opener.opened[-1] == str(other)
 
 
@@ -180,7 +181,6 @@ def test_split_divider_drags_and_compare_shows_four_shades(qtbot, make_window, p
     qtbot.mouseRelease(window.view, Qt.MouseButton.LeftButton, pos=QPoint(rect.left() + rect.width() // 4, y))
     assert abs(window.view.divider - 0.25) < 0.02
     # left of the divider: the original; right of it: the recoloured frame
-    qtbot.wait(50)
     shot = window.view.grab().toImage()
     frame, after = window.last_result.frame.pixels, window.last_result.pixels
     h, w = frame.shape[:2]

@@ -11,7 +11,7 @@ import pytest
 from core.frames import Look, Shade
 from core.live import Problem, Processed, Recovered, Status, Unavailable
 from hairtint_desktop.worker import Worker
-from tests.desktop.conftest import Camera, ListSource, Opener, PipelineFactory, portrait, real_threads
+from tests.desktop.conftest import Camera, ListSource, Opener, PipelineFactory, portrait, real_threads, settle
 
 AMBER = Look(Shade("Sunlit Amber", (200, 120, 42)), intensity=70)
 BLUE = Look(Shade("Ocean Blue", (44, 104, 144)), intensity=70)
@@ -50,17 +50,6 @@ def worker(qtbot):
     yield make
     for w in workers:
         assert w.stop()
-
-
-def settle(qtbot, w):
-    """Wait until the runner has nothing left to do, then until every event it sent is delivered."""
-    qtbot.waitUntil(w.settled, timeout=5000)
-    token = object()
-    got = []
-    w._relay.emit(token)  # queued behind everything the runner sent before it settled
-    w.event.connect(got.append)
-    qtbot.waitUntil(lambda: token in got, timeout=5000)
-    w.event.disconnect(got.append)
 
 
 def test_starts_processes_on_another_thread_and_stops_clean(qtbot, worker):
