@@ -56,7 +56,8 @@ def _positive(text: str) -> int:
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="hairtint", description="Live hair-colour try-on.")
-    parser.add_argument("-v", "--verbose", action="store_true", help="log more")
+    parser.add_argument("-v", "--verbose", action="store_true", help="log more, MediaPipe's own messages included")
+    parser.add_argument("--version", action="version", version=f"hairtint {version()}")
     sub = parser.add_subparsers(dest="command")
 
     gui = sub.add_parser("gui", help="open the app (the default when no subcommand is given)")
@@ -132,11 +133,28 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def version() -> str:
+    try:
+        from importlib.metadata import version as installed
+
+        return installed("hairtint")
+    except Exception:  # run from a source tree that was never installed
+        return "unknown"
+
+
+GLOBAL_FLAGS = ("-v", "--verbose")
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
-    if not argv or (argv[0] not in SUBCOMMANDS and argv[0] not in ("-h", "--help", "-v", "--verbose")):
-        argv.insert(0, "gui")
+    first = next((i for i, a in enumerate(argv) if a not in GLOBAL_FLAGS), len(argv))  # after -v
+    if first == len(argv) or (argv[first] not in SUBCOMMANDS and argv[first] not in ("-h", "--help", "--version")):
+        argv.insert(first, "gui")
     args = build_parser().parse_args(argv)
+    if not args.verbose:
+        from hairtint_desktop.quiet import quiet_python_warnings
+
+        quiet_python_warnings()
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     from hairtint_desktop import commands
 
@@ -157,5 +175,15 @@ def print_json(data: dict) -> None:
     print(json.dumps(data, indent=2))
 
 
+def run() -> int:
+    """The ``hairtint`` command: :func:`main`, with MediaPipe's native log lines kept off the terminal
+    unless ``-v`` is given."""
+    if not any(a in GLOBAL_FLAGS for a in sys.argv[1:]):
+        from hairtint_desktop.quiet import quiet_native_logs
+
+        quiet_native_logs()
+    return main()
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(run())
