@@ -97,8 +97,9 @@ class Session:
     def registry(self):
         if self._registry is None:
             from core.registry import Registry
+            from core.registry_file import registry_path
 
-            self._registry = Registry.load()
+            self._registry = Registry.load(registry_path())
         return self._registry
 
     def model_entry(self, model: str | None = None, settings: Settings | None = None):

@@ -89,3 +89,31 @@ def test_opener_opens_the_demo_clip():
     source = Session().opener()("synthetic:64x48")
     assert source.read().size == (64, 48)
     source.close()
+
+
+def test_the_registry_is_found_in_a_source_tree_or_as_package_data(tmp_path):
+    from core.registry_file import registry_path
+
+    assert registry_path().name == "model_registry.json" and registry_path().is_file()  # this checkout
+    packaged = registry_path(source_tree=tmp_path)  # no registry beside the package: the packaged copy
+    assert packaged.parent.name == "core" and packaged.name == "model_registry.json"
+
+
+def test_the_build_ships_the_registry_with_paths_relative_to_core(tmp_path):
+    import json
+    import subprocess
+    import sys
+
+    from tests.conftest import REPO
+
+    subprocess.run([sys.executable, "setup.py", "-q", "build_py", "--build-lib", str(tmp_path)], cwd=REPO,
+                   check=True, capture_output=True)
+    shipped = tmp_path / "core" / "model_registry.json"
+    from core.registry import Registry
+
+    registry = Registry.load(shipped)
+    entry = registry.resolve(None)
+    assert entry.file == (tmp_path / "core" / "models" / entry.file.name).resolve()
+    assert entry.file.is_file()  # the build copied the model beside it
+    entry.verify()
+    assert json.loads(shipped.read_text())["default"] == registry.default
