@@ -356,3 +356,26 @@ def test_a_shade_far_above_the_hair_says_it_needs_pre_lightening(qtbot, make_win
     assert window.salon_note.isVisible()
     window.reset_for_next_customer()
     assert not window.salon_note.isVisible()
+
+
+def test_a_folder_steps_with_next_and_previous(qtbot, make_window, tmp_path):
+    from core.images import save_image
+    from core.sources import FolderSource
+    from tests.desktop.conftest import portrait
+
+    folder = tmp_path / "photos"
+    folder.mkdir()
+    for i in range(3):
+        save_image(folder / f"p{i}.png", portrait(160, 120, t=i))
+    window = make_window(opener=lambda spec: FolderSource(spec))
+    window.open_source(str(folder))
+    wait_new_frame(qtbot, window, lambda r, i: r.frame.source_id.endswith("/p0.png"))
+    assert window.controls.folder_row.isVisibleTo(window)
+    qtbot.mouseClick(window.controls.next_button, Qt.MouseButton.LeftButton)
+    wait_new_frame(qtbot, window, lambda r, i: r.frame.source_id.endswith("/p1.png"))
+    qtbot.keyClick(window, Qt.Key.Key_PageUp)
+    wait_new_frame(qtbot, window, lambda r, i: r.frame.source_id.endswith("/p0.png"))
+    window.step_photo(-1)  # wraps round to the last photo
+    wait_new_frame(qtbot, window, lambda r, i: r.frame.source_id.endswith("/p2.png"))
+    window.play_demo()
+    assert not window.controls.folder_row.isVisibleTo(window) and not window.step_photo(1)
