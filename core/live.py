@@ -28,8 +28,8 @@ from typing import Callable
 from core.errors import SourceError
 from core.frames import Look
 from core.live_parts import (DISPLAY_CREDIT_TIMEOUT_S, STATS_EVERY_S, TAKE_TIMEOUT_S, Event, Finished, FrameInfo,
-                             Mailbox, Pacer, Problem, Processed, Recovered, Retry, Status, Unavailable, _Captured,
-                             _close, as_looks, message, model_label)
+                             Mailbox, Pacer, Problem, Processed, Recovered, Retry, Status, Unavailable, Captured,
+                             close_quietly, as_looks, message, model_label)
 from core.source_spec import parse_spec
 
 log = logging.getLogger(__name__)
@@ -241,7 +241,7 @@ class LiveRunner:
                     if frame is None and getattr(source, "is_live", False):
                         raise SourceError(f"{name} stopped delivering frames")
                 except Exception as exc:
-                    _close(source)
+                    close_quietly(source)
                     source = None
                     if not retry.failed(exc, spec, stop, may_retry=retry.delivered or parsed.is_camera):
                         return
@@ -259,7 +259,7 @@ class LiveRunner:
                     self._ended = True
                     if not parsed.still:
                         self._emit(Status(f"End of {name} — showing the last frame"))
-                    _close(source)
+                    close_quietly(source)
                     source = None
                     self._idle_capture(False)
                     stop.wait()
@@ -271,19 +271,19 @@ class LiveRunner:
                 self._last_arrival = now
                 with self._lock:
                     epoch = self._epoch
-                self._mailbox.put(_Captured(frame, now, gen, epoch, parsed.still))
+                self._mailbox.put(Captured(frame, now, gen, epoch, parsed.still))
                 self._idle_capture(True)
                 if parsed.is_folder and hasattr(source, "step"):
                     if (delta := self._wait_for_step(stop)):
                         source.step(delta)
         finally:
-            _close(source)
+            close_quietly(source)
             self._idle_capture(False)
 
     # ---- the processing thread ------------------------------------------------------------------------
     def _run(self) -> None:
         pipelines: dict[bool, object] = {}
-        last: _Captured | None = None
+        last: Captured | None = None
         last_version = -1
         pending: Processed | None = None
         stats_at, stats = -1e9, {}

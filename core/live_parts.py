@@ -193,7 +193,9 @@ class Retry:
 
 
 @dataclass(frozen=True)
-class _Captured:
+class Captured:
+    """A frame in the mailbox, with when it was captured, from which source and in which epoch."""
+
     frame: Frame
     capture_t: float
     source_gen: int
@@ -223,7 +225,7 @@ def as_looks(looks: Look | tuple[Look, ...] | list[Look]) -> tuple[Look, ...]:
     return looks
 
 
-def _close(source) -> None:
+def close_quietly(source) -> None:
     if source is not None:
         try:
             source.close()
@@ -232,4 +234,4 @@ def _close(source) -> None:
 
 
 __all__ = ["FrameInfo", "Processed", "Problem", "Status", "Recovered", "Unavailable", "Finished", "Event",
-           "Mailbox", "Pacer", "Retry", "model_label", "as_looks", "message"]
+           "Mailbox", "Pacer", "Retry", "Captured", "model_label", "as_looks", "message", "close_quietly"]

@@ -87,7 +87,7 @@ class ControlPanel(QFrame):
         outer.addWidget(self.others)
 
     def _button(self, text: str, kind: str, checkable: bool = False) -> QPushButton:
-        button = QPushButton(text, self.others if hasattr(self, "others") else self)
+        button = QPushButton(text, self.others)
         button.setObjectName(kind)
         button.setCheckable(checkable)
         button.setMinimumHeight(64 if self.touch else 36)

@@ -398,8 +398,6 @@ class MainWindow(QMainWindow):
             self.settings_dialog.reject()
         self.close()
 
-    quit_kiosk = quit_app
-
     def shutdown(self) -> bool:
         """Stop the worker (joined with a timeout). True when no thread was left running."""
         self.allow_quit()
