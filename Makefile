@@ -1,22 +1,35 @@
 # Two commands do all set-up:  `make run` (the app) and `make test` (the test suite).
 # Each creates or refreshes the local .venv by itself when pyproject.toml changes.
+#   make run   installs only what the app needs (no PyTorch, no converter);
+#   make test  installs the test and train extras too, runs ruff, then pytest. The two-minute training
+#              smoke test runs only where CI is set (CI=true make test), as .ci/run does.
 PYTHON ?= python3
 VENV := .venv
-STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | sha256sum | cut -c1-12)
+HASH := $(shell cat pyproject.toml setup.py | sha256sum | cut -c1-12)
+APP := $(VENV)/.installed-app-$(HASH)
+ALL := $(VENV)/.installed-all-$(HASH)
 
 .PHONY: run test venv
 
-$(STAMP): pyproject.toml
-	@test -x $(VENV)/bin/python || $(PYTHON) -m venv $(VENV)
+$(VENV)/bin/python:
+	$(PYTHON) -m venv $(VENV)
 	$(VENV)/bin/python -m pip install --quiet --upgrade pip
-	$(VENV)/bin/python -m pip install --quiet -e ".[test,train]"
-	@rm -f $(VENV)/.installed-*
+
+$(APP): pyproject.toml setup.py | $(VENV)/bin/python
+	$(VENV)/bin/python -m pip install --quiet -e .
+	@rm -f $(VENV)/.installed-app-*
 	@touch $@
 
-venv: $(STAMP)
+$(ALL): pyproject.toml setup.py | $(VENV)/bin/python
+	$(VENV)/bin/python -m pip install --quiet -e ".[test,train]"
+	@rm -f $(VENV)/.installed-all-* $(VENV)/.installed-app-*
+	@touch $@ $(APP)
 
-run: $(STAMP)
+venv: $(ALL)
+
+run: $(APP)
 	$(VENV)/bin/hairtint $(ARGS)
 
-test: $(STAMP)
+test: $(ALL)
+	$(VENV)/bin/ruff check .
 	$(VENV)/bin/python -m pytest $(ARGS)

@@ -4,15 +4,15 @@ pass over them that reports a bad file and goes on with the rest. Inputs are nev
 from __future__ import annotations
 
 import logging
-import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator
 
 from core.errors import HairTintError
-from core.frames import DEFAULT_SHINE, Frame, Look
+from core.frames import Frame, Look
 from core.images import IMAGE_SUFFIXES, load_image, save_image
 from core.levels import LiftAdvice
+from core.naming import free_name, result_stem
 from core.pipeline import Pipeline
 
 log = logging.getLogger(__name__)
@@ -34,10 +34,6 @@ class Outcome:
     @property
     def ok(self) -> bool:
         return self.error is None
-
-
-def slug(text: str) -> str:
-    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-") or "shade"
 
 
 def expand_inputs(inputs: list[Path]) -> tuple[list[Path], list[str]]:
@@ -72,30 +68,10 @@ def plan(inputs: list[Path], out: Path, look: Look) -> tuple[list[Job], list[str
         else:
             suffix = ".png" if source.suffix.lower() == ".png" else ".jpg"
             target = out / f"{result_stem(source.stem, look)}{suffix}"
-        target = _free_name(target, taken)
+        target = free_name(target, taken)
         taken.add(target.resolve())
         jobs.append(Job(source, target))
     return jobs, problems
-
-
-def result_stem(stem: str, look: Look) -> str:
-    """``<stem>_<shade>_<intensity>``; tips other than the look's own add ``_tips-<tips>`` after the
-    shade, a shine other than the default adds ``_shine<N>`` at the end."""
-    parts = [stem, slug(look.shade.name)]
-    if look.tips != look.shade.tips:
-        parts.append(f"tips-{slug(look.tips.name) if look.tips else 'none'}")
-    parts.append(str(look.intensity))
-    if look.shine != DEFAULT_SHINE:
-        parts.append(f"shine{look.shine}")
-    return "_".join(parts)
-
-
-def _free_name(target: Path, taken: set[Path]) -> Path:
-    candidate, n = target, 2
-    while candidate.resolve() in taken or candidate.exists():
-        candidate = target.with_name(f"{target.stem}-{n}{target.suffix}")
-        n += 1
-    return candidate
 
 
 def run(jobs: list[Job], pipeline: Pipeline, look: Look) -> Iterator[Outcome]:

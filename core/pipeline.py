@@ -112,7 +112,9 @@ class Pipeline:
             reset_refiner()
         self._source_id = None
 
-    def process(self, frame: Frame, look: Look) -> Result:
+    def process(self, frame: Frame, look: Look, also: tuple[Look, ...] = ()) -> Result:
+        """Segment, smooth, refine and recolour ``frame`` with ``look``; each look in ``also`` is
+        recoloured from the same mask too (``Result.variants``: the compare view's other tiles)."""
         if frame.source_id != self._source_id:
             self.reset()
             self._source_id = frame.source_id
@@ -128,12 +130,14 @@ class Pipeline:
         t3 = clock()
         timings["refine"] = (t3 - t2) * 1000.0
         pixels = self.recolorer.recolor(frame.pixels, mask, look)
+        hair_level = getattr(self.recolorer, "hair_level", None)
+        variants = tuple(self.recolorer.recolor(frame.pixels, mask, other) for other in also)
         t4 = clock()
         timings["recolor"] = (t4 - t3) * 1000.0
         timings["total"] = (t4 - start) * 1000.0
         self.stats.add(timings, t4)
-        return Result(frame=frame, pixels=pixels, mask=mask, timings_ms=timings,
-                      hair_level=getattr(self.recolorer, "hair_level", None))
+        return Result(frame=frame, pixels=pixels, mask=mask, timings_ms=timings, hair_level=hair_level,
+                      variants=variants)
 
     def close(self) -> None:
         try:

@@ -10,7 +10,6 @@ import inspect
 import itertools
 import logging
 import math
-import re
 import time
 from pathlib import Path
 from typing import Callable, Iterator, Protocol, runtime_checkable
@@ -21,11 +20,11 @@ import numpy as np
 from core.errors import ImageReadError, SourceError
 from core.frames import Frame
 from core.images import IMAGE_SUFFIXES, load_image
+from core.source_spec import SourceSpec, parse_spec
 from core.synthetic import render_portrait
 
 log = logging.getLogger(__name__)
 
-VIDEO_SUFFIXES = (".mp4", ".avi", ".mov", ".mkv", ".webm")
 DEFAULT_FPS = 30.0
 _ids = itertools.count(1)
 
@@ -112,6 +111,7 @@ class FolderSource(_SourceBase):
         if not self.files:
             raise SourceError(f"{self.path} holds no pictures HairTint can open ({', '.join(IMAGE_SUFFIXES)})")
         self.skipped: list[Path] = []
+        self.current = 0  # the index in ``files`` of the photo read last
         self._next_file = 0
         self._index = 0
 
@@ -125,10 +125,16 @@ class FolderSource(_SourceBase):
                 log.warning("skipping %s", exc)
                 self.skipped.append(path)
                 continue
+            self.current = self._next_file - 1
             index = self._index
             self._index += 1
             return Frame(pixels, timestamp_ms=index * 1000, index=index, source_id=f"{self.source_id}/{path.name}")
         return None
+
+    def step(self, delta: int) -> None:
+        """Move ``delta`` photos on from the one read last (negative: back), wrapping around at either
+        end; the next ``read`` gives that photo."""
+        self._next_file = (self.current + delta) % len(self.files)
 
     def close(self) -> None:
         self._next_file = len(self.files)
@@ -276,63 +282,28 @@ class SyntheticSource(_SourceBase):
         self._closed = True
 
 
-def spec_kind(spec: str) -> str:
-    """What a source spec names: "camera", "synthetic", "folder", "video" or "photo" (an unknown
-    suffix may still be a picture; load_image decides). The one place specs are read."""
-    lowered = str(spec).strip().lower()
-    if lowered == "camera" or lowered.startswith("camera:"):
-        return "camera"
-    if lowered == "synthetic" or lowered.startswith("synthetic:"):
-        return "synthetic"
-    path = Path(str(spec).strip()).expanduser()
-    if path.is_dir():
-        return "folder"
-    return "video" if path.suffix.lower() in VIDEO_SUFFIXES else "photo"
-
-
-def is_camera_spec(spec: str) -> bool:
-    return spec_kind(spec) == "camera"
-
-
-def is_still_spec(spec: str) -> bool:
-    """A photo or a folder of photos: processed once per Look, with the still pipeline."""
-    return spec_kind(spec) in ("photo", "folder")
-
-
-def describe_spec(spec: str) -> str:
+def describe_spec(spec: str | SourceSpec) -> str:
     """A short name for messages: "camera 1", "the demo clip", or the file's name."""
-    kind = spec_kind(spec)
-    if kind == "camera":
-        return f"camera {str(spec).partition(':')[2].strip() or '0'}"
-    if kind == "synthetic":
-        return "the demo clip"
-    return Path(str(spec).strip()).name or str(spec)
+    return parse_spec(spec).describe()
 
 
-def open_source(spec: str, **kw) -> Source:
-    """A source from a spec: ``camera:N``, ``synthetic``, ``synthetic:WxH``, or a path to a photo,
-    a folder of photos or a video (.mp4 .avi .mov .mkv .webm). Keyword arguments go to the source;
-    those it does not take (``loop`` for a photo, say) are ignored."""
-    spec = str(spec).strip()
-    kind = spec_kind(spec)
-    if kind == "camera":
-        number = spec.partition(":")[2].strip() or "0"
-        if not number.isdigit():
-            raise SourceError(f"{spec!r} is not a camera: write camera:0, camera:1, ...")
-        return _make(CameraSource, kw, int(number))
-    if kind == "synthetic":
-        size = spec.partition(":")[2].strip()
-        if size:
-            match = re.fullmatch(r"(\d+)\s*[xX]\s*(\d+)", size)
-            if not match:
-                raise SourceError(f"{spec!r} is not a synthetic size: write synthetic:640x480")
-            kw = {**kw, "width": int(match[1]), "height": int(match[2])}
+def open_source(spec: str | SourceSpec, **kw) -> Source:
+    """A source from a spec (see :mod:`core.source_spec`): ``camera:N``, ``synthetic``,
+    ``synthetic:WxH``, or a path to a photo, a folder of photos or a video (``VIDEO_SUFFIXES``).
+    Keyword arguments go to the source; those it does not take (``loop`` for a photo, say) are ignored."""
+    parsed = parse_spec(spec)
+    if parsed.problem:
+        raise SourceError(parsed.problem)
+    if parsed.kind == "camera":
+        return _make(CameraSource, kw, parsed.camera_index)
+    if parsed.kind == "demo":
+        if parsed.size:
+            kw = {**kw, "width": parsed.size[0], "height": parsed.size[1]}
         return _make(SyntheticSource, kw)
-    path = Path(spec).expanduser()
-    if not spec or not path.exists():
-        raise SourceError(f"{spec or '(empty)'} does not exist: give a photo, a folder, a video, camera:N or synthetic")
-    cls = {"folder": FolderSource, "video": VideoSource}.get(kind, ImageSource)
-    return _make(cls, kw, path)
+    if not parsed.text or not parsed.path.exists():
+        raise SourceError(f"{parsed.text or '(empty)'} does not exist: give a photo, a folder, a video, camera:N or synthetic")
+    cls = {"folder": FolderSource, "video": VideoSource}.get(parsed.kind, ImageSource)
+    return _make(cls, kw, parsed.path)
 
 
 def _make(cls, kw: dict, *args):

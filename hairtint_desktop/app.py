@@ -1,65 +1,18 @@
-"""Starting the GUI: ``run_gui`` is what the ``hairtint`` command line calls.
-
-Also the defaults the main window uses to reach ``core``: the pipeline factory (model chosen from the
-registry by the settings: explicit model, else an experimental model whose rollout includes this
-installation, else the default stable one), the source opener (camera resolution from the settings),
-and the palette (built-in, plus the palette file from the settings)."""
+"""Starting the GUI: ``run_gui`` is what the ``hairtint`` command line calls. The window is built from
+a :class:`~core.session.Session` (the settings and what follows from them: model, palette, sources)."""
 
 from __future__ import annotations
 
 import logging
-
+import os
 import sys
 from typing import Callable
 
-from core.config import Settings, read_settings
-from core.errors import HairTintError
-from core.frames import Shade
+from core.session import Session
 
 log = logging.getLogger(__name__)
 
 SCREENSHOT_TIMEOUT_S = 30.0
-
-
-def default_pipeline_factory(settings: Settings) -> Callable[[bool], object]:
-    """``factory(still) -> Pipeline`` for the model the settings select; called on the worker thread."""
-
-    def factory(still: bool):
-        from core.engine import build_pipeline
-        from core.registry import Registry
-
-        entry = Registry.load().choose(settings.model, settings.rollout_percent, settings.install_id or "")
-        return build_pipeline(entry=entry, still=still, colour_beard=settings.colour_beard)
-
-    return factory
-
-
-def default_opener(settings: Settings) -> Callable[[str], object]:
-    """``opener(spec) -> Source``: core's ``open_source``; cameras at the configured resolution, videos
-    looping (a try-on clip should not stop on its last frame)."""
-
-    def opener(spec: str):
-        from core.sources import open_source
-
-        width, height = settings.resolution
-        return open_source(spec, width=width, height=height) if spec.startswith("camera:") \
-            else open_source(spec, loop=True)
-
-    return opener
-
-
-def palette_for(settings: Settings) -> tuple[list[Shade], str | None]:
-    """The built-in palette merged with the configured palette file; a file that can't be used gives
-    the built-in palette and a message for the banner."""
-    from core.palette import default_palette, load_palette, merge_palettes
-
-    palette = default_palette()
-    if settings.palette_file:
-        try:
-            return merge_palettes(palette, load_palette(settings.palette_file)), None
-        except HairTintError as exc:
-            return palette, f"{exc} — using the built-in palette."
-    return palette, None
 
 
 def _application(args: list[str]):
@@ -76,15 +29,19 @@ def _application(args: list[str]):
     return app
 
 
-def _quit_on_signals(app) -> None:
-    """Ctrl+C in the terminal (and SIGTERM from a kiosk's session manager) close the window properly,
-    stopping the worker, instead of killing the process mid-frame."""
+def quit_on_signals(app, window) -> None:
+    """SIGTERM (a service manager stopping the kiosk) and SIGINT (Ctrl+C in the terminal) end the app in
+    every mode: the window is allowed to close (the staff PIN guards the on-screen quit, not the
+    service manager), the worker is stopped, and the event loop exits."""
     import signal
 
     from PySide6.QtCore import QTimer
 
-    def handler(*_):
-        app.quit()
+    def handler(signum, _frame):
+        log.info("signal %d: closing", signum)
+        window.allow_quit()
+        code = 128 + signum if signum == signal.SIGINT else 0
+        QTimer.singleShot(0, lambda: app.exit(code))  # also when it comes before the event loop runs
 
     for name in ("SIGINT", "SIGTERM"):
         if hasattr(signal, name):
@@ -94,18 +51,30 @@ def _quit_on_signals(app) -> None:
                 return
     wake = QTimer(app)  # Python runs signal handlers only between bytecodes: wake it regularly
     wake.timeout.connect(lambda: None)
-    wake.start(250)
+    wake.start(200)
+
+
+def _show(window, kiosk: bool, size: tuple[int, int] | None) -> None:
+    if size is not None:  # a given size (screenshots of a layout), also in kiosk mode
+        window.resize(*size)
+        window.show()
+    elif kiosk and window.kiosk is not None:
+        window.kiosk.activate()
+    else:
+        window.show()
 
 
 def run_gui(source: str | None = None, kiosk: bool = False, screenshot: str | None = None,
             settings_path=None, *, pipeline_factory: Callable[[bool], object] | None = None,
-            opener: Callable[[str], object] | None = None, timeout_s: float = SCREENSHOT_TIMEOUT_S) -> int:
+            opener: Callable[[str], object] | None = None, timeout_s: float = SCREENSHOT_TIMEOUT_S,
+            size: tuple[int, int] | None = None) -> int:
     """Open the main window (fullscreen and locked with ``kiosk``) on ``source`` ("camera:N", "synthetic",
     or a photo/folder/video path; None: the configured camera) and run until it closes.
 
-    With ``screenshot``: wait for the first processed frame to be painted, save a picture of the whole
-    window to that path, and return 0; return 1 with a message on stderr when no frame comes within
-    ``timeout_s`` seconds or the source cannot be opened. ``pipeline_factory``/``opener`` are for tests."""
+    With ``screenshot``: wait for the first processed frame to be painted (or for the start panel, when
+    the source cannot be opened), save a picture of the whole window to that path, and return 0; return 1
+    with a message on stderr when nothing is shown within ``timeout_s`` seconds. ``size``: the window's
+    size in pixels instead of the default (or full screen). ``pipeline_factory``/``opener`` are for tests."""
     from hairtint_desktop.qtenv import has_display, prepare_qt_environment
 
     prepare_qt_environment(headless_fallback=screenshot is not None)
@@ -118,18 +87,13 @@ def run_gui(source: str | None = None, kiosk: bool = False, screenshot: str | No
 
     from hairtint_desktop.main_window import MainWindow
 
-    settings, warnings = read_settings(settings_path)
-    for message in warnings:
-        log.warning("%s", message)
-    window = MainWindow(settings, settings_path=settings_path, pipeline_factory=pipeline_factory, opener=opener,
-                        kiosk=kiosk, config_warnings=warnings)
+    session = Session.load(settings_path)
+    window = MainWindow(session=session, pipeline_factory=pipeline_factory, opener=opener, kiosk=kiosk)
     if screenshot is None:
-        if kiosk and window.kiosk is not None:
-            window.kiosk.activate()
-        else:
-            window.show()
+        quit_on_signals(app, window)
+        _show(window, kiosk, size)
         window.start(source)
-        _quit_on_signals(app)
+        log.info("HairTint is running (pid %d)", os.getpid())
         code = app.exec()
         window.shutdown()
         return int(code)
@@ -163,16 +127,17 @@ def run_gui(source: str | None = None, kiosk: bool = False, screenshot: str | No
 
     # a few more frames first, so the overlay has figures (when it is on), then grab
     window.frame_displayed.connect(lambda: QTimer.singleShot(1500 if window.overlay.isVisible() else 300, grab))
-    window.worker.unavailable.connect(lambda message: finish(1, message))
+    def unavailable(message: str) -> None:  # capture the start panel, which says why
+        print(f"hairtint: {message}", file=sys.stderr)
+        QTimer.singleShot(0, grab)
+
+    window.source_unavailable.connect(unavailable)
     deadline.timeout.connect(lambda: finish(1, f"no processed frame within {timeout_s:g} s; no screenshot written"))
     deadline.start(int(timeout_s * 1000))
     quit_on_close = app.quitOnLastWindowClosed()
     app.setQuitOnLastWindowClosed(False)
     try:
-        if kiosk and window.kiosk is not None:
-            window.kiosk.activate()
-        else:
-            window.show()
+        _show(window, kiosk, size)
         window.start(source)
         loop.exec()
     finally:
@@ -184,6 +149,6 @@ def run_gui(source: str | None = None, kiosk: bool = False, screenshot: str | No
     return outcome["code"] if outcome["code"] is not None else 1
 
 
-__all__ = ["run_gui", "default_pipeline_factory", "default_opener", "palette_for"]
+__all__ = ["run_gui"]
 
 

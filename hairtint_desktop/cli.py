@@ -7,10 +7,10 @@ import argparse
 import json
 import logging
 import sys
-from pathlib import Path
 
 from core.errors import HairTintError
 from core.frames import DEFAULT_INTENSITY, DEFAULT_SHINE
+from core.palette import DEFAULT_SHADE
 
 SUBCOMMANDS = ("recolor", "eval", "eval-video", "bench", "train", "models", "gui")
 
@@ -56,7 +56,8 @@ def _positive(text: str) -> int:
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="hairtint", description="Live hair-colour try-on.")
-    parser.add_argument("-v", "--verbose", action="store_true", help="log more")
+    parser.add_argument("-v", "--verbose", action="store_true", help="log more, MediaPipe's own messages included")
+    parser.add_argument("--version", action="version", version=f"hairtint {version()}")
     sub = parser.add_subparsers(dest="command")
 
     gui = sub.add_parser("gui", help="open the app (the default when no subcommand is given)")
@@ -64,19 +65,22 @@ def build_parser() -> argparse.ArgumentParser:
     gui.add_argument("--kiosk", action="store_true", help="fullscreen, touch, locked settings")
     gui.add_argument("--screenshot", metavar="OUT.png", help="save a screenshot after the first frame, then exit")
     gui.add_argument("--config", metavar="FILE", help="settings file (default: the user's config folder)")
+    gui.add_argument("--size", type=_size, metavar="WxH", help="window size in pixels (default: 1180x760, or full "
+                     "screen with --kiosk); e.g. to take --screenshot of a layout")
 
     recolor = sub.add_parser("recolor", help="recolour the hair in photos")
     recolor.add_argument("inputs", nargs="+", metavar="INPUT", help="photos or folders of photos")
     recolor.add_argument("-o", "--out", required=True, help="output folder (or a file name for a single photo)")
-    recolor.add_argument("--color", default="Sunlit Amber", help="shade name or #rrggbb (default: Sunlit Amber)")
+    recolor.add_argument("--color", help=f"shade name or #rrggbb (default: {DEFAULT_SHADE})")
     recolor.add_argument("--intensity", type=_intensity, default=DEFAULT_INTENSITY,
                          help=f"0-100 (default {DEFAULT_INTENSITY})")
     recolor.add_argument("--shine", type=_percent("shine"), default=DEFAULT_SHINE,
                          help=f"gloss on the brightest strands, 0-100 (default {DEFAULT_SHINE})")
     recolor.add_argument("--tips", metavar="SHADE", help="ombre: the colour of the tips, a shade name or #rrggbb; "
                          "'none' for one colour (default: the look's own tips, if it is a two-tone look)")
-    recolor.add_argument("--model", help="registry id or model file (default: the stable model)")
+    recolor.add_argument("--model", help="registry id or model file (default: what the settings select)")
     recolor.add_argument("--palette", help="a user palette file adding shades")
+    recolor.add_argument("--config", metavar="FILE", help="settings file (model, rollout, palette)")
 
     ev = sub.add_parser("eval", help="measure mask quality on labelled photos")
     ev.add_argument("--data", nargs="+", required=True, metavar="DIR", help="set folders (images/, masks/) or folders of sets")
@@ -98,8 +102,10 @@ def build_parser() -> argparse.ArgumentParser:
     bench.add_argument("--source", default="synthetic", help="FILE (photo or video) or synthetic")
     bench.add_argument("--frames", type=int, default=300)
     bench.add_argument("--size", type=_size, default=(640, 480), help="WxH (default 640x480)")
-    bench.add_argument("--model", help="registry id or model file")
-    bench.add_argument("--json", metavar="FILE")
+    bench.add_argument("--model", help="registry id or model file (default: what the settings select)")
+    bench.add_argument("--config", metavar="FILE", help="settings file (model, rollout)")
+    bench.add_argument("--json", nargs="?", const="-", metavar="FILE",
+                       help="print the report as JSON instead of a table (to FILE when given)")
 
     train = sub.add_parser("train", help="train a hair model and export it for MediaPipe (needs the 'train' extra)")
     train.add_argument("--data", nargs="+", required=True, metavar="DIR|PACK",
@@ -137,11 +143,28 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def version() -> str:
+    try:
+        from importlib.metadata import version as installed
+
+        return installed("hairtint")
+    except Exception:  # run from a source tree that was never installed
+        return "unknown"
+
+
+GLOBAL_FLAGS = ("-v", "--verbose")
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
-    if not argv or (argv[0] not in SUBCOMMANDS and argv[0] not in ("-h", "--help", "-v", "--verbose")):
-        argv.insert(0, "gui")
+    first = next((i for i, a in enumerate(argv) if a not in GLOBAL_FLAGS), len(argv))  # after -v
+    if first == len(argv) or (argv[first] not in SUBCOMMANDS and argv[first] not in ("-h", "--help", "--version")):
+        argv.insert(first, "gui")
     args = build_parser().parse_args(argv)
+    if not args.verbose:
+        from hairtint_desktop.quiet import quiet_python_warnings
+
+        quiet_python_warnings()
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     from hairtint_desktop import commands
 
@@ -162,5 +185,15 @@ def print_json(data: dict) -> None:
     print(json.dumps(data, indent=2))
 
 
+def run() -> int:
+    """The ``hairtint`` command: :func:`main`, with MediaPipe's native log lines kept off the terminal
+    unless ``-v`` is given."""
+    if not any(a in GLOBAL_FLAGS for a in sys.argv[1:]):
+        from hairtint_desktop.quiet import quiet_native_logs
+
+        quiet_native_logs()
+    return main()
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(run())

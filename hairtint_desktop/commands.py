@@ -12,40 +12,34 @@ from tqdm import tqdm
 from core.errors import HairTintError
 
 
-def _look(color: str, intensity: int, palette_file: str | None = None, shine: int | None = None,
-          tips: str | None = None):
-    """The Look for ``recolor``: a two-tone look brings its own tips unless ``tips`` names others
-    (or "none"); ``shine`` None is the default shine."""
-    from core.frames import DEFAULT_SHINE, Look
-    from core.palette import default_palette, load_palette, merge_palettes, resolve_color, resolve_tips
+def _session(args, palette_file: str | None = None):
+    """The Session the command runs in: the settings file (``--config``, else the user's), plus a
+    palette file given on the command line."""
+    from core.session import Session
 
-    palette = default_palette()
-    if palette_file:
-        palette = merge_palettes(palette, load_palette(Path(palette_file)))
-    shade = resolve_color(color, palette)
-    return Look(shade=shade, intensity=intensity, shine=DEFAULT_SHINE if shine is None else shine,
-                tips=shade.tips if tips is None else resolve_tips(tips, palette))
+    return Session.load(getattr(args, "config", None)).with_palette_file(palette_file)
 
 
 def gui(args) -> int:
     from hairtint_desktop.app import run_gui
 
     return run_gui(source=getattr(args, "source", None), kiosk=getattr(args, "kiosk", False),
-                   screenshot=getattr(args, "screenshot", None), settings_path=getattr(args, "config", None))
+                   screenshot=getattr(args, "screenshot", None), settings_path=getattr(args, "config", None),
+                   size=getattr(args, "size", None))
 
 
 def recolor(args) -> int:
     from core import batch
-    from core.engine import build_pipeline
 
-    look = _look(args.color, args.intensity, args.palette, args.shine, args.tips)
+    session = _session(args, args.palette)
+    look = session.look(args.color, args.intensity, args.shine, args.tips)
     jobs, problems = batch.plan([Path(p) for p in args.inputs], Path(args.out), look)
     for problem in problems:
         print(f"hairtint: {problem}", file=sys.stderr)
     if not jobs:
         print("hairtint: no photos to recolour", file=sys.stderr)
         return 1
-    pipeline = build_pipeline(args.model, still=True)
+    pipeline = session.build_pipeline(still=True, model=args.model)
     failed = 0
     with tqdm(total=len(jobs), desc="recolour", unit="photo") as bar:
         for outcome in batch.run(jobs, pipeline, look):
@@ -99,8 +93,10 @@ def evaluate_video(args) -> int:
     from core import video_eval as ve
     from core.engine import build_pipeline
 
+    from core.session import Session
+
     samples, models = _eval_inputs(args)
-    look = _default_look()
+    look = Session().fresh_look()
     table = {}
     for key, entry in models:
         live, per_frame = build_pipeline(entry=entry), build_pipeline(entry=entry, still=True)
@@ -125,9 +121,9 @@ def _eval_inputs(args):
     """The labelled photos (``--data``, ``--split``, ``--limit``) and ``[(name, registry entry)]`` for
     each ``--model`` (default: the stable model), as ``eval`` and ``eval-video`` take them."""
     from core import evaluate as ev
-    from core.registry import Registry
+    from core.session import Session
 
-    registry = Registry.load()
+    registry = Session().registry
     samples = ev.collect_samples([Path(d) for d in args.data], args.split)
     if args.limit:
         samples = ev.first_per_set(samples, args.limit)
@@ -135,26 +131,41 @@ def _eval_inputs(args):
     return samples, [(e.id if e.registered else f"{e.id} (file)", e) for e in entries]
 
 
-def _default_look():
-    """The starting look (Sunlit Amber at the default intensity and shine): what bench and eval-video use."""
-    from core.frames import Look
-    from core.palette import default_index, default_palette
-
-    shades = default_palette()
-    return Look(shade=shades[default_index(shades)])
-
-
 def bench(args) -> int:
     from core.bench import run_bench
-    from core.engine import build_pipeline
 
-    pipeline = build_pipeline(args.model)
-    report = run_bench(pipeline, args.source, args.frames, args.size, _default_look())
-    pipeline.close()
-    print(json.dumps(report, indent=2))
-    if args.json:
+    session = _session(args)
+    pipeline = session.build_pipeline(model=args.model)
+    try:
+        report = run_bench(pipeline, args.source, args.frames, args.size, session.fresh_look())
+    finally:
+        pipeline.close()
+    if args.json is None:
+        print(bench_table(report))
+    elif args.json == "-":
+        print(json.dumps(report, indent=2))
+    else:
         Path(args.json).write_text(json.dumps(report, indent=2))
+        print(bench_table(report))
+        print(f"JSON written to {args.json}")
     return 0
+
+
+def bench_table(report: dict) -> str:
+    """``hairtint bench``'s report as a table a person reads."""
+    m = report.get("machine", {})
+    lines = [f"model    {report['model']}",
+             f"frames   {report['frames']} at {report['size'][0]}x{report['size'][1]}",
+             f"speed    {report['fps']:.1f} frames/s",
+             f"machine  {m.get('cpu', '?')}, {m.get('cores', '?')} cores, {m.get('system', '')}",
+             f"memory   {report['peak_rss_mb']:.0f} MB peak",
+             "",
+             f"{'stage':<10} {'p50 ms':>8} {'p95 ms':>8}"]
+    for name, times in report["stages"].items():
+        lines.append(f"{name:<10} {times['p50']:>8.1f} {times['p95']:>8.1f}")
+    total = report["latency_ms"]
+    lines.append(f"{'total':<10} {total['p50']:>8.1f} {total['p95']:>8.1f}   (p99 {total['p99']:.1f})")
+    return "\n".join(lines)
 
 
 def train(args) -> int:
@@ -166,8 +177,6 @@ def train(args) -> int:
 
 
 def models(args) -> int:
-    from core.registry import Registry
-
     if args.models_command == "add":
         from core.registry import add_model
 
@@ -177,7 +186,9 @@ def models(args) -> int:
             print("it reaches an installation only through the rollout_percent setting, or as --model "
                   f"{entry.id}")
         return 0
-    registry = Registry.load()
+    from core.session import Session
+
+    registry = Session().registry
     if args.models_command == "list":
         for e in registry.entries:
             default = " (default)" if e.id == registry.default else ""

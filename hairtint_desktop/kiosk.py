@@ -12,7 +12,7 @@ import logging
 import time
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
-from PySide6.QtGui import QFont
+from PySide6.QtGui import QFont, QGuiApplication
 from PySide6.QtWidgets import (QApplication, QDialog, QGridLayout, QHBoxLayout, QLabel, QLineEdit, QPushButton,
                                QVBoxLayout, QWidget)
 
@@ -74,6 +74,11 @@ class PinDialog(QDialog):
         return self.edit.text()
 
 
+def locked_message(settings_file) -> str:
+    return (f'Settings are locked in kiosk mode: no staff PIN is set. To set one, add "kiosk": {{"pin": "1234"}} '
+            f"(key kiosk.pin) to {settings_file} and restart HairTint.")
+
+
 class KioskController(QObject):
     idle_reset = Signal()
 
@@ -105,7 +110,11 @@ class KioskController(QObject):
             self.timer.start()
 
     def activate(self) -> None:
-        """Go fullscreen (the app calls this; tests may leave the window small)."""
+        """Go fullscreen (the app calls this; tests may leave the window small). The window is also
+        given the screen's geometry, so it fills the screen where no window manager does it."""
+        screen = self.window.screen() or QGuiApplication.primaryScreen()
+        if screen is not None:
+            self.window.setGeometry(screen.geometry())
         self.window.showFullScreen()
 
     def stop(self) -> None:
@@ -132,8 +141,8 @@ class KioskController(QObject):
         """Open the PIN prompt; False when the settings are locked (no PIN configured, or too many
         wrong attempts)."""
         if self._pin is None:
-            self.window.banner.show_message(
-                "Settings are locked in kiosk mode: no kiosk PIN is set in the configuration file.", "info")
+            self.window.banner.show_message(locked_message(self.window.session.settings_file), "info",
+                                            actions=[("Quit HairTint", self.window.quit_app)])
             return False
         if self._clock() < self._locked_until:
             wait = int(self._locked_until - self._clock()) + 1

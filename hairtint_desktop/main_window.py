@@ -1,448 +1,278 @@
-"""The main window: the picture, the shade palette, intensity, shine and tips, before/after and compare,
-snapshot, the statistics overlay, the banner, and the start panel shown when there is no camera.
-
-Thin by design: every picture comes from the :class:`~hairtint_desktop.worker.Worker`; the window only
-turns clicks into a new immutable ``Look`` or a source spec, and paints what comes back."""
+"""The main window: lays out the picture, the control panel, the banner and the start panel, and wires
+them to the worker. The decisions live elsewhere: the settings and what follows from them in
+``core.session``, the live view in ``core.live`` (through ``worker``), the controls and the current look
+in ``control_panel``, where they go in ``layout_plan``, snapshots in ``snapshot``, setting changes in
+``settings_flow``, the overlay text in ``overlay_feed``, the actions and menus in ``window_actions``."""
 
 from __future__ import annotations
 
 import logging
-import re
-import time
 from datetime import datetime
 from pathlib import Path
 from typing import Callable
 
-from PySide6.QtCore import QSize, Qt, Signal
-from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import (QFileDialog, QFrame, QHBoxLayout, QLabel, QMainWindow, QPushButton, QScrollArea,
-                               QSizePolicy, QSlider, QStackedWidget, QVBoxLayout, QWidget)
+from PySide6.QtCore import QSize, Signal
+from PySide6.QtWidgets import QBoxLayout, QFileDialog, QMainWindow, QStackedWidget, QVBoxLayout, QWidget
 
-from core.config import Settings, save_settings
+from core import live
+from core.config import Settings
 from core.errors import HairTintError
-from core.frames import DEFAULT_INTENSITY, Look, Result, Shade
+from core.frames import Look, Shade
 from core.levels import LiftAdvice
-from core.palette import default_index
+from core.session import Session
+from core.source_spec import DEMO, IMAGE_FILTER, VIDEO_FILTER, parse_spec
+from hairtint_desktop.control_panel import ControlPanel
+from hairtint_desktop.layout_plan import plan_layout
+from hairtint_desktop.overlay_feed import WAITING, OverlayFeed
+from hairtint_desktop.settings_flow import plan_settings
+from hairtint_desktop.snapshot import save_snapshot, usable_folder
+from hairtint_desktop.styles import window_style
 from hairtint_desktop.widgets.banner import Banner
-from hairtint_desktop.widgets.salon_note import SalonNote
 from hairtint_desktop.widgets.dialogs import CameraDialog, SettingsDialog
-from hairtint_desktop.widgets.look_controls import LookControls, labelled_slider
-from hairtint_desktop.widgets.overlay import StatsOverlay, format_stats
-from hairtint_desktop.widgets.start_panel import StartPanel
-from hairtint_desktop.widgets.swatches import SwatchPalette
+from hairtint_desktop.widgets.overlay import StatsOverlay
+from hairtint_desktop.widgets.start_panel import StartPanel, dropped_image, unavailable_text
 from hairtint_desktop.widgets.video_view import VideoView
-from core.images import IMAGE_SUFFIXES
-from core.sources import describe_spec, is_camera_spec
-from hairtint_desktop.worker import FrameInfo, Worker
+from hairtint_desktop.window_actions import build_actions
+from hairtint_desktop.worker import Worker
 
 log = logging.getLogger(__name__)
-
-IMAGE_FILTER = "Photos (*.jpg *.jpeg *.png *.webp *.bmp *.tif *.tiff)"
-VIDEO_FILTER = "Videos (*.mp4 *.mov *.avi *.mkv *.webm *.m4v)"
-DEMO_SPEC = "synthetic"
-OVERLAY_EVERY_S = 0.25
-
-STYLE = """
-QMainWindow, #sidePanel, QScrollArea, QScrollArea > QWidget > QWidget { background: #17171c; }
-#sidePanel QLabel { color: #e6e6ea; }
-#sidePanel QLabel#heading { color: #9a9aa2; font-weight: bold; }
-QPushButton#toggle, QPushButton#action { background: #2a2a33; color: #e6e6ea; border: 1px solid #3a3a46;
-    border-radius: 8px; padding: 6px 12px; }
-QPushButton#toggle:checked { background: #3d5a99; border-color: #6ea8ff; }
-QPushButton#action { background: #2f6b3f; border-color: #4f9a63; }
-QPushButton#action:disabled { background: #2a2a33; color: #777; }
-QPushButton#subtle { background: transparent; color: #9a9aa2; border: 1px solid #3a3a46; border-radius: 8px; }
-"""
-KIOSK_STYLE = """
-#sidePanel QLabel, QPushButton#toggle, QPushButton#action, QPushButton#subtle { font-size: 18px; }
-#startPanel QPushButton { font-size: 18px; }
-"""
-
-
-def slug(name: str) -> str:
-    """'Sunlit Amber' -> 'sunlit-amber' (for file names)."""
-    return re.sub(r"[^a-z0-9]+", "-", name.casefold()).strip("-") or "shade"
-
-
-def snapshot_name(shade: Shade, intensity: int, when: datetime) -> str:
-    return f"hairtint_{slug(shade.name)}_{intensity}_{when:%Y%m%d-%H%M%S}.jpg"
-
 
 class MainWindow(QMainWindow):
     frame_displayed = Signal()  # a processed frame has been painted (first one after each source open)
     snapshot_saved = Signal(str)
+    source_unavailable = Signal(str)  # the start panel is showing why
 
     def __init__(self, settings: Settings | None = None, *, settings_path=None,
                  pipeline_factory: Callable[[bool], object] | None = None,
                  opener: Callable[[str], object] | None = None, palette: list[Shade] | None = None,
-                 kiosk: bool = False, config_warnings: list[str] | tuple[str, ...] = ()):
+                 kiosk: bool = False, config_warnings: list[str] | tuple[str, ...] = (),
+                 session: Session | None = None):
         super().__init__()
-        from hairtint_desktop import app as app_module  # the defaults that touch core.engine and sources
-
-        self.settings = settings or Settings()
-        self.settings_path = settings_path
+        self.session = session or Session(settings, settings_path=settings_path, palette=palette,
+                                           warnings=config_warnings)
         self.is_kiosk = kiosk
-        self._custom_factory = pipeline_factory is not None
-        self._pipeline_factory = pipeline_factory or app_module.default_pipeline_factory(self.settings)
-        self._opener = opener or app_module.default_opener(self.settings)
-        self._custom_opener = opener is not None
-        warnings = list(config_warnings)
-        if palette is None:
-            palette, palette_warning = app_module.palette_for(self.settings)
-            if palette_warning:
-                warnings.append(palette_warning)
-        self.palette = palette
-        self.last_result: Result | None = None
+        self._custom_factory, self._custom_opener = pipeline_factory is not None, opener is not None
+        self._opener = opener or self.session.opener()
+        self.last_result: live.Result | None = None
+        self.last_info: live.FrameInfo | None = None
         self._lift_advice = LiftAdvice()
-        self.last_info: FrameInfo | None = None
+        self._overlay_feed = OverlayFeed()
         self._displayed_once = False
-        self._overlay_at = 0.0
         self._quit_allowed = not kiosk
         self.now: Callable[[], datetime] = datetime.now  # replaced in tests
         self.ask_folder: Callable[[], str | None] = self._ask_folder
         self.ask_open_file: Callable[[str, str], str | None] = self._ask_open_file
         self.settings_dialog: SettingsDialog | None = None
+        self._camera_dialog: CameraDialog | None = None
 
         self.setWindowTitle("HairTint")
-        self.setStyleSheet(STYLE + (KIOSK_STYLE if kiosk else ""))
+        self.setStyleSheet(window_style(kiosk))
         self._build_ui()
-        self._build_actions()
-        self.worker = Worker(self._pipeline_factory, self._open_source_spec, self)
-        self.worker.result.connect(self._on_result)
-        self.worker.error.connect(self._on_error)
-        self.worker.status.connect(self._on_status)
-        self.worker.recovered.connect(self._on_recovered)
-        self.worker.unavailable.connect(self._on_unavailable)
+        self.actions_ = build_actions(self)
+        self.open_photo_action, self.overlay_action = self.actions_.open_photo, self.actions_.overlay
+        self.settings_action, self.snapshot_action = self.actions_.settings, self.actions_.snapshot
+        self.worker = Worker(pipeline_factory or self.session.pipeline_factory(), lambda spec: self._opener(spec), self)
+        self.worker.event.connect(self._on_event)
         self.view.painted.connect(self._on_painted)
-        self.view.tile_clicked.connect(self._on_tile_clicked)
+        self.view.tile_clicked.connect(self.controls.pick_tile)
         self.set_overlay_visible(self.settings.overlay)
+        warnings = [*self.session.warnings, *([self.session.palette_warning] if self.session.palette_warning else [])]
         if warnings:
             self.banner.show_message("\n".join(warnings), "warning")
-
         self.kiosk = None
         if kiosk:
             from hairtint_desktop.kiosk import KioskController
 
             self.kiosk = KioskController(self)
+        self.setMinimumSize(480, 360)  # set, so the layout never grows the window: arrange() fits the controls
         self.resize(1180, 760)
 
     # ---- layout ----------------------------------------------------------------------------------
     def _build_ui(self) -> None:
-        touch = self.is_kiosk
         central = QWidget(self)
         outer = QVBoxLayout(central)
         outer.setContentsMargins(0, 0, 0, 0)
         outer.setSpacing(0)
-        self.banner = Banner(central, touch=touch)
+        self.banner = Banner(central, touch=self.is_kiosk)
         outer.addWidget(self.banner)
-        row = QHBoxLayout()
-        row.setContentsMargins(0, 0, 0, 0)
-        row.setSpacing(0)
-        outer.addLayout(row, 1)
+        self._body = QBoxLayout(QBoxLayout.Direction.LeftToRight)
+        self._body.setContentsMargins(0, 0, 0, 0)
+        self._body.setSpacing(0)
+        outer.addLayout(self._body, 1)
 
         self.stack = QStackedWidget(central)
         self.view = VideoView(self.stack)
         self.view.placeholder = "Starting…"
         self.overlay = StatsOverlay(self.view)
         self.start_panel = StartPanel(self.stack, kiosk=self.is_kiosk)
-        self.start_panel.pick_camera.connect(self.choose_camera)
-        self.start_panel.open_photo.connect(self.open_photo)
-        self.start_panel.open_video.connect(self.open_video)
-        self.start_panel.play_demo.connect(self.play_demo)
+        for signal, slot in ((self.start_panel.pick_camera, self.choose_camera), (self.start_panel.open_photo,
+                             self.open_photo), (self.start_panel.open_video, self.open_video),
+                             (self.start_panel.play_demo, self.play_demo)):
+            signal.connect(slot)
         self.stack.addWidget(self.view)
         self.stack.addWidget(self.start_panel)
-        row.addWidget(self.stack, 1)
+        self._body.addWidget(self.stack, 1)
 
-        side = QFrame(central)
-        side.setObjectName("sidePanel")
-        side_layout = QVBoxLayout(side)
-        side_layout.setContentsMargins(12, 12, 12, 12)
-        side_layout.setSpacing(10)
-        heading = QLabel("Shade", side)
-        heading.setObjectName("heading")
-        side_layout.addWidget(heading)
-        size = 104 if touch else 72
-        self.swatches = SwatchPalette(self.palette, columns=3, button_size=size, parent=side)
-        self.swatches.shade_selected.connect(self._on_shade)
-        scroll = QScrollArea(side)
-        scroll.setWidget(self.swatches)
-        scroll.setWidgetResizable(False)
-        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        scroll.setFrameShape(QFrame.Shape.NoFrame)
-        self.swatches.adjustSize()
-        scroll.setFixedWidth(self.swatches.sizeHint().width() + 18)
-        side_layout.addWidget(scroll, 1)
-
-        self.intensity_label, self.slider = labelled_slider(side, side_layout, "Intensity", DEFAULT_INTENSITY, touch)
-        self.slider.valueChanged.connect(self._on_intensity)
-        side_layout.addWidget(self.slider)
-        self.look_controls = LookControls(self.palette, touch=touch, parent=side)  # shine and tips
-        self.look_controls.follow_shade(self.swatches.current_shade)
-        self.look_controls.changed.connect(lambda *_: self.push_look())
-        side_layout.addWidget(self.look_controls)
-        self.salon_note = SalonNote(side, touch=touch)  # e.g. "needs pre-lightening in the salon"
-        side_layout.addWidget(self.salon_note)
-
-        buttons = QHBoxLayout()
-        self.split_button = self._toggle("Before / after", side)
-        self.compare_button = self._toggle("Compare 2×2", side)
-        buttons.addWidget(self.split_button)
-        buttons.addWidget(self.compare_button)
-        side_layout.addLayout(buttons)
-        self.split_button.toggled.connect(self.set_split)
-        self.compare_button.toggled.connect(self.set_compare)
-
-        self.snapshot_button = QPushButton("Save snapshot", side)
-        self.snapshot_button.setObjectName("action")
-        self.snapshot_button.setMinimumHeight(64 if touch else 40)
-        self.snapshot_button.clicked.connect(self.save_snapshot)
-        self.snapshot_button.setVisible(not self.is_kiosk)  # a kiosk writes nothing to disk
-        self.snapshot_button.setEnabled(False)  # until there is a picture
-        side_layout.addWidget(self.snapshot_button)
-
-        self.settings_button = QPushButton("⚙ Staff settings", side)
-        self.settings_button.setObjectName("subtle")
-        self.settings_button.setMinimumHeight(56)
-        self.settings_button.setVisible(self.is_kiosk)
-        self.settings_button.clicked.connect(self.open_settings)
-        side_layout.addWidget(self.settings_button)
-
-        row.addWidget(side)
-        self.side_panel = side
+        self.controls = ControlPanel(self.palette, self.session.fresh_look(), touch=self.is_kiosk,
+                                     kiosk=self.is_kiosk, parent=central)
+        self._body.addWidget(self.controls)
+        self.controls.look_changed.connect(self.push_look)
+        self.controls.mode_changed.connect(self.view.set_mode)
+        self.controls.snapshot_button.clicked.connect(self.save_snapshot)
+        self.controls.settings_button.clicked.connect(self.open_settings)
+        self.controls.previous_button.clicked.connect(lambda: self.step_photo(-1))
+        self.controls.next_button.clicked.connect(lambda: self.step_photo(1))
+        c = self.controls  # the parts tests and the kiosk reach for
+        self.swatches, self.slider, self.look_controls, self.salon_note = c.swatches, c.slider, c.look_controls, c.salon_note
+        self.split_button, self.compare_button, self.snapshot_button = c.split_button, c.compare_button, c.snapshot_button
+        self.settings_button, self.side_panel = c.settings_button, c
         self.setCentralWidget(central)
         self.setAcceptDrops(not self.is_kiosk)
 
-    def _toggle(self, text: str, parent: QWidget) -> QPushButton:
-        button = QPushButton(text, parent)
-        button.setObjectName("toggle")
-        button.setCheckable(True)
-        button.setMinimumHeight(64 if self.is_kiosk else 36)
-        button.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
-        return button
+    def resizeEvent(self, event) -> None:  # noqa: N802
+        super().resizeEvent(event)
+        self.arrange(event.size().width(), event.size().height())
 
-    def _build_actions(self) -> None:
-        def action(text, slot, shortcuts=(), checkable=False):
-            act = QAction(text, self)
-            if shortcuts:
-                act.setShortcuts([QKeySequence(s) for s in shortcuts])
-            act.setCheckable(checkable)
-            (act.toggled if checkable else act.triggered).connect(slot)
-            self.addAction(act)  # shortcuts work even with the menu bar hidden (kiosk)
-            return act
+    def arrange(self, width: int, height: int) -> None:
+        """Controls beside the picture (landscape) or below it (portrait), shades reflowed to fit."""
+        other_w, other_h = self.controls.other_size()
+        plan = plan_layout(width, height - self.banner.sizeHint().height() * self.banner.isVisible(),
+                           len(self.palette), other_height=other_h, other_width=other_w, touch=self.is_kiosk)
+        self.controls.apply(plan)
+        self._body.setDirection(QBoxLayout.Direction.TopToBottom if plan.below else QBoxLayout.Direction.LeftToRight)
 
-        self.open_photo_action = action("Open &photo…", self.open_photo, ["Ctrl+O"])
-        self.open_video_action = action("Open &video…", self.open_video, ["Ctrl+Shift+O"])
-        self.snapshot_action = action("&Save snapshot", self.save_snapshot, ["Ctrl+S"])
-        self.snapshot_action.setEnabled(False)  # until there is a picture
-        self.snapshot_folder_action = action("Snapshot &folder…", self.choose_snapshot_folder)
-        self.quit_action = action("&Quit", self.close, ["Ctrl+Q"])
-        self.camera_action = action("&Camera and resolution…", self.choose_camera)
-        self.demo_action = action("&Demo clip", self.play_demo)
-        self.overlay_action = action("Statistics &overlay", self.set_overlay_visible, ["F2", "O"], checkable=True)
-        self.split_action = action("&Before / after", self.split_button.setChecked, ["B"], checkable=True)
-        self.compare_action = action("&Compare 2×2", self.compare_button.setChecked, ["C"], checkable=True)
-        self.split_button.toggled.connect(self.split_action.setChecked)
-        self.compare_button.toggled.connect(self.compare_action.setChecked)
-        self.fullscreen_action = action("&Full screen", self._toggle_fullscreen, ["F11"])
-        self.settings_action = action("&Settings…", self.open_settings, ["Ctrl+,"])
+    @property
+    def settings(self) -> Settings:
+        return self.session.settings
 
-        bar = self.menuBar()
-        file_menu = bar.addMenu("&File")
-        for act in (self.open_photo_action, self.open_video_action, None, self.snapshot_action,
-                    self.snapshot_folder_action, None, self.quit_action):
-            file_menu.addSeparator() if act is None else file_menu.addAction(act)
-        source_menu = bar.addMenu("&Source")
-        source_menu.addAction(self.camera_action)
-        source_menu.addAction(self.demo_action)
-        view_menu = bar.addMenu("&View")
-        for act in (self.overlay_action, self.split_action, self.compare_action, None, self.fullscreen_action):
-            view_menu.addSeparator() if act is None else view_menu.addAction(act)
-        settings_menu = bar.addMenu("S&ettings")
-        settings_menu.addAction(self.settings_action)
-        if self.is_kiosk:
-            bar.hide()
-            self.statusBar().hide()  # customers need no status messages
-            for act in (self.open_photo_action, self.open_video_action, self.snapshot_action,
-                        self.snapshot_folder_action, self.fullscreen_action, self.quit_action):
-                act.setEnabled(False)  # no file dialogs, nothing on disk, no way out without the PIN
+    @settings.setter
+    def settings(self, value: Settings) -> None:
+        self.session.settings = value
 
-    # ---- the Look --------------------------------------------------------------------------------
+    @property
+    def palette(self) -> list[Shade]:
+        return self.session.palette
+
+    # ---- the look --------------------------------------------------------------------------------
     def look(self) -> Look:
-        return self.look_controls.look(self.swatches.current_shade, self.slider.value())
-
-    def compare_looks(self) -> tuple[Look, ...]:
-        """The current look and the next three shades in the palette, each as a tap on it would give."""
-        shades = self.swatches.shades
-        start = self.swatches.current_index
-        count = min(4, len(shades))
-        return (self.look(), *(self.look_controls.preview(shades[(start + i) % len(shades)], self.slider.value())
-                               for i in range(1, count)))
+        return self.controls.look()
 
     def push_look(self) -> None:
-        if self.swatches.current_shade is None:
-            return
-        looks = self.compare_looks() if self.compare_button.isChecked() else (self.look(),)
-        self.worker.set_look(looks)
-
-    def _on_shade(self, _index: int, shade: Shade) -> None:
-        self.look_controls.follow_shade(shade)
-        self.push_look()
-
-    def _on_intensity(self, value: int) -> None:
-        self.intensity_label.setText(str(value))
-        self.push_look()
+        if self.swatches.current_shade is not None:
+            self.worker.set_look(self.controls.looks())
 
     def set_split(self, on: bool) -> None:
-        if on and self.compare_button.isChecked():
-            self.compare_button.setChecked(False)
-        self._apply_mode()
+        self.split_button.setChecked(on)
 
     def set_compare(self, on: bool) -> None:
-        if on and self.split_button.isChecked():
-            self.split_button.setChecked(False)
-        self._apply_mode()
-        self.push_look()
-
-    def _apply_mode(self) -> None:
-        mode = "compare" if self.compare_button.isChecked() else "split" if self.split_button.isChecked() else "single"
-        self.view.set_mode(mode)
-
-    def _on_tile_clicked(self, index: int) -> None:
-        if index > 0:
-            self.swatches.select((self.swatches.current_index + index) % len(self.swatches.shades))
+        self.compare_button.setChecked(on)
 
     # ---- sources ---------------------------------------------------------------------------------
-    def _open_source_spec(self, spec: str):
-        return self._opener(spec)
-
     def start(self, spec: str | None = None) -> None:
         """Open ``spec`` (default: the configured camera) and start the live view."""
-        self.open_source(spec or f"camera:{self.settings.camera_index}")
+        self.open_source(self.session.start_spec(spec).text)
 
     def open_source(self, spec: str) -> None:
-        self.last_result, self.last_info = None, None
-        self._set_has_picture(False)
-        self._displayed_once = False
-        self.view.clear(f"Opening {describe_spec(spec)}…")
+        parsed = parse_spec(spec)
+        self._forget_picture(f"Opening {parsed.describe()}…")
         self.stack.setCurrentWidget(self.view)
+        self._displayed_once = False
+        self.controls.folder_row.setVisible(parsed.is_folder)
         if self.banner.kind == "error":
             self.banner.dismiss()
         if self.worker.is_running():
             self.worker.set_source(spec)
         else:
-            self.worker.start(spec, self.compare_looks() if self.compare_button.isChecked() else (self.look(),))
-        self.statusBar().showMessage(f"Opening {describe_spec(spec)}…", 3000)
+            self.worker.start(spec, self.controls.looks())
+        self.statusBar().showMessage(f"Opening {parsed.describe()}…", 3000)
+
+    def _open_chosen(self, title: str, filter_: str) -> None:
+        path = None if self.is_kiosk else self.ask_open_file(title, filter_)
+        if path:
+            self.open_source(path)
 
     def open_photo(self) -> None:
-        if self.is_kiosk:
-            return
-        path = self.ask_open_file("Open a photo", IMAGE_FILTER)
-        if path:
-            self.open_source(path)
+        self._open_chosen("Open a photo", IMAGE_FILTER)
 
     def open_video(self) -> None:
-        if self.is_kiosk:
-            return
-        path = self.ask_open_file("Open a video", VIDEO_FILTER)
-        if path:
-            self.open_source(path)
+        self._open_chosen("Open a video", VIDEO_FILTER)
+
+    def open_folder(self) -> None:
+        if not self.is_kiosk:
+            folder = QFileDialog.getExistingDirectory(self, "Open a folder of photos", str(Path.home()))
+            if folder:
+                self.open_source(folder)
 
     def play_demo(self) -> None:
-        self.open_source(DEMO_SPEC)
+        self.open_source(DEMO)
+
+    def step_photo(self, delta: int) -> bool:
+        """The next or previous photo of a folder source (False for other sources)."""
+        return self.worker.step(delta)
 
     def choose_camera(self) -> None:
-        dialog = CameraDialog(self.settings, self)
-        self._camera_dialog = dialog
-
-        def accepted():
-            index, resolution = dialog.choice()
-            self.apply_settings(self.settings.with_(camera_index=index, resolution=resolution), reopen_camera=True)
-
-        dialog.accepted.connect(accepted)
+        dialog = self._camera_dialog = CameraDialog(self.settings, self)
+        dialog.accepted.connect(lambda: self.apply_settings(
+            self.settings.with_(camera_index=dialog.choice()[0], resolution=dialog.choice()[1]), reopen_camera=True))
         dialog.open()
 
     def _ask_open_file(self, title: str, filter_: str) -> str | None:
-        path, _ = QFileDialog.getOpenFileName(self, title, "", filter_)
-        return path or None
+        return QFileDialog.getOpenFileName(self, title, "", filter_)[0] or None
 
-    # ---- drag and drop ---------------------------------------------------------------------------
-    @staticmethod
-    def _dropped_image(event) -> str | None:
-        mime = event.mimeData()
-        if not mime.hasUrls():
-            return None
-        for url in mime.urls():
-            if url.isLocalFile() and Path(url.toLocalFile()).suffix.lower() in IMAGE_SUFFIXES:
-                return url.toLocalFile()
-        return None
-
+    # ---- drag and drop of a photo -----------------------------------------------------------------
     def dragEnterEvent(self, event) -> None:  # noqa: N802
-        if not self.is_kiosk and self._dropped_image(event):
-            event.acceptProposedAction()
-        else:
-            event.ignore()
+        event.acceptProposedAction() if not self.is_kiosk and dropped_image(event) else event.ignore()
 
     def dropEvent(self, event) -> None:  # noqa: N802
-        path = None if self.is_kiosk else self._dropped_image(event)
+        path = None if self.is_kiosk else dropped_image(event)
+        event.acceptProposedAction() if path else event.ignore()
         if path:
-            event.acceptProposedAction()
             self.open_source(path)
-        else:
-            event.ignore()
 
-    # ---- worker signals --------------------------------------------------------------------------
+    # ---- from the worker -------------------------------------------------------------------------
+    def _on_event(self, event) -> None:
+        if isinstance(event, live.Processed):
+            self._on_result(event.result, event.info)
+        elif isinstance(event, live.Problem):
+            self.banner.show_message(event.message, "error")
+        elif isinstance(event, live.Status):
+            self.statusBar().showMessage(event.message, 4000)
+        elif isinstance(event, live.Recovered) and self.banner.kind == "error":
+            self.banner.dismiss()
+        elif isinstance(event, live.Unavailable):
+            self._on_unavailable(event.message)
+
     def _set_has_picture(self, has: bool) -> None:
-        if self.snapshot_button.isEnabled() != has:
-            self.snapshot_button.setEnabled(has)
-            self.snapshot_action.setEnabled(has and not self.is_kiosk)
+        self.snapshot_button.setEnabled(has)
+        self.snapshot_action.setEnabled(has and not self.is_kiosk)
 
-    def _on_result(self, result: Result, info: FrameInfo) -> None:
+    def _forget_picture(self, placeholder: str = "") -> None:
+        self.last_result, self.last_info = None, None
+        self._set_has_picture(False)
+        self.view.clear(placeholder)
+
+    def _on_result(self, result: live.Result, info: live.FrameInfo) -> None:
         self.last_result, self.last_info = result, info
         self._set_has_picture(True)
         tiles = None
-        if info.compare:
-            tiles = [(look.shade.name, pixels) for look, pixels in zip(info.looks, (result.pixels, *info.compare))]
-        self.view.set_frame(result.frame.pixels, result.pixels, tiles,
-                            None if info.reprocessed else info.capture_t)
+        if result.variants:
+            tiles = [(look.shade.name, pixels) for look, pixels in zip(info.looks, (result.pixels, *result.variants))]
+        self.view.set_frame(result.frame.pixels, result.pixels, tiles, None if info.reprocessed else info.capture_t)
         self.salon_note.say(self._lift_advice.update(result.hair_level, info.looks[0] if info.looks else self.look()))
-        if self.stack.currentWidget() is not self.view:
-            self.stack.setCurrentWidget(self.view)
-        now = time.perf_counter()
-        if self.overlay.isVisible() and (now - self._overlay_at > OVERLAY_EVERY_S or info.still):
-            self._overlay_at = now
+        self.stack.setCurrentWidget(self.view)
+        if self.overlay.isVisible() and self._overlay_feed.due(info):
             self.refresh_overlay()
 
-    def _on_painted(self, latency_ms: float) -> None:
+    def _on_painted(self, _latency_ms: float) -> None:
         if not self._displayed_once:
             self._displayed_once = True
             self.frame_displayed.emit()
 
-    def _on_error(self, message: str) -> None:
-        self.banner.show_message(message, "error")
-
-    def _on_recovered(self) -> None:
-        if self.banner.kind == "error":
-            self.banner.dismiss()
-
-    def _on_status(self, message: str) -> None:
-        self.statusBar().showMessage(message, 4000)
-
     def _on_unavailable(self, message: str) -> None:
-        spec = self.worker.spec or ""
-        if is_camera_spec(spec):
-            title = "No camera found"
-            if self.is_kiosk:
-                detail = f"{message}\n\nCheck the camera cable, pick another camera, or play the demo clip."
-            else:
-                detail = f"{message}\n\nPick another camera, open a photo or a video, or play the demo clip."
-        else:
-            title = f"Could not open {describe_spec(spec)}"
-            detail = message
-        self.start_panel.set_message(title, detail)
-        self.view.clear("")
-        self.last_result, self.last_info = None, None
-        self._set_has_picture(False)
+        self.start_panel.set_message(*unavailable_text(parse_spec(self.worker.spec or ""), message, self.is_kiosk))
+        self._forget_picture()
         self.stack.setCurrentWidget(self.start_panel)
+        self.source_unavailable.emit(message)
 
     # ---- overlay ---------------------------------------------------------------------------------
     def set_overlay_visible(self, on: bool) -> None:
@@ -459,31 +289,20 @@ class MainWindow(QMainWindow):
             self._persist()
 
     def refresh_overlay(self) -> None:
-        info = self.last_info
-        if info is None:
-            self.overlay.show_text("FPS        –\nwaiting for the first frame…")
-            return
-        size = None
-        if self.last_result is not None:
-            size = self.last_result.frame.size
-        self.overlay.show_text(format_stats(
-            fps=info.stats.get("fps", float("nan")), display_fps=self.view.display_fps(), stats=info.stats,
-            latency=self.view.latency.summary(), model=info.model, size=size, dropped=info.dropped,
-            still=info.still))
+        self.overlay.show_text(OverlayFeed.text(
+            self.last_info, size=self.last_result.frame.size if self.last_result is not None else None,
+            display_fps=self.view.display_fps(), latency=self.view.latency.summary()))
 
-    def _toggle_fullscreen(self) -> None:
+    def toggle_fullscreen(self) -> None:
         self.showNormal() if self.isFullScreen() else self.showFullScreen()
 
     # ---- snapshot --------------------------------------------------------------------------------
     def _ask_folder(self) -> str | None:
-        path = QFileDialog.getExistingDirectory(self, "Choose where snapshots are saved",
-                                                self.settings.snapshot_dir or str(Path.home()))
-        return path or None
+        return QFileDialog.getExistingDirectory(self, "Choose where snapshots are saved",
+                                                self.settings.snapshot_dir or str(Path.home())) or None
 
     def choose_snapshot_folder(self) -> str | None:
-        if self.is_kiosk:
-            return None
-        folder = self.ask_folder()
+        folder = None if self.is_kiosk else self.ask_folder()
         if folder:
             self.settings = self.settings.with_(snapshot_dir=folder)
             self._persist()
@@ -493,45 +312,30 @@ class MainWindow(QMainWindow):
         """Save the recoloured frame shown now. Only ever called from an explicit click/shortcut."""
         if self.is_kiosk:
             return None
-        result = self.last_result
-        if result is None:
+        if self.last_result is None:
             self.statusBar().showMessage("Nothing to save yet", 3000)
             return None
-        folder = self.settings.snapshot_dir
-        if not folder or not Path(folder).is_dir():
-            folder = self.choose_snapshot_folder()
-            if not folder:
-                return None
-        look = self.last_info.looks[0] if self.last_info and self.last_info.looks else self.look()
-        name = snapshot_name(look.shade, look.intensity, self.now())
-        path = Path(folder) / name
-        n = 2
-        while path.exists():
-            path = Path(folder) / name.replace(".jpg", f"-{n}.jpg")
-            n += 1
-        try:
-            from core.images import save_image
-
-            save_image(path, result.pixels)
-        except (HairTintError, OSError, ValueError) as exc:
-            self.banner.show_message(f"The snapshot could not be saved: {exc}", "error")
+        folder = usable_folder(self.settings.snapshot_dir) or self.choose_snapshot_folder()
+        if not folder:
             return None
-        self.statusBar().showMessage(f"Saved {path}", 6000)
-        self.snapshot_saved.emit(str(path))
-        return path
+        look = self.last_info.looks[0] if self.last_info and self.last_info.looks else self.look()
+        saved = save_snapshot(self.last_result, look, folder, self.now())
+        if not saved.ok:
+            self.banner.show_message(saved.error, "error")
+            return None
+        self.statusBar().showMessage(f"Saved {saved.path}", 6000)
+        self.snapshot_saved.emit(str(saved.path))
+        return saved.path
 
     # ---- settings --------------------------------------------------------------------------------
     def open_settings(self) -> None:
-        if self.kiosk is not None:
-            self.kiosk.request_settings()
-        else:
-            self.show_settings_dialog()
+        self.kiosk.request_settings() if self.kiosk is not None else self.show_settings_dialog()
 
     def show_settings_dialog(self) -> SettingsDialog:
         dialog = SettingsDialog(self.settings, self, kiosk=self.is_kiosk)
         if self.is_kiosk:
             quit_button = dialog.button_box.addButton("Quit HairTint", dialog.button_box.ButtonRole.DestructiveRole)
-            quit_button.clicked.connect(self.quit_kiosk)
+            quit_button.clicked.connect(self.quit_app)
         dialog.accepted.connect(lambda: self.apply_settings(dialog.settings()))
         dialog.finished.connect(lambda *_: setattr(self, "settings_dialog", None))
         self.settings_dialog = dialog
@@ -539,44 +343,21 @@ class MainWindow(QMainWindow):
         return dialog
 
     def apply_settings(self, new: Settings, reopen_camera: bool = False) -> None:
-        old, self.settings = self.settings, new
-        if new.palette_file != old.palette_file:
-            from hairtint_desktop import app as app_module
-
-            palette, warning = app_module.palette_for(new)
-            self.palette = palette
-            current = self.swatches.current_shade
-            self.swatches.set_shades(palette)
-            if current is not None and self.swatches.index_of(current.name) >= 0:
-                self.swatches.select(self.swatches.index_of(current.name), emit=False)
-            self.look_controls.set_palette(palette)
-            if self.swatches.current_shade != current:
-                self.look_controls.follow_shade(self.swatches.current_shade)
-            if warning:
-                self.banner.show_message(warning, "warning")
+        plan = plan_settings(self.session.update(new), new, self.worker.spec, reopen_camera=reopen_camera)
+        if plan.palette:
+            self.controls.set_palette(self.palette)
+            self.arrange(self.width(), self.height())
+            if self.session.palette_warning:
+                self.banner.show_message(self.session.palette_warning, "warning")
             self.push_look()
-        if new.overlay != old.overlay:
+        if plan.overlay:
             self.set_overlay_visible(new.overlay)
-        if not self._custom_opener and new.resolution != old.resolution:
-            from hairtint_desktop import app as app_module
-
-            self._opener = app_module.default_opener(new)
-        model_changed = any(getattr(new, k) != getattr(old, k) for k in ("model", "rollout_percent", "colour_beard"))
-        if model_changed and not self._custom_factory:
-            from hairtint_desktop import app as app_module
-
-            self._pipeline_factory = app_module.default_pipeline_factory(new)
-            self.worker._factory = self._pipeline_factory
-        camera_changed = (new.camera_index, new.resolution) != (old.camera_index, old.resolution)
-        spec = self.worker.spec
-        if reopen_camera or (camera_changed and spec and is_camera_spec(spec)):
-            spec = f"camera:{new.camera_index}"
-            if model_changed:
-                self.worker.stop()
-            self.open_source(spec)
-        elif model_changed and spec:
-            self.worker.stop()
-            self.open_source(spec)
+        if plan.opener and not self._custom_opener:
+            self._opener = self.session.opener()
+        if plan.model and not self._custom_factory:
+            self.worker.set_pipeline_factory(self.session.pipeline_factory())  # rebuilt on the same source
+        if plan.reopen:
+            self.open_source(plan.reopen)
         if self.kiosk is not None:
             self.kiosk.apply_settings(new)
         self._persist(force=True)
@@ -586,46 +367,40 @@ class MainWindow(QMainWindow):
         if self.is_kiosk and not force:
             return
         try:
-            save_settings(self.settings, self.settings_path)
+            self.session.save()
         except HairTintError as exc:
             self.banner.show_message(str(exc), "warning")
 
     # ---- kiosk reset and shutdown ----------------------------------------------------------------
     def reset_for_next_customer(self) -> None:
-        """Default shade, intensity, shine and tips, single view, and nothing of the last picture kept
-        anywhere."""
-        for dialog in (self.settings_dialog, getattr(self, "_camera_dialog", None)):
+        """The fresh look in the single view, and nothing of the last picture kept anywhere (see
+        ``core.session.KIOSK_FORGETS``)."""
+        for dialog in (self.settings_dialog, self._camera_dialog):
             if dialog is not None:
                 dialog.reject()
-        self.compare_button.setChecked(False)
-        self.split_button.setChecked(False)
         self.view.set_divider(0.5)
-        self.slider.blockSignals(True)
-        self.slider.setValue(DEFAULT_INTENSITY)
-        self.intensity_label.setText(str(DEFAULT_INTENSITY))
-        self.slider.blockSignals(False)
-        self.swatches.select(default_index(self.swatches.shades), emit=False)
-        self.look_controls.reset(self.swatches.current_shade)
+        self.controls.reset(self.session.fresh_look())
         self.worker.clear()
         self.push_look()
-        self.last_result, self.last_info = None, None
         self._lift_advice.reset()
-        self.salon_note.say(None)
-        self._set_has_picture(False)
-        self.view.clear("")
+        self._forget_picture()
         if self.banner.kind != "error":
             self.banner.dismiss()
-        self.overlay.show_text("FPS        –\nwaiting for the first frame…")
+        self.overlay.show_text(WAITING)
 
-    def quit_kiosk(self) -> None:
+    def allow_quit(self) -> None:
         self._quit_allowed = True
+
+    def quit_app(self) -> None:
+        """Staff (behind the PIN, or with no PIN set) close the kiosk."""
+        self.allow_quit()
         if self.settings_dialog is not None:
             self.settings_dialog.reject()
         self.close()
 
     def shutdown(self) -> bool:
         """Stop the worker (joined with a timeout). True when no thread was left running."""
-        self._quit_allowed = True
+        self.allow_quit()
         return self.worker.stop()
 
     def closeEvent(self, event) -> None:  # noqa: N802

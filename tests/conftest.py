@@ -13,6 +13,23 @@ REPO = Path(__file__).resolve().parent.parent
 FIXTURES = REPO / "fixtures"
 
 
+def pytest_addoption(parser):
+    parser.addoption("--run-training", action="store_true",
+                     help="run the training smoke test (tests/training, minutes) even where CI is not set")
+
+
+def pytest_collection_modifyitems(config, items):
+    """The fast tier: tests/training carries the ``training`` mark and is skipped unless CI is set or
+    --run-training is given; CI (.ci/run) runs everything."""
+    run = bool(os.environ.get("CI")) or config.getoption("--run-training")
+    skip = pytest.mark.skip(reason="the training smoke test runs where CI is set (or with --run-training)")
+    for item in items:
+        if Path(str(item.fspath)).is_relative_to(REPO / "tests" / "training"):
+            item.add_marker(pytest.mark.training)
+            if not run:
+                item.add_marker(skip)
+
+
 def shared_path() -> Path:
     return Path(os.environ.get("HAIRTINT_SHARED", REPO.parent / "shared"))
 

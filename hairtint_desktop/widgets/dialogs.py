@@ -82,8 +82,9 @@ class CameraDialog(QDialog):
 def stable_models() -> list[tuple[str, str]]:
     """(id, label) of the stable models in the registry; empty when the registry can't be read."""
     try:
-        from core.registry import Registry
-        registry = Registry.load()
+        from core.session import Session
+
+        registry = Session().registry
         return [(e.id, f"{e.id} {e.version}") for e in registry.stable()]
     except Exception:
         return []

@@ -3,9 +3,31 @@ be opened. Says so plainly and offers the ways forward."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import QGridLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+
+from core.images import IMAGE_SUFFIXES
+from core.source_spec import SourceSpec
+
+
+def unavailable_text(spec: SourceSpec, message: str, kiosk: bool) -> tuple[str, str]:
+    """(title, detail) for a source that could not be opened."""
+    if not spec.is_camera:
+        return f"Could not open {spec.describe()}", message
+    ways = "Check the camera cable, pick another camera" if kiosk else "Pick another camera, open a photo or a video"
+    return "No camera found", f"{message}\n\n{ways}, or play the demo clip."
+
+
+def dropped_image(event) -> str | None:
+    """The first local photo file in a drag-and-drop event."""
+    mime = event.mimeData()
+    for url in mime.urls() if mime.hasUrls() else ():
+        if url.isLocalFile() and Path(url.toLocalFile()).suffix.lower() in IMAGE_SUFFIXES:
+            return url.toLocalFile()
+    return None
 
 
 class StartPanel(QWidget):
@@ -36,7 +58,7 @@ class StartPanel(QWidget):
         self.detail.setWordWrap(True)
         self.detail.setAlignment(Qt.AlignmentFlag.AlignCenter)
         outer.addWidget(self.detail)
-        grid = QGridLayout()
+        grid = self._grid = QGridLayout()
         grid.setSpacing(12)
         self.buttons: dict[str, QPushButton] = {}
         entries = [("camera", "Pick a camera…", self.pick_camera), ("photo", "Open a photo…", self.open_photo),
@@ -56,8 +78,15 @@ class StartPanel(QWidget):
         self.set_kiosk(kiosk)
 
     def set_kiosk(self, kiosk: bool) -> None:
-        for key in ("photo", "video"):  # no file dialogs in kiosk mode
-            self.buttons[key].setVisible(not kiosk)
+        """Kiosk: no file dialogs, so only the camera and demo buttons, side by side."""
+        grid = self._grid
+        for button in self.buttons.values():
+            grid.removeWidget(button)
+        shown = [key for key in self.buttons if not (kiosk and key in ("photo", "video"))]
+        for key, button in self.buttons.items():
+            button.setVisible(key in shown)
+        for i, key in enumerate(shown):
+            grid.addWidget(self.buttons[key], i // 2, i % 2)
 
     def set_message(self, title: str, detail: str = "") -> None:
         self.title.setText(title)

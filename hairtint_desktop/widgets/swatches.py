@@ -29,8 +29,16 @@ class SwatchButton(QAbstractButton):
         self.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)
         self.setFixedSize(self.sizeHint())
 
+    @staticmethod
+    def hint_for(size: int) -> QSize:
+        return QSize(round(size * 1.25), round(size * 1.3))
+
     def sizeHint(self) -> QSize:
-        return QSize(round(self._size * 1.25), round(self._size * 1.3))
+        return self.hint_for(self._size)
+
+    def set_size(self, size: int) -> None:
+        self._size = max(MIN_TOUCH_PX, size)
+        self.setFixedSize(self.sizeHint())
 
     def paintEvent(self, event) -> None:  # noqa: N802
         painter = QPainter(self)
@@ -41,7 +49,7 @@ class SwatchButton(QAbstractButton):
         painter.setBrush(QColor("#2c2c34") if checked else QColor("#1c1c22"))
         painter.drawRoundedRect(r, 10, 10)
         # colour chip
-        chip = min(r.width() - 16, r.height() * 0.55)
+        chip = min(r.width() - 16, r.height() * (0.55 if self._size >= 88 else 0.45))  # room for two lines
         chip_rect = QRectF(r.center().x() - chip / 2, r.top() + 8, chip, chip)
         painter.setBrush(QColor(*self.shade.rgb))
         painter.setPen(Qt.PenStyle.NoPen)
@@ -59,7 +67,7 @@ class SwatchButton(QAbstractButton):
         painter.drawEllipse(chip_rect)
         # name, up to two lines
         font = QFont(self.font())
-        font.setPointSizeF(max(8.0, self._size / 8.5))
+        font.setPointSizeF(max(7.5, self._size / 8.5))
         font.setBold(checked)
         painter.setFont(font)
         painter.setPen(QColor("#ffffff") if checked else QColor("#c8c8d0"))
@@ -114,6 +122,29 @@ class SwatchPalette(QWidget):
         self._index = -1
         if self.buttons:
             self.select(default_index(self.shades), emit=False)
+
+    @property
+    def columns(self) -> int:
+        return self._columns
+
+    def set_columns(self, columns: int, button_size: int | None = None) -> None:
+        """Reflow the same buttons into ``columns`` columns (and resize them), keeping the selection."""
+        columns = max(1, columns)
+        size = self._button_size if button_size is None else max(MIN_TOUCH_PX, button_size)
+        if columns == self._columns and size == self._button_size:
+            return
+        self._columns, self._button_size = columns, size
+        for i, button in enumerate(self.buttons):
+            self._layout.removeWidget(button)
+            button.set_size(size)
+            self._layout.addWidget(button, i // columns, i % columns)
+        self.updateGeometry()
+
+    def button_extent(self, button_size: int | None = None) -> QSize:
+        """The size one button takes in the grid, spacing included."""
+        hint = SwatchButton.hint_for(max(MIN_TOUCH_PX, button_size or self._button_size))
+        spacing = self._layout.spacing()
+        return QSize(hint.width() + spacing, hint.height() + spacing)
 
     @property
     def current_index(self) -> int:

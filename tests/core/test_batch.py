@@ -50,7 +50,7 @@ def test_missing_inputs_and_empty_folders_are_reported(tmp_path):
 
 
 def test_result_stem_names_tips_and_shine_only_when_they_differ_from_the_look():
-    from core.batch import result_stem
+    from core.naming import result_stem
     from core.palette import default_palette, resolve_color
 
     palette = default_palette()

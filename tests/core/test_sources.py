@@ -266,14 +266,26 @@ def test_open_source_errors(spec, message):
 
 
 def test_spec_kinds_and_names(tmp_path):
-    from core.sources import describe_spec, is_camera_spec, is_still_spec, spec_kind
+    from core.source_spec import parse_spec
 
     (tmp_path / "clip.mp4").write_bytes(b"")
-    assert spec_kind("camera:1") == spec_kind("Camera") == "camera"
-    assert spec_kind("synthetic:320x240") == "synthetic"
-    assert spec_kind(str(tmp_path)) == "folder" and is_still_spec(str(tmp_path))
-    assert spec_kind(str(tmp_path / "clip.mp4")) == "video" and not is_still_spec(str(tmp_path / "clip.mp4"))
-    assert spec_kind(str(tmp_path / "me.jpg")) == "photo"
-    assert is_camera_spec("camera:0") and not is_camera_spec("synthetic")
-    assert describe_spec("camera:2") == "camera 2" and describe_spec("camera") == "camera 0"
-    assert describe_spec("synthetic") == "the demo clip" and describe_spec(str(tmp_path / "me.jpg")) == "me.jpg"
+    assert parse_spec("camera:1").kind == parse_spec("Camera").kind == "camera"
+    assert parse_spec("camera:1").camera_index == 1 and parse_spec("camera").camera_index == 0
+    assert parse_spec("synthetic:320x240").kind == "demo" and parse_spec("synthetic:320x240").size == (320, 240)
+    assert parse_spec(str(tmp_path)).kind == "folder" and parse_spec(str(tmp_path)).still
+    clip = parse_spec(str(tmp_path / "clip.mp4"))
+    assert clip.kind == "video" and clip.live and not clip.is_camera
+    assert parse_spec(str(tmp_path / "me.jpg")).kind == "image"
+    assert parse_spec("camera:0").is_camera and parse_spec("camera:0").live and not parse_spec("synthetic").is_camera
+    assert parse_spec("camera:2").describe() == "camera 2" and parse_spec("camera").describe() == "camera 0"
+    assert parse_spec("synthetic").describe() == "the demo clip"
+    assert parse_spec(str(tmp_path / "me.jpg")).describe() == "me.jpg"
+    assert parse_spec("camera:x").problem and parse_spec("synthetic:big").problem
+
+
+def test_the_video_dialog_offers_only_suffixes_that_open():
+    from core.source_spec import VIDEO_FILTER, VIDEO_SUFFIXES, parse_spec
+
+    offered = [s.lstrip("*") for s in VIDEO_FILTER.split("(")[1].rstrip(")").split()]
+    assert offered == list(VIDEO_SUFFIXES)
+    assert all(parse_spec(f"clip{suffix}").kind == "video" for suffix in offered)

@@ -180,16 +180,28 @@ class Opener:
         return ListSource(spec, [load_image(spec)])
 
 
+def settle(qtbot, worker) -> None:
+    """Wait until the worker's runner has nothing left to do (a still shown, a source given up on),
+    then until every event it sent before that has reached the GUI thread."""
+    qtbot.waitUntil(worker.settled, timeout=5000)
+    token, got = object(), []
+    worker.event.connect(got.append)
+    worker._relay.emit(token)  # queued behind everything the runner sent before it settled
+    qtbot.waitUntil(lambda: token in got, timeout=5000)
+    worker.event.disconnect(got.append)
+
+
 def real_threads() -> set[threading.Thread]:
     """Python threads, minus the dummies Python records for foreign (Qt) threads that ran Python code."""
     return {t for t in threading.enumerate() if not isinstance(t, threading._DummyThread) and t.is_alive()}
 
 
 @pytest.fixture(autouse=True)
-def _config_in_tmp(tmp_path, monkeypatch):
-    """Never touch the real ~/.config in tests."""
-    monkeypatch.setenv("HAIRTINT_CONFIG", str(tmp_path / "config" / "settings.json"))
-    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "xdg"))
+def _config_in_tmp(tmp_path_factory, monkeypatch):
+    """Never touch the real ~/.config in tests (nor the test's own tmp_path, which some tests list)."""
+    home = tmp_path_factory.mktemp("config")
+    monkeypatch.setenv("HAIRTINT_CONFIG", str(home / "settings.json"))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(home / "xdg"))
 
 
 @pytest.fixture

@@ -218,3 +218,50 @@ def test_models_add_without_a_trained_run_is_a_clear_error(tmp_path, capsys):
     assert main(["models", "add", str(tmp_path / "runs" / "nothing")]) == 2
     err = capsys.readouterr().err
     assert "no model card" in err and "hairtint train" in err
+
+
+def test_bench_prints_a_table_unless_asked_for_json(capsys):
+    assert main(["bench", "--source", "synthetic", "--frames", "3", "--size", "160x120"]) == 0
+    out = capsys.readouterr().out
+    assert "frames/s" in out and "segment" in out and not out.lstrip().startswith("{")
+    assert main(["bench", "--source", "synthetic", "--frames", "3", "--size", "160x120", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["frames"] == 3
+
+
+def test_recolor_runs_the_model_the_settings_choose(tmp_path, photo_path, capsys):
+    config = tmp_path / "settings.json"
+    config.write_text(json.dumps({"model": "no-such-model"}))
+    code = main(["recolor", str(photo_path), "-o", str(tmp_path / "out"), "--config", str(config)])
+    assert code == 2 and "no-such-model" in capsys.readouterr().err  # the settings' model, not the default
+
+
+def test_version(capsys):
+    with pytest.raises(SystemExit) as stop:
+        main(["--version"])
+    assert stop.value.code == 0 and capsys.readouterr().out.startswith("hairtint ")
+
+
+def test_mediapipe_start_up_noise_is_kept_off_the_terminal(tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    from tests.conftest import REPO
+
+    env = {**os.environ, "HAIRTINT_CONFIG": str(tmp_path / "settings.json")}
+    run = subprocess.run([sys.executable, "-m", "hairtint_desktop.cli", "recolor", str(PORTRAIT), "-o",
+                          str(tmp_path / "out.jpg")], cwd=REPO, env=env, capture_output=True, text=True, timeout=300)
+    assert run.returncode == 0, run.stderr
+    assert "1 recoloured" in run.stderr
+    for noise in ("absl::InitializeLog", "XNNPACK", "MessageFactory", "EGL", "] GPU"):
+        assert noise not in run.stderr
+
+
+def test_the_quiet_filter_knows_absl_lines_and_lets_ours_through():
+    from hairtint_desktop.quiet import NOISE
+
+    assert NOISE.match("I0000 00:00:1795708680.993112    6955 task_runner.cc:85] GPU suport is not available")
+    assert NOISE.match("W0000 00:00:1795708681.023761    7159 inference_feedback_manager.cc:114] Feedback")
+    assert NOISE.match("WARNING: All log messages before absl::InitializeLog() is called are written to STDERR")
+    assert not NOISE.match("hairtint: camera 0 is busy or not connected")
+    assert not NOISE.match("Traceback (most recent call last):")

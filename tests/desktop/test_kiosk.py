@@ -6,9 +6,9 @@ import numpy as np
 from PySide6.QtCore import Qt
 
 from core.config import KioskSettings, Settings
-from hairtint_desktop.main_window import DEFAULT_INTENSITY
+from core.frames import DEFAULT_INTENSITY
 from hairtint_desktop.widgets.video_view import BACKGROUND
-from tests.desktop.conftest import INSTALL_ID
+from tests.desktop.conftest import INSTALL_ID, settle
 
 
 def kiosk_settings(pin="2468", idle=90.0) -> Settings:
@@ -54,7 +54,27 @@ def test_without_a_configured_pin_settings_stay_locked(qtbot, make_window):
     window.open_settings()
     assert window.kiosk.pin_dialog is None and window.settings_dialog is None
     assert window.kiosk.check_pin("") is False and window.settings_dialog is None
-    assert "locked" in window.banner.label.text()
+    text = window.banner.label.text()
+    assert "locked" in text and "kiosk.pin" in text and str(window.session.settings_file) in text
+
+
+def test_without_a_pin_staff_can_still_quit(qtbot, make_window):
+    from PySide6.QtWidgets import QPushButton
+
+    window = make_window(kiosk=True, settings=kiosk_settings(pin=None))
+    window.close()
+    assert window.isVisible()  # a customer cannot close it
+    window.open_settings()
+    quit_button = next(b for b in window.banner.findChildren(QPushButton) if b.text() == "Quit HairTint")
+    quit_button.click()
+    assert not window.isVisible() and not window.worker.is_running()
+
+
+def test_kiosk_fills_the_screen_without_a_window_manager(qtbot, make_window):
+    window = make_window(kiosk=True, settings=kiosk_settings(pin=None))
+    window.kiosk.activate()
+    qtbot.waitUntil(window.isFullScreen, timeout=3000)
+    assert window.geometry() == window.screen().geometry()
 
 
 def test_too_many_wrong_pins_lock_the_prompt(qtbot, make_window):
@@ -74,12 +94,12 @@ def test_idle_reset_clears_everything_of_the_last_customer(qtbot, make_window, p
     window.swatches.select(window.swatches.index_of("Ocean Blue"))
     window.slider.setValue(35)
     window.compare_button.setChecked(True)
-    qtbot.waitUntil(lambda: bool(window.last_info and window.last_info.compare), timeout=3000)
-    # input keeps the session alive
-    for _ in range(6):
-        qtbot.wait(200)
-        qtbot.mouseMove(window.view)
-        qtbot.keyClick(window.swatches.buttons[0], Qt.Key.Key_Shift)
+    qtbot.waitUntil(lambda: bool(window.last_result and window.last_result.variants), timeout=3000)
+    # input restarts the countdown
+    for send in (lambda: qtbot.mouseMove(window.view), lambda: qtbot.keyClick(window.swatches.buttons[0], Qt.Key.Key_Shift)):
+        window.kiosk.timer.stop()
+        send()
+        assert window.kiosk.timer.isActive()
     assert window.view.has_frame() and window.slider.value() == 35
     # then nobody touches it
     with qtbot.waitSignal(window.kiosk.idle_reset, timeout=3000):
@@ -88,7 +108,7 @@ def test_idle_reset_clears_everything_of_the_last_customer(qtbot, make_window, p
     assert not window.compare_button.isChecked() and window.view.mode == "single"
     assert window.last_result is None and window.last_info is None
     assert not window.view.holds_pixels()
-    qtbot.wait(400)  # nothing of the old photo comes back from the worker either
+    settle(qtbot, window.worker)  # nothing of the old photo comes back from the worker either
     assert not window.view.holds_pixels() and window.last_result is None
     shot = window.view.grab().toImage()
     pixels = np.array([[shot.pixelColor(x, y).rgb() for x in range(0, shot.width(), 37)]

@@ -8,8 +8,8 @@ import numpy as np
 from PySide6.QtCore import QMimeData, QPoint, QPointF, Qt, QUrl
 from PySide6.QtGui import QDropEvent
 
-from hairtint_desktop.main_window import snapshot_name
-from tests.desktop.conftest import Camera, Opener
+from core.naming import snapshot_name
+from tests.desktop.conftest import Camera, Opener, real_threads, settle
 
 
 def wait_frame(qtbot, window, timeout=5000):
@@ -54,11 +54,12 @@ def test_swatches_are_touch_sized_named_and_keyboard_navigable(qtbot, make_windo
     buttons[0].setFocus()
     qtbot.keyClick(buttons[0], Qt.Key.Key_Right)
     assert window.swatches.current_index == 1 and window.focusWidget() is buttons[1]
+    columns = window.swatches.columns
     qtbot.keyClick(buttons[1], Qt.Key.Key_Down)
-    assert window.swatches.current_index == 4  # three columns
-    qtbot.keyClick(buttons[4], Qt.Key.Key_Left)
-    assert window.swatches.current_index == 3
-    assert window.look().shade == window.palette[3]
+    assert window.swatches.current_index == 1 + columns  # one row down, however the grid flows
+    qtbot.keyClick(buttons[1 + columns], Qt.Key.Key_Left)
+    assert window.swatches.current_index == columns
+    assert window.look().shade == window.palette[columns]
 
 
 def test_overlay_toggles_by_key_and_menu_and_shows_the_figures(qtbot, make_window):
@@ -95,7 +96,7 @@ def test_snapshot_writes_only_on_click_with_shade_and_intensity_in_the_name(qtbo
     window.set_split(True)
     window.set_compare(True)
     window.set_overlay_visible(True)
-    qtbot.wait(300)
+    settle(qtbot, window.worker)
     assert list(folder.iterdir()) == [] and not asked  # nothing written, nothing asked, without a click
     qtbot.mouseClick(window.snapshot_button, Qt.MouseButton.LeftButton)
     assert asked == [1]  # the folder is the person's choice
@@ -119,7 +120,8 @@ def test_camera_lost_mid_stream_shows_banner_and_recovers(qtbot, make_window):
     camera.available = False
     qtbot.waitUntil(lambda: window.banner.isVisible(), timeout=3000)
     assert "camera 0" in window.banner.label.text() and "retrying" in window.banner.label.text()
-    qtbot.wait(400)
+    tries = len(window._test_opener.opened)
+    qtbot.waitUntil(lambda: len(window._test_opener.opened) >= tries + 2, timeout=5000)  # it keeps retrying
     index_before = window.last_result.frame.index
     camera.available = True
     qtbot.waitUntil(lambda: not window.banner.isVisible(), timeout=2000)
@@ -162,7 +164,7 @@ def test_open_photo_from_the_menu_and_by_drag_and_drop(qtbot, make_window, photo
     mime2.setUrls([QUrl.fromLocalFile(str(text))])
     window.dropEvent(QDropEvent(QPointF(1, 1), Qt.DropAction.CopyAction, mime2, Qt.MouseButton.NoButton,
                                 Qt.KeyboardModifier.NoModifier))
-    qtbot.wait(200)
+    settle(qtbot, window.worker)
     assert window._test_opener.opened[-1] == str(other)
 
 
@@ -179,7 +181,6 @@ def test_split_divider_drags_and_compare_shows_four_shades(qtbot, make_window, p
     qtbot.mouseRelease(window.view, Qt.MouseButton.LeftButton, pos=QPoint(rect.left() + rect.width() // 4, y))
     assert abs(window.view.divider - 0.25) < 0.02
     # left of the divider: the original; right of it: the recoloured frame
-    qtbot.wait(50)
     shot = window.view.grab().toImage()
     frame, after = window.last_result.frame.pixels, window.last_result.pixels
     h, w = frame.shape[:2]
@@ -194,11 +195,11 @@ def test_split_divider_drags_and_compare_shows_four_shades(qtbot, make_window, p
         assert np.abs(got - other[sy, sx].astype(int)).max() > 12
     qtbot.mouseClick(window.compare_button, Qt.MouseButton.LeftButton)
     assert window.view.mode == "compare" and not window.split_button.isChecked()
-    wait_new_frame(qtbot, window, lambda r, i: len(i.compare) == 3)
+    wait_new_frame(qtbot, window, lambda r, i: len(r.variants) == 3)
     names = [look.shade.name for look in window.last_info.looks]
     start = window.swatches.current_index  # the chosen shade, then the next three
     assert names == [window.palette[(start + i) % len(window.palette)].name for i in range(4)]
-    tiles = [window.last_result.pixels, *window.last_info.compare]
+    tiles = [window.last_result.pixels, *window.last_result.variants]
     assert all(not np.array_equal(tiles[0], t) for t in tiles[1:])
     # a click on a tile picks its shade
     tile = window.view.tile_rects()[2]
@@ -210,9 +211,9 @@ def test_close_stops_the_worker(qtbot, make_window):
     window = make_window()
     window.start()
     wait_frame(qtbot, window)
-    thread = window.worker.thread
+    before = {t for t in real_threads() if not t.name.startswith("hairtint-")}
     window.close()
-    assert not thread.isRunning() and not window.worker.is_running()
+    assert not window.worker.is_running() and real_threads() == before
 
 
 def test_camera_and_resolution_chooser_reopens_and_remembers(qtbot, make_window, tmp_path):
@@ -319,13 +320,13 @@ def test_compare_tiles_use_the_same_shine_and_tips(qtbot, make_window, photo_pat
     window.look_controls.shine_slider.setValue(65)
     window.look_controls.tips_box.setCurrentIndex(window.look_controls.choices.index(jet))
     window.compare_button.setChecked(True)
-    wait_new_frame(qtbot, window, lambda r, i: len(i.compare) == 3 and i.looks[0].shine == 65)
+    wait_new_frame(qtbot, window, lambda r, i: len(r.variants) == 3 and i.looks[0].shine == 65)
     looks = window.last_info.looks
     assert [look.shade.name for look in looks] == ["Copper Red", "Auburn", "Burgundy", "Chestnut Brown"]
     assert all(look.shine == 65 and look.tips == jet and look.intensity == 70 for look in looks)
     # a two-tone look among the tiles shows its own tips; tapping the tile gives exactly that look
     window.swatches.select(window.swatches.index_of("Ocean Blue"))
-    wait_new_frame(qtbot, window, lambda r, i: i.looks[0].shade.name == "Ocean Blue" and len(i.compare) == 3)
+    wait_new_frame(qtbot, window, lambda r, i: i.looks[0].shade.name == "Ocean Blue" and len(r.variants) == 3)
     looks = window.last_info.looks
     assert [look.shade.name for look in looks] == ["Ocean Blue", "Honey Balayage", "Copper Ombre", "Lavender Tips"]
     assert looks[0].tips == jet and looks[1].tips == resolve_color("Honey Blonde", window.palette)
@@ -355,3 +356,26 @@ def test_a_shade_far_above_the_hair_says_it_needs_pre_lightening(qtbot, make_win
     assert window.salon_note.isVisible()
     window.reset_for_next_customer()
     assert not window.salon_note.isVisible()
+
+
+def test_a_folder_steps_with_next_and_previous(qtbot, make_window, tmp_path):
+    from core.images import save_image
+    from core.sources import FolderSource
+    from tests.desktop.conftest import portrait
+
+    folder = tmp_path / "photos"
+    folder.mkdir()
+    for i in range(3):
+        save_image(folder / f"p{i}.png", portrait(160, 120, t=i))
+    window = make_window(opener=lambda spec: FolderSource(spec))
+    window.open_source(str(folder))
+    wait_new_frame(qtbot, window, lambda r, i: r.frame.source_id.endswith("/p0.png"))
+    assert window.controls.folder_row.isVisibleTo(window)
+    qtbot.mouseClick(window.controls.next_button, Qt.MouseButton.LeftButton)
+    wait_new_frame(qtbot, window, lambda r, i: r.frame.source_id.endswith("/p1.png"))
+    qtbot.keyClick(window, Qt.Key.Key_PageUp)
+    wait_new_frame(qtbot, window, lambda r, i: r.frame.source_id.endswith("/p0.png"))
+    window.step_photo(-1)  # wraps round to the last photo
+    wait_new_frame(qtbot, window, lambda r, i: r.frame.source_id.endswith("/p2.png"))
+    window.play_demo()
+    assert not window.controls.folder_row.isVisibleTo(window) and not window.step_photo(1)

@@ -1,0 +1,202 @@
+"""What the command line and the app share, in one Qt-free object: the settings and what follows from
+them -- which model runs (explicit, else an experimental model whose rollout includes this
+installation, else the default stable one), the palette, the starting look, how a source spec opens,
+snapshot names -- and what a kiosk reset forgets.
+
+Both ``hairtint recolor``/``bench`` and the window are built from a :class:`Session`, so the same
+settings give the same model everywhere. The registry is read once per session."""
+
+from __future__ import annotations
+
+import logging
+import os
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Callable
+
+from core.config import Settings, read_settings
+from core.errors import HairTintError
+from core.frames import DEFAULT_INTENSITY, DEFAULT_SHINE, Look, Shade
+from core.naming import snapshot_path
+from core.source_spec import SourceSpec, camera_spec, parse_spec
+
+log = logging.getLogger(__name__)
+
+#: What the idle reset of a kiosk forgets, so the next customer starts afresh (see ``Session.fresh_look``):
+KIOSK_FORGETS = ("look", "compare", "split", "divider", "picture", "held frame", "temporal state",
+                 "salon note", "dialogs", "non-error banner")
+
+
+@dataclass(frozen=True)
+class SettingsChange:
+    """What differs between two Settings, as the app acts on it."""
+
+    palette: bool = False
+    overlay: bool = False
+    model: bool = False  # model, rollout or beard: the pipeline must be rebuilt
+    camera: bool = False  # camera index or resolution
+    resolution: bool = False
+
+    @classmethod
+    def between(cls, old: Settings, new: Settings) -> "SettingsChange":
+        return cls(
+            palette=old.palette_file != new.palette_file,
+            overlay=old.overlay != new.overlay,
+            model=any(getattr(old, k) != getattr(new, k) for k in ("model", "rollout_percent", "colour_beard")),
+            camera=(old.camera_index, old.resolution) != (new.camera_index, new.resolution),
+            resolution=old.resolution != new.resolution,
+        )
+
+
+class Session:
+    """The settings (``settings``; replaced with :meth:`update`), the palette they give, and the
+    factories the live view needs. ``palette``: the shades the palette file adds to (default: the
+    built-in ones). ``registry`` is for tests; by default it is read once, when a model is first chosen."""
+
+    def __init__(self, settings: Settings | None = None, *, settings_path: str | os.PathLike | None = None,
+                 registry=None, palette: list[Shade] | None = None, warnings: list[str] | tuple[str, ...] = ()):
+        self.settings = settings or Settings()
+        self.settings_path = settings_path
+        self.warnings = list(warnings)
+        self._registry = registry
+        self._base_palette = palette
+        self.palette_warning: str | None = None
+        self.palette: list[Shade] = self._load_palette()
+
+    @classmethod
+    def load(cls, settings_path: str | os.PathLike | None = None, **kw) -> "Session":
+        """Read the settings file (problems become ``warnings``, never an exception)."""
+        settings, warnings = read_settings(settings_path)
+        for message in warnings:
+            log.warning("%s", message)
+        return cls(settings, settings_path=settings_path, warnings=warnings, **kw)
+
+    # ---- settings ---------------------------------------------------------------------------------
+    def update(self, new: Settings) -> SettingsChange:
+        """Take ``new`` settings; the palette is re-read when its file changed."""
+        change = SettingsChange.between(self.settings, new)
+        self.settings = new
+        if change.palette:
+            self.palette = self._load_palette()
+        return change
+
+    def save(self) -> Path:
+        from core.config import save_settings
+
+        return save_settings(self.settings, self.settings_path)
+
+    @property
+    def settings_file(self) -> Path:
+        from core.config import settings_path
+
+        return settings_path(self.settings_path)
+
+    # ---- the model ----------------------------------------------------------------------------------
+    @property
+    def registry(self):
+        if self._registry is None:
+            from core.registry import Registry
+            from core.registry_file import registry_path
+
+            self._registry = Registry.load(registry_path())
+        return self._registry
+
+    def model_entry(self, model: str | None = None, settings: Settings | None = None):
+        """The registry entry to run: ``model`` (an id, ``id@version`` or a file) when given, else
+        what the settings select."""
+        s = settings or self.settings
+        return self.registry.choose(model or s.model, s.rollout_percent, s.install_id or "")
+
+    def build_pipeline(self, still: bool = False, model: str | None = None, settings: Settings | None = None):
+        from core.engine import build_pipeline
+
+        s = settings or self.settings
+        return build_pipeline(entry=self.model_entry(model, s), still=still, colour_beard=s.colour_beard)
+
+    def pipeline_factory(self) -> Callable[[bool], object]:
+        """``factory(still) -> Pipeline`` for the model the settings select now (called on the thread
+        that will use the pipeline; later setting changes need a new factory)."""
+        settings = self.settings
+        return lambda still: self.build_pipeline(still, settings=settings)
+
+    # ---- the palette and the look ---------------------------------------------------------------------
+    def _load_palette(self) -> list[Shade]:
+        from core.palette import default_palette, load_palette, merge_palettes
+
+        palette = list(self._base_palette) if self._base_palette is not None else default_palette()
+        self.palette_warning = None
+        if self.settings.palette_file:
+            try:
+                return merge_palettes(palette, load_palette(self.settings.palette_file))
+            except HairTintError as exc:
+                self.palette_warning = f"{exc} — using the built-in palette."
+        return palette
+
+    def default_index(self) -> int:
+        from core.palette import default_index
+
+        return default_index(self.palette)
+
+    def default_shade(self) -> Shade:
+        return self.palette[self.default_index()] if self.palette else Shade("Sunlit Amber", (200, 120, 42))
+
+    def fresh_look(self) -> Look:
+        """The starting look: the default shade (with its own tips), default intensity and shine. Where
+        a kiosk reset returns to."""
+        shade = self.default_shade()
+        return Look(shade=shade, intensity=DEFAULT_INTENSITY, shine=DEFAULT_SHINE, tips=shade.tips)
+
+    def look(self, color: str | None = None, intensity: int = DEFAULT_INTENSITY, shine: int | None = None,
+             tips: str | None = None) -> Look:
+        """A look from names as the command line takes them: ``color`` a shade name or #rrggbb (None:
+        the default shade); a two-tone look brings its own tips unless ``tips`` names others ("none")."""
+        from core.palette import resolve_color, resolve_tips
+
+        shade = self.default_shade() if color is None else resolve_color(color, self.palette)
+        return Look(shade=shade, intensity=intensity, shine=DEFAULT_SHINE if shine is None else shine,
+                    tips=shade.tips if tips is None else resolve_tips(tips, self.palette))
+
+    def with_palette_file(self, path: str | None) -> "Session":
+        """This session with the shades of another palette file added (``recolor --palette``); a file
+        that cannot be used raises PaletteError."""
+        if not path:
+            return self
+        from core.palette import load_palette, merge_palettes
+
+        return Session(self.settings.with_(palette_file=None), settings_path=self.settings_path,
+                       registry=self._registry, warnings=self.warnings,
+                       palette=merge_palettes(self.palette, load_palette(Path(path))))
+
+    # ---- sources ------------------------------------------------------------------------------------
+    def start_spec(self, spec: str | None = None) -> SourceSpec:
+        """``spec`` parsed, or the configured camera."""
+        return parse_spec(spec) if spec else camera_spec(self.settings.camera_index)
+
+    def opener(self) -> Callable[[str], object]:
+        """``opener(spec) -> Source``: cameras at the configured resolution, videos looping (a try-on
+        clip should not stop on its last frame)."""
+        width, height = self.settings.resolution
+
+        def open_(spec):
+            from core.sources import open_source
+
+            parsed = parse_spec(spec)
+            if parsed.is_camera:
+                return open_source(parsed, width=width, height=height)
+            return open_source(parsed, loop=True)
+
+        return open_
+
+    # ---- snapshots ----------------------------------------------------------------------------------
+    def snapshot_folder(self) -> Path | None:
+        folder = self.settings.snapshot_dir
+        return Path(folder) if folder and Path(folder).is_dir() else None
+
+    def snapshot_path(self, look: Look, when: datetime | None = None) -> Path | None:
+        """Where a snapshot of ``look`` goes now (None: no usable snapshot folder is set)."""
+        folder = self.snapshot_folder()
+        return None if folder is None else snapshot_path(folder, look, when or datetime.now())
+
+
+__all__ = ["Session", "SettingsChange", "KIOSK_FORGETS"]

@@ -1,0 +1,281 @@
+"""LiveRunner without Qt: newest frame wins, pacing on an injected clock, clean start and stop, camera
+loss and recovery, stills done once, folders stepped through. Every wait is on an event."""
+
+from __future__ import annotations
+
+import threading
+
+import numpy as np
+import pytest
+
+from core.errors import SourceError
+from core.frames import Frame, Look, Shade
+from core.live import LiveRunner, Processed, Problem, Recovered, Unavailable
+from core.live_parts import Mailbox, Pacer
+from core.pipeline import PassThroughSmoother, Pipeline
+from core.recolor import Recolorer
+
+AMBER = Look(Shade("Sunlit Amber", (200, 120, 42)), intensity=70)
+BLUE = Look(Shade("Ocean Blue", (44, 104, 144)), intensity=70)
+TIMEOUT = 10.0  # only ever reached when something is broken
+
+
+def picture(seed: int = 0) -> np.ndarray:
+    return np.random.default_rng(seed).integers(40, 200, (48, 64, 3), dtype=np.uint8)
+
+
+class TopHalf:
+    def __init__(self):
+        self.calls = 0
+
+    def segment(self, frame):
+        self.calls += 1
+        mask = np.zeros(frame.pixels.shape[:2], np.float32)
+        mask[: frame.pixels.shape[0] // 2] = 1
+        return mask
+
+    def reset(self):
+        pass
+
+    def close(self):
+        pass
+
+
+class Same:
+    def refine(self, mask, frame):
+        return mask
+
+
+class Factory:
+    def __init__(self):
+        self.made = []
+
+    def __call__(self, still):
+        pipeline = Pipeline(TopHalf(), PassThroughSmoother(), Same(), Recolorer())
+        self.made.append(pipeline)
+        return pipeline
+
+    @property
+    def segments(self):
+        return sum(p.segmenter.calls for p in self.made)
+
+
+class Stills:
+    """A photo (or a few, as a folder would give them one per read) then the end."""
+
+    is_live = False
+
+    def __init__(self, spec, count=1):
+        self.source_id, self._left, self.reads, self.current = spec, count, 0, 0
+
+    def read(self):
+        self.reads += 1
+        if self._left <= 0:
+            return None
+        self._left -= 1
+        return Frame(picture(self.current), 0, self.reads, f"{self.source_id}/{self.current}")
+
+    def step(self, delta):
+        self.current += delta
+        self._left = 1
+
+    def close(self):
+        pass
+
+
+class Camera:
+    """About 200 frames a second; unplug with ``available = False``."""
+
+    is_live = True
+
+    def __init__(self):
+        self.available = True
+        self.opened = self.closed = 0
+        self.i = 0
+
+    def open(self, spec):
+        if not self.available:
+            raise SourceError(f"{spec} is gone")
+        self.opened += 1
+        return self
+
+    def read(self):
+        if not self.available:
+            raise SourceError("camera 0 stopped delivering frames")
+        self.i += 1
+        threading.Event().wait(0.005)  # a real camera blocks in read() for a frame time
+        return Frame(picture(self.i % 3), self.i * 5, self.i, "camera:0")
+
+    def close(self):
+        self.closed += 1
+
+
+class Events:
+    """The runner's emit callback: records events, gives the display credit back, wakes waiters."""
+
+    def __init__(self):
+        self.runner = None
+        self.items = []
+        self._cond = threading.Condition()
+
+    def __call__(self, event):
+        if isinstance(event, Processed):
+            self.runner.frame_shown()
+            if event.info.epoch != self.runner.epoch:
+                return
+        with self._cond:
+            self.items.append(event)
+            self._cond.notify_all()
+
+    def of(self, kind):
+        with self._cond:
+            return [e for e in self.items if isinstance(e, kind)]
+
+    def wait(self, predicate):
+        with self._cond:
+            assert self._cond.wait_for(predicate, TIMEOUT), f"timed out; events: {self.items[-5:]}"
+
+    def clear(self):
+        with self._cond:
+            self.items.clear()
+
+
+@pytest.fixture
+def run():
+    runners = []
+
+    def make(opener, factory=None):
+        events = Events()
+        runner = LiveRunner(factory or Factory(), opener, events)
+        events.runner = runner
+        runners.append(runner)
+        return runner, events
+
+    yield make
+    for runner in runners:
+        assert runner.stop()
+
+
+def test_mailbox_keeps_only_the_newest():
+    box = Mailbox()
+    for i in range(5):
+        box.put(i)
+    assert len(box) == 1 and box.dropped == 4
+    assert box.take(0.01) == (4, False)
+    box.poke()
+    assert box.take(0.01) == (None, True)
+
+
+def test_pacer_holds_a_file_to_its_timestamps_on_an_injected_clock():
+    now = [100.0]
+
+    def sleep(stop, seconds):
+        now[0] += seconds
+
+    pacer = Pacer(clock=lambda: now[0], sleep=sleep)
+    delays = [pacer.wait(i * 50, threading.Event()) for i in range(7)]  # 20 fps
+    assert delays[0] == 0 and delays[1:] == pytest.approx([0.05] * 6)
+    assert now[0] == pytest.approx(100.3)
+    assert pacer.wait(10_000, threading.Event()) == pytest.approx(1 / 60)  # a jump: no long stall
+
+
+def test_a_still_is_processed_once_and_again_only_for_a_new_look(run):
+    sources = []
+    factory = Factory()
+    runner, events = run(lambda spec: sources.append(Stills(spec)) or sources[-1], factory)
+    runner.start("photo.png", AMBER)
+    assert runner.wait_settled(TIMEOUT)
+    assert factory.segments == 1 and len(events.of(Processed)) == 1 and sources[0].reads == 2
+    runner.set_looks(BLUE)
+    assert runner.wait_settled(TIMEOUT)
+    second = events.of(Processed)
+    assert len(second) == 2 and second[1].info.reprocessed and second[1].info.still
+    assert not np.array_equal(second[0].result.pixels, second[1].result.pixels)
+
+
+def test_compare_looks_come_from_one_segmentation_through_the_pipeline(run):
+    factory = Factory()
+    runner, events = run(lambda spec: Stills(spec), factory)
+    runner.start("photo.png", (AMBER, BLUE, AMBER.with_(intensity=0)))
+    assert runner.wait_settled(TIMEOUT)
+    (out,) = events.of(Processed)
+    assert factory.segments == 1 and len(out.result.variants) == 2
+    np.testing.assert_array_equal(out.result.variants[1], out.result.frame.pixels)  # intensity 0: untouched
+
+
+def test_clear_forgets_the_picture(run):
+    runner, events = run(lambda spec: Stills(spec))
+    runner.start("photo.png", AMBER)
+    assert runner.wait_settled(TIMEOUT)
+    runner.clear()
+    events.clear()
+    runner.set_looks(BLUE)  # nothing left to redo
+    assert runner.wait_settled(TIMEOUT)
+    assert events.of(Processed) == []
+
+
+def test_start_and_stop_leave_no_thread(run):
+    before = set(threading.enumerate())
+    camera = Camera()
+    runner, events = run(camera.open)
+    for spec in ("camera:0", "camera:0"):
+        runner.start(spec, AMBER)  # a second start restarts
+        events.wait(lambda: len(events.of(Processed)) >= 3)
+        events.clear()
+    assert runner.stop(timeout_s=5)
+    assert set(threading.enumerate()) == before and camera.opened == camera.closed
+
+
+def test_a_camera_that_fails_is_retried_once_reported_and_recovers(run):
+    camera = Camera()
+    runner, events = run(camera.open)
+    runner.start("camera:0", AMBER)
+    events.wait(lambda: len(events.of(Processed)) >= 2)
+    camera.available = False
+    events.wait(lambda: events.of(Problem))
+    assert "retrying" in events.of(Problem)[0].message
+    camera.available = True
+    events.wait(lambda: events.of(Recovered))
+    assert len(events.of(Problem)) == 1 and camera.opened >= 2
+
+
+def test_no_camera_at_start_is_reported_once_and_not_retried(run):
+    opened = []
+
+    def opener(spec):
+        opened.append(spec)
+        raise SourceError("no camera found")
+
+    runner, events = run(opener)
+    runner.start("camera:0", AMBER)
+    assert runner.wait_settled(TIMEOUT)
+    assert opened == ["camera:0"] and [e.message for e in events.of(Unavailable)] == ["no camera found"]
+
+
+def test_a_folder_shows_one_photo_until_stepped(run, tmp_path):
+    source = Stills(str(tmp_path), count=1)
+    runner, events = run(lambda spec: source)
+    runner.start(str(tmp_path), AMBER)
+    assert runner.wait_settled(TIMEOUT)
+    assert [e.result.frame.source_id for e in events.of(Processed)] == [f"{tmp_path}/0"]
+    assert runner.step(1)
+    assert runner.wait_settled(TIMEOUT)
+    assert runner.step(-1)
+    assert runner.wait_settled(TIMEOUT)
+    assert [e.result.frame.source_id.rsplit("/", 1)[1] for e in events.of(Processed)] == ["0", "1", "0"]
+
+
+def test_step_is_refused_for_other_sources(run):
+    runner, _ = run(lambda spec: Stills(spec))
+    runner.start("photo.png", AMBER)
+    assert not runner.step(1)
+
+
+def test_a_new_model_is_built_on_the_same_source(run):
+    first, second = Factory(), Factory()
+    runner, events = run(lambda spec: Stills(spec), first)
+    runner.start("photo.png", AMBER)
+    assert runner.wait_settled(TIMEOUT)
+    runner.set_pipeline_factory(second)
+    assert runner.wait_settled(TIMEOUT)
+    assert first.segments == 1 and second.segments == 1 and len(events.of(Processed)) == 2
