@@ -128,7 +128,7 @@ def _eval_inputs(args):
     if args.limit:
         samples = ev.first_per_set(samples, args.limit)
     entries = [registry.resolve(ref) for ref in (args.model or [None])]
-    return samples, [(e.id if e.registered else f"{e.id} (file)", e) for e in entries]
+    return samples, [(f"{e.id}@{e.version}" if e.registered else f"{e.id} (file)", e) for e in entries]
 
 
 def bench(args) -> int:
@@ -190,8 +190,9 @@ def models(args) -> int:
 
     registry = Session().registry
     if args.models_command == "list":
+        chosen = registry.resolve(None)
         for e in registry.entries:
-            default = " (default)" if e.id == registry.default else ""
+            default = " (default)" if e == chosen else ""
             metrics = e.details.get("metrics", {}).get("mean_iou", {})
             iou = ", ".join(f"{k} {v:.3f}" for k, v in metrics.items())
             print(f"{e.id}@{e.version}  {e.stage}{default}  {e.file.name}  input {e.input_size}  {iou}")

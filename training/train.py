@@ -66,12 +66,15 @@ class TrainConfig:
 
 
 def boundary_band(target: torch.Tensor, radius: int) -> torch.Tensor:
-    """1 within ``radius`` pixels of the target's hair boundary, else 0."""
+    """1 within ``radius`` pixels of the target's hair boundary, else 0 (square neighbourhood, pooled
+    along rows then columns)."""
     hair = (target > 0.5).float()
-    k = 2 * radius + 1
-    grown = F.max_pool2d(hair, k, 1, radius)
-    shrunk = -F.max_pool2d(-hair, k, 1, radius)
-    return grown - shrunk
+
+    def grow(m: torch.Tensor) -> torch.Tensor:
+        m = F.max_pool2d(m, (1, 2 * radius + 1), 1, (0, radius))
+        return F.max_pool2d(m, (2 * radius + 1, 1), 1, (radius, 0))
+
+    return grow(hair) + grow(-hair)
 
 
 def hair_loss(logits: torch.Tensor, target: torch.Tensor, edge_weight: float) -> torch.Tensor:

@@ -1,4 +1,4 @@
-"""Regression pins: the shipped model's IoU and the shipped still pipeline's edge figures on a fixed
+"""Regression pins: the shipped models' IoU and the shipped still pipeline's edge figures on a fixed
 subset of ../shared's validation photos (the first 25 stems of each set's val.txt), through the same
 path as ``hairtint eval``. A change that makes the model, the refinement or the recolour worse on these
 photos fails here."""
@@ -11,32 +11,45 @@ from core.recolor import Recolorer
 from core.registry import Registry
 
 SUBSET = 25
-# measured with `hairtint eval --data ../shared/datasets --split val.txt --limit 25` (hairnet 1.0.0)
+# measured with `hairtint eval --data ../shared/datasets --split val.txt --limit 25 --model hairnet --model hairnet-hq`
 PINNED = {
-    "celebamaskhq_hair": {"mean_iou": 0.8469, "boundary_f": 0.4960, "bleed": 0.1311, "coverage": 0.9413},
-    "figaro1k": {"mean_iou": 0.8906, "boundary_f": 0.6251, "bleed": 0.1184, "coverage": 0.9626},
-    "lfw_parts_hair": {"mean_iou": 0.6608, "boundary_f": 0.6830, "bleed": 0.0413, "coverage": 0.8161},
+    "hairnet@2.0.0": {
+        "celebamaskhq_hair": {"mean_iou": 0.8570, "boundary_f": 0.5268, "bleed": 0.1121, "coverage": 0.9427},
+        "figaro1k": {"mean_iou": 0.9077, "boundary_f": 0.6874, "bleed": 0.1016, "coverage": 0.9779},
+        "lfw_parts_hair": {"mean_iou": 0.6502, "boundary_f": 0.6665, "bleed": 0.0391, "coverage": 0.8061},
+    },
+    "hairnet-hq@1.0.0": {
+        "celebamaskhq_hair": {"mean_iou": 0.8793, "boundary_f": 0.5545, "bleed": 0.1088, "coverage": 0.9543},
+        "figaro1k": {"mean_iou": 0.9191, "boundary_f": 0.7055, "bleed": 0.0787, "coverage": 0.9732},
+        "lfw_parts_hair": {"mean_iou": 0.6886, "boundary_f": 0.7004, "bleed": 0.0385, "coverage": 0.8496},
+    },
 }
 TOLERANCE = {"mean_iou": 0.01, "boundary_f": 0.01, "bleed": 0.01, "coverage": 0.01}
 
 
-@pytest.fixture(scope="module")
-def by_set(shared_dir):
+@pytest.fixture(scope="module", params=sorted(PINNED))
+def model_by_set(request, shared_dir):
     samples = first_per_set(collect_samples([shared_dir / "datasets"], "val.txt"), SUBSET)
-    entry = Registry.load().resolve(None)
+    entry = Registry.load().get(request.param)
     segmenter = open_segmenter(entry, video=False)
     edges = EdgeJudge(build_refiner(still=True), Recolorer())
     try:
-        return evaluate_model(segmenter, entry.id, samples, progress=False, edges=edges).by_set()
+        return request.param, evaluate_model(segmenter, entry.id, samples, progress=False, edges=edges).by_set()
     finally:
         segmenter.close()
         edges.close()
 
 
+def test_the_default_model_is_the_pinned_stable_one():
+    entry = Registry.load().resolve(None)
+    assert (f"{entry.id}@{entry.version}", entry.stage) == ("hairnet@2.0.0", "stable")
+
+
 @pytest.mark.shared
 @pytest.mark.parametrize("figure", ["mean_iou", "boundary_f", "bleed", "coverage"])
-def test_shipped_pipeline_figures_on_the_pinned_subset(by_set, figure):
-    assert set(by_set) == set(PINNED)
-    for name, pinned in PINNED.items():
+def test_shipped_pipeline_figures_on_the_pinned_subset(model_by_set, figure):
+    model, by_set = model_by_set
+    assert set(by_set) == set(PINNED[model])
+    for name, pinned in PINNED[model].items():
         assert by_set[name]["n"] == SUBSET
-        assert by_set[name][figure] == pytest.approx(pinned[figure], abs=TOLERANCE[figure]), name
+        assert by_set[name][figure] == pytest.approx(pinned[figure], abs=TOLERANCE[figure]), (model, name)

@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 
 from core.images import load_image
+from core.registry import Registry
 from hairtint_desktop.cli import main
 from tests.conftest import FIXTURES
 
@@ -134,12 +135,19 @@ def _tiny_set(root):
     return root
 
 
+def _default_model_key() -> str:
+    """How eval names a registered model: ``id@version``, so two versions of one model stay apart."""
+    entry = Registry.load().resolve(None)
+    return f"{entry.id}@{entry.version}"
+
+
 def test_eval_prints_and_writes_json_and_report(tmp_path, capsys):
     data = _tiny_set(tmp_path / "tiny")
     code = main(["eval", "--data", str(data), "--split", "val.txt", "--json", str(tmp_path / "e.json"),
                  "--report", str(tmp_path / "report")])
     assert code == 0
-    figures = json.loads((tmp_path / "e.json").read_text())["models"]["hairnet"]
+    key = _default_model_key()
+    figures = json.loads((tmp_path / "e.json").read_text())["models"][key]
     assert figures["n"] == 2
     assert set(figures) >= {"n", "mean_iou", "median_iou", "failure_rate", "ms_per_image", "boundary_f", "bleed",
                             "coverage"}
@@ -149,8 +157,9 @@ def test_eval_prints_and_writes_json_and_report(tmp_path, capsys):
     assert "hairnet" in capsys.readouterr().out
     assert (tmp_path / "report" / "index.html").exists()
     # per photo: image | truth | prediction, and a hairline crop photo | ours | true-mask recolour
-    assert len(list((tmp_path / "report").glob("hairnet_0*.jpg"))) == 2
-    assert len(list((tmp_path / "report").glob("hairnet_edge_*.jpg"))) == 2
+    safe = key.replace("@", "_")
+    assert len(list((tmp_path / "report").glob(f"{safe}_0*.jpg"))) == 2
+    assert len(list((tmp_path / "report").glob(f"{safe}_edge_*.jpg"))) == 2
 
 
 def test_eval_on_a_missing_folder_is_a_clear_error(tmp_path, capsys):
@@ -164,7 +173,7 @@ def test_eval_video_prints_and_writes_json(tmp_path, capsys):
     assert main(["eval-video", "--data", str(data), "--split", "val.txt", "--frames", "4", "--json", str(out)]) == 0
     report = json.loads(out.read_text())
     assert report["frames"] == 4
-    figures = report["models"]["hairnet"]
+    figures = report["models"][_default_model_key()]
     assert figures["n"] == 2 and set(figures["sets"]) == {"tiny"}
     assert set(figures) >= {"live_flicker", "per_frame_flicker", "flicker_ratio", "live_iou", "per_frame_iou"}
     assert 0.0 <= figures["live_iou"] <= 1.0 and figures["live_flicker"] >= 0.0
@@ -210,7 +219,7 @@ def test_eval_compares_with_the_2019_model_by_path(shared_dir, tmp_path):
     assert main(["eval", "--data", str(data), "--split", "val.txt", "--limit", "3", "--model", "hairnet",
                  "--model", str(anchor), "--json", str(out)]) == 0
     models = json.loads(out.read_text())["models"]
-    assert set(models) == {"hairnet", "mediapipe_hair_segmentation_2019 (file)"}
+    assert set(models) == {_default_model_key(), "mediapipe_hair_segmentation_2019 (file)"}
     assert all(m["n"] == 3 for m in models.values())
 
 

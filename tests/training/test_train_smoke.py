@@ -85,3 +85,32 @@ def test_train_resume_and_export_runs_in_mediapipe(tmp_path):
     segmenter.close()
     assert got.shape == (64, 64)
     assert np.abs(got - expected).max() < 0.02
+
+
+@pytest.mark.slow
+def test_a_run_can_be_given_minutes_instead_of_epochs_and_trains_from_a_pack(tmp_path):
+    from training.pack import pack
+    from training.train import load_trained
+
+    data = make_set(tmp_path / "tiny")
+    pack([data], tmp_path / "tiny.npz", progress=False)
+    out = tmp_path / "timed"
+    args = ["train", "--data", str(tmp_path / "tiny.npz"), "--out", str(out), "--size", "64", "--batch-size", "4",
+            "--arch", "hairnet2", "--minutes", "0.05", "--no-export", "--quiet"]
+    assert main(args) == 0
+    net, state = load_trained(out / "checkpoint.pt")
+    assert state["config"]["arch"] == "hairnet2" and state["config"]["minutes"] == 0.05
+    assert state["seconds"] >= 3.0 and state["epochs_done"] >= 1
+    history = json.loads((out / "history.json").read_text())
+    assert history[-1]["lr"] == pytest.approx(0.0, abs=1e-4)  # the schedule ran to its end
+    assert "val" in history[-1]
+    # a finished timed run resumed trains nothing more
+    assert main(["train", "--data", str(tmp_path / "tiny.npz"), "--out", str(out), "--resume", "--no-export",
+                 "--quiet"]) == 0
+    assert len(json.loads((out / "history.json").read_text())) == len(history)
+
+
+def test_an_unknown_architecture_is_a_clear_error(tmp_path, capsys):
+    data = make_set(tmp_path / "tiny")
+    assert main(["train", "--data", str(data), "--out", str(tmp_path / "x"), "--arch", "huge"]) == 2
+    assert "unknown --arch" in capsys.readouterr().err
