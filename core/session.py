@@ -109,10 +109,10 @@ class Session:
 
         return state_path(self.settings_path)
 
-    def assignment(self, model: str | None = None, settings: Settings | None = None, environ=None):
+    def assignment(self, model: str | None = None, settings: Settings | None = None, environ=None, held=None):
         """What this installation runs and why (a ``core.rollout.Assignment``): ``model`` (an id,
         ``id@version`` or a file) when given, else what the settings, the rollout stage (with
-        ``HAIRTINT_ROLLOUT_STAGE``) and a recorded rollback select."""
+        ``HAIRTINT_ROLLOUT_STAGE``) and a recorded rollback (or ``held``, one not written) select."""
         from core.rollout import assign, effective_stage
         from core.rollout_state import read_rollback
 
@@ -121,7 +121,7 @@ class Session:
         if stage.warning:
             log.warning("%s", stage.warning)
         return assign(self.registry, install_id=s.install_id or "", stage=stage, requested=model or s.model,
-                      held=read_rollback(self.state_file))
+                      held=held or read_rollback(self.state_file))
 
     def model_entry(self, model: str | None = None, settings: Settings | None = None):
         """The registry entry to run (see :meth:`assignment`)."""
