@@ -18,7 +18,7 @@ import time
 from datetime import datetime
 from typing import Callable
 
-from core.errors import ConfigError
+from core.errors import ConfigError, HairTintError
 from core.live_parts import Status
 from core.rollback import GuardedPipeline, HealthWatch, RollbackRules
 from core.rollout_state import RollbackRecord, write_rollback
@@ -56,8 +56,18 @@ class FleetMonitor:
 
     # ---- the model ------------------------------------------------------------------------------------
     def factory(self) -> Callable[[bool], object]:
-        """A pipeline factory for what this installation runs now; its pipelines report every frame."""
-        assignment = self.session.assignment(environ=self._environ, held=self.rollback)
+        """A pipeline factory for what this installation runs now; its pipelines report every frame. When
+        the model cannot be chosen (a model in the settings that is not there), the factory raises why,
+        on the processing thread, which shows it."""
+        try:
+            assignment = self.session.assignment(environ=self._environ, held=self.rollback)
+        except HairTintError as exc:
+            problem = exc
+
+            def cannot_build(still: bool):
+                raise problem
+
+            return cannot_build
         with self._lock:
             self.assignment = assignment
             self.watch.reset()
