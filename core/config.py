@@ -28,8 +28,10 @@ from core.errors import ConfigError
 
 log = logging.getLogger(__name__)
 
-ROLLOUT_STEPS = (0, 10, 50, 100)
+#: The rollout stages, in order, and the share of installations (percent) each lets experimental models reach.
+ROLLOUT_STAGES = {"disabled": 0, "ten_percent": 10, "fifty_percent": 50, "full": 100}
 SETTINGS_FILE = "settings.json"
+DEFAULT_METRICS_ADDRESS = "127.0.0.1"
 
 
 @dataclass(frozen=True)
@@ -42,6 +44,15 @@ class KioskSettings:
 
 
 @dataclass(frozen=True)
+class MetricsSettings:
+    """``port``: serve Prometheus text at ``http://address:port/metrics`` while the app runs (None: off).
+    ``address``: where to listen; only this machine by default."""
+
+    port: int | None = None
+    address: str = DEFAULT_METRICS_ADDRESS
+
+
+@dataclass(frozen=True)
 class Settings:
     camera_index: int = 0
     resolution: tuple[int, int] = (640, 480)
@@ -50,9 +61,10 @@ class Settings:
     model: str | None = None  # None: the registry's default stable model
     kiosk: KioskSettings = field(default_factory=KioskSettings)
     snapshot_dir: str | None = None
-    rollout_percent: int = 0
+    rollout_stage: str = "disabled"  # one of ROLLOUT_STAGES; HAIRTINT_ROLLOUT_STAGE overrides it per process
     colour_beard: bool = False  # True: a beard takes the hair's colour too; False: the face below the nose is kept out
     install_id: str = ""  # random uuid4, created once and then kept
+    metrics: MetricsSettings = field(default_factory=MetricsSettings)
 
     def with_(self, **changes) -> "Settings":
         return replace(self, **changes)
@@ -139,11 +151,30 @@ def _seconds(value) -> float:
     return float(value)
 
 
-def _rollout(value) -> int:
-    value = _int(value)
-    if value not in ROLLOUT_STEPS:
-        raise ValueError(f"{value} is not one of {', '.join(map(str, ROLLOUT_STEPS))}")
+def rollout_stage(value) -> str:
+    """A rollout stage name, checked (ValueError names the stages)."""
+    if value not in ROLLOUT_STAGES:
+        raise ValueError(f"{value!r} is not a rollout stage ({', '.join(ROLLOUT_STAGES)})")
     return value
+
+
+def _rollout_percent(value) -> str:
+    """The setting before stages (0/10/50/100), read as the stage it means."""
+    value = _int(value)
+    for stage, percent in ROLLOUT_STAGES.items():
+        if percent == value:
+            return stage
+    raise ValueError(f"{value} is not one of {', '.join(map(str, ROLLOUT_STAGES.values()))}")
+
+
+def _port(value) -> int | None:
+    return None if value is None else _int(value, 1, 65535)
+
+
+def _address(value) -> str:
+    if not isinstance(value, str) or not value.strip():
+        raise ValueError(f"expected a host name or IP address, got {value!r}")
+    return value.strip()
 
 
 def _install_id(value) -> str:
@@ -157,11 +188,12 @@ _TOP = {
     "overlay": _bool,
     "model": _opt_str,
     "snapshot_dir": _opt_str,
-    "rollout_percent": _rollout,
+    "rollout_stage": rollout_stage,
     "colour_beard": _bool,
     "install_id": _install_id,
 }
 _KIOSK = {"pin": _pin, "idle_reset_s": _seconds}
+_METRICS = {"port": _port, "address": _address}
 
 
 def settings_from_dict(data: dict) -> tuple[Settings, list[str]]:
@@ -170,12 +202,20 @@ def settings_from_dict(data: dict) -> tuple[Settings, list[str]]:
     if not isinstance(data, dict):
         return Settings(), ["the file does not hold a JSON object"]
     values = _checked(data, _TOP, "", warnings)
-    kiosk = data.get("kiosk", {})
-    if not isinstance(kiosk, dict):
-        warnings.append("kiosk: expected an object; using the defaults")
-        kiosk = {}
-    kiosk_values = _checked(kiosk, _KIOSK, "kiosk.", warnings)
-    return Settings(kiosk=KioskSettings(**kiosk_values), **values), warnings
+    if "rollout_stage" not in data:  # a file from before rollout stages: rollout_percent 0/10/50/100
+        old = _checked(data, {"rollout_percent": _rollout_percent}, "", warnings)
+        values.update({"rollout_stage": stage for stage in old.values()})
+    kiosk = KioskSettings(**_checked(_section(data, "kiosk", warnings), _KIOSK, "kiosk.", warnings))
+    metrics = MetricsSettings(**_checked(_section(data, "metrics", warnings), _METRICS, "metrics.", warnings))
+    return Settings(kiosk=kiosk, metrics=metrics, **values), warnings
+
+
+def _section(data: dict, key: str, warnings: list[str]) -> dict:
+    section = data.get(key, {})
+    if not isinstance(section, dict):
+        warnings.append(f"{key}: expected an object; using the defaults")
+        return {}
+    return section
 
 
 def _checked(data: dict, checks: dict, prefix: str, warnings: list[str]) -> dict:
@@ -261,8 +301,10 @@ def save_settings(settings: Settings, path: str | os.PathLike | None = None) -> 
 
 __all__ = [
     "KioskSettings",
+    "MetricsSettings",
     "Settings",
-    "ROLLOUT_STEPS",
+    "ROLLOUT_STAGES",
+    "rollout_stage",
     "config_dir",
     "settings_path",
     "settings_from_dict",

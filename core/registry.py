@@ -1,9 +1,8 @@
 """The model registry (``model_registry.json``): which models exist, where their files are, their
 checksums, what they were trained on and how well they do. Loading a model verifies its sha256.
 
-Experimental models reach an installation only through the local rollout setting (0 / 10 / 50 /
-100 %): each installation falls in a fixed bucket per model (consistent hashing of the install id and
-the model id), so raising the percentage only ever adds installations."""
+Experimental models reach an installation only through the rollout stage (see :mod:`core.rollout`:
+each installation falls in a fixed bucket per model, so a growing stage only ever adds installations)."""
 
 from __future__ import annotations
 
@@ -15,8 +14,8 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from core.config import ROLLOUT_STEPS
 from core.errors import ModelError
+from core.rollout import Stage, assign, in_rollout, rollout_bucket
 from core.segment.inspect import ModelInfo, inspect_tflite
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -57,18 +56,6 @@ class ModelEntry:
                 f"model file {self.file.name} does not match its checksum in the registry: "
                 "it was changed or damaged; restore it or retrain and re-register it"
             )
-
-
-def rollout_bucket(install_id: str, model_id: str) -> int:
-    """0..99, fixed for an (installation, model) pair."""
-    digest = hashlib.sha256(f"{model_id}:{install_id}".encode()).digest()
-    return int.from_bytes(digest[:8], "big") % 100
-
-
-def in_rollout(install_id: str, model_id: str, percent: int) -> bool:
-    if percent not in ROLLOUT_STEPS:
-        raise ValueError(f"rollout must be one of {ROLLOUT_STEPS} percent, got {percent}")
-    return rollout_bucket(install_id, model_id) < percent
 
 
 class Registry:
@@ -125,15 +112,10 @@ class Registry:
             )
         return self.get(ref)
 
-    def choose(self, requested: str | None, rollout_percent: int, install_id: str) -> ModelEntry:
+    def choose(self, requested: str | None, rollout_stage: str, install_id: str) -> ModelEntry:
         """The model this installation runs: the one asked for, else an experimental model whose
-        rollout includes this installation, else the default stable model."""
-        if requested:
-            return self.resolve(requested)
-        for entry in self.entries:
-            if entry.stage == "experimental" and in_rollout(install_id, entry.id, rollout_percent):
-                return entry
-        return self.get(self.default)
+        rollout includes this installation, else the default stable model (see ``core.rollout.assign``)."""
+        return assign(self, install_id=install_id, stage=Stage(rollout_stage), requested=requested).entry
 
     def stable(self) -> list[ModelEntry]:
         return [e for e in self.entries if e.stage == "stable"]
@@ -207,3 +189,6 @@ def _write_atomically(path: Path, text: str) -> None:
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
+
+
+__all__ = ["ModelEntry", "Registry", "add_model", "file_sha256", "in_rollout", "rollout_bucket", "STAGES"]

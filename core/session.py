@@ -1,6 +1,6 @@
 """What the command line and the app share, in one Qt-free object: the settings and what follows from
 them -- which model runs (explicit, else an experimental model whose rollout includes this
-installation, else the default stable one), the palette, the starting look, how a source spec opens,
+installation and that was not rolled back, else the default stable one; see ``core.rollout``), the palette, the starting look, how a source spec opens,
 snapshot names -- and what a kiosk reset forgets.
 
 Both ``hairtint recolor``/``bench`` and the window are built from a :class:`Session`, so the same
@@ -43,7 +43,7 @@ class SettingsChange:
         return cls(
             palette=old.palette_file != new.palette_file,
             overlay=old.overlay != new.overlay,
-            model=any(getattr(old, k) != getattr(new, k) for k in ("model", "rollout_percent", "colour_beard")),
+            model=any(getattr(old, k) != getattr(new, k) for k in ("model", "rollout_stage", "colour_beard")),
             camera=(old.camera_index, old.resolution) != (new.camera_index, new.resolution),
             resolution=old.resolution != new.resolution,
         )
@@ -102,11 +102,30 @@ class Session:
             self._registry = Registry.load(registry_path())
         return self._registry
 
-    def model_entry(self, model: str | None = None, settings: Settings | None = None):
-        """The registry entry to run: ``model`` (an id, ``id@version`` or a file) when given, else
-        what the settings select."""
+    @property
+    def state_file(self) -> Path:
+        """The rollout state file (a rollback, when there was one), beside the settings file."""
+        from core.rollout_state import state_path
+
+        return state_path(self.settings_path)
+
+    def assignment(self, model: str | None = None, settings: Settings | None = None, environ=None, held=None):
+        """What this installation runs and why (a ``core.rollout.Assignment``): ``model`` (an id,
+        ``id@version`` or a file) when given, else what the settings, the rollout stage (with
+        ``HAIRTINT_ROLLOUT_STAGE``) and a recorded rollback (or ``held``, one not written) select."""
+        from core.rollout import assign, effective_stage
+        from core.rollout_state import read_rollback
+
         s = settings or self.settings
-        return self.registry.choose(model or s.model, s.rollout_percent, s.install_id or "")
+        stage = effective_stage(s.rollout_stage, environ)
+        if stage.warning:
+            log.warning("%s", stage.warning)
+        return assign(self.registry, install_id=s.install_id or "", stage=stage, requested=model or s.model,
+                      held=held or read_rollback(self.state_file))
+
+    def model_entry(self, model: str | None = None, settings: Settings | None = None):
+        """The registry entry to run (see :meth:`assignment`)."""
+        return self.assignment(model, settings).entry
 
     def build_pipeline(self, still: bool = False, model: str | None = None, settings: Settings | None = None):
         from core.engine import build_pipeline

@@ -54,6 +54,24 @@ def quit_on_signals(app, window) -> None:
     wake.start(200)
 
 
+def serve_metrics(window):
+    """Serve the window's metrics at ``/metrics`` when ``metrics.port`` is set (a MetricsServer, else
+    None). A port that cannot be used is a warning in the banner, never a reason not to start."""
+    metrics = window.settings.metrics
+    if metrics.port is None:
+        return None
+    from core.telemetry import MetricsServer
+
+    try:
+        server = MetricsServer(window.fleet.telemetry, metrics.port, metrics.address)
+    except OSError as exc:
+        window.banner.show_message(f"Metrics cannot be served on {metrics.address}:{metrics.port} ({exc.strerror or exc})",
+                                   "warning")
+        return None
+    log.info("metrics at %s", server.url)
+    return server
+
+
 def _show(window, kiosk: bool, size: tuple[int, int] | None) -> None:
     if size is not None:  # a given size (screenshots of a layout), also in kiosk mode
         window.resize(*size)
@@ -91,11 +109,14 @@ def run_gui(source: str | None = None, kiosk: bool = False, screenshot: str | No
     window = MainWindow(session=session, pipeline_factory=pipeline_factory, opener=opener, kiosk=kiosk)
     if screenshot is None:
         quit_on_signals(app, window)
+        server = serve_metrics(window)
         _show(window, kiosk, size)
         window.start(source)
         log.info("HairTint is running (pid %d)", os.getpid())
         code = app.exec()
         window.shutdown()
+        if server is not None:
+            server.close()
         return int(code)
 
     # --screenshot: a local event loop, so an application that goes on running (a test session) is

@@ -1,5 +1,5 @@
 """``hairtint``: the live app by default, and the headless subcommands (recolor, eval, eval-video, bench,
-train, models). Only the app itself imports Qt, so the subcommands run on machines without a display."""
+train, models, rollout, metrics). Only the app itself imports Qt, so the subcommands run on machines without a display."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from core.errors import HairTintError
 from core.frames import DEFAULT_INTENSITY, DEFAULT_SHINE
 from core.palette import DEFAULT_SHADE
 
-SUBCOMMANDS = ("recolor", "eval", "eval-video", "bench", "train", "models", "gui")
+SUBCOMMANDS = ("recolor", "eval", "eval-video", "bench", "train", "models", "rollout", "metrics", "gui")
 
 
 def _size(text: str) -> tuple[int, int]:
@@ -140,7 +140,32 @@ def build_parser() -> argparse.ArgumentParser:
     add.add_argument("run_dir", metavar="RUN_DIR", help="a `hairtint train --out` folder")
     add.add_argument("--stage", choices=("experimental", "stable"), help="default: the card's (experimental)")
     add.add_argument("--version", help="default: the card's")
+    _fleet_parsers(sub)
     return parser
+
+
+def _fleet_parsers(sub) -> None:
+    from core.config import ROLLOUT_STAGES
+
+    config = argparse.ArgumentParser(add_help=False)
+    config.add_argument("--config", metavar="FILE", help="settings file (default: the user's); the rollout state "
+                        "file is beside it")
+    rollout = sub.add_parser("rollout", help="this installation's rollout stage, model and rollback")
+    rollout_sub = rollout.add_subparsers(dest="rollout_command", required=True)
+    status = rollout_sub.add_parser("status", parents=[config], help="stage, installation id, bucket, the model "
+                                    "it runs and why, and any rollback")
+    status.add_argument("--json", action="store_true", help="print it as JSON")
+    stage = rollout_sub.add_parser("set", parents=[config], help="write the rollout stage to the settings file")
+    stage.add_argument("stage", choices=tuple(ROLLOUT_STAGES), metavar="STAGE", help=", ".join(ROLLOUT_STAGES))
+    rollout_sub.add_parser("reset", parents=[config], help="clear a rollback: the stage decides the model again")
+    back = rollout_sub.add_parser("rollback", parents=[config], help="hold this installation on the stable model "
+                                  "(as an automatic rollback does) until `hairtint rollout reset`")
+    back.add_argument("--reason", default="rolled back by hand", help="recorded with the rollback")
+
+    metrics = sub.add_parser("metrics", parents=[config], help="print the metrics: the running app's when it "
+                             "serves them (metrics.port), else this installation's")
+    metrics.add_argument("--url", help="read them from this address, e.g. http://127.0.0.1:9464/metrics")
+    metrics.add_argument("--prometheus", action="store_true", help="print the Prometheus text itself")
 
 
 def version() -> str:
@@ -166,11 +191,12 @@ def main(argv: list[str] | None = None) -> int:
 
         quiet_python_warnings()
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
-    from hairtint_desktop import commands
+    from hairtint_desktop import commands, fleet_commands
 
     handler = {"gui": commands.gui, "recolor": commands.recolor, "eval": commands.evaluate,
                "eval-video": commands.evaluate_video, "bench": commands.bench,
-               "train": commands.train, "models": commands.models}.get(args.command or "gui")
+               "train": commands.train, "models": commands.models, "rollout": fleet_commands.rollout,
+               "metrics": fleet_commands.metrics}.get(args.command or "gui")
     try:
         return handler(args)
     except HairTintError as exc:

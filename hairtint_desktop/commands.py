@@ -183,7 +183,7 @@ def models(args) -> int:
         entry = add_model(Path(args.run_dir), stage=args.stage, version=args.version)
         print(f"registered {entry.id}@{entry.version} ({entry.stage}) -> {entry.file}")
         if entry.stage == "experimental":
-            print("it reaches an installation only through the rollout_percent setting, or as --model "
+            print("it reaches an installation only through the rollout stage (`hairtint rollout`), or as --model "
                   f"{entry.id}")
         return 0
     from core.session import Session

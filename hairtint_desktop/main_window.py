@@ -6,7 +6,6 @@ in ``control_panel``, where they go in ``layout_plan``, snapshots in ``snapshot`
 
 from __future__ import annotations
 
-import logging
 from datetime import datetime
 from pathlib import Path
 from typing import Callable
@@ -17,6 +16,7 @@ from PySide6.QtWidgets import QBoxLayout, QFileDialog, QMainWindow, QStackedWidg
 from core import live
 from core.config import Settings
 from core.errors import HairTintError
+from core.fleet import FleetMonitor
 from core.frames import Look, Shade
 from core.levels import LiftAdvice
 from core.session import Session
@@ -35,7 +35,6 @@ from hairtint_desktop.widgets.video_view import VideoView
 from hairtint_desktop.window_actions import build_actions
 from hairtint_desktop.worker import Worker
 
-log = logging.getLogger(__name__)
 
 class MainWindow(QMainWindow):
     frame_displayed = Signal()  # a processed frame has been painted (first one after each source open)
@@ -71,7 +70,9 @@ class MainWindow(QMainWindow):
         self.actions_ = build_actions(self)
         self.open_photo_action, self.overlay_action = self.actions_.open_photo, self.actions_.overlay
         self.settings_action, self.snapshot_action = self.actions_.settings, self.actions_.snapshot
-        self.worker = Worker(pipeline_factory or self.session.pipeline_factory(), lambda spec: self._opener(spec), self)
+        self.fleet = FleetMonitor(self.session, build=pipeline_factory and (lambda _entry, still: pipeline_factory(still)))
+        self.worker = Worker(self.fleet.factory(), lambda spec: self._opener(spec), self, observe=self.fleet.observe)
+        self.fleet.attach(self.worker.set_pipeline_factory, self.worker.post)  # the automatic rollback
         self.worker.event.connect(self._on_event)
         self.view.painted.connect(self._on_painted)
         self.view.tile_clicked.connect(self.controls.pick_tile)
@@ -291,7 +292,7 @@ class MainWindow(QMainWindow):
     def refresh_overlay(self) -> None:
         self.overlay.show_text(OverlayFeed.text(
             self.last_info, size=self.last_result.frame.size if self.last_result is not None else None,
-            display_fps=self.view.display_fps(), latency=self.view.latency.summary()))
+            display_fps=self.view.display_fps(), latency=self.view.latency.summary(), rollout=self.fleet.overlay_line()))
 
     def toggle_fullscreen(self) -> None:
         self.showNormal() if self.isFullScreen() else self.showFullScreen()
@@ -355,7 +356,7 @@ class MainWindow(QMainWindow):
         if plan.opener and not self._custom_opener:
             self._opener = self.session.opener()
         if plan.model and not self._custom_factory:
-            self.worker.set_pipeline_factory(self.session.pipeline_factory())  # rebuilt on the same source
+            self.worker.set_pipeline_factory(self.fleet.factory())  # rebuilt on the same source
         if plan.reopen:
             self.open_source(plan.reopen)
         if self.kiosk is not None:

@@ -27,11 +27,13 @@ class OverlayFeed:
         return False
 
     @staticmethod
-    def text(info: FrameInfo | None, *, size: tuple[int, int] | None, display_fps: float, latency: dict) -> str:
+    def text(info: FrameInfo | None, *, size: tuple[int, int] | None, display_fps: float, latency: dict,
+             rollout: str | None = None) -> str:
         if info is None:
             return WAITING
         return format_stats(fps=info.stats.get("fps", float("nan")), display_fps=display_fps, stats=info.stats,
-                            latency=latency, model=info.model, size=size, dropped=info.dropped, still=info.still)
+                            latency=latency, model=info.model, size=size, dropped=info.dropped, still=info.still,
+                            rollout=rollout)
 
 
 __all__ = ["OverlayFeed", "WAITING", "REFRESH_EVERY_S"]

@@ -8,6 +8,8 @@ from types import SimpleNamespace
 
 from PySide6.QtGui import QAction, QKeySequence
 
+from hairtint_desktop.widgets.diagnostics import show_diagnostics
+
 
 def build_actions(window) -> SimpleNamespace:
     def action(text, slot, shortcuts=(), checkable=False):
@@ -35,6 +37,7 @@ def build_actions(window) -> SimpleNamespace:
         split=action("&Before / after", panel.split_button.setChecked, ["B"], checkable=True),
         compare=action("&Compare 2×2", panel.compare_button.setChecked, ["C"], checkable=True),
         fullscreen=action("&Full screen", window.toggle_fullscreen, ["F11"]),
+        diagnostics=action("&Diagnostics…", lambda: show_diagnostics(window), ["F3"]),
         settings=action("&Settings…", window.open_settings, ["Ctrl+,"]),
     )
     a.snapshot.setEnabled(False)  # until there is a picture
@@ -45,7 +48,7 @@ def build_actions(window) -> SimpleNamespace:
     menus = {
         "&File": (a.open_photo, a.open_folder, a.open_video, None, a.snapshot, a.snapshot_folder, None, a.quit),
         "&Source": (a.camera, a.demo, None, a.previous, a.next),
-        "&View": (a.overlay, a.split, a.compare, None, a.fullscreen),
+        "&View": (a.overlay, a.split, a.compare, None, a.fullscreen, None, a.diagnostics),
         "S&ettings": (a.settings,),
     }
     for title, items in menus.items():

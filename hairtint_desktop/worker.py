@@ -24,15 +24,19 @@ class Worker(QObject):
     _relay = Signal(object)  # from the runner's threads to the GUI thread (queued)
 
     def __init__(self, pipeline_factory: Callable[[bool], object], opener: Callable[[str], object] | None = None,
-                 parent: QObject | None = None, *, clock=None):
+                 parent: QObject | None = None, *, clock=None, observe: Callable[[Event], None] | None = None):
         super().__init__(parent)
         if opener is None:
             from core.sources import open_source as opener
         self._relay.connect(self._deliver, Qt.ConnectionType.QueuedConnection)
         kw = {"clock": clock} if clock is not None else {}
-        self.runner = LiveRunner(pipeline_factory, opener, self._post, **kw)
+        self._observe = observe  # sees every event first, on the runner's threads (the metrics)
+        self.runner = LiveRunner(pipeline_factory, opener, self.post, **kw)
 
-    def _post(self, event: Event) -> None:  # on the runner's threads
+    def post(self, event: Event) -> None:
+        """Hand ``event`` to the GUI thread (any thread: the runner's, or the fleet monitor's)."""
+        if self._observe is not None:
+            self._observe(event)
         try:
             self._relay.emit(event)
         except RuntimeError:  # the window is gone (a capture thread that was stuck in a driver)

@@ -7,7 +7,7 @@ from typing import Callable
 from PySide6.QtWidgets import (QCheckBox, QComboBox, QDialog, QDialogButtonBox, QDoubleSpinBox, QFileDialog,
                                QFormLayout, QHBoxLayout, QLineEdit, QPushButton, QSpinBox, QVBoxLayout, QWidget)
 
-from core.config import ROLLOUT_STEPS, KioskSettings, Settings
+from core.config import ROLLOUT_STAGES, KioskSettings, Settings
 
 RESOLUTIONS = [(640, 480), (800, 600), (1280, 720), (1920, 1080)]
 
@@ -121,10 +121,11 @@ class SettingsDialog(QDialog):
         self.model.setCurrentIndex(max(0, self.model.findData(settings.model)))
         form.addRow("Model", self.model)
         self.rollout = QComboBox(self)
-        for step in ROLLOUT_STEPS:
-            self.rollout.addItem(f"{step} %", step)
-        self.rollout.setCurrentIndex(self.rollout.findData(settings.rollout_percent))
-        self.rollout.setToolTip("Share of installations that try experimental models")
+        for stage, percent in ROLLOUT_STAGES.items():
+            self.rollout.addItem(f"{stage} ({percent} %)", stage)
+        self.rollout.setCurrentIndex(self.rollout.findData(settings.rollout_stage))
+        self.rollout.setToolTip("Rollout stage: the share of installations that try experimental models "
+                                "(HAIRTINT_ROLLOUT_STAGE overrides it)")
         form.addRow("Experimental rollout", self.rollout)
         self.colour_beard = QCheckBox("Colour a beard too", self)
         self.colour_beard.setChecked(settings.colour_beard)
@@ -179,7 +180,7 @@ class SettingsDialog(QDialog):
             palette_file=self.palette_file.text().strip() or None,
             overlay=self.overlay.isChecked(),
             model=self.model.currentData(),
-            rollout_percent=int(self.rollout.currentData()),
+            rollout_stage=str(self.rollout.currentData()),
             colour_beard=self.colour_beard.isChecked(),
             snapshot_dir=self.snapshot_dir.text().strip() or None,
             kiosk=KioskSettings(pin=self.pin.text() or None, idle_reset_s=float(self.idle.value())),

@@ -1,5 +1,6 @@
 """The statistics overlay drawn over the top-left of the picture: pipeline FPS, p50/p95/p99 of the
-total and of the segment stage, capture-to-display latency, the model id and version."""
+total and of the segment stage, capture-to-display latency, the model id and version, and the rollout
+(stage and assignment, or the rollback that holds the installation on the stable model)."""
 
 from __future__ import annotations
 
@@ -20,7 +21,7 @@ def _trio(summary: dict | None) -> str:
 
 
 def format_stats(*, fps: float, display_fps: float, stats: dict, latency: dict, model: str,
-                 size: tuple[int, int] | None, dropped: int, still: bool) -> str:
+                 size: tuple[int, int] | None, dropped: int, still: bool, rollout: str | None = None) -> str:
     fps_text = "still photo" if still else f"{_ms(fps)}  (shown {_ms(display_fps)})"
     lines = [
         f"FPS        {fps_text}",
@@ -32,6 +33,8 @@ def format_stats(*, fps: float, display_fps: float, stats: dict, latency: dict, 
     ]
     if size is not None:
         lines.append(f"frame      {size[0]}×{size[1]}, {dropped} dropped")
+    if rollout:
+        lines.append(rollout)
     return "\n".join(lines)
 
 

@@ -5,7 +5,7 @@ import uuid
 
 import pytest
 
-from core.config import (KioskSettings, Settings, config_dir, load_settings, read_settings, save_settings,
+from core.config import (KioskSettings, MetricsSettings, Settings, config_dir, load_settings, read_settings, save_settings,
                          settings_path)
 
 
@@ -23,7 +23,8 @@ def test_save_and_load_round_trip(tmp_path):
     path = tmp_path / "deep" / "settings.json"
     settings = Settings(camera_index=2, resolution=(1280, 720), palette_file="/p.json", overlay=True,
                         model="hairnet@1.0.0", kiosk=KioskSettings(pin="4321", idle_reset_s=30),
-                        snapshot_dir="/snaps", rollout_percent=50, colour_beard=True, install_id=str(uuid.uuid4()))
+                        snapshot_dir="/snaps", rollout_stage="fifty_percent", colour_beard=True,
+                        install_id=str(uuid.uuid4()), metrics=MetricsSettings(port=9464, address="0.0.0.0"))
     save_settings(settings, path)
     assert load_settings(path) == settings
     assert json.loads(path.read_text())["kiosk"]["pin"] == "4321"
@@ -58,13 +59,40 @@ def test_unknown_keys_ignored_bad_values_replaced_one_by_one(tmp_path):
     }))
     settings, warnings = read_settings(path)
     assert settings.camera_index == 3 and settings.resolution == (800, 600)
-    assert settings.overlay is False and settings.rollout_percent == 0
+    assert settings.overlay is False and settings.rollout_stage == "disabled"
     assert settings.kiosk == KioskSettings(pin="1234", idle_reset_s=90.0)
     joined = "\n".join(warnings)
     for key in ("overlay", "rollout_percent", "kiosk.idle_reset_s", "install_id"):
         assert key in joined
     assert "future_feature" not in joined
     uuid.UUID(settings.install_id)  # a fresh one replaced the unusable one
+
+
+@pytest.mark.parametrize("percent, stage", [(0, "disabled"), (10, "ten_percent"), (50, "fifty_percent"),
+                                            (100, "full")])
+def test_a_file_from_before_stages_keeps_its_rollout(tmp_path, percent, stage):
+    path = tmp_path / "settings.json"
+    path.write_text(json.dumps({"rollout_percent": percent, "install_id": str(uuid.uuid4())}))
+    settings, warnings = read_settings(path)
+    assert settings.rollout_stage == stage and warnings == []
+    save_settings(settings, path)
+    data = json.loads(path.read_text())
+    assert data["rollout_stage"] == stage and "rollout_percent" not in data
+
+
+def test_the_stage_wins_over_an_old_percent_and_bad_stages_are_named(tmp_path):
+    path = tmp_path / "settings.json"
+    path.write_text(json.dumps({"rollout_percent": 100, "rollout_stage": "ten_percent"}))
+    assert read_settings(path)[0].rollout_stage == "ten_percent"
+    path.write_text(json.dumps({"rollout_stage": "half", "metrics": {"port": 70000, "address": ""}}))
+    settings, warnings = read_settings(path)
+    assert settings.rollout_stage == "disabled" and settings.metrics == MetricsSettings()
+    joined = "\n".join(warnings)
+    assert "ten_percent, fifty_percent" in joined and "metrics.port" in joined and "metrics.address" in joined
+
+
+def test_metrics_are_off_and_local_by_default():
+    assert Settings().metrics.port is None and Settings().metrics.address == "127.0.0.1"
 
 
 def test_config_location_follows_xdg_and_the_override(tmp_path, monkeypatch):

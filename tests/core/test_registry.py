@@ -4,7 +4,7 @@ import shutil
 import pytest
 
 from core.errors import ModelError
-from core.registry import REPO_ROOT, Registry, file_sha256, in_rollout, rollout_bucket
+from core.registry import REPO_ROOT, Registry, file_sha256, rollout_bucket
 from core.segment import inspect_tflite
 
 
@@ -75,19 +75,6 @@ def test_not_a_tflite_file_is_refused(tmp_path):
         Registry.load().resolve(str(bogus))
 
 
-def test_rollout_buckets_are_stable_and_nested():
-    installs = [f"install-{i}" for i in range(2000)]
-    assert [rollout_bucket(i, "exp") for i in installs[:50]] == [rollout_bucket(i, "exp") for i in installs[:50]]
-    for lower, higher in ((0, 10), (10, 50), (50, 100)):
-        assert all(in_rollout(i, "exp", higher) for i in installs if in_rollout(i, "exp", lower))
-    share = sum(in_rollout(i, "exp", 10) for i in installs) / len(installs)
-    assert 0.07 < share < 0.13
-    assert not any(in_rollout(i, "exp", 0) for i in installs)
-    assert all(in_rollout(i, "exp", 100) for i in installs)
-    with pytest.raises(ValueError):
-        in_rollout("x", "exp", 30)
-
-
 def test_choose_gives_experimental_only_inside_the_rollout(tmp_path):
     path, model = _copy_registry(tmp_path)
     data = json.loads(path.read_text())
@@ -97,10 +84,10 @@ def test_choose_gives_experimental_only_inside_the_rollout(tmp_path):
     registry = Registry.load(path)
     inside = next(i for i in map(str, range(1000)) if rollout_bucket(i, "hairnet-exp") < 10)
     outside = next(i for i in map(str, range(1000)) if rollout_bucket(i, "hairnet-exp") >= 50)
-    assert registry.choose(None, 10, inside).id == "hairnet-exp"
-    assert registry.choose(None, 50, outside).id == registry.default
-    assert registry.choose(None, 0, inside).id == registry.default
-    assert registry.choose("hairnet-exp", 0, outside).id == "hairnet-exp"
+    assert registry.choose(None, "ten_percent", inside).id == "hairnet-exp"
+    assert registry.choose(None, "fifty_percent", outside).id == registry.default
+    assert registry.choose(None, "disabled", inside).id == registry.default
+    assert registry.choose("hairnet-exp", "disabled", outside).id == "hairnet-exp"
     assert file_sha256(model) == registry.get("hairnet").sha256
 
 
@@ -128,8 +115,8 @@ def test_a_trained_run_is_added_to_the_registry_as_experimental(tmp_path):
     registry = Registry.load(registry_path)
     assert registry.resolve("ours@0.1.0").stage == "experimental"
     assert registry.resolve(None).id == "hairnet"  # the default stable model is unchanged
-    assert registry.choose(None, 100, "any-install").id == "ours"  # the rollout gate reaches it
-    assert registry.choose(None, 0, "any-install").id == "hairnet"
+    assert registry.choose(None, "full", "any-install").id == "ours"  # the rollout gate reaches it
+    assert registry.choose(None, "disabled", "any-install").id == "hairnet"
 
 
 def test_adding_can_set_stage_and_version(tmp_path):

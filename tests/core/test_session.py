@@ -15,23 +15,17 @@ from core.session import Session, SettingsChange
 ID = "00000000-0000-4000-8000-000000000001"
 
 
-class FakeRegistry:
-    def __init__(self):
-        self.calls = []
+def test_model_choice_follows_the_settings_unless_told_otherwise(tmp_path):
+    from core.registry import Registry
+    from tests.registries import EXPERIMENTAL_ID, STABLE_ID, registry_with_experimental
 
-    def choose(self, requested, percent, install_id):
-        self.calls.append((requested, percent, install_id))
-        return f"entry:{requested}"
-
-
-def test_model_choice_follows_the_settings_unless_told_otherwise():
-    registry = FakeRegistry()
-    session = Session(Settings(model=None, rollout_percent=50, install_id=ID), registry=registry)
-    assert session.model_entry() == "entry:None"
-    assert session.model_entry("other") == "entry:other"
-    session.update(session.settings.with_(model="pinned"))
-    assert session.model_entry() == "entry:pinned"
-    assert registry.calls == [(None, 50, ID), ("other", 50, ID), ("pinned", 50, ID)]
+    registry = Registry.load(registry_with_experimental(tmp_path))
+    session = Session(Settings(model=None, rollout_stage="full", install_id=ID), registry=registry,
+                      settings_path=tmp_path / "settings.json")
+    assert session.model_entry().id == EXPERIMENTAL_ID
+    assert session.model_entry(STABLE_ID).id == STABLE_ID
+    session.update(session.settings.with_(model=STABLE_ID))
+    assert session.model_entry().id == STABLE_ID
 
 
 def test_the_registry_is_read_once_and_rollout_reaches_the_real_registry():
@@ -69,7 +63,7 @@ def test_palette_file_adds_shades_and_a_bad_one_gives_a_message(tmp_path):
 def test_settings_change_names_what_differs():
     old = Settings()
     assert SettingsChange.between(old, old) == SettingsChange()
-    change = SettingsChange.between(old, old.with_(rollout_percent=10, resolution=(1280, 720)))
+    change = SettingsChange.between(old, old.with_(rollout_stage="ten_percent", resolution=(1280, 720)))
     assert change.model and change.camera and change.resolution and not change.palette
 
 

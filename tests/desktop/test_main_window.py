@@ -267,16 +267,16 @@ def test_settings_dialog_round_trips_every_setting(qtbot):
     from hairtint_desktop.widgets.dialogs import SettingsDialog
 
     full = Settings(camera_index=3, resolution=(1024, 768), palette_file="/a.json", overlay=True, model="hairnet",
-                    kiosk=KioskSettings(pin="12", idle_reset_s=30), snapshot_dir="/s", rollout_percent=50,
+                    kiosk=KioskSettings(pin="12", idle_reset_s=30), snapshot_dir="/s", rollout_stage="fifty_percent",
                     colour_beard=True, install_id="00000000-0000-4000-8000-000000000009")
     for settings in (Settings(install_id="00000000-0000-4000-8000-000000000009"), full):
         dialog = SettingsDialog(settings, models=lambda: [("hairnet", "hairnet 1.0.0")])
         qtbot.addWidget(dialog)
         assert dialog.settings() == settings
-    dialog.rollout.setCurrentIndex(dialog.rollout.findData(100))
+    dialog.rollout.setCurrentIndex(dialog.rollout.findData("full"))
     dialog.pin.setText("")
     changed = dialog.settings()
-    assert changed.rollout_percent == 100 and changed.kiosk.pin is None
+    assert changed.rollout_stage == "full" and changed.kiosk.pin is None
 
 
 def test_shine_and_tips_reach_the_worker_and_change_the_picture(qtbot, make_window, photo_path):

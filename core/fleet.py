@@ -1,0 +1,123 @@
+"""One running installation as the fleet sees it: which model it runs (the session's rollout
+assignment), how that model is doing (a :class:`~core.rollback.HealthWatch` over every frame), the
+automatic rollback, and the metrics (:class:`~core.telemetry.Telemetry`).
+
+The app hands the live runner ``monitor.factory()`` and connects ``monitor.attach(switch, emit)``:
+``switch`` takes a new pipeline factory (``LiveRunner.set_pipeline_factory``: the model is swapped on the
+same source, without a restart), ``emit`` a live event for the window. When an experimental model that
+the rollout chose breaks the rules, the monitor records why in the rollout state file, counts the
+rollback, tells the window, and switches to the stable model, which stays until ``hairtint rollout
+reset``. A model named in the settings (``model``) is what a person asked for and is not rolled back.
+No Qt here."""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from datetime import datetime
+from typing import Callable
+
+from core.errors import ConfigError, HairTintError
+from core.live_parts import Status
+from core.rollback import GuardedPipeline, HealthWatch, RollbackRules
+from core.rollout_state import RollbackRecord, write_rollback
+from core.telemetry import Telemetry
+
+log = logging.getLogger(__name__)
+
+
+class FleetMonitor:
+    """``build(entry, still)`` makes a pipeline for a registry entry (default: the session's);
+    ``clock`` (seconds) drives the rolling window, ``now`` stamps a rollback record."""
+
+    def __init__(self, session, *, rules: RollbackRules = RollbackRules(), telemetry: Telemetry | None = None,
+                 build: Callable[[object, bool], object] | None = None, clock: Callable[[], float] = time.monotonic,
+                 now: Callable[[], datetime] = datetime.now, environ=None):
+        self.session = session
+        self.telemetry = telemetry or Telemetry(clock)
+        self.watch = HealthWatch(rules, clock)
+        self._build = build or self._session_build
+        self._now, self._environ = now, environ
+        self._switch: Callable[[Callable[[bool], object]], None] | None = None
+        self._emit: Callable[[object], None] | None = None
+        self._lock = threading.Lock()
+        self.rollback: RollbackRecord | None = None  # made by this monitor (also when it could not be written)
+        self.assignment = None
+
+    def _session_build(self, entry, still: bool):
+        from core.engine import build_pipeline
+
+        return build_pipeline(entry=entry, still=still, colour_beard=self.session.settings.colour_beard)
+
+    def attach(self, switch: Callable[[Callable[[bool], object]], None], emit: Callable[[object], None] | None = None
+               ) -> None:
+        self._switch, self._emit = switch, emit
+
+    # ---- the model ------------------------------------------------------------------------------------
+    def factory(self) -> Callable[[bool], object]:
+        """A pipeline factory for what this installation runs now; its pipelines report every frame. When
+        the model cannot be chosen (a model in the settings that is not there), the factory raises why,
+        on the processing thread, which shows it."""
+        try:
+            assignment = self.session.assignment(environ=self._environ, held=self.rollback)
+        except HairTintError as exc:
+            problem = exc
+
+            def cannot_build(still: bool):
+                raise problem
+
+            return cannot_build
+        with self._lock:
+            self.assignment = assignment
+            self.watch.reset()
+        self.telemetry.set_assignment(assignment)
+        build, entry = self._build, assignment.entry
+        watched = assignment.name == "experimental"
+        return lambda still: GuardedPipeline(build(entry, still), lambda ok, ms, kind: self.record(
+            assignment, watched, ok, ms, kind))
+
+    def record(self, assignment, watched: bool, ok: bool, latency_ms: float | None, kind: str | None) -> None:
+        """One frame's outcome (the processing thread)."""
+        self.telemetry.frame(ok, kind)
+        with self._lock:
+            if assignment is not self.assignment:  # a frame of a model already switched away from
+                return
+            self.watch.record(ok, latency_ms)
+            self.telemetry.error_rate.set(self.watch.error_rate())
+            reason = self.watch.verdict() if watched and self.rollback is None else None
+            if reason is None:
+                return
+            entry = assignment.entry
+            self.rollback = RollbackRecord(time=self._now().isoformat(timespec="seconds"),
+                                           model=f"{entry.id}@{entry.version}", reason=reason,
+                                           figures=self.watch.figures())
+        self._roll_back(self.rollback)
+
+    def _roll_back(self, record: RollbackRecord) -> None:
+        log.warning("rolling back from %s: %s", record.model, record.reason)
+        try:
+            write_rollback(self.session.state_file, record)
+        except ConfigError as exc:  # still fall back, for as long as this process runs
+            log.error("%s", exc)
+        self.telemetry.rolled_back()
+        if self._emit is not None:
+            self._emit(Status(f"Back on the stable model: {record.model} was rolled back ({record.reason})"))
+        if self._switch is not None:
+            self._switch(self.factory())
+
+    # ---- what the window shows ------------------------------------------------------------------------
+    def observe(self, event) -> None:
+        self.telemetry.observe(event)
+
+    def overlay_line(self) -> str:
+        """The rollout line of the statistics overlay."""
+        a = self.assignment
+        if a is None:
+            return "rollout    –"
+        if a.held is not None:
+            return f"rollout    rolled back {a.held.time} — {a.held.model}: {a.held.reason}"
+        return f"rollout    {a.stage.name}, {a.name} ({a.entry.id} {a.entry.version})"
+
+
+__all__ = ["FleetMonitor"]

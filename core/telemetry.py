@@ -1,0 +1,141 @@
+"""The app's metrics, in one ``prometheus_client`` registry of its own (never the process-wide default):
+frames, errors and the error rate, latency p50/p95/p99 per stage and in total, fps, dropped frames, the
+model in use, the rollout stage and this installation's assignment, rollbacks, camera reconnects and
+uptime. Figures only: no image data, no install id, nothing about the people in front of the camera.
+
+:class:`Telemetry` is fed by :class:`core.fleet.FleetMonitor` (frame outcomes, the assignment, rollbacks)
+and by the live runner's events (:meth:`Telemetry.observe`). :func:`serve` publishes it as Prometheus
+text at ``/metrics``. No Qt here."""
+
+from __future__ import annotations
+
+import math
+import threading
+import time
+from typing import Callable
+
+from prometheus_client import CollectorRegistry, Counter, Gauge, generate_latest, start_http_server
+from prometheus_client.parser import text_string_to_metric_families
+
+from core.live_parts import Processed, Recovered
+from core.pipeline import STAGES
+
+QUANTILES = ("p50", "p95", "p99")
+
+
+class Telemetry:
+    def __init__(self, clock: Callable[[], float] = time.monotonic):
+        self.registry = r = CollectorRegistry()
+        self.frames = Counter("hairtint_frames", "Frames processed without an error", registry=r)
+        self.errors = Counter("hairtint_errors", "Frames that failed: an exception or an invalid mask",
+                              ["kind"], registry=r)
+        self.error_rate = Gauge("hairtint_error_rate", "Share of frames that failed over the rolling window",
+                                registry=r)
+        self.latency = Gauge("hairtint_latency_ms", "Pipeline latency in ms over the rolling window, per stage "
+                             "and in total", ["stage", "quantile"], registry=r)
+        self.fps = Gauge("hairtint_fps", "Frames processed per second over the rolling window", registry=r)
+        self.dropped = Counter("hairtint_dropped_frames", "Captured frames replaced by a newer one before "
+                               "processing", registry=r)
+        self.model = Gauge("hairtint_model_info", "The hair model in use (value 1)", ["model", "version", "stage"],
+                           registry=r)
+        self.rollout = Gauge("hairtint_rollout_info", "The rollout stage and this installation's assignment "
+                             "(value 1)", ["stage", "assignment", "candidate"], registry=r)
+        self.bucket = Gauge("hairtint_rollout_bucket", "This installation's bucket (0-99) for the experimental "
+                            "model; -1 when there is none", registry=r)
+        self.rollbacks = Counter("hairtint_rollbacks", "Automatic rollbacks to the stable model", registry=r)
+        self.rollback_active = Gauge("hairtint_rollback_active", "1 while a rollback holds this installation on "
+                                     "the stable model", registry=r)
+        self.reconnects = Counter("hairtint_camera_reconnects", "Times the camera (or another live source) came "
+                                  "back after failing", registry=r)
+        started = clock()
+        self.uptime = Gauge("hairtint_uptime_seconds", "Seconds since the app started", registry=r)
+        self.uptime.set_function(lambda: clock() - started)
+        self.errors.labels("exception")
+        self.errors.labels("invalid_mask")
+        self.bucket.set(-1)
+        self._lock = threading.Lock()
+        self._dropped_seen = 0
+
+    # ---- what feeds it ------------------------------------------------------------------------------
+    def frame(self, ok: bool, kind: str | None = None) -> None:
+        self.frames.inc() if ok else self.errors.labels(kind or "exception").inc()
+
+    def set_assignment(self, assignment) -> None:
+        """The model in use and the rollout facts (a ``core.rollout.Assignment``)."""
+        entry, candidate = assignment.entry, assignment.candidate
+        with self._lock:
+            self.model.clear()
+            self.model.labels(entry.id, entry.version, entry.stage).set(1)
+            self.rollout.clear()
+            self.rollout.labels(assignment.stage.name, assignment.name,
+                                "" if candidate is None else f"{candidate.id}@{candidate.version}").set(1)
+        self.bucket.set(-1 if assignment.bucket is None else assignment.bucket)
+        self.rollback_active.set(int(assignment.held is not None))
+
+    def rolled_back(self) -> None:
+        self.rollbacks.inc()
+        self.rollback_active.set(1)
+
+    def observe(self, event) -> None:
+        """A live runner event (any thread): figures from processed frames, reconnects."""
+        if isinstance(event, Processed):
+            stats = event.info.stats or {}
+            if not math.isnan(stats.get("fps", math.nan)):
+                self.fps.set(stats["fps"])
+            for stage in (*STAGES, "total"):
+                for q in QUANTILES:
+                    value = (stats.get(stage) or {}).get(q, math.nan)
+                    if not math.isnan(value):
+                        self.latency.labels(stage, q).set(value)
+            with self._lock:
+                dropped = event.info.dropped
+                self.dropped.inc(dropped - self._dropped_seen if dropped >= self._dropped_seen else dropped)
+                self._dropped_seen = dropped
+        elif isinstance(event, Recovered):
+            self.reconnects.inc()
+
+    # ---- what it gives --------------------------------------------------------------------------------
+    def text(self) -> str:
+        """The Prometheus text exposition of every figure."""
+        return generate_latest(self.registry).decode("utf-8")
+
+    def rows(self) -> list[tuple[str, dict, float]]:
+        return rows(self.text())
+
+
+def rows(text: str) -> list[tuple[str, dict, float]]:
+    """(sample name, labels, value) for each sample of a Prometheus text, in order."""
+    return [(s.name, dict(s.labels), s.value) for family in text_string_to_metric_families(text)
+            for s in family.samples if not s.name.endswith("_created")]
+
+
+def table(text: str) -> str:
+    """A Prometheus text as lines a person reads: ``name{labels}  value``."""
+    lines = []
+    for name, labels, value in rows(text):
+        label = "{" + ",".join(f'{k}="{v}"' for k, v in labels.items()) + "}" if labels else ""
+        shown = f"{value:.0f}" if float(value).is_integer() else f"{value:.4g}"
+        lines.append(f"{name + label:<64} {shown}")
+    return "\n".join(lines)
+
+
+class MetricsServer:
+    """Prometheus text at ``http://address:port/metrics`` on a daemon thread; ``port`` 0 takes a free port
+    (:attr:`port` says which)."""
+
+    def __init__(self, telemetry: Telemetry, port: int, address: str = "127.0.0.1"):
+        self._server, self._thread = start_http_server(port, addr=address, registry=telemetry.registry)
+        self.address, self.port = address, self._server.server_port
+
+    @property
+    def url(self) -> str:
+        host = f"[{self.address}]" if ":" in self.address else self.address
+        return f"http://{host}:{self.port}/metrics"
+
+    def close(self) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+        self._thread.join(2.0)
+
+
+__all__ = ["Telemetry", "MetricsServer", "rows", "table", "QUANTILES"]

@@ -1,0 +1,119 @@
+"""``hairtint rollout`` (status, set, reset, rollback) and ``hairtint metrics``: what a person running a
+fleet of kiosks types on one of them. Each reads the settings file (``--config``, else the user's) and
+the rollout state file beside it; the decisions are ``core``'s."""
+
+from __future__ import annotations
+
+import json
+import sys
+import urllib.error
+import urllib.request
+from datetime import datetime
+
+from core.errors import HairTintError
+
+
+def _session(args):
+    from core.session import Session
+
+    return Session.load(getattr(args, "config", None))
+
+
+def rollout(args) -> int:
+    return {"status": rollout_status, "set": rollout_set, "reset": rollout_reset,
+            "rollback": rollout_rollback}[args.rollout_command](args)
+
+
+def rollout_status(args) -> int:
+    session = _session(args)
+    a = session.assignment()
+    if args.json:
+        print(json.dumps({**a.as_dict(), "settings_file": str(session.settings_file),
+                          "state_file": str(session.state_file)}, indent=2))
+        return 0
+    where = "HAIRTINT_ROLLOUT_STAGE" if a.stage.source == "environment" else f"the settings file {session.settings_file}"
+    lines = [f"stage         {a.stage.name} (from {where})",
+             f"installation  {a.install_id}",
+             f"bucket        {'–' if a.bucket is None else a.bucket}"
+             + ("" if a.candidate is None else f" for {a.candidate.id}@{a.candidate.version}"),
+             f"model         {a.entry.id}@{a.entry.version} ({a.entry.stage})",
+             f"assignment    {a.name}",
+             f"why           {a.why}"]
+    if a.held is not None:
+        figures = ", ".join(f"{k} {v}" for k, v in a.held.figures.items())
+        lines += [f"rollback      {a.held.by} at {a.held.time} from {a.held.model}: {a.held.reason}",
+                  f"figures       {figures or '–'}",
+                  f"state file    {session.state_file}"]
+    else:
+        lines.append("rollback      none")
+    if a.stage.warning:
+        lines.append(f"warning       {a.stage.warning}")
+    print("\n".join(lines))
+    return 0
+
+
+def rollout_set(args) -> int:
+    session = _session(args)
+    session.update(session.settings.with_(rollout_stage=args.stage))
+    path = session.save()
+    print(f"rollout stage {args.stage} written to {path}")
+    stage = session.assignment().stage
+    if stage.source == "environment":
+        print(f"note: HAIRTINT_ROLLOUT_STAGE={stage.name} overrides it for processes started with it set",
+              file=sys.stderr)
+    return 0
+
+
+def rollout_reset(args) -> int:
+    from core.rollout_state import clear_rollback
+
+    session = _session(args)
+    if clear_rollback(session.state_file):
+        print(f"rollback cleared ({session.state_file} removed); the rollout stage decides the model again "
+              "from the next start of the app")
+    else:
+        print("no rollback to clear")
+    return 0
+
+
+def rollout_rollback(args) -> int:
+    from core.rollout_state import RollbackRecord, write_rollback
+
+    session = _session(args)
+    entry = session.assignment().entry
+    record = RollbackRecord(time=datetime.now().isoformat(timespec="seconds"), model=f"{entry.id}@{entry.version}",
+                            reason=args.reason, by="manual")
+    write_rollback(session.state_file, record)
+    print(f"this installation is held on the stable model from the next start of the app "
+          f"(recorded in {session.state_file}); `hairtint rollout reset` lifts it")
+    return 0
+
+
+def metrics(args) -> int:
+    """The running app's figures when it serves them (``--url``, else ``metrics.port`` in the settings);
+    otherwise this installation's own (model, rollout, rollback; the frame counters at zero)."""
+    from core.telemetry import Telemetry, table
+
+    session = _session(args)
+    url, text = args.url, None
+    port, address = session.settings.metrics.port, session.settings.metrics.address
+    if url is None and port is not None:
+        url = f"http://{'127.0.0.1' if address in ('0.0.0.0', '::') else address}:{port}/metrics"
+    if url is not None:
+        try:
+            with urllib.request.urlopen(url, timeout=5) as response:
+                text = response.read().decode("utf-8")
+        except (urllib.error.URLError, OSError, ValueError) as exc:
+            if args.url:
+                raise HairTintError(f"cannot read metrics from {url}: {getattr(exc, 'reason', exc)}") from exc
+            print(f"hairtint: the app is not serving metrics at {url}; showing this installation's figures "
+                  "without a running app", file=sys.stderr)
+    if text is None:
+        telemetry = Telemetry()
+        telemetry.set_assignment(session.assignment())
+        text = telemetry.text()
+    print(text if args.prometheus else table(text), end="\n" if not args.prometheus else "")
+    return 0
+
+
+__all__ = ["rollout", "metrics"]

@@ -1,0 +1,208 @@
+"""Automatic rollback: the rolling window and its rules, invalid masks, and a live runner that falls back
+from a failing experimental model to the stable one on the same source, recording why."""
+
+from __future__ import annotations
+
+import threading
+import uuid
+
+import numpy as np
+import pytest
+
+from core.config import Settings
+from core.fleet import FleetMonitor
+from core.frames import Frame, Look, Shade
+from core.live import LiveRunner, Processed
+from core.pipeline import PassThroughSmoother, Pipeline
+from core.recolor import Recolorer
+from core.registry import Registry
+from core.rollback import FRAME_BUDGET_MS, HealthWatch, RollbackRules, mask_problem
+from core.rollout import ENV_STAGE, rollout_bucket
+from core.rollout_state import read_rollback
+from core.session import Session
+from core.telemetry import rows
+from tests.registries import EXPERIMENTAL_ID, STABLE_ID, registry_with_experimental
+
+LOOK = Look(Shade("Copper", (180, 80, 40)))
+PIXELS = np.full((48, 64, 3), 120, np.uint8)
+
+
+class Clock:
+    def __init__(self):
+        self.t = 1000.0
+
+    def __call__(self) -> float:
+        return self.t
+
+
+# ---- the rules --------------------------------------------------------------------------------------
+def test_errors_above_two_percent_of_the_window_call_for_a_rollback():
+    clock = Clock()
+    watch = HealthWatch(RollbackRules(min_frames=50), clock)
+    for i in range(100):
+        clock.t += 1 / 30
+        watch.record(ok=i not in (10, 60), latency_ms=10)  # 2 of 100: not above 2 %
+    assert watch.verdict() is None
+    watch.record(ok=False)
+    assert "error rate 3.0%" in watch.verdict() and watch.figures()["errors"] == 3
+
+
+def test_a_few_frames_are_not_enough_to_judge_and_old_errors_leave_the_window():
+    clock = Clock()
+    watch = HealthWatch(RollbackRules(min_frames=50, window_s=60), clock)
+    for _ in range(10):
+        watch.record(ok=False)
+    assert watch.verdict() is None  # 10 frames: too few to judge
+    clock.t += 61
+    for _ in range(60):
+        clock.t += 0.5
+        watch.record(ok=True, latency_ms=5)
+    assert watch.figures()["errors"] == 0 and watch.verdict() is None
+
+
+def test_a_slow_p95_calls_for_a_rollback_only_after_the_set_time():
+    clock = Clock()
+    watch = HealthWatch(RollbackRules(min_frames=10, slow_for_s=30), clock)
+    for _ in range(20):
+        clock.t += 1 / 30
+        watch.record(ok=True, latency_ms=FRAME_BUDGET_MS * 2)
+    assert watch.verdict() is None
+    clock.t += 20
+    watch.record(ok=True, latency_ms=FRAME_BUDGET_MS * 2)
+    assert watch.verdict() is None  # slow for 20 s, not yet 30
+    clock.t += 11
+    watch.record(ok=True, latency_ms=FRAME_BUDGET_MS * 2)
+    assert "p95 latency" in watch.verdict() and watch.figures()["slow_for_s"] >= 30
+
+
+def test_a_fast_spell_restarts_the_slow_timer():
+    clock = Clock()
+    watch = HealthWatch(RollbackRules(min_frames=5, slow_for_s=30, window_s=10), clock)
+    for ms in [100] * 10 + [5] * 400 + [100] * 10:
+        clock.t += 0.1
+        watch.record(ok=True, latency_ms=ms)
+    assert watch.verdict() is None
+
+
+@pytest.mark.parametrize("mask, expected", [
+    (None, "no mask"), (np.zeros((0, 0), np.float32), "empty"), (np.zeros((10, 10), np.float32), "wrong size"),
+    (np.full((48, 64), np.nan, np.float32), "not numbers"), (np.full((48, 64), 3.0, np.float32), "outside"),
+])
+def test_invalid_masks_are_named(mask, expected):
+    assert expected in mask_problem(mask, Frame(PIXELS, 0, 0, "s"))
+
+
+def test_a_mask_with_no_hair_is_not_a_failure():
+    assert mask_problem(np.zeros((48, 64), np.float32), Frame(PIXELS, 0, 0, "s")) is None
+
+
+# ---- the fallback, end to end -------------------------------------------------------------------------
+class Segmenter:
+    """Hair in the top half; every ``fail_every``-th frame gives a NaN mask (0: never)."""
+
+    def __init__(self, info, fail_every: int, clock: Clock):
+        self.info, self.fail_every, self.clock, self.calls = info, fail_every, clock, 0
+
+    def segment(self, frame):
+        self.calls += 1
+        self.clock.t += 1 / 30  # one frame of time per frame
+        mask = np.zeros(frame.pixels.shape[:2], np.float32)
+        mask[: mask.shape[0] // 2] = 1.0
+        if self.fail_every and self.calls % self.fail_every == 0:
+            mask[:] = np.nan
+        return mask
+
+    def reset(self):
+        pass
+
+    def close(self):
+        pass
+
+
+class SameSize:
+    def refine(self, mask, frame):
+        return mask
+
+
+class LiveCamera:
+    is_live = True
+
+    def __init__(self, spec):
+        self.source_id, self.i = spec, 0
+
+    def read(self):
+        self.i += 1
+        return Frame(PIXELS, self.i * 33, self.i, self.source_id)
+
+    def close(self):
+        pass
+
+
+def inside_install_id() -> str:
+    return next(i for i in (str(uuid.UUID(int=n, version=4)) for n in range(1000))
+                if rollout_bucket(i, EXPERIMENTAL_ID) < 10)
+
+
+def test_a_failing_experimental_model_falls_back_to_stable_without_a_restart(tmp_path):
+    registry = Registry.load(registry_with_experimental(tmp_path / "registry"))
+    session = Session(Settings(install_id=inside_install_id()), settings_path=tmp_path / "settings.json",
+                      registry=registry)
+    clock, built = Clock(), []
+
+    def build(entry, still):
+        built.append(entry.id)
+        segmenter = Segmenter(entry.info, fail_every=10 if entry.stage == "experimental" else 0, clock=clock)
+        return Pipeline(segmenter, PassThroughSmoother(), SameSize(), Recolorer())
+
+    monitor = FleetMonitor(session, build=build, clock=clock, environ={ENV_STAGE: "ten_percent"})
+    on_stable, events = threading.Event(), []
+
+    def emit(event):
+        events.append(event)
+        monitor.observe(event)
+        if isinstance(event, Processed) and event.info.model.startswith(f"{STABLE_ID} "):
+            on_stable.set()
+
+    runner = LiveRunner(monitor.factory(), LiveCamera, emit)
+    monitor.attach(runner.set_pipeline_factory, emit)
+    assert monitor.assignment.entry.id == EXPERIMENTAL_ID
+    runner.start("camera:0", LOOK)
+    try:
+        assert on_stable.wait(30), "never switched to the stable model"
+    finally:
+        assert runner.stop()
+    assert built[0] == EXPERIMENTAL_ID and built[-1] == STABLE_ID
+    record = read_rollback(session.state_file)
+    assert record == monitor.rollback and record.model == f"{EXPERIMENTAL_ID}@0.9.0"
+    assert "error rate" in record.reason and record.figures["frames"] <= 60  # within the window
+    assert record.figures["error_rate"] > 0.02 and record.by == "automatic"
+    assert any("Back on the stable model" in getattr(e, "message", "") for e in events)
+    assert monitor.assignment.name == "held" and "rolled back" in monitor.overlay_line()
+    figures = {(name, tuple(sorted(labels.items()))): value for name, labels, value in monitor.telemetry.rows()}
+    assert figures[("hairtint_rollbacks_total", ())] == 1 and figures[("hairtint_rollback_active", ())] == 1
+    assert figures[("hairtint_errors_total", (("kind", "invalid_mask"),))] >= 1
+    assert figures[("hairtint_model_info", (("model", STABLE_ID), ("stage", "stable"), ("version", "1.0.0")))] == 1
+    # a restart stays on the stable model until the rollback is reset
+    again = FleetMonitor(Session(session.settings, settings_path=tmp_path / "settings.json", registry=registry),
+                         build=build, clock=clock, environ={ENV_STAGE: "ten_percent"})
+    again.factory()
+    assert again.assignment.entry.id == STABLE_ID and again.assignment.held == record
+
+
+def test_a_model_named_in_the_settings_is_never_rolled_back(tmp_path):
+    registry = Registry.load(registry_with_experimental(tmp_path / "registry"))
+    session = Session(Settings(install_id=inside_install_id(), model=EXPERIMENTAL_ID),
+                      settings_path=tmp_path / "settings.json", registry=registry)
+    clock = Clock()
+    monitor = FleetMonitor(session, clock=clock, build=lambda entry, still: Pipeline(
+        Segmenter(entry.info, 2, clock), PassThroughSmoother(), SameSize(), Recolorer()))
+    pipeline = monitor.factory()(False)
+    failures = 0
+    for i in range(200):
+        try:
+            pipeline.process(Frame(PIXELS, i * 33, i, "camera:0"), LOOK)
+        except Exception:
+            failures += 1
+    assert failures == 100 and monitor.rollback is None and not session.state_file.exists()
+    assert dict(((n, tuple(lb.items())), v) for n, lb, v in rows(monitor.telemetry.text()))[
+        ("hairtint_errors_total", (("kind", "invalid_mask"),))] == 100

@@ -1,0 +1,69 @@
+"""The metrics: one registry of the app's own, the figures from live events, and the /metrics server."""
+
+from __future__ import annotations
+
+import urllib.request
+
+from prometheus_client import REGISTRY
+from prometheus_client.parser import text_string_to_metric_families
+
+from core.live_parts import FrameInfo, Processed, Recovered
+from core.telemetry import MetricsServer, Telemetry, table
+
+STATS = {"fps": 29.5, "segment": {"p50": 8.0, "p95": 9.5, "p99": 11.0},
+         "total": {"p50": 15.0, "p95": 18.0, "p99": 21.0}}
+
+
+def processed(dropped: int) -> Processed:
+    info = FrameInfo(capture_t=0.0, done_t=0.02, epoch=1, still=False, source_id="camera:0", dropped=dropped,
+                     stats=STATS, model="hairnet 1.0.0")
+    return Processed(result=None, info=info)
+
+
+def figures(text: str) -> dict:
+    return {(s.name, tuple(sorted(s.labels.items()))): s.value
+            for family in text_string_to_metric_families(text) for s in family.samples}
+
+
+def test_live_events_become_figures():
+    t = [100.0]
+    telemetry = Telemetry(clock=lambda: t[0])
+    for dropped in (0, 2, 5):
+        telemetry.observe(processed(dropped))
+    telemetry.observe(Recovered())
+    telemetry.frame(True)
+    telemetry.frame(False, "exception")
+    t[0] += 42
+    got = figures(telemetry.text())
+    assert got[("hairtint_fps", ())] == 29.5
+    assert got[("hairtint_latency_ms", (("quantile", "p95"), ("stage", "total")))] == 18.0
+    assert got[("hairtint_latency_ms", (("quantile", "p99"), ("stage", "segment")))] == 11.0
+    assert got[("hairtint_dropped_frames_total", ())] == 5
+    assert got[("hairtint_camera_reconnects_total", ())] == 1
+    assert got[("hairtint_frames_total", ())] == 1
+    assert got[("hairtint_errors_total", (("kind", "exception"),))] == 1
+    assert got[("hairtint_uptime_seconds", ())] == 42
+    assert "hairtint_fps" in table(telemetry.text())
+
+
+def test_the_registry_is_its_own_not_the_global_one():
+    Telemetry()
+    assert not any(name.startswith("hairtint") for name in REGISTRY._names_to_collectors)
+
+
+def test_the_server_answers_with_valid_prometheus_text():
+    telemetry = Telemetry()
+    telemetry.observe(processed(0))
+    server = MetricsServer(telemetry, port=0)
+    try:
+        assert server.url.startswith("http://127.0.0.1:") and server.port > 0
+        with urllib.request.urlopen(server.url, timeout=5) as response:
+            assert response.status == 200
+            text = response.read().decode()
+    finally:
+        server.close()
+    names = {family.name for family in text_string_to_metric_families(text)}
+    for name in ("hairtint_frames", "hairtint_errors", "hairtint_error_rate", "hairtint_latency_ms", "hairtint_fps",
+                 "hairtint_dropped_frames", "hairtint_model_info", "hairtint_rollout_info", "hairtint_rollbacks",
+                 "hairtint_camera_reconnects", "hairtint_uptime_seconds"):
+        assert name in names

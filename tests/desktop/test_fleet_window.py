@@ -1,0 +1,110 @@
+"""The fleet parts of the window: the Diagnostics view, the automatic rollback on a running camera, the
+overlay's rollout line, and the metrics served while the app runs."""
+
+from __future__ import annotations
+
+import urllib.request
+import uuid
+
+import numpy as np
+from prometheus_client.parser import text_string_to_metric_families
+
+from core.config import MetricsSettings, Settings
+from core.registry import Registry
+from core.rollout import rollout_bucket
+from core.rollout_state import read_rollback
+from core.session import Session
+from hairtint_desktop.app import serve_metrics
+from tests.desktop.conftest import PipelineFactory
+from tests.registries import EXPERIMENTAL_ID, STABLE_ID, registry_with_experimental
+
+
+def figures(text: str) -> dict:
+    return {(s.name, tuple(sorted(s.labels.items()))): s.value
+            for family in text_string_to_metric_families(text) for s in family.samples}
+
+
+def test_the_diagnostics_view_shows_the_figures(qtbot, make_window):
+    window = make_window()
+    window.start()
+    window.actions_.diagnostics.trigger()  # View > Diagnostics (F3)
+    dialog = window.diagnostics_dialog
+    assert dialog is not None and dialog.isVisible()
+    qtbot.waitUntil(lambda: window.last_info is not None, timeout=5000)
+    qtbot.waitUntil(lambda: "hairtint_frames_total" in dialog.text.toPlainText()
+                    and not dialog.text.toPlainText().split("hairtint_frames_total")[1].split()[0] == "0",
+                    timeout=5000)
+    text = dialog.text.toPlainText()
+    for part in ("rollout    disabled, stable", "hairtint_latency_ms", "hairtint_model_info", "hairtint_uptime_seconds",
+                 "hairtint_rollout_info"):
+        assert part in text
+    dialog.reject()
+    assert window.diagnostics_dialog is None
+
+
+class FailingExperimental(PipelineFactory):
+    """Pipelines for the experimental model give invalid (NaN) masks on every fifth frame."""
+
+    def __init__(self):
+        super().__init__()
+        self.monitor = None
+
+    def __call__(self, still):
+        pipeline = super().__call__(still)
+        if self.monitor.assignment.name == "experimental":
+            segment, calls = pipeline.segmenter.segment, [0]
+
+            def sometimes_nan(frame):
+                calls[0] += 1
+                mask = segment(frame)
+                return np.full_like(mask, np.nan) if calls[0] % 5 == 0 else mask
+
+            pipeline.segmenter.segment = sometimes_nan
+        return pipeline
+
+
+def test_a_failing_experimental_model_is_rolled_back_while_the_camera_runs(qtbot, make_window, tmp_path, monkeypatch):
+    monkeypatch.setenv("HAIRTINT_ROLLOUT_STAGE", "ten_percent")
+    inside = next(i for i in (str(uuid.UUID(int=n, version=4)) for n in range(1000))
+                  if rollout_bucket(i, EXPERIMENTAL_ID) < 10)
+    session = Session(Settings(install_id=inside), settings_path=tmp_path / "settings.json",
+                      registry=Registry.load(registry_with_experimental(tmp_path / "registry")))
+    factory = FailingExperimental()
+    window = make_window(session=session, pipeline_factory=factory)
+    factory.monitor = window.fleet
+    window.worker.set_pipeline_factory(window.fleet.factory())
+    assert window.fleet.assignment.entry.id == EXPERIMENTAL_ID
+    window.set_overlay_visible(True)
+    window.start("camera:0")
+    qtbot.waitUntil(lambda: window.fleet.rollback is not None, timeout=15000)
+    qtbot.waitUntil(lambda: "rolled back" in window.overlay.text(), timeout=5000)
+    assert window.fleet.assignment.entry.id == STABLE_ID
+    record = read_rollback(session.state_file)
+    assert record.model == f"{EXPERIMENTAL_ID}@0.9.0" and "error rate" in record.reason
+    assert window.worker.is_running()  # no restart: the same source goes on, with the stable model
+    qtbot.waitUntil(lambda: len(factory.made) >= 2 and factory.made[-1].segmenter.calls > 0, timeout=5000)
+    assert window._test_opener.opened == ["camera:0"]  # the camera was not reopened
+
+
+def test_metrics_are_served_while_the_app_runs(qtbot, make_window):
+    window = make_window(settings=Settings(install_id="00000000-0000-4000-8000-000000000001",
+                                           metrics=MetricsSettings(port=0)))
+    server = serve_metrics(window)
+    try:
+        window.start()
+        qtbot.waitUntil(lambda: window.last_info is not None, timeout=5000)
+        qtbot.waitUntil(lambda: figures(window.fleet.telemetry.text())[("hairtint_frames_total", ())] > 0,
+                        timeout=5000)
+        assert server.url.startswith("http://127.0.0.1:")
+        with urllib.request.urlopen(server.url, timeout=5) as response:
+            got = figures(response.read().decode())
+    finally:
+        server.close()
+    assert got[("hairtint_frames_total", ())] > 0
+    rollout = [dict(labels) for (name, labels), value in got.items() if name == "hairtint_rollout_info" and value == 1]
+    assert len(rollout) == 1 and rollout[0]["stage"] == "disabled" and rollout[0]["assignment"] == "stable"
+    assert ("hairtint_latency_ms", (("quantile", "p95"), ("stage", "total"))) in got
+
+
+def test_metrics_stay_off_by_default(make_window):
+    assert serve_metrics(make_window()) is None
