@@ -4,6 +4,7 @@ smoother, refiner and recolourer go together."""
 from __future__ import annotations
 
 from core.face_guard import FaceGuard
+from core.head_crop import CroppingSegmenter, FaceFinder, HeadCropper
 from core.pipeline import PassThroughSmoother, Pipeline
 from core.recolor import Recolorer
 from core.refine import Refiner
@@ -20,6 +21,11 @@ def open_segmenter(entry: ModelEntry, video: bool):
     return MediaPipeSegmenter(entry.file, entry.info, video=video)
 
 
+def with_head_crop(segmenter, still: bool):
+    """``segmenter`` run on a square round a head far from the camera (``core.head_crop``)."""
+    return CroppingSegmenter(segmenter, HeadCropper(FaceFinder(), still=still, every=30))
+
+
 def build_pipeline(model: str | None = None, *, still: bool = False, registry: Registry | None = None,
                    entry: ModelEntry | None = None, colour_beard: bool = False) -> Pipeline:
     """A ready pipeline. ``model`` is a registry id, ``id@version`` or a model file path (None: the
@@ -28,6 +34,8 @@ def build_pipeline(model: str | None = None, *, still: bool = False, registry: R
     if entry is None:
         entry = (registry or Registry.load()).resolve(model)
     segmenter = open_segmenter(entry, video=not still)
+    if entry.backend == "mediapipe":  # the legacy model feeds itself its last mask: it keeps the whole frame
+        segmenter = with_head_crop(segmenter, still)
     if still:
         return Pipeline(segmenter, PassThroughSmoother(), build_refiner(True, colour_beard), Recolorer())
     # Video: the raw mask is smoothed before refinement and the final mask after it (see smooth.py).

@@ -23,6 +23,7 @@ from core import edge_metrics as em
 from core.datasets import Sample, expand_sets, list_samples, load_mask, load_rgb
 from core.errors import DataError
 from core.frames import Frame
+from core.head_crop import place_far
 from core.metrics import mask_iou
 from core.registry import ModelEntry
 
@@ -151,12 +152,15 @@ def load_pair(sample: Sample) -> tuple[np.ndarray, np.ndarray]:
 
 
 def evaluate_model(segmenter, model_id: str, samples: list[tuple[str, Sample]], progress: bool = True,
-                   edges: EdgeJudge | None = None) -> ModelScores:
+                   edges: EdgeJudge | None = None, far: float | None = None) -> ModelScores:
     """IoU of the model's own mask on each photo; with ``edges``, the edge figures of the whole still
-    pipeline too."""
+    pipeline too; with ``far``, each photo shrunk to that share of a 640x480 frame first
+    (``core.head_crop.place_far``)."""
     scores = ModelScores(model_id)
     for i, (set_name, sample) in enumerate(tqdm(samples, desc=f"eval {model_id}", unit="photo", disable=not progress)):
         rgb, truth = load_pair(sample)
+        if far is not None:
+            rgb, truth = place_far(rgb, truth, far, seed=i)
         segmenter.reset()
         prob, ms = predict(segmenter, rgb, i)
         edge = edges.judge(rgb, prob, truth, i).figures if edges is not None else None

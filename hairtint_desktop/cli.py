@@ -54,6 +54,16 @@ def _positive(text: str) -> int:
     return value
 
 
+def _share(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
+    if not 0.05 <= value <= 1.0:
+        raise argparse.ArgumentTypeError(f"must be between 0.05 and 1, got {value}")
+    return value
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="hairtint", description="Live hair-colour try-on.")
     parser.add_argument("-v", "--verbose", action="store_true", help="log more, MediaPipe's own messages included")
@@ -89,6 +99,9 @@ def build_parser() -> argparse.ArgumentParser:
     ev.add_argument("--json", metavar="FILE", help="write the figures as JSON")
     ev.add_argument("--report", metavar="DIR", help="write an HTML page of the worst cases")
     ev.add_argument("--limit", type=int, help="use only the first N photos of each set (quick checks)")
+    ev.add_argument("--far", type=_share, metavar="SHARE",
+                    help="shrink each photo to SHARE (0-1] of a 640x480 frame's width, as a head far from the "
+                         "camera, and also score each model behind the pipeline's head crop")
 
     video = sub.add_parser("eval-video", help="measure mask flicker and tracking on clips made from labelled photos")
     video.add_argument("--data", nargs="+", required=True, metavar="DIR", help="set folders (images/, masks/) or folders of sets")

@@ -59,16 +59,22 @@ def recolor(args) -> int:
 def evaluate(args) -> int:
     from core import evaluate as ev
     from core.edge_metrics import TEST_SHADE
-    from core.engine import build_refiner, open_segmenter
+    from core.engine import build_refiner, open_segmenter, with_head_crop
     from core.recolor import Recolorer
 
+    if args.far is not None and args.report:
+        raise HairTintError("--report shows photos as they are; leave it out with --far")
     samples, models = _eval_inputs(args)
-    edges = ev.EdgeJudge(build_refiner(still=True), Recolorer())
+    edges = ev.EdgeJudge(build_refiner(still=True), Recolorer()) if args.far is None else None
     results, segmenters = {}, {}
     try:
         for key, entry in models:
             segmenters[key] = open_segmenter(entry, video=False)
-            results[key] = ev.evaluate_model(segmenters[key], key, samples, edges=edges)
+            results[key] = ev.evaluate_model(segmenters[key], key, samples, edges=edges, far=args.far)
+            if args.far is not None:  # the same model behind the pipeline's head crop
+                cropped = f"{key} + head crop"
+                segmenters[cropped] = with_head_crop(open_segmenter(entry, video=False), still=True)
+                results[cropped] = ev.evaluate_model(segmenters[cropped], cropped, samples, far=args.far)
         table = {key: {**scores.summary(), "sets": scores.by_set()} for key, scores in results.items()}
         print(f"{'model':<34} {'set':<18} {'n':>4} {'mean IoU':>8} {'median':>7} {'fail<0.5':>8} "
               f"{'bound.F':>7} {'bleed':>6} {'cover':>6} {'ms/photo':>8}")
