@@ -81,7 +81,8 @@ def evaluate(args) -> int:
         for key, row in table.items():
             for set_name, s in [*row["sets"].items(), ("all", row)]:
                 print(f"{key:<34} {set_name:<18} {s['n']:>4} {s['mean_iou']:>8.3f} {s['median_iou']:>7.3f} "
-                      f"{s['failure_rate']:>8.1%} {s['boundary_f']:>7.3f} {s['bleed']:>6.1%} {s['coverage']:>6.3f} "
+                      f"{s['failure_rate']:>8.1%} {_figure(s['boundary_f'], '.3f'):>7} {_figure(s['bleed'], '.1%'):>6} "
+                      f"{_figure(s['coverage'], '.3f'):>6} "
                       f"{s['ms_per_image']:>8.1f}")
         if args.json:
             Path(args.json).write_text(json.dumps({"models": table, "edge_look": TEST_SHADE.hex}, indent=2))
@@ -91,8 +92,14 @@ def evaluate(args) -> int:
     finally:
         for segmenter in segmenters.values():
             segmenter.close()
-        edges.close()
+        if edges is not None:
+            edges.close()
     return 0
+
+
+def _figure(value: float, spec: str) -> str:
+    """A figure for the table; '-' where it was not measured (edge figures with --far)."""
+    return "-" if value != value else format(value, spec)
 
 
 def evaluate_video(args) -> int:

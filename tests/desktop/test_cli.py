@@ -274,3 +274,23 @@ def test_the_quiet_filter_knows_absl_lines_and_lets_ours_through():
     assert NOISE.match("WARNING: All log messages before absl::InitializeLog() is called are written to STDERR")
     assert not NOISE.match("hairtint: camera 0 is busy or not connected")
     assert not NOISE.match("Traceback (most recent call last):")
+
+
+def test_eval_far_scores_each_model_with_and_without_the_head_crop(tmp_path, capsys):
+    data = _tiny_set(tmp_path / "tiny")
+    out = tmp_path / "far.json"
+    assert main(["eval", "--data", str(data), "--split", "val.txt", "--far", "0.3", "--json", str(out)]) == 0
+    key = _default_model_key()
+    models = json.loads(out.read_text())["models"]
+    assert set(models) == {key, f"{key} + head crop"}
+    assert all(m["n"] == 2 and 0.0 <= m["mean_iou"] <= 1.0 for m in models.values())
+    assert "nan" not in capsys.readouterr().out  # unmeasured edge figures print as '-'
+
+
+def test_eval_far_refuses_a_report_and_shares_out_of_range(tmp_path, capsys):
+    data = _tiny_set(tmp_path / "tiny")
+    assert main(["eval", "--data", str(data), "--far", "0.3", "--report", str(tmp_path / "r")]) == 2
+    assert "--far" in capsys.readouterr().err
+    with pytest.raises(SystemExit) as stop:
+        main(["eval", "--data", str(data), "--far", "2"])
+    assert stop.value.code == 2
