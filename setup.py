@@ -2,7 +2,7 @@
 
 ``model_registry.json`` lives once, at the top of the source tree, with model files named relative to
 it (``core/models/...``). A wheel has no such top level, so the build writes a copy into ``core/`` with
-the same entries and each ``file`` made relative to ``core/``; ``core.registry_file`` finds whichever
+the same entries and each ``file`` made relative to ``core/``; ``core.catalog.registry_file`` finds whichever
 of the two is there."""
 
 import json

@@ -3,14 +3,14 @@ smoother, refiner and recolourer go together."""
 
 from __future__ import annotations
 
-from core.face_guard import FaceGuard
-from core.head_crop import CroppingSegmenter, FaceFinder, HeadCropper
+from core.stages.face_guard import FaceGuard
+from core.stages.head_crop import CroppingSegmenter, FaceFinder, HeadCropper
 from core.pipeline import PassThroughSmoother, Pipeline
-from core.recolor import Recolorer
-from core.refine import Refiner
-from core.registry import ModelEntry, Registry
-from core.segment import MediaPipeSegmenter, OpenCvDnnSegmenter
-from core.smooth import SmoothedRefiner, TemporalSmoother
+from core.stages.recolor import Recolorer
+from core.stages.refine import Refiner
+from core.catalog.registry import ModelEntry, Registry
+from core.stages.segment import MediaPipeSegmenter, OpenCvDnnSegmenter
+from core.stages.smooth import SmoothedRefiner, TemporalSmoother
 
 
 def open_segmenter(entry: ModelEntry, video: bool):
@@ -22,7 +22,7 @@ def open_segmenter(entry: ModelEntry, video: bool):
 
 
 def with_head_crop(segmenter, still: bool):
-    """``segmenter`` run on a square round a head far from the camera (``core.head_crop``)."""
+    """``segmenter`` run on a square round a head far from the camera (``core.stages.head_crop``)."""
     return CroppingSegmenter(segmenter, HeadCropper(FaceFinder(), still=still, every=30))
 
 

@@ -21,7 +21,7 @@ from typing import Callable
 from core.errors import ConfigError, HairTintError
 from core.live_parts import Status
 from core.rollback import GuardedPipeline, HealthWatch, RollbackRules
-from core.rollout_state import RollbackRecord, write_rollback
+from core.catalog.rollout_state import RollbackRecord, write_rollback
 from core.telemetry import Telemetry
 
 log = logging.getLogger(__name__)

@@ -92,6 +92,6 @@ class Result:
     pixels: np.ndarray
     mask: np.ndarray
     timings_ms: dict[str, float] = field(default_factory=dict)
-    hair_level: float | None = None  # the hair's natural level (1-10, core.levels), when it was measured
+    hair_level: float | None = None  # the hair's natural level (1-10, core.stages.levels), when it was measured
     variants: tuple[np.ndarray, ...] = field(default=(), repr=False)  # the same frame and mask, recoloured
     # with each further look asked for (the compare view's other tiles), in their order

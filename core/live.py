@@ -30,7 +30,7 @@ from core.frames import Look
 from core.live_parts import (DISPLAY_CREDIT_TIMEOUT_S, STATS_EVERY_S, TAKE_TIMEOUT_S, Event, Finished, FrameInfo,
                              Mailbox, Pacer, Problem, Processed, Recovered, Retry, Status, Unavailable, Captured,
                              close_quietly, as_looks, message, model_label)
-from core.source_spec import parse_spec
+from core.io.source_spec import parse_spec
 
 log = logging.getLogger(__name__)
 

@@ -1,6 +1,6 @@
 """What the command line and the app share, in one Qt-free object: the settings and what follows from
 them -- which model runs (explicit, else an experimental model whose rollout includes this
-installation and that was not rolled back, else the default stable one; see ``core.rollout``), the palette, the starting look, how a source spec opens,
+installation and that was not rolled back, else the default stable one; see ``core.catalog.rollout``), the palette, the starting look, how a source spec opens,
 snapshot names -- and what a kiosk reset forgets.
 
 Both ``hairtint recolor``/``bench`` and the window are built from a :class:`Session`, so the same
@@ -15,11 +15,11 @@ from datetime import datetime
 from pathlib import Path
 from typing import Callable
 
-from core.config import Settings, read_settings
+from core.catalog.config import Settings, read_settings
 from core.errors import HairTintError
 from core.frames import DEFAULT_INTENSITY, DEFAULT_SHINE, Look, Shade
-from core.naming import snapshot_path
-from core.source_spec import SourceSpec, camera_spec, parse_spec
+from core.io.naming import snapshot_path
+from core.io.source_spec import SourceSpec, camera_spec, parse_spec
 
 log = logging.getLogger(__name__)
 
@@ -82,13 +82,13 @@ class Session:
         return change
 
     def save(self) -> Path:
-        from core.config import save_settings
+        from core.catalog.config import save_settings
 
         return save_settings(self.settings, self.settings_path)
 
     @property
     def settings_file(self) -> Path:
-        from core.config import settings_path
+        from core.catalog.config import settings_path
 
         return settings_path(self.settings_path)
 
@@ -96,8 +96,8 @@ class Session:
     @property
     def registry(self):
         if self._registry is None:
-            from core.registry import Registry
-            from core.registry_file import registry_path
+            from core.catalog.registry import Registry
+            from core.catalog.registry_file import registry_path
 
             self._registry = Registry.load(registry_path())
         return self._registry
@@ -105,16 +105,16 @@ class Session:
     @property
     def state_file(self) -> Path:
         """The rollout state file (a rollback, when there was one), beside the settings file."""
-        from core.rollout_state import state_path
+        from core.catalog.rollout_state import state_path
 
         return state_path(self.settings_path)
 
     def assignment(self, model: str | None = None, settings: Settings | None = None, environ=None, held=None):
-        """What this installation runs and why (a ``core.rollout.Assignment``): ``model`` (an id,
+        """What this installation runs and why (a ``core.catalog.rollout.Assignment``): ``model`` (an id,
         ``id@version`` or a file) when given, else what the settings, the rollout stage (with
         ``HAIRTINT_ROLLOUT_STAGE``) and a recorded rollback (or ``held``, one not written) select."""
-        from core.rollout import assign, effective_stage
-        from core.rollout_state import read_rollback
+        from core.catalog.rollout import assign, effective_stage
+        from core.catalog.rollout_state import read_rollback
 
         s = settings or self.settings
         stage = effective_stage(s.rollout_stage, environ)
@@ -141,7 +141,7 @@ class Session:
 
     # ---- the palette and the look ---------------------------------------------------------------------
     def _load_palette(self) -> list[Shade]:
-        from core.palette import default_palette, load_palette, merge_palettes
+        from core.catalog.palette import default_palette, load_palette, merge_palettes
 
         palette = list(self._base_palette) if self._base_palette is not None else default_palette()
         self.palette_warning = None
@@ -153,7 +153,7 @@ class Session:
         return palette
 
     def default_index(self) -> int:
-        from core.palette import default_index
+        from core.catalog.palette import default_index
 
         return default_index(self.palette)
 
@@ -170,7 +170,7 @@ class Session:
              tips: str | None = None) -> Look:
         """A look from names as the command line takes them: ``color`` a shade name or #rrggbb (None:
         the default shade); a two-tone look brings its own tips unless ``tips`` names others ("none")."""
-        from core.palette import resolve_color, resolve_tips
+        from core.catalog.palette import resolve_color, resolve_tips
 
         shade = self.default_shade() if color is None else resolve_color(color, self.palette)
         return Look(shade=shade, intensity=intensity, shine=DEFAULT_SHINE if shine is None else shine,
@@ -181,7 +181,7 @@ class Session:
         that cannot be used raises PaletteError."""
         if not path:
             return self
-        from core.palette import load_palette, merge_palettes
+        from core.catalog.palette import load_palette, merge_palettes
 
         return Session(self.settings.with_(palette_file=None), settings_path=self.settings_path,
                        registry=self._registry, warnings=self.warnings,
@@ -198,7 +198,7 @@ class Session:
         width, height = self.settings.resolution
 
         def open_(spec):
-            from core.sources import open_source
+            from core.io.sources import open_source
 
             parsed = parse_spec(spec)
             if parsed.is_camera:

@@ -61,7 +61,7 @@ class Telemetry:
         self.frames.inc() if ok else self.errors.labels(kind or "exception").inc()
 
     def set_assignment(self, assignment) -> None:
-        """The model in use and the rollout facts (a ``core.rollout.Assignment``)."""
+        """The model in use and the rollout facts (a ``core.catalog.rollout.Assignment``)."""
         entry, candidate = assignment.entry, assignment.candidate
         with self._lock:
             self.model.clear()

@@ -10,7 +10,7 @@ import sys
 
 from core.errors import HairTintError
 from core.frames import DEFAULT_INTENSITY, DEFAULT_SHINE
-from core.palette import DEFAULT_SHADE
+from core.catalog.palette import DEFAULT_SHADE
 
 SUBCOMMANDS = ("recolor", "eval", "eval-video", "bench", "train", "models", "rollout", "metrics", "gui")
 
@@ -158,7 +158,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _fleet_parsers(sub) -> None:
-    from core.config import ROLLOUT_STAGES
+    from core.catalog.config import ROLLOUT_STAGES
 
     config = argparse.ArgumentParser(add_help=False)
     config.add_argument("--config", metavar="FILE", help="settings file (default: the user's); the rollout state "

@@ -29,7 +29,7 @@ def gui(args) -> int:
 
 
 def recolor(args) -> int:
-    from core import batch
+    from core.tools import batch
 
     session = _session(args, args.palette)
     look = session.look(args.color, args.intensity, args.shine, args.tips)
@@ -57,10 +57,10 @@ def recolor(args) -> int:
 
 
 def evaluate(args) -> int:
-    from core import evaluate as ev
-    from core.edge_metrics import TEST_SHADE
+    from core.tools import evaluate as ev
+    from core.tools.edge_metrics import TEST_SHADE
     from core.engine import build_refiner, open_segmenter, with_head_crop
-    from core.recolor import Recolorer
+    from core.stages.recolor import Recolorer
 
     if args.far is not None and args.report:
         raise HairTintError("--report shows photos as they are; leave it out with --far")
@@ -103,7 +103,7 @@ def _figure(value: float, spec: str) -> str:
 
 
 def evaluate_video(args) -> int:
-    from core import video_eval as ve
+    from core.tools import video_eval as ve
     from core.engine import build_pipeline
 
     from core.session import Session
@@ -133,7 +133,7 @@ def evaluate_video(args) -> int:
 def _eval_inputs(args):
     """The labelled photos (``--data``, ``--split``, ``--limit``) and ``[(name, registry entry)]`` for
     each ``--model`` (default: the stable model), as ``eval`` and ``eval-video`` take them."""
-    from core import evaluate as ev
+    from core.tools import evaluate as ev
     from core.session import Session
 
     registry = Session().registry
@@ -145,7 +145,7 @@ def _eval_inputs(args):
 
 
 def bench(args) -> int:
-    from core.bench import run_bench
+    from core.tools.bench import run_bench
 
     session = _session(args)
     pipeline = session.build_pipeline(model=args.model)
@@ -191,7 +191,7 @@ def train(args) -> int:
 
 def models(args) -> int:
     if args.models_command == "add":
-        from core.registry import add_model
+        from core.catalog.registry import add_model
 
         entry = add_model(Path(args.run_dir), stage=args.stage, version=args.version)
         print(f"registered {entry.id}@{entry.version} ({entry.stage}) -> {entry.file}")

@@ -65,7 +65,7 @@ def rollout_set(args) -> int:
 
 
 def rollout_reset(args) -> int:
-    from core.rollout_state import clear_rollback
+    from core.catalog.rollout_state import clear_rollback
 
     session = _session(args)
     if clear_rollback(session.state_file):
@@ -77,7 +77,7 @@ def rollout_reset(args) -> int:
 
 
 def rollout_rollback(args) -> int:
-    from core.rollout_state import RollbackRecord, write_rollback
+    from core.catalog.rollout_state import RollbackRecord, write_rollback
 
     session = _session(args)
     entry = session.assignment().entry

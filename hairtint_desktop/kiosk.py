@@ -16,7 +16,7 @@ from PySide6.QtGui import QFont, QGuiApplication
 from PySide6.QtWidgets import (QApplication, QDialog, QGridLayout, QHBoxLayout, QLabel, QLineEdit, QPushButton,
                                QVBoxLayout, QWidget)
 
-from core.config import Settings
+from core.catalog.config import Settings
 
 log = logging.getLogger(__name__)
 

@@ -14,13 +14,13 @@ from PySide6.QtCore import QSize, Signal
 from PySide6.QtWidgets import QBoxLayout, QFileDialog, QMainWindow, QStackedWidget, QVBoxLayout, QWidget
 
 from core import live
-from core.config import Settings
+from core.catalog.config import Settings
 from core.errors import HairTintError
 from core.fleet import FleetMonitor
 from core.frames import Look, Shade
-from core.levels import LiftAdvice
+from core.stages.levels import LiftAdvice
 from core.session import Session
-from core.source_spec import DEMO, IMAGE_FILTER, VIDEO_FILTER, parse_spec
+from core.io.source_spec import DEMO, IMAGE_FILTER, VIDEO_FILTER, parse_spec
 from hairtint_desktop.control_panel import ControlPanel
 from hairtint_desktop.layout_plan import plan_layout
 from hairtint_desktop.overlay_feed import WAITING, OverlayFeed

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from core.config import Settings
+from core.catalog.config import Settings
 from core.session import SettingsChange
-from core.source_spec import camera_spec, parse_spec
+from core.io.source_spec import camera_spec, parse_spec
 
 
 @dataclass(frozen=True)

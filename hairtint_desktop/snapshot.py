@@ -1,5 +1,5 @@
 """Saving what the window shows: the recoloured frame of the last result, named after its look and the
-time (``core.naming``), in the snapshot folder from the settings; never over an existing file. No Qt."""
+time (``core.io.naming``), in the snapshot folder from the settings; never over an existing file. No Qt."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from pathlib import Path
 
 from core.errors import HairTintError
 from core.frames import Look, Result
-from core.naming import snapshot_path
+from core.io.naming import snapshot_path
 
 
 @dataclass(frozen=True)
@@ -24,7 +24,7 @@ class Saved:
 
 def save_snapshot(result: Result, look: Look, folder: str | Path, when: datetime) -> Saved:
     """Write ``result.pixels`` to a free name in ``folder``."""
-    from core.images import save_image
+    from core.io.images import save_image
 
     path = snapshot_path(folder, look, when)
     try:

@@ -27,7 +27,7 @@ class Worker(QObject):
                  parent: QObject | None = None, *, clock=None, observe: Callable[[Event], None] | None = None):
         super().__init__(parent)
         if opener is None:
-            from core.sources import open_source as opener
+            from core.io.sources import open_source as opener
         self._relay.connect(self._deliver, Qt.ConnectionType.QueuedConnection)
         kw = {"clock": clock} if clock is not None else {}
         self._observe = observe  # sees every event first, on the runner's threads (the metrics)

@@ -8,7 +8,7 @@ import json
 import shutil
 from pathlib import Path
 
-from core.registry import Registry, file_sha256
+from core.catalog.registry import Registry, file_sha256
 
 STABLE_ID = "hairnet"
 EXPERIMENTAL_ID = "hairnet-exp"

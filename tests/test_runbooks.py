@@ -37,7 +37,7 @@ def test_the_runbook_exists_and_names_commands(doc):
 @pytest.mark.parametrize("doc", RUNBOOKS)
 def test_every_command_in_the_runbook_works(doc, tmp_path, monkeypatch, capsys):
     registry = registry_with_experimental(tmp_path / "registry")
-    monkeypatch.setattr("core.registry_file.registry_path", lambda *a: registry)
+    monkeypatch.setattr("core.catalog.registry_file.registry_path", lambda *a: registry)
     settings = tmp_path / "config" / "settings.json"
     settings.parent.mkdir()
     settings.write_text(json.dumps({"rollout_stage": "ten_percent", "metrics": {"port": 9}}))

@@ -18,7 +18,7 @@ import torch
 from tqdm import tqdm
 
 from core.errors import DataError
-from core.datasets import expand_sets, list_samples, load_rgb
+from core.io.datasets import expand_sets, list_samples, load_rgb
 
 cv2.setNumThreads(1)
 

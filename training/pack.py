@@ -12,7 +12,7 @@ import numpy as np
 from tqdm import tqdm
 
 from core.errors import DataError
-from core.datasets import expand_sets, list_samples, load_rgb
+from core.io.datasets import expand_sets, list_samples, load_rgb
 
 SPLITS = ("train", "val")
 

@@ -7,7 +7,7 @@ from typing import Callable
 from PySide6.QtWidgets import (QCheckBox, QComboBox, QDialog, QDialogButtonBox, QDoubleSpinBox, QFileDialog,
                                QFormLayout, QHBoxLayout, QLineEdit, QPushButton, QSpinBox, QVBoxLayout, QWidget)
 
-from core.config import ROLLOUT_STAGES, KioskSettings, Settings
+from core.catalog.config import ROLLOUT_STAGES, KioskSettings, Settings
 
 RESOLUTIONS = [(640, 480), (800, 600), (1280, 720), (1920, 1080)]
 
@@ -29,7 +29,7 @@ def resolution_of(combo: QComboBox) -> tuple[int, int]:
 def list_cameras_safe() -> list[tuple[int, str]]:
     """(index, label) of the cameras core finds; an empty list when none (or when probing fails)."""
     try:
-        from core.sources import list_cameras
+        from core.io.sources import list_cameras
         found = list_cameras()
     except Exception:
         return []

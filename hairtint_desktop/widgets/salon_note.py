@@ -1,5 +1,5 @@
 """A quiet note under the look controls for what a stylist would say about the chosen shade on this
-hair, e.g. that it needs pre-lightening in the salon. The wording comes from ``core.levels``."""
+hair, e.g. that it needs pre-lightening in the salon. The wording comes from ``core.stages.levels``."""
 
 from __future__ import annotations
 

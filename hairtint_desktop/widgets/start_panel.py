@@ -9,8 +9,8 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import QGridLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
-from core.images import IMAGE_SUFFIXES
-from core.source_spec import SourceSpec
+from core.io.images import IMAGE_SUFFIXES
+from core.io.source_spec import SourceSpec
 
 
 def unavailable_text(spec: SourceSpec, message: str, kiosk: bool) -> tuple[str, str]:

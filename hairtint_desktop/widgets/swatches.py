@@ -9,7 +9,7 @@ from PySide6.QtGui import QColor, QFont, QPainter, QPainterPath, QPen, QPolygonF
 from PySide6.QtWidgets import QAbstractButton, QButtonGroup, QGridLayout, QSizePolicy, QWidget
 
 from core.frames import Shade
-from core.palette import default_index
+from core.catalog.palette import default_index
 
 MIN_TOUCH_PX = 64
 

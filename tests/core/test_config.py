@@ -1,11 +1,11 @@
-"""core.config: settings in the user's config folder; a corrupt file never crashes the app."""
+"""core.catalog.config: settings in the user's config folder; a corrupt file never crashes the app."""
 
 import json
 import uuid
 
 import pytest
 
-from core.config import (KioskSettings, MetricsSettings, Settings, config_dir, load_settings, read_settings, save_settings,
+from core.catalog.config import (KioskSettings, MetricsSettings, Settings, config_dir, load_settings, read_settings, save_settings,
                          settings_path)
 
 

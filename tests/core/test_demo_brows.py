@@ -4,11 +4,11 @@ their colour while the hair is dyed (they used to take the hair's colour)."""
 import cv2
 import numpy as np
 
-from core.edge_metrics import TEST_LOOK, VISIBLE_DE, delta_e
+from core.tools.edge_metrics import TEST_LOOK, VISIBLE_DE, delta_e
 from core.engine import build_pipeline
-from core.face_guard import LEFT_BROW, RIGHT_BROW
-from core.face_landmarks import FaceTracker
-from core.sources import SyntheticSource
+from core.stages.face_guard import LEFT_BROW, RIGHT_BROW
+from core.stages.face_landmarks import FaceTracker
+from core.io.sources import SyntheticSource
 
 
 def brow_pixels(tracker: FaceTracker, frame) -> np.ndarray:

@@ -1,8 +1,8 @@
 import numpy as np
 import pytest
 
-from core import edge_metrics as em
-from core.recolor import Recolorer
+from core.tools import edge_metrics as em
+from core.stages.recolor import Recolorer
 
 
 def disc(shape=(120, 160), centre=(60, 80), radius=35) -> np.ndarray:

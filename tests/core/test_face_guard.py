@@ -7,11 +7,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from core.face_guard import FaceGuard
+from core.stages.face_guard import FaceGuard
 from core.frames import Frame
-from core.images import load_image
+from core.io.images import load_image
 from core.pipeline import Pipeline
-from core.refine import Refiner
+from core.stages.refine import Refiner
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures"
 

@@ -9,16 +9,16 @@ import uuid
 import numpy as np
 import pytest
 
-from core.config import Settings
+from core.catalog.config import Settings
 from core.fleet import FleetMonitor
 from core.frames import Frame, Look, Shade
 from core.live import LiveRunner, Processed
 from core.pipeline import PassThroughSmoother, Pipeline
-from core.recolor import Recolorer
-from core.registry import Registry
+from core.stages.recolor import Recolorer
+from core.catalog.registry import Registry
 from core.rollback import FRAME_BUDGET_MS, HealthWatch, RollbackRules, mask_problem
-from core.rollout import ENV_STAGE, rollout_bucket
-from core.rollout_state import read_rollback
+from core.catalog.rollout import ENV_STAGE, rollout_bucket
+from core.catalog.rollout_state import read_rollback
 from core.session import Session
 from core.telemetry import rows
 from tests.registries import EXPERIMENTAL_ID, STABLE_ID, registry_with_experimental

@@ -5,11 +5,11 @@ import numpy as np
 import pytest
 
 from core.engine import open_segmenter, with_head_crop
-from core.evaluate import collect_samples, first_per_set, load_pair
+from core.tools.evaluate import collect_samples, first_per_set, load_pair
 from core.frames import Frame
-from core.head_crop import CropRule, CroppingSegmenter, HeadCropper, head_square, place_far
+from core.stages.head_crop import CropRule, CroppingSegmenter, HeadCropper, head_square, place_far
 from core.metrics import mask_iou
-from core.registry import Registry
+from core.catalog.registry import Registry
 
 RULE = CropRule()
 

@@ -9,7 +9,7 @@ from hypothesis.extra.numpy import arrays
 from PIL import Image
 
 from core.errors import HairTintError, ImageReadError
-from core.images import IMAGE_SUFFIXES, ImageExistsError, ImageWriteError, load_image, save_image
+from core.io.images import IMAGE_SUFFIXES, ImageExistsError, ImageWriteError, load_image, save_image
 
 RED, GREEN, BLUE, WHITE = (255, 0, 0), (0, 255, 0), (0, 0, 255), (255, 255, 255)
 

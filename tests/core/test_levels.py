@@ -1,8 +1,8 @@
 import pytest
 
 from core.frames import Look, Shade
-from core.levels import LIFT_LIMIT, LiftAdvice, level, lift, shade_level
-from core.palette import default_palette, resolve_color
+from core.stages.levels import LIFT_LIMIT, LiftAdvice, level, lift, shade_level
+from core.catalog.palette import default_palette, resolve_color
 
 PALETTE = default_palette()
 

@@ -13,7 +13,7 @@ from core.frames import Frame, Look, Shade
 from core.live import LiveRunner, Processed, Problem, Recovered, Unavailable
 from core.live_parts import Mailbox, Pacer
 from core.pipeline import PassThroughSmoother, Pipeline
-from core.recolor import Recolorer
+from core.stages.recolor import Recolorer
 
 AMBER = Look(Shade("Sunlit Amber", (200, 120, 42)), intensity=70)
 BLUE = Look(Shade("Ocean Blue", (44, 104, 144)), intensity=70)

@@ -6,9 +6,9 @@ photos fails here."""
 import pytest
 
 from core.engine import build_refiner, open_segmenter
-from core.evaluate import EdgeJudge, collect_samples, evaluate_model, first_per_set
-from core.recolor import Recolorer
-from core.registry import Registry
+from core.tools.evaluate import EdgeJudge, collect_samples, evaluate_model, first_per_set
+from core.stages.recolor import Recolorer
+from core.catalog.registry import Registry
 
 SUBSET = 25
 # measured with `hairtint eval --data ../shared/datasets --split val.txt --limit 25 --model hairnet --model hairnet-hq`

@@ -6,7 +6,7 @@ from hypothesis import strategies as st
 
 from core.errors import PaletteError
 from core.frames import Shade
-from core.palette import (default_index, default_palette, load_palette, merge_palettes, parse_hex, resolve_color,
+from core.catalog.palette import (default_index, default_palette, load_palette, merge_palettes, parse_hex, resolve_color,
                           resolve_tips)
 
 

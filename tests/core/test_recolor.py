@@ -5,8 +5,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from core.frames import Frame, Look, Shade
-from core.palette import default_palette, resolve_color
-from core.recolor import Recolorer
+from core.catalog.palette import default_palette, resolve_color
+from core.stages.recolor import Recolorer
 
 PALETTE = default_palette()
 SHADES = st.sampled_from(PALETTE + [Shade("#ffffff", (255, 255, 255)), Shade("#000000", (0, 0, 0))])

@@ -4,8 +4,8 @@ import shutil
 import pytest
 
 from core.errors import ModelError
-from core.registry import REPO_ROOT, Registry, file_sha256, rollout_bucket
-from core.segment import inspect_tflite
+from core.catalog.registry import REPO_ROOT, Registry, file_sha256, rollout_bucket
+from core.stages.segment import inspect_tflite
 
 
 def test_shipped_registry_verifies_and_has_a_stable_default():
@@ -105,7 +105,7 @@ def _trained_run(tmp_path, name="ours", **changes):
 
 
 def test_a_trained_run_is_added_to_the_registry_as_experimental(tmp_path):
-    from core.registry import add_model
+    from core.catalog.registry import add_model
 
     registry_path, _ = _copy_registry(tmp_path)
     entry = add_model(_trained_run(tmp_path), registry_path)
@@ -120,7 +120,7 @@ def test_a_trained_run_is_added_to_the_registry_as_experimental(tmp_path):
 
 
 def test_adding_can_set_stage_and_version(tmp_path):
-    from core.registry import add_model
+    from core.catalog.registry import add_model
 
     registry_path, _ = _copy_registry(tmp_path)
     entry = add_model(_trained_run(tmp_path), registry_path, stage="stable", version="2.0.0")
@@ -130,7 +130,7 @@ def test_adding_can_set_stage_and_version(tmp_path):
 
 @pytest.mark.parametrize("problem", ["duplicate", "checksum", "no card", "no metadata"])
 def test_a_bad_run_is_refused_and_leaves_the_registry_as_it_was(tmp_path, problem):
-    from core.registry import add_model
+    from core.catalog.registry import add_model
 
     registry_path, _ = _copy_registry(tmp_path)
     run = _trained_run(tmp_path)

@@ -7,10 +7,10 @@ import uuid
 
 import pytest
 
-from core.config import ROLLOUT_STAGES, Settings
-from core.registry import Registry
-from core.rollout import ENV_STAGE, effective_stage, in_rollout, rollout_bucket
-from core.rollout_state import RollbackRecord, clear_rollback, read_rollback, write_rollback
+from core.catalog.config import ROLLOUT_STAGES, Settings
+from core.catalog.registry import Registry
+from core.catalog.rollout import ENV_STAGE, effective_stage, in_rollout, rollout_bucket
+from core.catalog.rollout_state import RollbackRecord, clear_rollback, read_rollback, write_rollback
 from core.session import Session
 from tests.registries import EXPERIMENTAL_ID, STABLE_ID, registry_with_experimental
 

@@ -7,7 +7,7 @@ from datetime import datetime
 
 import pytest
 
-from core.config import Settings
+from core.catalog.config import Settings
 from core.errors import PaletteError
 from core.frames import DEFAULT_INTENSITY, DEFAULT_SHINE
 from core.session import Session, SettingsChange
@@ -16,7 +16,7 @@ ID = "00000000-0000-4000-8000-000000000001"
 
 
 def test_model_choice_follows_the_settings_unless_told_otherwise(tmp_path):
-    from core.registry import Registry
+    from core.catalog.registry import Registry
     from tests.registries import EXPERIMENTAL_ID, STABLE_ID, registry_with_experimental
 
     registry = Registry.load(registry_with_experimental(tmp_path))
@@ -86,7 +86,7 @@ def test_opener_opens_the_demo_clip():
 
 
 def test_the_registry_is_found_in_a_source_tree_or_as_package_data(tmp_path):
-    from core.registry_file import registry_path
+    from core.catalog.registry_file import registry_path
 
     assert registry_path().name == "model_registry.json" and registry_path().is_file()  # this checkout
     packaged = registry_path(source_tree=tmp_path)  # no registry beside the package: the packaged copy
@@ -103,7 +103,7 @@ def test_the_build_ships_the_registry_with_paths_relative_to_core(tmp_path):
     subprocess.run([sys.executable, "setup.py", "-q", "build_py", "--build-lib", str(tmp_path)], cwd=REPO,
                    check=True, capture_output=True)
     shipped = tmp_path / "core" / "model_registry.json"
-    from core.registry import Registry
+    from core.catalog.registry import Registry
 
     registry = Registry.load(shipped)
     entry = registry.resolve(None)

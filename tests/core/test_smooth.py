@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from core.frames import Frame
-from core.smooth import EmaSmoother, SmoothedRefiner, SmoothSettings, TemporalSmoother, UncertaintySmoother
+from core.stages.smooth import EmaSmoother, SmoothedRefiner, SmoothSettings, TemporalSmoother, UncertaintySmoother
 
 HEIGHT, WIDTH = 240, 320
 FRAMES = 30

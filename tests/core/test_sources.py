@@ -8,7 +8,7 @@ from PIL import Image
 
 from core.errors import ImageReadError, SourceError
 from core.frames import Frame
-from core.sources import (
+from core.io.sources import (
     CameraSource,
     FolderSource,
     ImageSource,
@@ -266,7 +266,7 @@ def test_open_source_errors(spec, message):
 
 
 def test_spec_kinds_and_names(tmp_path):
-    from core.source_spec import parse_spec
+    from core.io.source_spec import parse_spec
 
     (tmp_path / "clip.mp4").write_bytes(b"")
     assert parse_spec("camera:1").kind == parse_spec("Camera").kind == "camera"
@@ -284,7 +284,7 @@ def test_spec_kinds_and_names(tmp_path):
 
 
 def test_the_video_dialog_offers_only_suffixes_that_open():
-    from core.source_spec import VIDEO_FILTER, VIDEO_SUFFIXES, parse_spec
+    from core.io.source_spec import VIDEO_FILTER, VIDEO_SUFFIXES, parse_spec
 
     offered = [s.lstrip("*") for s in VIDEO_FILTER.split("(")[1].rstrip(")").split()]
     assert offered == list(VIDEO_SUFFIXES)

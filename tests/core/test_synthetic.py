@@ -6,9 +6,9 @@ import cv2
 import numpy as np
 import pytest
 
-from core import synthetic
-from core.images import load_image
-from core.synthetic import portrait_style, render_portrait
+from core.demo import synthetic
+from core.io.images import load_image
+from core.demo.synthetic import portrait_style, render_portrait
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures"
 

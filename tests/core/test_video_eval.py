@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from core import video_eval as ve
+from core.tools import video_eval as ve
 from core.frames import Look, Shade
 from core.pipeline import PassThroughSmoother, Pipeline
 

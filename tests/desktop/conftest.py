@@ -19,18 +19,18 @@ from pathlib import Path  # noqa: E402
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 
-from core.config import Settings  # noqa: E402
+from core.catalog.config import Settings  # noqa: E402
 from core.errors import SourceError  # noqa: E402
 from core.frames import Frame  # noqa: E402
 from core.pipeline import PassThroughSmoother, Pipeline  # noqa: E402
-from core.recolor import Recolorer  # noqa: E402
+from core.stages.recolor import Recolorer  # noqa: E402
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures"
 INSTALL_ID = "00000000-0000-4000-8000-000000000001"
 
 
 def portrait(width: int = 320, height: int = 240, t: float = 0.0) -> np.ndarray:
-    from core.synthetic import render_portrait
+    from core.demo.synthetic import render_portrait
 
     image, _ = render_portrait(width, height, t)
     return np.ascontiguousarray(image)
@@ -161,7 +161,7 @@ class ListSource:
 
 class Opener:
     """spec -> fake source: camera:N -> the fake camera (None: no camera at all), 'synthetic' -> an
-    endless generated clip, a path -> the photo read with core.images."""
+    endless generated clip, a path -> the photo read with core.io.images."""
 
     def __init__(self, camera: Camera | None = None):
         self.camera = camera
@@ -175,7 +175,7 @@ class Opener:
             return self.camera.open(spec)
         if spec == "synthetic":
             return ListSource(spec, [portrait(t=i / 10) for i in range(3)] * 1000, fps=30)
-        from core.images import load_image
+        from core.io.images import load_image
 
         return ListSource(spec, [load_image(spec)])
 
@@ -209,14 +209,14 @@ def photo_path(tmp_path) -> Path:
     fixture = FIXTURES / "portrait_640x480.png"
     if fixture.exists():
         return fixture
-    from core.images import save_image
+    from core.io.images import save_image
 
     return save_image(tmp_path / "portrait.png", portrait(640, 480))
 
 
 @pytest.fixture
 def make_window(qtbot, tmp_path):
-    from core.palette import default_palette
+    from core.catalog.palette import default_palette
     from hairtint_desktop.main_window import MainWindow
 
     windows = []

@@ -6,8 +6,8 @@ import cv2
 import numpy as np
 import pytest
 
-from core.images import load_image
-from core.registry import Registry
+from core.io.images import load_image
+from core.catalog.registry import Registry
 from hairtint_desktop.cli import main
 from tests.conftest import FIXTURES
 
@@ -123,7 +123,7 @@ def test_recolor_bad_tips_are_clear_errors(tmp_path, capsys, tips, expected):
 
 
 def _tiny_set(root):
-    from core.synthetic import render_portrait
+    from core.demo.synthetic import render_portrait
 
     (root / "images").mkdir(parents=True)
     (root / "masks").mkdir()

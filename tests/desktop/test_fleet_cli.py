@@ -7,8 +7,8 @@ import json
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
-from core.rollout import rollout_bucket
-from core.rollout_state import RollbackRecord, state_path, write_rollback
+from core.catalog.rollout import rollout_bucket
+from core.catalog.rollout_state import RollbackRecord, state_path, write_rollback
 from core.telemetry import MetricsServer, Telemetry
 from hairtint_desktop.cli import main
 from tests.registries import EXPERIMENTAL_ID, registry_with_experimental
@@ -21,7 +21,7 @@ INSIDE = next(f"00000000-0000-4000-8000-{n:012d}" for n in range(1000)
 def fleet(tmp_path, monkeypatch):
     """A settings file for an installation inside the first 10 %, and a registry with an experimental model."""
     registry = registry_with_experimental(tmp_path / "registry")
-    monkeypatch.setattr("core.registry_file.registry_path", lambda *a: registry)
+    monkeypatch.setattr("core.catalog.registry_file.registry_path", lambda *a: registry)
     settings = tmp_path / "config" / "settings.json"
     settings.parent.mkdir()
     settings.write_text(json.dumps({"install_id": INSIDE, "rollout_percent": 10}))  # a file from before stages

@@ -9,10 +9,10 @@ import uuid
 import numpy as np
 from prometheus_client.parser import text_string_to_metric_families
 
-from core.config import MetricsSettings, Settings
-from core.registry import Registry
-from core.rollout import rollout_bucket
-from core.rollout_state import read_rollback
+from core.catalog.config import MetricsSettings, Settings
+from core.catalog.registry import Registry
+from core.catalog.rollout import rollout_bucket
+from core.catalog.rollout_state import read_rollback
 from core.session import Session
 from hairtint_desktop.app import serve_metrics
 from tests.desktop.conftest import PipelineFactory

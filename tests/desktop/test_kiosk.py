@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 from PySide6.QtCore import Qt
 
-from core.config import KioskSettings, Settings
+from core.catalog.config import KioskSettings, Settings
 from core.frames import DEFAULT_INTENSITY
 from hairtint_desktop.widgets.video_view import BACKGROUND
 from tests.desktop.conftest import INSTALL_ID, settle

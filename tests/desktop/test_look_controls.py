@@ -6,7 +6,7 @@ import pytest
 from PySide6.QtCore import Qt
 
 from core.frames import DEFAULT_SHINE, Look, Shade
-from core.palette import default_palette, resolve_color
+from core.catalog.palette import default_palette, resolve_color
 from hairtint_desktop.widgets.look_controls import LookControls
 from hairtint_desktop.widgets.swatches import SwatchButton
 

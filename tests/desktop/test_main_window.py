@@ -8,7 +8,7 @@ import numpy as np
 from PySide6.QtCore import QMimeData, QPoint, QPointF, Qt, QUrl
 from PySide6.QtGui import QDropEvent
 
-from core.naming import snapshot_name
+from core.io.naming import snapshot_name
 from tests.desktop.conftest import Camera, Opener, real_threads, settle
 
 
@@ -103,7 +103,7 @@ def test_snapshot_writes_only_on_click_with_shade_and_intensity_in_the_name(qtbo
     expected = folder / "hairtint_sunlit-amber_70_20261126-101500.jpg"
     assert snapshot_name(window.palette[amber], 70, window.now()) == expected.name
     assert sorted(folder.iterdir()) == [expected]
-    from core.images import load_image
+    from core.io.images import load_image
 
     assert load_image(expected).shape == window.last_result.pixels.shape
     qtbot.mouseClick(window.snapshot_button, Qt.MouseButton.LeftButton)  # same second: never overwrites
@@ -148,7 +148,7 @@ def test_open_photo_from_the_menu_and_by_drag_and_drop(qtbot, make_window, photo
     wait_frame(qtbot, window)
     assert window.last_info.still and window.last_result.frame.pixels.shape[:2] == (480, 640)
     # drop a second photo on the window
-    from core.images import save_image
+    from core.io.images import save_image
 
     other = save_image(tmp_path / "other.jpg", np.full((120, 160, 3), 90, np.uint8))
     mime = QMimeData()
@@ -217,7 +217,7 @@ def test_close_stops_the_worker(qtbot, make_window):
 
 
 def test_camera_and_resolution_chooser_reopens_and_remembers(qtbot, make_window, tmp_path):
-    from core.config import load_settings
+    from core.catalog.config import load_settings
 
     window = make_window()
     window.start()
@@ -238,7 +238,7 @@ def test_camera_and_resolution_chooser_reopens_and_remembers(qtbot, make_window,
 def test_settings_dialog_applies_palette_file_and_overlay(qtbot, make_window, tmp_path):
     import json
 
-    from core.config import load_settings
+    from core.catalog.config import load_settings
 
     palette = tmp_path / "salon.json"
     palette.write_text(json.dumps({"shades": [{"name": "Salon Teal", "hex": "#1f8a8a"}]}))
@@ -263,7 +263,7 @@ def test_settings_dialog_applies_palette_file_and_overlay(qtbot, make_window, tm
 
 
 def test_settings_dialog_round_trips_every_setting(qtbot):
-    from core.config import KioskSettings, Settings
+    from core.catalog.config import KioskSettings, Settings
     from hairtint_desktop.widgets.dialogs import SettingsDialog
 
     full = Settings(camera_index=3, resolution=(1024, 768), palette_file="/a.json", overlay=True, model="hairnet",
@@ -280,7 +280,7 @@ def test_settings_dialog_round_trips_every_setting(qtbot):
 
 
 def test_shine_and_tips_reach_the_worker_and_change_the_picture(qtbot, make_window, photo_path):
-    from core.palette import resolve_color
+    from core.catalog.palette import resolve_color
 
     window = make_window()
     controls = window.look_controls
@@ -310,7 +310,7 @@ def test_shine_and_tips_reach_the_worker_and_change_the_picture(qtbot, make_wind
 
 
 def test_compare_tiles_use_the_same_shine_and_tips(qtbot, make_window, photo_path):
-    from core.palette import resolve_color
+    from core.catalog.palette import resolve_color
 
     window = make_window()
     window.open_source(str(photo_path))
@@ -336,7 +336,7 @@ def test_compare_tiles_use_the_same_shine_and_tips(qtbot, make_window, photo_pat
 
 
 def test_a_shade_far_above_the_hair_says_it_needs_pre_lightening(qtbot, make_window, tmp_path):
-    from core.images import save_image
+    from core.io.images import save_image
 
     dark = np.random.default_rng(3).normal((34, 26, 20), 6, (480, 640, 3)).clip(0, 255).astype(np.uint8)
     window = make_window()
@@ -359,8 +359,8 @@ def test_a_shade_far_above_the_hair_says_it_needs_pre_lightening(qtbot, make_win
 
 
 def test_a_folder_steps_with_next_and_previous(qtbot, make_window, tmp_path):
-    from core.images import save_image
-    from core.sources import FolderSource
+    from core.io.images import save_image
+    from core.io.sources import FolderSource
     from tests.desktop.conftest import portrait
 
     folder = tmp_path / "photos"

@@ -8,7 +8,7 @@ from datetime import datetime
 import numpy as np
 import pytest
 
-from core.config import Settings
+from core.catalog.config import Settings
 from core.frames import Frame, Look, Result, Shade
 from core.live import FrameInfo
 from core.session import SettingsChange

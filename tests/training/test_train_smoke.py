@@ -10,9 +10,9 @@ import torch
 
 from core.engine import open_segmenter
 from core.frames import Frame
-from core.registry import Registry, add_model
-from core.segment import MediaPipeSegmenter, inspect_tflite
-from core.synthetic import render_portrait
+from core.catalog.registry import Registry, add_model
+from core.stages.segment import MediaPipeSegmenter, inspect_tflite
+from core.demo.synthetic import render_portrait
 from hairtint_desktop.cli import main
 from training.model import HairNet, SegmenterExport, count_parameters
 

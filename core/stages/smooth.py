@@ -20,7 +20,7 @@ import cv2
 import numpy as np
 
 from core.frames import Frame
-from core.resample import shrink, work_size
+from core.stages.resample import shrink, work_size
 
 log = logging.getLogger(__name__)
 

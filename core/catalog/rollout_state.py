@@ -14,7 +14,7 @@ import tempfile
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from core.config import settings_path
+from core.catalog.config import settings_path
 from core.errors import ConfigError
 
 STATE_FILE = "rollout_state.json"

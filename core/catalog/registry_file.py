@@ -7,7 +7,7 @@ from importlib import resources
 from pathlib import Path
 
 NAME = "model_registry.json"
-SOURCE_TREE = Path(__file__).resolve().parent.parent
+SOURCE_TREE = Path(__file__).resolve().parents[2]
 
 
 def registry_path(source_tree: Path = SOURCE_TREE) -> Path:

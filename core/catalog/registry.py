@@ -1,7 +1,7 @@
 """The model registry (``model_registry.json``): which models exist, where their files are, their
 checksums, what they were trained on and how well they do. Loading a model verifies its sha256.
 
-Experimental models reach an installation only through the rollout stage (see :mod:`core.rollout`:
+Experimental models reach an installation only through the rollout stage (see :mod:`core.catalog.rollout`:
 each installation falls in a fixed bucket per model, so a growing stage only ever adds installations)."""
 
 from __future__ import annotations
@@ -15,10 +15,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from core.errors import ModelError
-from core.rollout import Stage, assign, in_rollout, rollout_bucket
-from core.segment.inspect import ModelInfo, inspect_tflite
+from core.catalog.rollout import Stage, assign, in_rollout, rollout_bucket
+from core.stages.segment.inspect import ModelInfo, inspect_tflite
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
+REPO_ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_REGISTRY = REPO_ROOT / "model_registry.json"
 STAGES = ("stable", "experimental")
 
@@ -114,7 +114,7 @@ class Registry:
 
     def choose(self, requested: str | None, rollout_stage: str, install_id: str) -> ModelEntry:
         """The model this installation runs: the one asked for, else an experimental model whose
-        rollout includes this installation, else the default stable model (see ``core.rollout.assign``)."""
+        rollout includes this installation, else the default stable model (see ``core.catalog.rollout.assign``)."""
         return assign(self, install_id=install_id, stage=Stage(rollout_stage), requested=requested).entry
 
     def stable(self) -> list[ModelEntry]:

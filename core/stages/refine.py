@@ -17,9 +17,9 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
-from core.face_guard import FaceGuard
+from core.stages.face_guard import FaceGuard
 from core.frames import Frame
-from core.resample import shrink, work_size
+from core.stages.resample import shrink, work_size
 
 log = logging.getLogger(__name__)
 

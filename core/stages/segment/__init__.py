@@ -6,8 +6,8 @@
   model, through OpenCV's DNN module, for side-by-side comparison.
 """
 
-from core.segment.inspect import ModelInfo, TfliteFacts, inspect_tflite
-from core.segment.mediapipe_backend import MediaPipeSegmenter
-from core.segment.opencv_backend import OpenCvDnnSegmenter
+from core.stages.segment.inspect import ModelInfo, TfliteFacts, inspect_tflite
+from core.stages.segment.mediapipe_backend import MediaPipeSegmenter
+from core.stages.segment.opencv_backend import OpenCvDnnSegmenter
 
 __all__ = ["ModelInfo", "TfliteFacts", "inspect_tflite", "MediaPipeSegmenter", "OpenCvDnnSegmenter"]

@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from core.images import IMAGE_SUFFIXES
+from core.io.images import IMAGE_SUFFIXES
 
 VIDEO_SUFFIXES = (".mp4", ".avi", ".mov", ".mkv", ".webm")
 KINDS = ("camera", "demo", "video", "image", "folder")

@@ -24,7 +24,7 @@ import cv2
 import numpy as np
 from tqdm import tqdm
 
-from core.datasets import Sample, load_mask, load_rgb
+from core.io.datasets import Sample, load_mask, load_rgb
 from core.frames import Frame, Look
 from core.metrics import mask_iou
 

@@ -13,14 +13,14 @@ hair mask over the parts of the face that are never hair.
   with ``colour_beard`` it is left to the hair mask (the lips stay protected).
 
 Protection fades inwards at the inner face's edge, so nothing outside the face's outline but bare
-forehead skin is touched. Landmarks come from ``core.face_landmarks``."""
+forehead skin is touched. Landmarks come from ``core.stages.face_landmarks``."""
 
 from __future__ import annotations
 
 import cv2
 import numpy as np
 
-from core.face_landmarks import FaceTracker
+from core.stages.face_landmarks import FaceTracker
 from core.frames import Frame
 
 # Face-mesh landmark numbers (MediaPipe's 468-point canonical face).
@@ -55,7 +55,7 @@ class FaceGuard:
     """``protect`` returns the hair mask lowered over the never-hair parts of every face in the frame.
 
     ``still``: each frame is a separate photo. On video, the landmarks are found by a
-    :class:`~core.face_landmarks.FaceTracker` (the mesh every ``refresh_every`` frames, the face
+    :class:`~core.stages.face_landmarks.FaceTracker` (the mesh every ``refresh_every`` frames, the face
     detector between); the skin test always looks at the current frame. ``colour_beard``: leave the
     face below the nose to the hair mask, so a beard takes the colour too."""
 

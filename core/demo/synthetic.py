@@ -14,7 +14,7 @@ from functools import lru_cache
 import cv2
 import numpy as np
 
-from core.synthetic_draw import (_draw_back_hair, _draw_background, _draw_body, _draw_face, _draw_front_hair,
+from core.demo.synthetic_draw import (_draw_back_hair, _draw_background, _draw_body, _draw_face, _draw_front_hair,
                                  _draw_skin, _Geometry, _shade_under_hair)
 
 HAIR_COLOURS = [(58, 38, 26), (30, 24, 22), (96, 62, 38), (128, 58, 32), (160, 122, 76), (196, 160, 104)]

@@ -1,4 +1,4 @@
-"""The drawing behind :mod:`core.synthetic`'s portrait: the geometry of a head and shoulders in pixels
+"""The drawing behind :mod:`core.demo.synthetic`'s portrait: the geometry of a head and shoulders in pixels
 and the sprites (back hair, skin, face, front hair, body, backdrop) drawn once per size and seed."""
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ import cv2
 import numpy as np
 
 if TYPE_CHECKING:
-    from core.synthetic import PortraitStyle
+    from core.demo.synthetic import PortraitStyle
 
 _SHIFT = 4  # fractional bits for cv2 drawing
 _ONE = 1 << _SHIFT

@@ -10,9 +10,9 @@ from typing import Iterator
 
 from core.errors import HairTintError
 from core.frames import Frame, Look
-from core.images import IMAGE_SUFFIXES, load_image, save_image
-from core.levels import LiftAdvice
-from core.naming import free_name, result_stem
+from core.io.images import IMAGE_SUFFIXES, load_image, save_image
+from core.stages.levels import LiftAdvice
+from core.io.naming import free_name, result_stem
 from core.pipeline import Pipeline
 
 log = logging.getLogger(__name__)

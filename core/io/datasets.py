@@ -10,7 +10,7 @@ import cv2
 import numpy as np
 
 from core.errors import DataError
-from core.images import IMAGE_SUFFIXES
+from core.io.images import IMAGE_SUFFIXES
 
 
 @dataclass(frozen=True)

@@ -31,7 +31,7 @@ import cv2
 import numpy as np
 
 from core.frames import Look, Shade
-from core.levels import level
+from core.stages.levels import level
 
 _HAIR_CORE = 0.5  # mask level above which a pixel counts as hair for the lightness statistics
 _FLOOR, _KNEE_LOW = 6.0, 24.0  # shadows roll off from the knee towards the floor (0-255 L scale)...
@@ -84,7 +84,7 @@ class Recolorer:
 
     def __init__(self):
         self._swatches: dict[tuple[int, int, int], np.ndarray] = {}
-        self.hair_level: float | None = None  # the last picture's natural hair level (core.levels), if any
+        self.hair_level: float | None = None  # the last picture's natural hair level (core.stages.levels), if any
 
     def _lab(self, shade: Shade) -> np.ndarray:
         lab = self._swatches.get(shade.rgb)

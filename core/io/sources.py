@@ -19,9 +19,9 @@ import numpy as np
 
 from core.errors import ImageReadError, SourceError
 from core.frames import Frame
-from core.images import IMAGE_SUFFIXES, load_image
-from core.source_spec import SourceSpec, parse_spec
-from core.synthetic import render_portrait
+from core.io.images import IMAGE_SUFFIXES, load_image
+from core.io.source_spec import SourceSpec, parse_spec
+from core.demo.synthetic import render_portrait
 
 log = logging.getLogger(__name__)
 
@@ -249,7 +249,7 @@ DEMO_SEED = 6
 
 
 class SyntheticSource(_SourceBase):
-    """The drawn portrait (:mod:`core.synthetic`) at ``fps``; ``frames`` None means endless.
+    """The drawn portrait (:mod:`core.demo.synthetic`) at ``fps``; ``frames`` None means endless.
     ``truth(index)`` is the exact hair mask of frame ``index``."""
 
     def __init__(self, width: int = 640, height: int = 480, fps: float = 30, frames: int | None = None, seed: int = DEMO_SEED):
@@ -288,7 +288,7 @@ def describe_spec(spec: str | SourceSpec) -> str:
 
 
 def open_source(spec: str | SourceSpec, **kw) -> Source:
-    """A source from a spec (see :mod:`core.source_spec`): ``camera:N``, ``synthetic``,
+    """A source from a spec (see :mod:`core.io.source_spec`): ``camera:N``, ``synthetic``,
     ``synthetic:WxH``, or a path to a photo, a folder of photos or a video (``VIDEO_SUFFIXES``).
     Keyword arguments go to the source; those it does not take (``loop`` for a photo, say) are ignored."""
     parsed = parse_spec(spec)

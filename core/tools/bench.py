@@ -18,7 +18,7 @@ from tqdm import tqdm
 
 from core.frames import Frame, Look
 from core.pipeline import Pipeline, PipelineStats
-from core.sources import Source, open_source
+from core.io.sources import Source, open_source
 
 WARMUP = 10
 

@@ -5,7 +5,7 @@ The stage comes from the settings file (``rollout_stage``) unless ``HAIRTINT_ROL
 the process. Each installation falls in a fixed bucket 0..99 per model: the sha256 of the model id and
 the install id (consistent hashing), so the same installation gets the same answer after every restart,
 and a bucket under 10 is also under 50 -- a stage that grows only ever adds installations. An
-installation that was rolled back (see :mod:`core.rollout_state`) stays on the stable model, whatever
+installation that was rolled back (see :mod:`core.catalog.rollout_state`) stays on the stable model, whatever
 the stage, until a person resets it. No Qt here; the registry is used through its public methods."""
 
 from __future__ import annotations
@@ -15,8 +15,8 @@ import os
 from dataclasses import dataclass
 from typing import Mapping
 
-from core.config import ROLLOUT_STAGES
-from core.rollout_state import RollbackRecord
+from core.catalog.config import ROLLOUT_STAGES
+from core.catalog.rollout_state import RollbackRecord
 
 ENV_STAGE = "HAIRTINT_ROLLOUT_STAGE"
 
@@ -68,7 +68,7 @@ class Assignment:
 
     stage: Stage
     install_id: str
-    entry: object  # core.registry.ModelEntry
+    entry: object  # core.catalog.registry.ModelEntry
     why: str
     candidate: object | None = None
     bucket: int | None = None

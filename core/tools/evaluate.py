@@ -4,7 +4,7 @@ the edge figures of the whole still pipeline.
 Each photo goes whole to the segmenter in still-image mode (no previous mask, no smoothing); the hair
 probability comes back at the photo's size and, cut at 0.5, gives the model's own IoU, comparable
 across backends. The same probability then goes through the still pipeline's refine and recolour
-stages for the boundary score, bleed and coverage (``core.edge_metrics``)."""
+stages for the boundary score, bleed and coverage (``core.tools.edge_metrics``)."""
 
 from __future__ import annotations
 
@@ -19,13 +19,13 @@ import cv2
 import numpy as np
 from tqdm import tqdm
 
-from core import edge_metrics as em
-from core.datasets import Sample, expand_sets, list_samples, load_mask, load_rgb
+from core.tools import edge_metrics as em
+from core.io.datasets import Sample, expand_sets, list_samples, load_mask, load_rgb
 from core.errors import DataError
 from core.frames import Frame
-from core.head_crop import place_far
+from core.stages.head_crop import place_far
 from core.metrics import mask_iou
-from core.registry import ModelEntry
+from core.catalog.registry import ModelEntry
 
 log = logging.getLogger(__name__)
 FAILURE_IOU = 0.5
@@ -35,7 +35,7 @@ FAILURE_IOU = 0.5
 class ModelScores:
     """Per-photo figures of one model: ``iou`` of the model's own mask (cut at 0.5, no refinement);
     ``boundary_f``, ``bleed`` and ``coverage`` of the whole still pipeline's mask and recolour (see
-    ``core.edge_metrics``); ``ms``: the segmenter's time."""
+    ``core.tools.edge_metrics``); ``ms``: the segmenter's time."""
 
     model: str
     ious: list[float] = field(default_factory=list)
@@ -122,7 +122,7 @@ class EdgeView(NamedTuple):
 
 class EdgeJudge:
     """The still pipeline's refine and recolour stages, run on a model's hair probability to measure
-    what a customer sees at the hair's edge (see ``core.edge_metrics``)."""
+    what a customer sees at the hair's edge (see ``core.tools.edge_metrics``)."""
 
     def __init__(self, refiner, recolorer):
         self.refiner, self.recolorer = refiner, recolorer
@@ -155,7 +155,7 @@ def evaluate_model(segmenter, model_id: str, samples: list[tuple[str, Sample]], 
                    edges: EdgeJudge | None = None, far: float | None = None) -> ModelScores:
     """IoU of the model's own mask on each photo; with ``edges``, the edge figures of the whole still
     pipeline too; with ``far``, each photo shrunk to that share of a 640x480 frame first
-    (``core.head_crop.place_far``)."""
+    (``core.stages.head_crop.place_far``)."""
     scores = ModelScores(model_id)
     for i, (set_name, sample) in enumerate(tqdm(samples, desc=f"eval {model_id}", unit="photo", disable=not progress)):
         rgb, truth = load_pair(sample)

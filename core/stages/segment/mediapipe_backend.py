@@ -9,7 +9,7 @@ import numpy as np
 
 from core.errors import ModelError
 from core.frames import Frame
-from core.segment.inspect import ModelInfo, inspect_tflite
+from core.stages.segment.inspect import ModelInfo, inspect_tflite
 
 log = logging.getLogger(__name__)
 

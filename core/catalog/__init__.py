@@ -1,0 +1,1 @@
+"""What an installation chooses from: the model registry, palettes, settings, the rollout."""

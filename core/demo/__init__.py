@@ -1,0 +1,1 @@
+"""The synthetic demo portrait and clip, for running and testing with no camera."""

@@ -1,0 +1,1 @@
+"""Headless tools over the pipeline: eval and its edge figures, eval-video, bench, batch recolour."""
