@@ -54,7 +54,7 @@ def load_image(path: str | os.PathLike, max_pixels: int = MAX_PIXELS) -> np.ndar
     Transparent pixels are composited on white. A picture over ``max_pixels`` comes back reduced
     (the same shape, a whole factor smaller). Raises ImageReadError naming the file and the reason."""
     with open_image(path) as image:
-        return _guarded(path, lambda: _to_rgb(upright(decode_within(image, Path(path), max_pixels),
+        return _guarded(path, lambda: to_rgb(upright(decode_within(image, Path(path), max_pixels),
                                                       orientation(image, Path(path)))))
 
 
@@ -158,7 +158,7 @@ def upright(image: Image.Image, tag: int) -> Image.Image:
     return image if method is None else image.transpose(method)
 
 
-def _to_rgb(image: Image.Image) -> np.ndarray:
+def to_rgb(image: Image.Image) -> np.ndarray:
     mode = image.mode
     if mode in ("I;16", "I;16L", "I;16B", "I;16N", "I"):
         # 16-bit greyscale (PNG, TIFF): scale 0..65535 down to 0..255 rather than clipping.

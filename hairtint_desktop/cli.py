@@ -88,7 +88,7 @@ def build_parser() -> argparse.ArgumentParser:
     ev.add_argument("--model", action="append", metavar="ID|PATH", help="repeat to compare; default: the stable model")
     ev.add_argument("--json", metavar="FILE", help="write the figures as JSON")
     ev.add_argument("--report", metavar="DIR", help="write an HTML page of the worst cases")
-    ev.add_argument("--limit", type=int, help="use only the first N photos of each set (quick checks)")
+    ev.add_argument("--limit", type=_positive, help="use only the first N photos of each set (quick checks)")
 
     video = sub.add_parser("eval-video", help="measure mask flicker and tracking on clips made from labelled photos")
     video.add_argument("--data", nargs="+", required=True, metavar="DIR", help="set folders (images/, masks/) or folders of sets")
@@ -100,12 +100,16 @@ def build_parser() -> argparse.ArgumentParser:
 
     bench = sub.add_parser("bench", help="time the whole pipeline headless")
     bench.add_argument("--source", default="synthetic", help="FILE (photo or video) or synthetic")
-    bench.add_argument("--frames", type=int, default=300)
+    bench.add_argument("--frames", type=_positive, default=300)
     bench.add_argument("--size", type=_size, default=(640, 480), help="WxH (default 640x480)")
     bench.add_argument("--model", help="registry id or model file (default: what the settings select)")
     bench.add_argument("--config", metavar="FILE", help="settings file (model, rollout)")
     bench.add_argument("--json", nargs="?", const="-", metavar="FILE",
                        help="print the report as JSON instead of a table (to FILE when given)")
+    bench.add_argument("--soak", type=_positive, metavar="N", help="run N frames and report resident memory over "
+                       "time (sampled every --every frames) and its growth")
+    bench.add_argument("--every", type=_positive, metavar="K", help="with --soak: sample memory every K frames "
+                       "(default: N/20)")
 
     train = sub.add_parser("train", help="train a hair model and export it for MediaPipe (needs the 'train' extra)")
     train.add_argument("--data", nargs="+", required=True, metavar="DIR|PACK",
