@@ -48,7 +48,7 @@ def check_settings(frames: int, size: tuple[int, int]) -> None:
 
 
 def machine() -> dict:
-    cpu = platform.processor() or platform.machine()
+    cpu = platform.machine()  # (platform.processor() would run `uname -p`)
     try:
         for line in Path("/proc/cpuinfo").read_text().splitlines():
             if line.startswith("model name"):
