@@ -58,6 +58,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="hairtint", description="Live hair-colour try-on.")
     parser.add_argument("-v", "--verbose", action="store_true", help="log more, MediaPipe's own messages included")
     parser.add_argument("--version", action="version", version=f"hairtint {version()}")
+    parser.add_argument("--self-test", action="store_true", help="check the models, run frames through the "
+                        "pipeline, look for a camera; print a report and exit 0 (all well) or 1")
     sub = parser.add_subparsers(dest="command")
 
     gui = sub.add_parser("gui", help="open the app (the default when no subcommand is given)")
@@ -162,7 +164,7 @@ GLOBAL_FLAGS = ("-v", "--verbose")
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     first = next((i for i, a in enumerate(argv) if a not in GLOBAL_FLAGS), len(argv))  # after -v
-    if first == len(argv) or (argv[first] not in SUBCOMMANDS and argv[first] not in ("-h", "--help", "--version")):
+    if first == len(argv) or (argv[first] not in SUBCOMMANDS and argv[first] not in ("-h", "--help", "--version", "--self-test")):
         argv.insert(first, "gui")
     args = build_parser().parse_args(argv)
     if not args.verbose:
@@ -175,6 +177,8 @@ def main(argv: list[str] | None = None) -> int:
     handler = {"gui": commands.gui, "recolor": commands.recolor, "eval": commands.evaluate,
                "eval-video": commands.evaluate_video, "bench": commands.bench,
                "train": commands.train, "models": commands.models}.get(args.command or "gui")
+    if getattr(args, "self_test", False):
+        handler = commands.self_test
     try:
         return handler(args)
     except HairTintError as exc:

@@ -238,3 +238,12 @@ def models(args) -> int:
             bad += 1
             print(f"FAILED   {e.id}@{e.version}: {exc}", file=sys.stderr)
     return 1 if bad else 0
+
+
+def self_test(args) -> int:
+    from core.selftest import report, run_self_test
+    from hairtint_desktop.cli import version
+
+    checks = run_self_test()
+    print(report(checks, version()))
+    return 1 if any(c.failed for c in checks) else 0
