@@ -10,7 +10,7 @@ import cv2
 import numpy as np
 
 from core.errors import DataError, ImageReadError
-from core.images import IMAGE_SUFFIXES, decode_within, open_image, orientation, to_rgb, upright
+from core.images import IMAGE_SUFFIXES, decode_within, guarded, open_image, orientation, to_rgb, upright
 from core.masks import mask_from_image
 
 MAX_SPLIT_BYTES = 16 * 2**20
@@ -97,7 +97,8 @@ def load_mask(path: Path) -> np.ndarray:
     path = Path(path)
     try:
         with open_image(path) as image:
-            return mask_from_image(upright(decode_within(image, path), orientation(image, path)), path)
+            return mask_from_image(guarded(path, lambda: upright(decode_within(image, path), orientation(image, path))),
+                                   path)
     except ImageReadError as exc:
         raise DataError(f"cannot read mask: {exc}") from None
 
@@ -113,17 +114,17 @@ def load_pair(sample: Sample) -> tuple[np.ndarray, np.ndarray]:
     try:
         with open_image(sample.image_path) as photo:
             tag, stored = orientation(photo, sample.image_path), photo.size
-            rgb = to_rgb(upright(decode_within(photo, sample.image_path), tag))
+            rgb = guarded(sample.image_path, lambda: to_rgb(upright(decode_within(photo, sample.image_path), tag)))
     except ImageReadError as exc:
         raise DataError(f"cannot read photo: {exc}") from None
     try:
         with open_image(sample.mask_path) as image:
             own = orientation(image, sample.mask_path)
-            decoded = decode_within(image, sample.mask_path)
+            decoded = guarded(sample.mask_path, lambda: decode_within(image, sample.mask_path))
             if own == 1 and tag != 1 and not (tag in _SWAPS_AXES and _same_shape(decoded.size, stored[::-1])
                                                  and not _same_shape(decoded.size, stored)):
                 own = tag  # the mask shares the photo's stored pixel grid
-            truth = mask_from_image(upright(decoded, own), sample.mask_path)
+            truth = mask_from_image(guarded(sample.mask_path, lambda: upright(decoded, own)), sample.mask_path)
     except ImageReadError as exc:
         raise DataError(f"cannot read mask: {exc}") from None
     if truth.shape != rgb.shape[:2]:

@@ -54,7 +54,7 @@ def load_image(path: str | os.PathLike, max_pixels: int = MAX_PIXELS) -> np.ndar
     Transparent pixels are composited on white. A picture over ``max_pixels`` comes back reduced
     (the same shape, a whole factor smaller). Raises ImageReadError naming the file and the reason."""
     with open_image(path) as image:
-        return _guarded(path, lambda: to_rgb(upright(decode_within(image, Path(path), max_pixels),
+        return guarded(path, lambda: to_rgb(upright(decode_within(image, Path(path), max_pixels),
                                                       orientation(image, Path(path)))))
 
 
@@ -81,7 +81,7 @@ class open_image:
             raise _unreadable(path, exc.strerror or str(exc)) from None
         with warnings.catch_warnings():  # our own size check (decode_within) is stricter than PIL's
             warnings.simplefilter("ignore", Image.DecompressionBombWarning)
-            self.image = _guarded(path, lambda: Image.open(path))
+            self.image = guarded(path, lambda: Image.open(path))
         return self.image
 
     def __exit__(self, *exc) -> None:
@@ -89,7 +89,8 @@ class open_image:
             self.image.close()
 
 
-def _guarded(path, work):
+def guarded(path, work):
+    """``work()``, with whatever PIL raises on a damaged file turned into ImageReadError naming ``path``."""
     path = Path(path)
     try:
         return work()
