@@ -124,6 +124,15 @@ def run_self_test(registry=None, camera: Callable[[], Check] = check_camera) -> 
     return checks
 
 
+def installed_version() -> str:
+    try:
+        from importlib.metadata import version
+
+        return version("hairtint")
+    except Exception:  # run from a source tree that was never installed
+        return "unknown"
+
+
 def report(checks: list[Check], version: str) -> str:
     import cv2
 

@@ -241,9 +241,8 @@ def models(args) -> int:
 
 
 def self_test(args) -> int:
-    from core.selftest import report, run_self_test
-    from hairtint_desktop.cli import version
+    from core.selftest import installed_version, report, run_self_test
 
     checks = run_self_test()
-    print(report(checks, version()))
+    print(report(checks, installed_version()))
     return 1 if any(c.failed for c in checks) else 0
