@@ -37,14 +37,16 @@ class BenchError(HairTintError):
     """Bench settings that cannot be run: no frames, a size too small or too large."""
 
 
-def check_settings(frames: int, size: tuple[int, int]) -> None:
-    """Raise BenchError before anything is allocated if ``frames`` or ``size`` cannot be run."""
+def check_settings(frames: int, size: tuple[int, int], soak_every: int | None = None) -> None:
+    """Raise BenchError before anything is allocated if ``frames``, ``size`` or ``soak_every`` cannot be run."""
     if isinstance(frames, bool) or not isinstance(frames, int) or not 1 <= frames <= MAX_FRAMES:
         raise BenchError(f"the number of frames must be a whole number from 1 to {MAX_FRAMES:,}, got {frames!r}")
     width, height = size
     if not (16 <= width <= MAX_SIDE and 16 <= height <= MAX_SIDE and width * height <= MAX_PIXELS):
         raise BenchError(f"frame size must be from 16x16 to {MAX_SIDE} pixels a side and at most 7680x4320 "
                          f"pixels in all, got {width}x{height}")
+    if soak_every is not None and not 1 <= soak_every <= frames:
+        raise BenchError(f"memory samples must be taken every 1 to {frames} frames, got {soak_every}")
 
 
 def machine() -> dict:
@@ -115,9 +117,7 @@ def soak_summary(samples: list[tuple[int, float, float]], every: int) -> dict:
 
 def run_bench(pipeline: Pipeline, source_spec: str, frames: int, size: tuple[int, int], look: Look,
               progress: bool = True, soak_every: int | None = None) -> dict:
-    check_settings(frames, size)
-    if soak_every is not None and not 1 <= soak_every <= frames:
-        raise BenchError(f"memory samples must be taken every 1 to {frames} frames, got {soak_every}")
+    check_settings(frames, size, soak_every)
     with open_source(source_spec if source_spec != "synthetic" else f"synthetic:{size[0]}x{size[1]}") as source:
         pictures = prepare_frames(source, pool_size(frames, size), size)
     window = min(frames, STATS_WINDOW)

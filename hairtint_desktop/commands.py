@@ -149,7 +149,7 @@ def bench(args) -> int:
 
     frames = getattr(args, "soak", None) or args.frames
     every = (max(1, frames // 20) if getattr(args, "every", None) is None else args.every) if getattr(args, "soak", None) else None
-    check_settings(frames, args.size)
+    check_settings(frames, args.size, every)
     _check_outputs(args)
     session = _session(args)
     pipeline = session.build_pipeline(model=args.model)
