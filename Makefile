@@ -3,13 +3,15 @@
 #   make run   installs only what the app needs (no PyTorch, no converter);
 #   make test  installs the test and train extras too, runs ruff, then pytest. The two-minute training
 #              smoke test runs only where CI is set (CI=true make test), as .ci/run does.
+#   make bundle  builds the one-folder app in dist/hairtint/ with PyInstaller (installed into the .venv
+#              on first use), copies the installer beside it and runs the bundle's --self-test.
 PYTHON ?= python3
 VENV := .venv
 HASH := $(shell cat pyproject.toml setup.py | sha256sum | cut -c1-12)
 APP := $(VENV)/.installed-app-$(HASH)
 ALL := $(VENV)/.installed-all-$(HASH)
 
-.PHONY: run test venv
+.PHONY: run test venv bundle
 
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
@@ -33,3 +35,9 @@ run: $(APP)
 test: $(ALL)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/python -m pytest $(ARGS)
+
+bundle: $(APP)
+	$(VENV)/bin/python -m pip install --quiet "pyinstaller>=6,<7"
+	$(VENV)/bin/python -m PyInstaller --noconfirm --distpath dist --workpath build/pyinstaller packaging/hairtint.spec
+	cp packaging/install.sh packaging/hairtint-kiosk.service packaging/hairtint.desktop dist/hairtint/
+	dist/hairtint/hairtint --self-test

@@ -68,6 +68,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="hairtint", description="Live hair-colour try-on.")
     parser.add_argument("-v", "--verbose", action="store_true", help="log more, MediaPipe's own messages included")
     parser.add_argument("--version", action="version", version=f"hairtint {version()}")
+    parser.add_argument("--self-test", action="store_true", help="check the models, run frames through the "
+                        "pipeline, look for a camera; print a report and exit 0 (all well) or 1")
     sub = parser.add_subparsers(dest="command")
 
     gui = sub.add_parser("gui", help="open the app (the default when no subcommand is given)")
@@ -98,7 +100,7 @@ def build_parser() -> argparse.ArgumentParser:
     ev.add_argument("--model", action="append", metavar="ID|PATH", help="repeat to compare; default: the stable model")
     ev.add_argument("--json", metavar="FILE", help="write the figures as JSON")
     ev.add_argument("--report", metavar="DIR", help="write an HTML page of the worst cases")
-    ev.add_argument("--limit", type=int, help="use only the first N photos of each set (quick checks)")
+    ev.add_argument("--limit", type=_positive, help="use only the first N photos of each set (quick checks)")
     ev.add_argument("--far", type=_share, metavar="SHARE",
                     help="shrink each photo to SHARE (0-1] of a 640x480 frame's width, as a head far from the "
                          "camera, and also score each model behind the pipeline's head crop")
@@ -113,12 +115,16 @@ def build_parser() -> argparse.ArgumentParser:
 
     bench = sub.add_parser("bench", help="time the whole pipeline headless")
     bench.add_argument("--source", default="synthetic", help="FILE (photo or video) or synthetic")
-    bench.add_argument("--frames", type=int, default=300)
+    bench.add_argument("--frames", type=_positive, default=300)
     bench.add_argument("--size", type=_size, default=(640, 480), help="WxH (default 640x480)")
     bench.add_argument("--model", help="registry id or model file (default: what the settings select)")
     bench.add_argument("--config", metavar="FILE", help="settings file (model, rollout)")
     bench.add_argument("--json", nargs="?", const="-", metavar="FILE",
                        help="print the report as JSON instead of a table (to FILE when given)")
+    bench.add_argument("--soak", type=_positive, metavar="N", help="run N frames and report resident memory over "
+                       "time (sampled every --every frames) and its growth")
+    bench.add_argument("--every", type=_positive, metavar="K", help="with --soak: sample memory every K frames "
+                       "(default: N/20)")
 
     train = sub.add_parser("train", help="train a hair model and export it for MediaPipe (needs the 'train' extra)")
     train.add_argument("--data", nargs="+", required=True, metavar="DIR|PACK",
@@ -196,7 +202,7 @@ GLOBAL_FLAGS = ("-v", "--verbose")
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     first = next((i for i, a in enumerate(argv) if a not in GLOBAL_FLAGS), len(argv))  # after -v
-    if first == len(argv) or (argv[first] not in SUBCOMMANDS and argv[first] not in ("-h", "--help", "--version")):
+    if first == len(argv) or (argv[first] not in SUBCOMMANDS and argv[first] not in ("-h", "--help", "--version", "--self-test")):
         argv.insert(first, "gui")
     args = build_parser().parse_args(argv)
     if not args.verbose:
@@ -210,6 +216,8 @@ def main(argv: list[str] | None = None) -> int:
                "eval-video": commands.evaluate_video, "bench": commands.bench,
                "train": commands.train, "models": commands.models, "rollout": fleet_commands.rollout,
                "metrics": fleet_commands.metrics}.get(args.command or "gui")
+    if getattr(args, "self_test", False):
+        handler = commands.self_test
     try:
         return handler(args)
     except HairTintError as exc:

@@ -10,6 +10,7 @@ from pathlib import Path
 from tqdm import tqdm
 
 from core.errors import HairTintError
+from core.io.outputs import check_output_file, check_output_folder, staged_folder, write_text
 
 
 def _session(args, palette_file: str | None = None):
@@ -64,6 +65,7 @@ def evaluate(args) -> int:
 
     if args.far is not None and args.report:
         raise HairTintError("--report shows photos as they are; leave it out with --far")
+    _check_outputs(args)
     samples, models = _eval_inputs(args)
     edges = ev.EdgeJudge(build_refiner(still=True), Recolorer()) if args.far is None else None
     results, segmenters = {}, {}
@@ -85,10 +87,11 @@ def evaluate(args) -> int:
                       f"{_figure(s['coverage'], '.3f'):>6} "
                       f"{s['ms_per_image']:>8.1f}")
         if args.json:
-            Path(args.json).write_text(json.dumps({"models": table, "edge_look": TEST_SHADE.hex}, indent=2))
+            write_text(args.json, json.dumps({"models": table, "edge_look": TEST_SHADE.hex}, indent=2))
         if args.report:
-            page = ev.write_report(Path(args.report), results, segmenters, edges=edges)
-            print(f"report: {page}")
+            with staged_folder(args.report) as work:
+                ev.write_report(work, results, segmenters, edges=edges)
+            print(f"report: {Path(args.report) / 'index.html'}")
     finally:
         for segmenter in segmenters.values():
             segmenter.close()
@@ -108,6 +111,7 @@ def evaluate_video(args) -> int:
 
     from core.session import Session
 
+    _check_outputs(args)
     samples, models = _eval_inputs(args)
     look = Session().fresh_look()
     table = {}
@@ -126,8 +130,16 @@ def evaluate_video(args) -> int:
             print(f"{key:<40} {set_name:<22} {s['n']:>4} {s['live_flicker']:>13.5f} {s['per_frame_flicker']:>10.5f} "
                   f"{s['flicker_ratio']:>6.1f}x {s['live_iou']:>9.4f} {s['per_frame_iou']:>10.4f}")
     if args.json:
-        Path(args.json).write_text(json.dumps({"frames": args.frames, "models": table}, indent=2))
+        write_text(args.json, json.dumps({"frames": args.frames, "models": table}, indent=2))
     return 0
+
+
+def _check_outputs(args) -> None:
+    """``--json FILE`` and ``--report DIR`` checked before any work starts (OutputError: exit 2)."""
+    if getattr(args, "json", None) not in (None, "-"):
+        check_output_file(args.json, "JSON file")
+    if getattr(args, "report", None) is not None:
+        check_output_folder(args.report, "report folder")
 
 
 def _eval_inputs(args):
@@ -140,17 +152,22 @@ def _eval_inputs(args):
     samples = ev.collect_samples([Path(d) for d in args.data], args.split)
     if args.limit:
         samples = ev.first_per_set(samples, args.limit)
+    ev.check_masks(samples)  # a mask stored some way it cannot be read stops the run before it starts
     entries = [registry.resolve(ref) for ref in (args.model or [None])]
     return samples, [(f"{e.id}@{e.version}" if e.registered else f"{e.id} (file)", e) for e in entries]
 
 
 def bench(args) -> int:
-    from core.tools.bench import run_bench
+    from core.tools.bench import check_settings, run_bench
 
+    frames = getattr(args, "soak", None) or args.frames
+    every = (max(1, frames // 20) if getattr(args, "every", None) is None else args.every) if getattr(args, "soak", None) else None
+    check_settings(frames, args.size, every)
+    _check_outputs(args)
     session = _session(args)
     pipeline = session.build_pipeline(model=args.model)
     try:
-        report = run_bench(pipeline, args.source, args.frames, args.size, session.fresh_look())
+        report = run_bench(pipeline, args.source, frames, args.size, session.fresh_look(), soak_every=every)
     finally:
         pipeline.close()
     if args.json is None:
@@ -158,7 +175,7 @@ def bench(args) -> int:
     elif args.json == "-":
         print(json.dumps(report, indent=2))
     else:
-        Path(args.json).write_text(json.dumps(report, indent=2))
+        write_text(args.json, json.dumps(report, indent=2))
         print(bench_table(report))
         print(f"JSON written to {args.json}")
     return 0
@@ -178,6 +195,21 @@ def bench_table(report: dict) -> str:
         lines.append(f"{name:<10} {times['p50']:>8.1f} {times['p95']:>8.1f}")
     total = report["latency_ms"]
     lines.append(f"{'total':<10} {total['p50']:>8.1f} {total['p95']:>8.1f}   (p99 {total['p99']:.1f})")
+    if "soak" in report:
+        lines += ["", soak_table(report["soak"])]
+    return "\n".join(lines)
+
+
+def soak_table(soak: dict, rows: int = 11) -> str:
+    """Resident memory over a ``bench --soak`` run: about ``rows`` of its samples, then the growth."""
+    samples = soak["samples"]
+    step = max(1, (len(samples) - 1) // (rows - 1))
+    shown = samples[::step] if samples[::step][-1] == samples[-1] else [*samples[::step], samples[-1]]
+    lines = [f"{'frame':>9} {'seconds':>8} {'RSS MB':>8} {'change':>8}"]
+    lines += [f"{f:>9} {s:>8.1f} {mb:>8.1f} {mb - soak['start_mb']:>+8.1f}" for f, s, mb in shown]
+    lines.append(f"growth   {soak['growth_mb']:+.1f} MB over the run ({soak['start_mb']:.1f} -> {soak['end_mb']:.1f} MB, "
+                 f"after warm-up), {soak['growth_second_half_mb']:+.1f} MB over its second half; "
+                 f"sampled every {soak['every']} frames")
     return "\n".join(lines)
 
 
@@ -219,3 +251,11 @@ def models(args) -> int:
             bad += 1
             print(f"FAILED   {e.id}@{e.version}: {exc}", file=sys.stderr)
     return 1 if bad else 0
+
+
+def self_test(args) -> int:
+    from core.tools.selftest import installed_version, report, run_self_test
+
+    checks = run_self_test()
+    print(report(checks, installed_version()))
+    return 1 if any(c.failed for c in checks) else 0

@@ -121,6 +121,8 @@ def load_palette(path: str | Path) -> list[Shade]:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
         raise PaletteError(f"{path}: not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})") from None
+    except RecursionError:
+        raise PaletteError(f"{path}: not a palette (its JSON is nested too deeply)") from None
     shades = _parse_shades(data, str(path), _default_shades())
     log.debug("loaded %d shades from %s", len(shades), path)
     return shades

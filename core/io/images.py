@@ -1,17 +1,24 @@
 """Reading photos into RGB uint8 arrays and writing them back, whatever the file format.
 
 Every image HairTint reads goes through :func:`load_image`, so EXIF orientation, transparency,
-16-bit, palette and CMYK files all arrive as plain H x W x 3 uint8 RGB."""
+16-bit, palette and CMYK files all arrive as plain H x W x 3 uint8 RGB.
+
+Memory is bounded by design: the size is read from the file's header before anything is decoded.
+A photo over ``MAX_PIXELS`` is decoded reduced (a JPEG at 1/2, 1/4 or 1/8 scale straight from the
+compressed data, any other format reduced by a whole factor right after decoding), and a file whose
+full decode alone would take more than ``MAX_DECODE_BYTES`` is refused before it is decoded. Any one
+photo therefore stays well under 1 GB."""
 
 from __future__ import annotations
 
 import logging
 import os
 import uuid
+import warnings
 from pathlib import Path
 
 import numpy as np
-from PIL import Image, ImageOps, UnidentifiedImageError
+from PIL import Image, UnidentifiedImageError
 
 from core.errors import HairTintError, ImageReadError
 
@@ -20,6 +27,13 @@ log = logging.getLogger(__name__)
 IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".webp", ".bmp", ".tif", ".tiff")
 SAVE_FORMATS = {".jpg": "JPEG", ".jpeg": "JPEG", ".png": "PNG"}
 JPEG_QUALITY = 95
+MAX_PIXELS = 16_000_000  # about 4900 x 3260: more than any screen or model here needs
+MAX_DECODE_BYTES = 512 * 2**20  # the full decode of the file as stored, before any reduction
+# what PIL keeps per pixel while decoding (RGB and LA are stored four bytes a pixel); others: 4
+_BYTES_PER_PIXEL = {"1": 1, "L": 1, "P": 1, "I;16": 2, "I;16L": 2, "I;16B": 2, "I;16N": 2}
+_TRANSPOSE = {2: Image.Transpose.FLIP_LEFT_RIGHT, 3: Image.Transpose.ROTATE_180,
+              4: Image.Transpose.FLIP_TOP_BOTTOM, 5: Image.Transpose.TRANSPOSE, 6: Image.Transpose.ROTATE_270,
+              7: Image.Transpose.TRANSVERSE, 8: Image.Transpose.ROTATE_90}
 
 
 class ImageExistsError(HairTintError, FileExistsError):
@@ -34,25 +48,52 @@ def _unreadable(path: Path, reason: str) -> ImageReadError:
     return ImageReadError(f"{path} is not an image HairTint can read ({reason})")
 
 
-def load_image(path: str | os.PathLike) -> np.ndarray:
+def load_image(path: str | os.PathLike, max_pixels: int = MAX_PIXELS) -> np.ndarray:
     """The picture at ``path`` as uint8 RGB (H x W x 3), upright as the camera's EXIF tag says.
 
-    Transparent pixels are composited on white. Raises ImageReadError naming the file and the reason."""
+    Transparent pixels are composited on white. A picture over ``max_pixels`` comes back reduced
+    (the same shape, a whole factor smaller). Raises ImageReadError naming the file and the reason."""
+    with open_image(path) as image:
+        return guarded(path, lambda: to_rgb(upright(decode_within(image, Path(path), max_pixels),
+                                                      orientation(image, Path(path)))))
+
+
+class open_image:
+    """``with open_image(path) as image``: the file opened lazily (only its header is read), with
+    missing, empty, folder and unknown files reported as ImageReadError naming the file."""
+
+    def __init__(self, path: str | os.PathLike):
+        self.path = Path(path)
+        self.image: Image.Image | None = None
+
+    def __enter__(self) -> Image.Image:
+        path = self.path
+        if not path.exists():
+            raise _unreadable(path, "no such file")
+        if path.is_dir():
+            raise _unreadable(path, "it is a folder")
+        try:
+            if not path.is_file():
+                raise _unreadable(path, "not a regular file")
+            if path.stat().st_size == 0:
+                raise _unreadable(path, "the file is empty")
+        except OSError as exc:
+            raise _unreadable(path, exc.strerror or str(exc)) from None
+        with warnings.catch_warnings():  # our own size check (decode_within) is stricter than PIL's
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            self.image = guarded(path, lambda: Image.open(path))
+        return self.image
+
+    def __exit__(self, *exc) -> None:
+        if self.image is not None:
+            self.image.close()
+
+
+def guarded(path, work):
+    """``work()``, with whatever PIL raises on a damaged file turned into ImageReadError naming ``path``."""
     path = Path(path)
-    if not path.exists():
-        raise _unreadable(path, "no such file")
-    if path.is_dir():
-        raise _unreadable(path, "it is a folder")
     try:
-        if path.stat().st_size == 0:
-            raise _unreadable(path, "the file is empty")
-    except OSError as exc:
-        raise _unreadable(path, exc.strerror or str(exc)) from None
-    try:
-        with Image.open(path) as image:
-            image.load()
-            image = _upright(image, path)
-            return _to_rgb(image)
+        return work()
     except ImageReadError:
         raise
     except UnidentifiedImageError:
@@ -61,21 +102,64 @@ def load_image(path: str | os.PathLike) -> np.ndarray:
         raise _unreadable(path, "permission denied") from None
     except Image.DecompressionBombError as exc:
         raise _unreadable(path, f"too large: {exc}") from None
-    except (OSError, SyntaxError, ValueError, EOFError) as exc:
-        # PIL reports truncated and corrupt data as OSError / SyntaxError / ValueError.
+    except MemoryError:
+        raise _unreadable(path, "too large to decode in the memory available") from None
+    except (OSError, SyntaxError, ValueError, EOFError, TypeError, IndexError, KeyError, ZeroDivisionError) as exc:
+        # PIL reports truncated and corrupt data as OSError / SyntaxError / ValueError (and, for some
+        # malformed headers, as the others).
         reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
         raise _unreadable(path, f"damaged or incomplete: {reason}") from None
 
 
-def _upright(image: Image.Image, path: Path) -> Image.Image:
+def reduction(width: int, height: int, max_pixels: int) -> int:
+    """The smallest whole factor that brings ``width`` x ``height`` within ``max_pixels``."""
+    factor = 1
+    while (width // factor) * (height // factor) > max_pixels and factor < max(width, height):
+        factor += 1
+    return factor
+
+
+def decode_within(image: Image.Image, path: Path, max_pixels: int = MAX_PIXELS) -> Image.Image:
+    """Decode a lazily opened image, reduced to at most ``max_pixels``; the size is checked from the
+    header first, so a file too large to decode is refused before any memory is taken."""
+    width, height = image.size
+    if width < 1 or height < 1:
+        raise _unreadable(path, f"it claims a size of {width} x {height} pixels")
+    factor = reduction(width, height, max_pixels)
+    if factor > 1 and image.format == "JPEG":
+        image.draft(None, (max(1, width // factor), max(1, height // factor)))  # decodes at 1/2, 1/4 or 1/8
+        width, height = image.size
+    needed = width * height * _BYTES_PER_PIXEL.get(image.mode, 4)
+    if needed > MAX_DECODE_BYTES:
+        raise _unreadable(path, f"too large: {width} x {height} pixels would take {needed / 2**20:.0f} MB to "
+                                f"decode (HairTint decodes at most {MAX_DECODE_BYTES / 2**20:.0f} MB)")
+    image.load()
+    factor = reduction(width, height, max_pixels)
+    if factor == 1:
+        return image
+    log.info("%s is %d x %d pixels; decoding it %dx smaller", path, width, height, factor)
+    if image.mode not in ("L", "RGB", "RGBA", "LA", "I", "F", "CMYK"):
+        image = image.convert("RGBA" if "transparency" in image.info or "A" in image.mode else "RGB")
+    return image.reduce(factor)
+
+
+def orientation(image: Image.Image, path: Path) -> int:
+    """The EXIF orientation tag (1 = upright) of an opened image; 1 where it is missing or unreadable."""
     try:
-        return ImageOps.exif_transpose(image)
+        value = int(image.getexif().get(0x0112, 1))
     except Exception as exc:  # a broken EXIF block should not cost the person their photo
         log.warning("ignoring unreadable EXIF orientation in %s: %s", path, exc)
-        return image
+        return 1
+    return value if value in _TRANSPOSE else 1
 
 
-def _to_rgb(image: Image.Image) -> np.ndarray:
+def upright(image: Image.Image, tag: int) -> Image.Image:
+    """``image`` turned as EXIF orientation ``tag`` says (a photo and its mask turn alike)."""
+    method = _TRANSPOSE.get(tag)
+    return image if method is None else image.transpose(method)
+
+
+def to_rgb(image: Image.Image) -> np.ndarray:
     mode = image.mode
     if mode in ("I;16", "I;16L", "I;16B", "I;16N", "I"):
         # 16-bit greyscale (PNG, TIFF): scale 0..65535 down to 0..255 rather than clipping.

@@ -39,6 +39,9 @@ class FaceTracker:
             raise ValueError(f"detect_width must be at least 32, got {detect_width}")
         if refresh_every < 1:
             raise ValueError(f"refresh_every must be at least 1, got {refresh_every}")
+        from core.quiet_import import import_mediapipe
+
+        import_mediapipe()  # without matplotlib's and sounddevice's side effects
         from mediapipe.python.solutions import face_mesh  # heavy import, only when used
 
         # The mesh's own tracking (its video mode) places each frame's face from the last frame's landmarks

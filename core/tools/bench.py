@@ -1,7 +1,10 @@
 """What ``hairtint bench`` runs: the whole pipeline, headless, over N frames at a given size.
 
 Frames are prepared before the clock starts (rendered, decoded and resized), so the figures are the
-pipeline's own: segment + smooth + refine + recolour, as the live view runs them."""
+pipeline's own: segment + smooth + refine + recolour, as the live view runs them. Memory is bounded by
+design: sizes are checked before anything is allocated, and only a pool of at most ``POOL_BYTES`` of
+distinct frames is kept, replayed in a loop however many frames are asked for. With ``soak_every``,
+resident memory is sampled every that many frames (``hairtint bench --soak N``)."""
 
 from __future__ import annotations
 
@@ -16,15 +19,38 @@ import cv2
 import numpy as np
 from tqdm import tqdm
 
+from core.errors import HairTintError
 from core.frames import Frame, Look
 from core.pipeline import Pipeline, PipelineStats
 from core.io.sources import Source, open_source
 
 WARMUP = 10
+POOL_FRAMES = 300  # distinct frames replayed in a loop (10 s of the demo clip at 30 fps)
+POOL_BYTES = 288 * 2**20  # ... or fewer, so that the pool stays within this (300 frames at 640x480)
+MAX_FRAMES = 100_000_000
+MAX_SIDE = 7680
+MAX_PIXELS = 7680 * 4320  # 8K UHD
+STATS_WINDOW = 10_000  # latency percentiles over at most the last this many frames
+
+
+class BenchError(HairTintError):
+    """Bench settings that cannot be run: no frames, a size too small or too large."""
+
+
+def check_settings(frames: int, size: tuple[int, int], soak_every: int | None = None) -> None:
+    """Raise BenchError before anything is allocated if ``frames``, ``size`` or ``soak_every`` cannot be run."""
+    if isinstance(frames, bool) or not isinstance(frames, int) or not 1 <= frames <= MAX_FRAMES:
+        raise BenchError(f"the number of frames must be a whole number from 1 to {MAX_FRAMES:,}, got {frames!r}")
+    width, height = size
+    if not (16 <= width <= MAX_SIDE and 16 <= height <= MAX_SIDE and width * height <= MAX_PIXELS):
+        raise BenchError(f"frame size must be from 16x16 to {MAX_SIDE} pixels a side and at most 7680x4320 "
+                         f"pixels in all, got {width}x{height}")
+    if soak_every is not None and not 1 <= soak_every <= frames:
+        raise BenchError(f"memory samples must be taken every 1 to {frames} frames, got {soak_every}")
 
 
 def machine() -> dict:
-    cpu = platform.processor() or platform.machine()
+    cpu = platform.machine()  # (platform.processor() would run `uname -p`)
     try:
         for line in Path("/proc/cpuinfo").read_text().splitlines():
             if line.startswith("model name"):
@@ -45,6 +71,11 @@ def machine() -> dict:
     }
 
 
+def pool_size(frames: int, size: tuple[int, int]) -> int:
+    """How many distinct frames bench keeps: at most POOL_FRAMES, and at most POOL_BYTES of them."""
+    return max(1, min(frames, POOL_FRAMES, POOL_BYTES // (size[0] * size[1] * 3)))
+
+
 def prepare_frames(source: Source, count: int, size: tuple[int, int]) -> list[np.ndarray]:
     """Up to ``count`` distinct frames from the source at ``size`` (a still gives one; it is repeated)."""
     frames = []
@@ -57,26 +88,56 @@ def prepare_frames(source: Source, count: int, size: tuple[int, int]) -> list[np
             pixels = cv2.resize(pixels, size, interpolation=cv2.INTER_AREA)
         frames.append(pixels)
     if not frames:
-        raise ValueError("the benchmark source gave no frames")
+        raise BenchError("the benchmark source gave no frames")
     return frames
 
 
+def resident_mb() -> float:
+    """This process's resident memory now, in MB (the peak so far where /proc is not there)."""
+    try:
+        pages = int(Path("/proc/self/statm").read_text().split()[1])
+        return pages * os.sysconf("SC_PAGE_SIZE") / 2**20
+    except (OSError, ValueError, IndexError):
+        return peak_mb()
+
+
+def peak_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
+
+
+def soak_summary(samples: list[tuple[int, float, float]], every: int) -> dict:
+    """Resident memory over the run: the samples (frame, seconds, MB), growth from the first sample
+    (taken after warm-up) to the last, and over the second half alone."""
+    first, last = samples[0][2], samples[-1][2]
+    middle = samples[len(samples) // 2][2]
+    return {"every": every, "samples": [[f, round(s, 2), round(mb, 1)] for f, s, mb in samples],
+            "start_mb": round(first, 1), "end_mb": round(last, 1), "max_mb": round(max(m for _, _, m in samples), 1),
+            "growth_mb": round(last - first, 1), "growth_second_half_mb": round(last - middle, 1)}
+
+
 def run_bench(pipeline: Pipeline, source_spec: str, frames: int, size: tuple[int, int], look: Look,
-              progress: bool = True) -> dict:
+              progress: bool = True, soak_every: int | None = None) -> dict:
+    check_settings(frames, size, soak_every)
     with open_source(source_spec if source_spec != "synthetic" else f"synthetic:{size[0]}x{size[1]}") as source:
-        pictures = prepare_frames(source, min(frames, 300), size)
-    pipeline.stats = PipelineStats(window=max(frames, 1))
+        pictures = prepare_frames(source, pool_size(frames, size), size)
+    window = min(frames, STATS_WINDOW)
+    pipeline.stats = PipelineStats(window=window)
     for i in range(WARMUP):
         pipeline.process(Frame(pictures[i % len(pictures)], i * 33, i, "bench"), look)
-    pipeline.stats = PipelineStats(window=max(frames, 1))
+    pipeline.stats = PipelineStats(window=window)
+    samples: list[tuple[int, float, float]] = []
     start = time.perf_counter()
-    for i in tqdm(range(frames), desc="bench", unit="frame", disable=not progress):
+    for i in tqdm(range(frames), desc="soak" if soak_every else "bench", unit="frame", disable=not progress):
+        if soak_every and i % soak_every == 0:
+            samples.append((i, time.perf_counter() - start, resident_mb()))
         k = WARMUP + i
         pipeline.process(Frame(pictures[k % len(pictures)], k * 33, k, "bench"), look)
     wall = time.perf_counter() - start
+    if soak_every:
+        samples.append((frames, wall, resident_mb()))
     stats = pipeline.stats.summary()
     info = pipeline.model_info
-    return {
+    report = {
         "model": f"{info.id}@{info.version}" if info else "unknown",
         "frames": frames,
         "size": list(size),
@@ -84,6 +145,9 @@ def run_bench(pipeline: Pipeline, source_spec: str, frames: int, size: tuple[int
         "latency_ms": stats["total"],
         "stages": {name: {"p50": stats[name]["p50"], "p95": stats[name]["p95"]}
                    for name in ("segment", "smooth", "refine", "recolor")},
-        "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0,
+        "peak_rss_mb": peak_mb(),
         "machine": machine(),
     }
+    if soak_every:
+        report["soak"] = soak_summary(samples, soak_every)
+    return report

@@ -20,7 +20,7 @@ import numpy as np
 from tqdm import tqdm
 
 from core.tools import edge_metrics as em
-from core.io.datasets import Sample, expand_sets, list_samples, load_mask, load_rgb
+from core.io.datasets import Sample, expand_sets, list_samples, load_mask, load_pair
 from core.errors import DataError
 from core.frames import Frame
 from core.stages.head_crop import place_far
@@ -143,12 +143,10 @@ class EdgeJudge:
             close()
 
 
-def load_pair(sample: Sample) -> tuple[np.ndarray, np.ndarray]:
-    """The photo (RGB) and its true mask (bool) at the photo's size."""
-    rgb, truth = load_rgb(sample.image_path), load_mask(sample.mask_path)
-    if truth.shape != rgb.shape[:2]:
-        truth = cv2.resize(truth.astype(np.uint8), (rgb.shape[1], rgb.shape[0]), interpolation=cv2.INTER_NEAREST) > 0
-    return rgb, truth
+def check_masks(samples: list[tuple[str, Sample]]) -> None:
+    """Read every mask before a run starts: DataError naming the first that cannot be used."""
+    for _, sample in samples:
+        load_mask(sample.mask_path)
 
 
 def evaluate_model(segmenter, model_id: str, samples: list[tuple[str, Sample]], progress: bool = True,

@@ -24,7 +24,7 @@ import cv2
 import numpy as np
 from tqdm import tqdm
 
-from core.io.datasets import Sample, load_mask, load_rgb
+from core.io.datasets import Sample, load_pair
 from core.frames import Frame, Look
 from core.metrics import mask_iou
 
@@ -227,7 +227,7 @@ def evaluate_video(live, per_frame, model_id: str, samples: list[tuple[str, Samp
     """Every photo's clips through ``live`` (video mode) and ``per_frame`` (still mode) pipelines."""
     scores = VideoScores(model_id)
     for set_name, sample in tqdm(samples, desc=f"eval-video {model_id}", unit="photo", disable=not progress):
-        rgb, truth = load_rgb(sample.image_path), load_mask(sample.mask_path)
+        rgb, truth = load_pair(sample)
         if truth.shape != rgb.shape[:2]:
             truth = cv2.resize(truth.astype(np.uint8), (rgb.shape[1], rgb.shape[0]), interpolation=cv2.INTER_NEAREST) > 0
         seed = photo_seed(set_name, sample.stem)

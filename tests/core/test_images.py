@@ -219,3 +219,91 @@ def test_png_round_trip_property(tmp_path_factory, picture):
     path = tmp_path_factory.mktemp("prop") / "any.png"
     save_image(path, picture)
     np.testing.assert_array_equal(load_image(path), picture)
+
+
+# --- memory bounded by design (issue 10) ---------------------------------------------------------
+
+
+@pytest.mark.parametrize("suffix", [".jpg", ".png"])
+def test_a_photo_over_the_pixel_budget_is_decoded_reduced(tmp_path, suffix):
+    path = tmp_path / f"big{suffix}"
+    Image.fromarray(quadrants(400, 600)).save(path)
+
+    loaded = load_image(path, max_pixels=20_000)
+
+    assert loaded.shape[0] * loaded.shape[1] <= 20_000
+    assert loaded.shape[0] * 3 == loaded.shape[1] * 2  # the same shape, only smaller
+    small = cv2.resize(quadrants(400, 600), (loaded.shape[1], loaded.shape[0]), interpolation=cv2.INTER_AREA)
+    assert close(loaded, small, tolerance=20)
+
+
+def test_reduction_keeps_exif_orientation(tmp_path):
+    exif = Image.Exif()
+    exif[0x0112] = 6
+    path = tmp_path / "turned.jpg"
+    Image.fromarray(quadrants(400, 600)).save(path, quality=95, exif=exif.tobytes())
+
+    loaded = load_image(path, max_pixels=20_000)
+
+    assert loaded.shape[0] > loaded.shape[1]  # upright: stored landscape, shown portrait
+    expected = cv2.resize(np.ascontiguousarray(np.rot90(quadrants(400, 600), -1)), (loaded.shape[1], loaded.shape[0]),
+                          interpolation=cv2.INTER_AREA)
+    assert close(loaded, expected, tolerance=20)
+
+
+@pytest.mark.parametrize("mode", ["P", "1", "I;16", "LA"])
+def test_reduction_works_for_every_mode(tmp_path, mode):
+    path = tmp_path / f"big_{mode.replace(';', '')}.png"
+    Image.new(mode, (300, 200)).save(path)
+
+    loaded = load_image(path, max_pixels=5_000)
+
+    assert loaded.dtype == np.uint8 and loaded.ndim == 3 and loaded.shape[0] * loaded.shape[1] <= 5_000
+
+
+def test_a_header_claiming_a_huge_picture_is_refused_before_decoding(tmp_path, monkeypatch):
+    import core.io.images
+
+    path = tmp_path / "claims_a_lot.png"
+    Image.new("RGB", (400, 300)).save(path)
+    monkeypatch.setattr(core.io.images, "MAX_DECODE_BYTES", 400 * 300 * 3 - 1)
+
+    with pytest.raises(ImageReadError, match=r"claims_a_lot\.png.*too large: 400 x 300 pixels"):
+        load_image(path)
+
+
+def _peak_load(path: str) -> tuple[str, int]:
+    """load_image in a child process: its outcome and the peak resident memory (MB) of the whole
+    interpreter, numpy and PIL included."""
+    import subprocess
+    import sys
+
+    script = ("import resource, sys\nfrom core.io.images import load_image\nfrom core.errors import HairTintError\n"
+              "try:\n    a = load_image(sys.argv[1]); out = f'{a.shape[1]}x{a.shape[0]}'\n"
+              "except HairTintError as exc:\n    out = str(exc)\n"
+              "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024); print(out)")
+    root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    done = subprocess.run([sys.executable, "-c", script, path], check=True, capture_output=True, text=True, cwd=root)
+    peak, outcome = done.stdout.strip().split("\n", 1)
+    return outcome, int(peak)
+
+
+@pytest.mark.parametrize("side", [11000, 13000])
+def test_a_huge_png_stays_under_1_gb(tmp_path, side):
+    """The issue's case: a 519 KB PNG of 13,000 x 13,000 px took 6.5 GB and 40 s in recolor. 11,000 px
+    (a 460 MB decode) is decoded and reduced; 13,000 px (a 645 MB decode) is refused from its header."""
+    import subprocess
+    import sys
+
+    path = tmp_path / "huge.png"
+    subprocess.run([sys.executable, "-c", f"from PIL import Image; Image.new('RGB', ({side}, {side}), (90, 60, 40))"
+                    f".save({str(path)!r}, compress_level=1)"], check=True)
+
+    outcome, peak_mb = _peak_load(str(path))
+
+    if side == 11000:
+        width, height = map(int, outcome.split("x"))
+        assert width == height and width * height <= 16_000_000
+    else:
+        assert "huge.png" in outcome and "too large: 13000 x 13000 pixels" in outcome
+    assert peak_mb < 1024, f"peak {peak_mb} MB"

@@ -36,6 +36,9 @@ class TfliteFacts:
 
 
 def inspect_tflite(path: Path) -> TfliteFacts:
+    from core.quiet_import import import_mediapipe
+
+    import_mediapipe()  # without matplotlib's and sounddevice's side effects
     from mediapipe.tasks.metadata import schema_py_generated as schema
     from mediapipe.tasks.python.metadata.metadata import get_metadata_buffer
 

@@ -24,6 +24,9 @@ class MediaPipeSegmenter:
     HAIR_CHANNEL = 1
 
     def __init__(self, path: Path, info: ModelInfo | None = None, video: bool = True, threads: int | None = None):
+        from core.quiet_import import import_mediapipe
+
+        import_mediapipe()  # without matplotlib's and sounddevice's side effects
         from mediapipe.tasks.python import BaseOptions, vision
 
         path = Path(path)

@@ -1,0 +1,77 @@
+"""``hairtint --self-test`` (issue 10, part 7)."""
+
+import json
+import shutil
+
+from core.catalog.registry import DEFAULT_REGISTRY, Registry
+from core.tools.selftest import Check, check_camera, report, run_self_test
+from hairtint_desktop.cli import main
+
+
+def _no_camera() -> Check:
+    return check_camera(list_cameras=lambda: [])
+
+
+def test_self_test_passes_on_the_shipped_models_and_reports_no_camera_as_info(capsys, monkeypatch):
+    monkeypatch.setattr("core.tools.selftest.check_camera", _no_camera)
+    assert main(["--self-test"]) == 0
+    out = capsys.readouterr().out
+    assert "PASSED" in out and "camera" in out and "none found" in out
+    assert out.count("\n") < 25  # one screen
+    for entry in Registry.load().entries:
+        assert f"{entry.id}@{entry.version}" in out
+
+
+def _registry_copy(tmp_path, tamper: bool) -> Registry:
+    data = json.loads(DEFAULT_REGISTRY.read_text())
+    for raw in data["models"]:
+        source = DEFAULT_REGISTRY.parent / raw["file"]
+        (tmp_path / raw["file"]).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(source, tmp_path / raw["file"])
+    (tmp_path / "model_registry.json").write_text(json.dumps(data))
+    registry = Registry.load(tmp_path / "model_registry.json")
+    if tamper:
+        target = registry.resolve(None).file
+        content = bytearray(target.read_bytes())
+        content[len(content) // 2] ^= 0x01  # one flipped bit
+        target.write_bytes(bytes(content))
+    return registry
+
+
+def test_a_tampered_model_fails_the_self_test(tmp_path):
+    checks = run_self_test(_registry_copy(tmp_path, tamper=True), camera=_no_camera)
+    failed = [c for c in checks if c.failed]
+    assert failed and any(c.name.startswith("model ") for c in failed)
+    assert any(c.name == "pipeline" for c in failed)  # the default model is not loaded once it fails its check
+    assert "FAILED:" in report(checks, "test")
+
+
+def test_camera_present_and_broken():
+    class Camera:
+        def __init__(self, frame):
+            self.frame = frame
+
+        def __enter__(self):
+            return self
+
+        def __exit__(self, *exc):
+            return None
+
+        def read(self):
+            return self.frame
+
+    class Frame:
+        size = (1280, 720)
+
+    ok = check_camera(list_cameras=lambda: [0, 2], open_camera=lambda i: Camera(Frame()))
+    assert ok.status == "ok" and "1280x720" in ok.detail
+    broken = check_camera(list_cameras=lambda: [1], open_camera=lambda i: Camera(None))
+    assert broken.failed and "camera 1" in broken.detail
+
+
+def test_a_camera_driver_crash_is_reported_not_raised(tmp_path):
+    def explode() -> Check:
+        raise RuntimeError("driver gone")
+
+    checks = run_self_test(_registry_copy(tmp_path, tamper=False), camera=explode)
+    assert checks[-1].failed and "driver gone" in checks[-1].detail

@@ -1,0 +1,76 @@
+"""What HairTint does on the machine, proven (issue 10, part 6): ``recolor`` and ``bench`` run in a
+child process with an audit hook (``sys.addaudithook``) that records every socket, every process
+started and every file opened for writing, made, renamed or removed; HOME, the XDG folders and TMPDIR
+point into an empty folder that is compared before and after."""
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from tests.conftest import FIXTURES
+
+ROOT = Path(__file__).resolve().parents[2]
+
+SCRIPT = r"""
+import json, os, sys
+seen = {"sockets": [], "processes": [], "writes": []}
+WRITE_FLAGS = os.O_WRONLY | os.O_RDWR | os.O_CREAT | os.O_APPEND | os.O_TRUNC
+
+def hook(event, args):
+    if event.startswith("socket."):
+        seen["sockets"].append([event, repr(args)[:200]])
+    elif event in ("subprocess.Popen", "os.exec", "os.posix_spawn", "os.spawn", "os.system", "os.fork"):
+        seen["processes"].append([event, repr(args)[:200]])
+    elif event == "open":
+        path, mode, flags = args
+        writing = (isinstance(mode, str) and any(c in mode for c in "wax+")) or (
+            mode is None and isinstance(flags, int) and flags & WRITE_FLAGS)
+        if writing and not isinstance(path, int):
+            seen["writes"].append(os.fsdecode(path))
+    elif event in ("os.mkdir", "os.rename", "os.replace", "os.remove", "os.rmdir", "os.symlink", "os.link",
+                   "os.truncate", "shutil.rmtree"):
+        seen["writes"].extend(os.fsdecode(a) for a in args if isinstance(a, (str, bytes, os.PathLike)))
+
+sys.addaudithook(hook)
+from hairtint_desktop.cli import main
+codes = [main(["recolor", sys.argv[1], "-o", sys.argv[2], "--color", "Sunlit Amber"]),
+         main(["bench", "--frames", "3", "--size", "96x72", "--json"])]
+print("@@" + json.dumps({"codes": codes, **seen}))
+"""
+
+
+def _tree(root: Path) -> list[str]:
+    return sorted(str(p.relative_to(root)) for p in root.rglob("*"))
+
+
+def test_recolor_and_bench_open_no_socket_and_write_only_the_output(tmp_path):
+    home, out = tmp_path / "home", tmp_path / "out"
+    (home / "tmp").mkdir(parents=True)
+    photo = tmp_path / "in" / "me.png"
+    photo.parent.mkdir()
+    photo.write_bytes((FIXTURES / "portrait_640x480.png").read_bytes())
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("XDG_", "MPLCONFIGDIR", "HAIRTINT_CONFIG"))}
+    env.update(HOME=str(home), XDG_CONFIG_HOME=str(home / ".config"), XDG_CACHE_HOME=str(home / ".cache"),
+               XDG_DATA_HOME=str(home / ".local" / "share"), XDG_STATE_HOME=str(home / ".local" / "state"),
+               TMPDIR=str(home / "tmp"), PYTHONPATH=str(ROOT))
+    before = _tree(home)
+    photo_bytes = photo.read_bytes()
+
+    done = subprocess.run([sys.executable, "-c", SCRIPT, str(photo), str(out)], cwd=tmp_path, env=env,
+                          capture_output=True, text=True, timeout=None)
+
+    assert done.returncode == 0, done.stderr[-2000:]
+    seen = json.loads(done.stdout.split("@@", 1)[1])
+    assert seen["codes"] == [0, 0]
+    assert seen["sockets"] == []
+    assert seen["processes"] == []  # no ldconfig/gcc probing for audio, no fc-list for fonts
+    settings_dir = home / ".config" / "hairtint"
+    allowed = (str(out), str(settings_dir))  # the explicit output; the settings file (see README)
+    stray = [w for w in seen["writes"] if not w.startswith(allowed) and w != str(home / ".config")]
+    assert stray == []
+    added = sorted(set(_tree(home)) - set(before))
+    assert added in ([], [".config", ".config/hairtint", ".config/hairtint/settings.json"]), added
+    assert [p.name for p in out.iterdir()] == ["me_sunlit-amber_70.png"]
+    assert photo.read_bytes() == photo_bytes

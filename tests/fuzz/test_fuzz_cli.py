@@ -1,0 +1,166 @@
+"""Fuzzing ``hairtint recolor``, ``eval`` and ``bench`` argument values (issue 10, part 5): whatever a
+person types, the command ends with exit 0, 1 or 2 and a message, never a traceback; inputs do not
+change; no partial output is left. ``recolor`` runs its real pipeline on a small photo; eval's
+segmenter and bench's timed loop are stood in for, after the real argument and input checks."""
+
+import functools
+import tempfile
+from pathlib import Path
+
+import cv2
+import numpy as np
+import pytest
+from hypothesis import event, given, settings
+from hypothesis import strategies as st
+
+from core.tools import evaluate as ev
+from core.demo.synthetic import render_portrait
+from hairtint_desktop.cli import main
+
+TRICKY = ["", "0", "-1", "1", "100", "101", "1e3", "nan", "inf", "-0", " 5", "5 ", "0x10", "١٢", "640x480", "16x16",
+          "15x15", "0x0", "99999x99999", "7680x4320", "7681x10", "-640x480", "640x", "x480", "640X480", "3x3x3",
+          "none", "None", "#fff", "#c8782a", "#C8782A", "#zzzzzz", "Sunlit Amber", "sunlit amber", "Espresso",
+          "Honey Balayage", "Pastel Lavender", "val", "val.txt", "../val.txt", "\u00e9t\u00e9", "\ufeffval"]
+values = st.one_of(st.sampled_from(TRICKY), st.integers(-10**13, 10**13).map(str),
+                   st.text(alphabet=st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00"),
+                           max_size=14))
+
+
+
+def mostly(*valid) -> st.SearchStrategy:
+    """Usually one of the ``valid`` values, sometimes any fuzzed one: so that some runs get deep."""
+    return st.tuples(st.integers(0, 4), st.sampled_from(valid), values).map(lambda t: t[2] if t[0] == 0 else t[1])
+
+
+def _ended_cleanly(argv: list[str], capsys) -> int:
+    try:
+        code = main(argv)
+    except SystemExit as stop:  # argparse's usage errors
+        code = stop.code
+    err = capsys.readouterr().err
+    assert code in (0, 1, 2), (argv, code)
+    event(f"exit {code}")
+    if code == 2:
+        event(err.strip().splitlines()[-1][:60])
+    assert "Traceback" not in err
+    if code == 2:
+        assert err.strip(), argv  # a message says why
+    return code
+
+
+@functools.lru_cache(maxsize=1)
+def _still_pipeline():
+    from core.engine import build_pipeline
+
+    return build_pipeline(still=True)
+
+
+class _Kept:
+    """The shared still pipeline, with close() left to the end of the session."""
+
+    def __getattr__(self, name):
+        return getattr(_still_pipeline(), name)
+
+    def close(self):
+        pass
+
+
+@pytest.fixture
+def photo(tmp_path):
+    rgb, _ = render_portrait(64, 48, t=0.0, seed=1)
+    path = tmp_path / "me.png"
+    cv2.imwrite(str(path), cv2.cvtColor(rgb, cv2.COLOR_RGB2BGR))
+    return path
+
+
+@settings(settings.get_profile("fuzz"), max_examples=120)
+@given(color=mostly("Sunlit Amber", "Espresso", "#c8782a", "Honey Balayage"),
+       tips=st.none() | mostly("none", "Pastel Lavender", "#b7a2d2"),
+       intensity=mostly(*map(str, range(0, 101, 7))), shine=mostly(*map(str, range(0, 101, 9))),
+       name=st.sampled_from(["out.png", "out.jpg", "results", "sub/"]) | st.sampled_from(["out.gif", ".png", "me.png"])
+       | st.text(alphabet=st.characters(blacklist_categories=("Cs",), blacklist_characters="/\x00"), max_size=12))
+def test_recolor_arguments(photo, capsys, monkeypatch, color, tips, intensity, shine, name):
+    monkeypatch.setattr("core.session.Session.build_pipeline", lambda self, **kw: _Kept())
+    original = photo.read_bytes()
+    with tempfile.TemporaryDirectory() as folder:
+        out = Path(folder) / name if name else Path(folder) / "results"
+        argv = ["recolor", str(photo), "-o", str(out), f"--color={color}", f"--intensity={intensity}",
+                f"--shine={shine}", *([f"--tips={tips}"] if tips is not None else [])]
+        code = _ended_cleanly(argv, capsys)
+        written = [p for p in Path(folder).rglob("*") if p.is_file()]
+        assert not [p for p in written if p.name.endswith(".tmp")]  # no partial output
+        if code == 0:
+            assert len(written) == 1 and cv2.imread(str(written[0])) is not None
+        elif code == 2:
+            assert written == []
+    assert photo.read_bytes() == original
+
+
+@pytest.fixture
+def tiny_set(tmp_path):
+    root = tmp_path / "set"
+    (root / "images").mkdir(parents=True)
+    (root / "masks").mkdir()
+    for i in range(2):
+        rgb, mask = render_portrait(48, 40, t=i * 0.5, seed=i)
+        cv2.imwrite(str(root / "images" / f"s{i}.png"), cv2.cvtColor(rgb, cv2.COLOR_RGB2BGR))
+        cv2.imwrite(str(root / "masks" / f"s{i}.png"), mask.astype(np.uint8) * 255)
+    (root / "val.txt").write_text("s0\ns1\n")
+    return root
+
+
+class _Segmenter:
+    def close(self):
+        pass
+
+
+@settings(settings.get_profile("fuzz"), max_examples=150)
+@given(split=st.none() | mostly("val.txt", "val"), limit=st.none() | mostly("1", "2", "5"),
+       json_name=st.none() | mostly("e.json", "sub/e.json"), model=st.none() | mostly("hairnet", "hairnet@2.0.0"))
+def test_eval_arguments(tiny_set, capsys, monkeypatch, split, limit, json_name, model):
+    monkeypatch.setattr("core.engine.open_segmenter", lambda entry, video: _Segmenter())
+
+    def scores(segmenter, key, samples, edges=None, progress=True, far=None):
+        result = ev.ModelScores(key)
+        for set_name, sample in samples:
+            ev.load_pair(sample)
+            result.add(set_name, sample, 0.9, 1.0, {"boundary_f": 0.5, "bleed": 0.1, "coverage": 0.9})
+        return result
+
+    monkeypatch.setattr(ev, "evaluate_model", scores)
+    before = sorted((p.name, p.read_bytes()) for p in tiny_set.rglob("*") if p.is_file())
+    with tempfile.TemporaryDirectory() as folder:
+        argv = ["eval", "--data", str(tiny_set)]
+        argv += [f"--split={split}"] if split is not None else []
+        argv += [f"--limit={limit}"] if limit is not None else []
+        argv += [f"--model={model}"] if model is not None else []
+        argv += [f"--json={Path(folder) / json_name}"] if json_name not in (None, "") and "\x00" not in json_name else []
+        _ended_cleanly(argv, capsys)
+        assert not [p for p in Path(folder).rglob("*") if p.name.endswith((".tmp", ".partial"))]
+    assert sorted((p.name, p.read_bytes()) for p in tiny_set.rglob("*") if p.is_file()) == before
+
+
+@settings(settings.get_profile("fuzz"), max_examples=200)
+@given(frames=st.none() | mostly("1", "30", "100000"), size=st.none() | mostly("64x48", "16x16", "7680x4320"),
+       soak=st.none() | mostly("1", "20", "500"), every=st.none() | mostly("1", "5", "20"),
+       source=st.sampled_from(["synthetic", "synthetic:64x48", "camera:9", "nowhere.mp4", "", "synthetic:0x0"]))
+def test_bench_arguments(capsys, monkeypatch, frames, size, soak, every, source):
+    from core.tools import bench
+
+    monkeypatch.setattr("core.session.Session.build_pipeline", lambda self, **kw: _Kept())
+
+    def quick(pipeline, source_spec, frames, size, look, progress=True, soak_every=None):
+        bench.check_settings(frames, size)  # the real checks; then a report without the timed loop
+        stats = {"p50": 1.0, "p95": 2.0, "p99": 3.0}
+        report = {"model": "m", "frames": frames, "size": list(size), "fps": 1.0, "latency_ms": stats,
+                  "stages": {n: stats for n in ("segment", "smooth", "refine", "recolor")}, "peak_rss_mb": 1.0,
+                  "machine": {}}
+        if soak_every:
+            report["soak"] = bench.soak_summary([(0, 0.0, 1.0), (frames, 1.0, 1.0)], soak_every)
+        return report
+
+    monkeypatch.setattr(bench, "run_bench", quick)
+    argv = ["bench", f"--source={source}"]
+    for flag, value in (("--frames", frames), ("--size", size), ("--soak", soak), ("--every", every)):
+        argv += [f"{flag}={value}"] if value is not None else []
+    _ended_cleanly(argv, capsys)

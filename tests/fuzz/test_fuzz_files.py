@@ -1,0 +1,150 @@
+"""Fuzzing the files people hand HairTint (issue 10, part 5): generated malformed photos, masks,
+palette files and split files go through the same functions the CLI and the app call. Each must give
+a result or a HairTintError, never another exception; no input may change; nothing partial may be
+left behind. About 1,000 examples in all (see each test's max_examples)."""
+
+import io
+import json
+import tempfile
+from pathlib import Path
+
+import numpy as np
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from PIL import Image
+
+from core.io.datasets import load_mask, read_split
+from core.errors import HairTintError
+from core.io.images import load_image
+from core.catalog.palette import load_palette
+
+FORMATS = ["PNG", "JPEG", "BMP", "TIFF", "WEBP", "GIF"]
+MODES = ["RGB", "L", "RGBA", "P", "1", "LA", "I;16", "CMYK"]
+
+
+@st.composite
+def small_images(draw) -> bytes:
+    """A tiny real picture in some format and mode, then perhaps cut short, bit-flipped, spliced or
+    given a header that claims another size."""
+    fmt, mode = draw(st.sampled_from(FORMATS)), draw(st.sampled_from(MODES))
+    w, h = draw(st.integers(1, 24)), draw(st.integers(1, 24))
+    seed = draw(st.integers(0, 2**16))
+    pixels = np.random.default_rng(seed).integers(0, 256, (h, w, 3), dtype=np.uint8)
+    image = Image.fromarray(pixels)
+    try:
+        image = image.convert(mode)
+        buffer = io.BytesIO()
+        extra = {}
+        if draw(st.booleans()) and fmt in ("JPEG", "PNG", "WEBP", "TIFF"):
+            exif = Image.Exif()
+            exif[0x0112] = draw(st.integers(0, 12))
+            extra["exif"] = exif.tobytes()
+        image.save(buffer, format=fmt, **extra)
+        data = bytearray(buffer.getvalue())
+    except (OSError, ValueError, KeyError, TypeError):
+        data = bytearray(pixels.tobytes())  # a mode the format cannot store: raw bytes instead
+    damage = draw(st.sampled_from(["none", "truncate", "flip", "splice", "size"]))
+    if damage == "truncate" and data:
+        data = data[: draw(st.integers(0, len(data) - 1))]
+    elif damage == "flip" and data:
+        for _ in range(draw(st.integers(1, 8))):
+            i = draw(st.integers(0, len(data) - 1))
+            data[i] ^= 1 << draw(st.integers(0, 7))
+    elif damage == "splice":
+        at = draw(st.integers(0, len(data)))
+        data[at:at] = draw(st.binary(min_size=1, max_size=64))
+    elif damage == "size" and fmt == "PNG" and len(data) > 24:
+        data[16:24] = draw(st.binary(min_size=8, max_size=8))  # IHDR width and height
+    elif damage == "size" and fmt == "BMP" and len(data) > 26:
+        data[18:26] = draw(st.binary(min_size=8, max_size=8))
+    return bytes(data)
+
+
+def _leftovers(folder: Path, expected: set[str]) -> set[str]:
+    return {p.name for p in folder.iterdir()} - expected
+
+
+@settings(settings.get_profile("fuzz"), max_examples=400)
+@given(data=small_images(), suffix=st.sampled_from([".png", ".jpg", ".bmp", ".tif", ".webp", ".gif"]))
+def test_photos_load_or_are_refused(data, suffix):
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / f"photo{suffix}"
+        path.write_bytes(data)
+        try:
+            rgb = load_image(path)
+        except HairTintError as exc:
+            assert "photo" in str(exc)
+        else:
+            assert rgb.dtype == np.uint8 and rgb.ndim == 3 and rgb.shape[2] == 3 and rgb.size > 0
+        assert path.read_bytes() == data
+        assert _leftovers(Path(folder), {path.name}) == set()
+
+
+@settings(settings.get_profile("fuzz"), max_examples=150)
+@given(data=small_images())
+def test_masks_read_or_are_refused(data):
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "mask.png"
+        path.write_bytes(data)
+        try:
+            mask = load_mask(path)
+        except HairTintError as exc:
+            assert "mask" in str(exc)
+        else:
+            assert mask.dtype == bool and mask.ndim == 2
+        assert path.read_bytes() == data
+
+
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=12),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner, max_size=4),
+    max_leaves=12)
+shade_entries = st.dictionaries(st.sampled_from(["name", "hex", "tips", "extra"]),
+                                st.text(max_size=10) | st.sampled_from(["#c8782a", "#fff", "Honey Blonde", ""])
+                                | json_values, max_size=4)
+
+
+@st.composite
+def palette_files(draw) -> bytes:
+    kind = draw(st.sampled_from(["shades", "any json", "bytes", "deep", "encoding"]))
+    if kind == "shades":
+        return json.dumps({"shades": draw(st.lists(shade_entries, max_size=5))}).encode()
+    if kind == "any json":
+        return json.dumps(draw(json_values)).encode()
+    if kind == "deep":
+        depth = draw(st.integers(100, 100_000))
+        return b"[" * depth + b"]" * draw(st.integers(0, depth))
+    if kind == "encoding":
+        text = json.dumps({"shades": [{"name": draw(st.text(max_size=8)), "hex": "#123456"}]})
+        return text.encode(draw(st.sampled_from(["utf-16", "latin-1", "utf-8-sig", "utf-32"])), "replace")
+    return draw(st.binary(max_size=200))
+
+
+@settings(settings.get_profile("fuzz"), max_examples=250)
+@given(data=palette_files())
+def test_palette_files_load_or_are_refused(data):
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "palette.json"
+        path.write_bytes(data)
+        try:
+            shades = load_palette(path)
+        except HairTintError as exc:
+            assert "palette" in str(exc)
+        else:
+            assert all(len(s.rgb) == 3 for s in shades)
+        assert path.read_bytes() == data
+
+
+@settings(settings.get_profile("fuzz"), max_examples=150)
+@given(data=st.binary(max_size=300) | st.text(max_size=100).map(lambda t: t.encode("utf-8", "surrogatepass")))
+def test_split_files_read_or_are_refused(data):
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "val.txt"
+        path.write_bytes(data)
+        try:
+            stems = read_split(path)
+        except HairTintError as exc:
+            assert "val.txt" in str(exc)
+        else:
+            assert all(isinstance(s, str) and s for s in stems)
+        assert path.read_bytes() == data
