@@ -153,8 +153,15 @@ def _eval_inputs(args):
     if args.limit:
         samples = ev.first_per_set(samples, args.limit)
     ev.check_masks(samples)  # a mask stored some way it cannot be read stops the run before it starts
-    entries = [registry.resolve(ref) for ref in (args.model or [None])]
-    return samples, [(f"{e.id}@{e.version}" if e.registered else f"{e.id} (file)", e) for e in entries]
+    refs = args.model or [None]
+    entries = [registry.resolve(ref) for ref in refs]
+    names = [f"{e.id}@{e.version}" if e.registered else f"{e.id} (file)" for e in entries]
+    # two files of the same name (runs/a/hairnet.tflite, runs/b/hairnet.tflite) are told apart by path
+    names = [f"{ref} (file)" if names.count(name) > 1 and not e.registered else name
+             for ref, name, e in zip(refs, names, entries)]
+    if len(set(names)) < len(names):
+        raise HairTintError("the same model is named twice in --model")
+    return samples, list(zip(names, entries))
 
 
 def bench(args) -> int:

@@ -294,3 +294,17 @@ def test_eval_far_refuses_a_report_and_shares_out_of_range(tmp_path, capsys):
     with pytest.raises(SystemExit) as stop:
         main(["eval", "--data", str(data), "--far", "2"])
     assert stop.value.code == 2
+
+
+def test_eval_tells_two_model_files_of_the_same_name_apart(tmp_path):
+    data = _tiny_set(tmp_path / "tiny")
+    model = Registry.load().resolve(None).file
+    for run in ("a", "b"):
+        (tmp_path / run).mkdir()
+        (tmp_path / run / "hairnet.tflite").write_bytes(model.read_bytes())
+    out = tmp_path / "e.json"
+    refs = [str(tmp_path / "a" / "hairnet.tflite"), str(tmp_path / "b" / "hairnet.tflite")]
+    assert main(["eval", "--data", str(data), "--split", "val.txt", "--model", refs[0], "--model", refs[1],
+                 "--json", str(out)]) == 0
+    assert set(json.loads(out.read_text())["models"]) == {f"{ref} (file)" for ref in refs}
+    assert main(["eval", "--data", str(data), "--model", "hairnet", "--model", "hairnet"]) == 2
