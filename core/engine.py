@@ -3,6 +3,10 @@ smoother, refiner and recolourer go together."""
 
 from __future__ import annotations
 
+import logging
+from typing import Callable
+
+from core.errors import ModelError
 from core.stages.face_guard import FaceGuard
 from core.stages.head_crop import CroppingSegmenter, FaceFinder, HeadCropper
 from core.pipeline import PassThroughSmoother, Pipeline
@@ -12,10 +16,18 @@ from core.catalog.registry import ModelEntry, Registry
 from core.stages.segment import MediaPipeSegmenter, OpenCvDnnSegmenter
 from core.stages.smooth import SmoothedRefiner, TemporalSmoother
 
+log = logging.getLogger(__name__)
+
 
 def open_segmenter(entry: ModelEntry, video: bool):
-    """Verify the model file against the registry, then load it with its backend."""
+    """Verify the model file against the registry (a model named by path: its structure only), load it
+    once in a child process (a damaged file can crash MediaPipe), then load it here with its backend."""
     entry.verify()
+    if entry.backend == "mediapipe":
+        from core.catalog.model_probe import probe
+        from core.catalog.registry import file_sha256
+
+        probe(entry.file, entry.sha256 if entry.verified else file_sha256(entry.file))
     if entry.backend == "opencv-dnn":
         return OpenCvDnnSegmenter(entry.file, entry.info, use_previous_mask=video)
     return MediaPipeSegmenter(entry.file, entry.info, video=video)
@@ -46,3 +58,24 @@ def build_refiner(still: bool = False, colour_beard: bool = False) -> Refiner:
     """The refine stage every pipeline uses, with its face guard (``still``: every frame a separate
     photo)."""
     return Refiner(face_guard=FaceGuard(still=still, colour_beard=colour_beard))
+
+
+def build_or_fall_back(choose: Callable[[], ModelEntry], stable: Callable[[], ModelEntry],
+                       build: Callable[[ModelEntry], object]) -> tuple[object, ModelEntry, str | None]:
+    """``(pipeline, entry, note)``: the pipeline for the model ``choose()`` gives; when that model cannot
+    be chosen or loaded (unknown, missing, tampered, damaged, refused in kiosk mode), the one for the
+    stable default, with ``note`` saying why. When the stable default fails too, its ModelError says
+    both."""
+    try:
+        entry = choose()
+        return build(entry), entry, None
+    except ModelError as exc:
+        problem = exc
+    fallback = stable()
+    try:
+        pipeline = build(fallback)
+    except ModelError as exc:
+        raise ModelError(f"{problem}; the stable model {fallback.id} {fallback.version} cannot run either: {exc}") from exc
+    note = f"{problem} — running the stable model {fallback.id} {fallback.version} instead"
+    log.warning("%s", note)
+    return pipeline, fallback, note

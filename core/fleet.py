@@ -57,31 +57,43 @@ class FleetMonitor:
     # ---- the model ------------------------------------------------------------------------------------
     def factory(self) -> Callable[[bool], object]:
         """A pipeline factory for what this installation runs now; its pipelines report every frame. When
-        the model cannot be chosen (a model in the settings that is not there), the factory raises why,
-        on the processing thread, which shows it."""
+        the chosen model cannot be chosen or loaded (not in the registry, missing, tampered, damaged,
+        named by path in kiosk mode), the stable default runs instead and the window is told why; when
+        that fails too, the factory raises why, on the processing thread, which shows it."""
         try:
             assignment = self.session.assignment(environ=self._environ, held=self.rollback)
         except HairTintError as exc:
-            problem = exc
-
-            def cannot_build(still: bool):
-                raise problem
-
-            return cannot_build
+            assignment, problem = None, exc
+        else:
+            problem = None
         with self._lock:
             self.assignment = assignment
             self.watch.reset()
-        self.telemetry.set_assignment(assignment)
-        build, entry = self._build, assignment.entry
-        watched = assignment.name == "experimental"
-        return lambda still: GuardedPipeline(build(entry, still), lambda ok, ms, kind: self.record(
-            assignment, watched, ok, ms, kind))
+        if assignment is not None:
+            self.telemetry.set_assignment(assignment)
+        build = self._build
+        from core.engine import build_or_fall_back
+
+        def make(still: bool):
+            def choose():
+                if problem is not None:
+                    raise problem
+                return assignment.entry
+
+            pipeline, entry, note = build_or_fall_back(choose, self.session.stable_entry,
+                                                       lambda entry: build(entry, still))
+            if note is not None and self._emit is not None:
+                self._emit(Status(note))
+            watched = note is None and assignment is not None and assignment.name == "experimental"
+            return GuardedPipeline(pipeline, lambda ok, ms, kind: self.record(assignment, watched, ok, ms, kind))
+
+        return make
 
     def record(self, assignment, watched: bool, ok: bool, latency_ms: float | None, kind: str | None) -> None:
         """One frame's outcome (the processing thread)."""
         self.telemetry.frame(ok, kind)
         with self._lock:
-            if assignment is not self.assignment:  # a frame of a model already switched away from
+            if assignment is None or assignment is not self.assignment:  # a frame of a model already switched away from
                 return
             self.watch.record(ok, latency_ms)
             self.telemetry.error_rate.set(self.watch.error_rate())

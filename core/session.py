@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Callable
 
 from core.catalog.config import Settings, read_settings
-from core.errors import HairTintError
+from core.errors import HairTintError, ModelError
 from core.frames import DEFAULT_INTENSITY, DEFAULT_SHINE, Look, Shade
 from core.io.naming import snapshot_path
 from core.io.source_spec import SourceSpec, camera_spec, parse_spec
@@ -55,8 +55,10 @@ class Session:
     built-in ones). ``registry`` is for tests; by default it is read once, when a model is first chosen."""
 
     def __init__(self, settings: Settings | None = None, *, settings_path: str | os.PathLike | None = None,
-                 registry=None, palette: list[Shade] | None = None, warnings: list[str] | tuple[str, ...] = ()):
+                 registry=None, palette: list[Shade] | None = None, warnings: list[str] | tuple[str, ...] = (),
+                 kiosk: bool = False):
         self.settings = settings or Settings()
+        self.kiosk = kiosk  # a kiosk runs registered (checksummed) models only
         self.settings_path = settings_path
         self.warnings = list(warnings)
         self._registry = registry
@@ -120,18 +122,34 @@ class Session:
         stage = effective_stage(s.rollout_stage, environ)
         if stage.warning:
             log.warning("%s", stage.warning)
-        return assign(self.registry, install_id=s.install_id or "", stage=stage, requested=model or s.model,
-                      held=held or read_rollback(self.state_file))
+        chosen = assign(self.registry, install_id=s.install_id or "", stage=stage, requested=model or s.model,
+                        held=held or read_rollback(self.state_file))
+        if self.kiosk and not chosen.entry.registered:
+            raise ModelError(f"kiosk mode runs registered models only (their files are checked against a "
+                             f"checksum); {chosen.entry.file} is named by path and unverified: register it with "
+                             "`hairtint models add`, or name a registered model")
+        return chosen
 
     def model_entry(self, model: str | None = None, settings: Settings | None = None):
         """The registry entry to run (see :meth:`assignment`)."""
         return self.assignment(model, settings).entry
 
-    def build_pipeline(self, still: bool = False, model: str | None = None, settings: Settings | None = None):
-        from core.engine import build_pipeline
+    def stable_entry(self):
+        """The registry's default stable model: what runs when the chosen one cannot."""
+        return self.registry.resolve(None)
+
+    def build_pipeline(self, still: bool = False, model: str | None = None, settings: Settings | None = None,
+                       fallback: bool = False):
+        """A pipeline for ``model``, else for what the settings and the rollout choose; a model that cannot
+        run raises why (the command line), or with ``fallback`` (the app) the stable default runs
+        instead and the reason is logged."""
+        from core.engine import build_or_fall_back, build_pipeline
 
         s = settings or self.settings
-        return build_pipeline(entry=self.model_entry(model, s), still=still, colour_beard=s.colour_beard)
+        build = lambda entry: build_pipeline(entry=entry, still=still, colour_beard=s.colour_beard)  # noqa: E731
+        if model is not None or not fallback:
+            return build(self.model_entry(model, s))
+        return build_or_fall_back(lambda: self.model_entry(None, s), self.stable_entry, build)[0]
 
     def pipeline_factory(self) -> Callable[[bool], object]:
         """``factory(still) -> Pipeline`` for the model the settings select now (called on the thread

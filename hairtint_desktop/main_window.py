@@ -49,7 +49,7 @@ class MainWindow(QMainWindow):
         super().__init__()
         self.session = session or Session(settings, settings_path=settings_path, palette=palette,
                                            warnings=config_warnings)
-        self.is_kiosk = kiosk
+        self.is_kiosk = self.session.kiosk = kiosk
         self._custom_factory, self._custom_opener = pipeline_factory is not None, opener is not None
         self._opener = opener or self.session.opener()
         self.last_result: live.Result | None = None

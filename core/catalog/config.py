@@ -8,10 +8,15 @@ Where the file lives (first match wins):
      macOS: ``~/Library/Application Support/hairtint/settings.json``;
      Windows: ``%APPDATA%\\hairtint\\settings.json``.
 
-Reading never crashes the app: a missing file gives the defaults; a corrupt file or a bad value gives
-the defaults for what could not be used plus a message a person can act on (returned by
+Reading never crashes or hangs the app: a missing file gives the defaults; a file that is not a regular
+file of at most MAX_SETTINGS_BYTES, is not UTF-8, nests too deeply or is not JSON, or a bad value, gives
+the defaults for what could not be used plus a message naming the file and key (returned by
 :func:`read_settings`, logged by :func:`load_settings`). Unknown keys are ignored, so an older app
-can read a newer file. No Qt here."""
+can read a newer file.
+
+The file is written only by an explicit save (:func:`save_settings`) and when the install id is first
+recorded; both keep every key they do not know (and values they could not use) and write through a
+symbolic link to its target. No Qt here."""
 
 from __future__ import annotations
 
@@ -25,12 +30,14 @@ from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
 from core.errors import ConfigError
+from core.io.small_files import FileProblem, read_json
 
 log = logging.getLogger(__name__)
 
 #: The rollout stages, in order, and the share of installations (percent) each lets experimental models reach.
 ROLLOUT_STAGES = {"disabled": 0, "ten_percent": 10, "fifty_percent": 50, "full": 100}
 SETTINGS_FILE = "settings.json"
+MAX_SETTINGS_BYTES = 256 << 10
 DEFAULT_METRICS_ADDRESS = "127.0.0.1"
 
 
@@ -240,31 +247,25 @@ def read_settings(path: str | os.PathLike | None = None, *, create_install_id: b
     warnings: list[str] = []
     settings = Settings()
     corrupt = False
+    found = True
     try:
-        text = file.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        text = None
-    except OSError as exc:
-        text = None
-        corrupt = True
-        warnings.append(str(ConfigError(f"Settings file {file} cannot be read ({exc.strerror}); using the defaults.")))
-    if text is not None:
-        try:
-            data = json.loads(text)
-        except ValueError as exc:
+        data = read_json(file, MAX_SETTINGS_BYTES)
+    except FileProblem as exc:
+        data, found = None, False
+        if not exc.missing:
             corrupt = True
-            warnings.append(str(ConfigError(
-                f"Settings file {file} is not valid JSON (line {getattr(exc, 'lineno', '?')}); "
-                "using the defaults. Fix or delete the file to get rid of this message.")))
-        else:
-            settings, problems = settings_from_dict(data)
-            warnings += [str(ConfigError(f"Settings file {file}: {p}.")) for p in problems]
+            warnings.append(str(ConfigError(f"Settings file {file} cannot be used: {exc}; using the defaults. "
+                                            "Fix or delete the file to get rid of this message.")))
+    if found:
+        settings, problems = settings_from_dict(data)
+        warnings += [str(ConfigError(f"Settings file {file}: {p}.")) for p in problems]
+        corrupt = not isinstance(data, dict)
     if create_install_id and not settings.install_id:
         settings = settings.with_(install_id=str(uuid.uuid4()))
         if not corrupt:  # never overwrite a file a person may want to repair
             try:
-                save_settings(settings, file)
-            except (OSError, ConfigError) as exc:
+                _write(file, {**(data or {}), "install_id": settings.install_id})
+            except ConfigError as exc:
                 log.info("could not record the install id in %s: %s", file, exc)
     return settings, warnings
 
@@ -278,25 +279,47 @@ def load_settings(path: str | os.PathLike | None = None) -> Settings:
 
 
 def save_settings(settings: Settings, path: str | os.PathLike | None = None) -> Path:
-    """Write the settings atomically (a temporary file renamed over the old one). Returns the path."""
+    """Write the settings (an explicit save). Keys the file holds that these settings do not know are
+    kept; a symbolic link is kept and its target written. Atomic: a temporary file beside the target,
+    renamed over it. Returns the path."""
     file = settings_path(path)
     try:
-        file.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=".settings-", suffix=".json", dir=file.parent)
+        old = read_json(file, MAX_SETTINGS_BYTES)
+    except FileProblem:
+        old = None  # missing, or unusable: this save replaces it
+    data = dict(old) if isinstance(old, dict) else {}
+    for key, value in settings.to_json().items():
+        if isinstance(value, dict) and isinstance(data.get(key), dict):
+            value = {**data[key], **value}
+        data[key] = value
+    try:  # the setting before stages, now written as rollout_stage; one that could not be read is kept
+        _rollout_percent(data.get("rollout_percent"))
+        del data["rollout_percent"]
+    except (ValueError, TypeError):
+        pass
+    _write(file, data)
+    return file
+
+
+def _write(file: Path, data: dict) -> None:
+    """``data`` as JSON to ``file`` (through a link, to its target), atomically; ConfigError on failure."""
+    target = Path(os.path.realpath(file)) if file.is_symlink() else file
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=".settings-", suffix=".json", dir=target.parent)
         try:
             with os.fdopen(fd, "w", encoding="utf-8") as out:
-                json.dump(settings.to_json(), out, indent=2, sort_keys=True)
+                json.dump(data, out, indent=2, sort_keys=True)
                 out.write("\n")
-            os.replace(tmp, file)
+            os.replace(tmp, target)
         except BaseException:
             try:
                 os.unlink(tmp)
             except OSError:
                 pass
             raise
-    except OSError as exc:
-        raise ConfigError(f"Settings cannot be saved to {file}: {exc.strerror or exc}") from exc
-    return file
+    except (OSError, ValueError) as exc:
+        raise ConfigError(f"Settings cannot be saved to {file}: {getattr(exc, 'strerror', None) or exc}") from exc
 
 
 __all__ = [

@@ -9,18 +9,22 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import shutil
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from core.errors import ModelError
+from core.io.small_files import FileProblem, read_json, regular_size
 from core.catalog.rollout import Stage, assign, in_rollout, rollout_bucket
-from core.stages.segment.inspect import ModelInfo, inspect_tflite
+from core.stages.segment.inspect import MAX_MODEL_BYTES, ModelInfo, inspect_tflite
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_REGISTRY = REPO_ROOT / "model_registry.json"
 STAGES = ("stable", "experimental")
+MAX_REGISTRY_BYTES = 1 << 20
+_SHA256 = re.compile(r"[0-9a-f]{64}")
 
 
 def file_sha256(path: Path) -> str:
@@ -47,10 +51,18 @@ class ModelEntry:
     def info(self) -> ModelInfo:
         return ModelInfo(id=self.id, version=self.version, stage=self.stage, path=str(self.file))
 
+    @property
+    def verified(self) -> bool:
+        """Whether the file is checked against a checksum (a model named by path is not)."""
+        return self.registered and self.sha256 is not None
+
     def verify(self) -> None:
-        """Raise ModelError unless the file exists and matches its recorded checksum."""
-        if not self.file.exists():
-            raise ModelError(f"model file {self.file.name} for '{self.id}' is missing (expected at {self.file})")
+        """Raise ModelError unless the file is a regular file of a sane size that matches its recorded
+        checksum (a registered entry without one is refused; a model named by path has none)."""
+        check_model_file(self.file, f"model file {self.file.name} for '{self.id}'")
+        if self.registered and self.sha256 is None:
+            raise ModelError(f"the registry entry '{self.id}@{self.version}' has no sha256, so its file "
+                             f"{self.file.name} cannot be checked; add its checksum to the registry")
         if self.sha256 is not None and file_sha256(self.file) != self.sha256:
             raise ModelError(
                 f"model file {self.file.name} does not match its checksum in the registry: "
@@ -66,19 +78,16 @@ class Registry:
     def load(cls, path: Path = DEFAULT_REGISTRY) -> "Registry":
         path = Path(path)
         data = _read_json(path, f"cannot read the model registry {path}")
-        entries = []
-        for raw in data.get("models", []):
-            try:
-                stage = raw.get("stage", "stable")
-                if stage not in STAGES:
-                    raise ValueError(f"stage must be one of {STAGES}")
-                entries.append(ModelEntry(
-                    id=raw["id"], version=str(raw["version"]), file=(path.parent / raw["file"]).resolve(),
-                    sha256=raw["sha256"], backend=raw.get("backend", "mediapipe"), stage=stage,
-                    input_size=tuple(raw["input_size"]) if raw.get("input_size") else None, details=raw,
-                ))
-            except (KeyError, TypeError, ValueError) as exc:
-                raise ModelError(f"model registry {path}: entry {raw.get('id', '?')!r} is incomplete ({exc})") from exc
+        if not isinstance(data, dict):
+            raise ModelError(f"model registry {path}: expected a JSON object with a \"models\" list, got "
+                             f"{type(data).__name__}; restore the file from the installation")
+        models = data.get("models", [])
+        if not isinstance(models, list):
+            raise ModelError(f"model registry {path}: key \"models\" must be a list of entries, got "
+                             f"{type(models).__name__}; restore the file from the installation")
+        entries = [_entry(path, index, raw) for index, raw in enumerate(models)]
+        if data.get("default") is not None and not isinstance(data["default"], str):
+            raise ModelError(f"model registry {path}: key \"default\" must be a model id, got {data['default']!r}")
         default = data.get("default") or next((e.id for e in entries if e.stage == "stable"), None)
         if default is None:
             raise ModelError(f"model registry {path} names no stable model")
@@ -102,11 +111,12 @@ class Registry:
             return self.get(ref)
         path = Path(ref)
         if path.suffix == ".tflite" or path.exists():
-            if not path.exists():
-                raise ModelError(f"model file {path} does not exist")
+            check_model_file(path, f"model file {path}")
             facts = inspect_tflite(path)
+            if not facts.has_metadata and facts.channels != 4:
+                raise ModelError(f"{path.name} has no segmenter metadata; MediaPipe cannot run it")
             return ModelEntry(
-                id=path.stem, version="unregistered", file=path.resolve(), sha256=None,
+                id=path.stem, version="unverified", file=path.resolve(), sha256=None,
                 backend="opencv-dnn" if facts.channels == 4 else "mediapipe",
                 stage="experimental", input_size=facts.input_size, registered=False,
             )
@@ -148,7 +158,9 @@ def add_model(run_dir: Path, registry_path: Path = DEFAULT_REGISTRY, *, stage: s
         raise ModelError(f"{source.name} has no segmenter metadata; MediaPipe cannot run it")
 
     data = _read_json(registry_path, f"cannot read the model registry {registry_path}")
-    taken = {(m.get("id"), str(m.get("version"))) for m in data.get("models", [])}
+    if not isinstance(data, dict) or not isinstance(data.get("models", []), list):
+        raise ModelError(f"model registry {registry_path}: expected an object with a \"models\" list")
+    taken = {(m.get("id"), str(m.get("version"))) for m in data.get("models", []) if isinstance(m, dict)}
     if (entry["id"], entry["version"]) in taken:
         raise ModelError(f"{entry['id']}@{entry['version']} is already registered: give it another --version")
     models_dir = registry_path.parent / "core" / "models"
@@ -170,14 +182,59 @@ def add_model(run_dir: Path, registry_path: Path = DEFAULT_REGISTRY, *, stage: s
     return Registry.load(registry_path).get(f"{entry['id']}@{entry['version']}")
 
 
+def check_model_file(path: Path, what: str) -> None:
+    """ModelError unless ``path`` is a regular file of at most MAX_MODEL_BYTES (checked before reading)."""
+    try:
+        regular_size(Path(path), MAX_MODEL_BYTES)
+    except FileProblem as exc:
+        if exc.missing:
+            raise ModelError(f"{what} is missing (expected at {path})") from None
+        raise ModelError(f"{what} cannot be used: {exc}") from None
+
+
+def _entry(path: Path, index: int, raw) -> ModelEntry:
+    """One registry entry, checked; ModelError names the file, the entry and the key."""
+    where = f"model registry {path}: models[{index}]"
+    if not isinstance(raw, dict):
+        raise ModelError(f"{where} must be an object, got {type(raw).__name__}")
+    model_id = raw.get("id")
+    if isinstance(model_id, str) and model_id:
+        where += f" ({model_id!r})"
+    for key in ("id", "version", "file"):
+        if not isinstance(raw.get(key), (str, int, float)) or isinstance(raw.get(key), bool) or raw[key] == "":
+            raise ModelError(f"{where}: key {key!r} is missing or not text ({raw.get(key)!r})")
+    if not isinstance(raw["id"], str) or not isinstance(raw["file"], str):
+        raise ModelError(f"{where}: keys 'id' and 'file' must be text")
+    sha256 = raw.get("sha256")
+    if sha256 is None:
+        raise ModelError(f"{where}: key 'sha256' is missing; every registered model needs its file's checksum "
+                         "(`sha256sum FILE`), or it could be changed unnoticed")
+    if not isinstance(sha256, str) or not _SHA256.fullmatch(sha256.lower()):
+        raise ModelError(f"{where}: key 'sha256' must be 64 hex digits, got {sha256!r}")
+    stage = raw.get("stage", "stable")
+    if stage not in STAGES:
+        raise ModelError(f"{where}: key 'stage' must be one of {', '.join(STAGES)}, got {stage!r}")
+    backend = raw.get("backend", "mediapipe")
+    if backend not in ("mediapipe", "opencv-dnn"):
+        raise ModelError(f"{where}: key 'backend' must be mediapipe or opencv-dnn, got {backend!r}")
+    size = raw.get("input_size")
+    if size is not None and (not isinstance(size, list) or len(size) != 2
+                             or not all(isinstance(v, int) and not isinstance(v, bool) and 0 < v < 1 << 16 for v in size)):
+        raise ModelError(f"{where}: key 'input_size' must be [width, height], got {size!r}")
+    try:
+        file = (path.parent / raw["file"]).resolve()
+    except (OSError, ValueError) as exc:
+        raise ModelError(f"{where}: key 'file' is not a usable path ({exc})") from None
+    return ModelEntry(id=raw["id"], version=str(raw["version"]), file=file, sha256=sha256.lower(),
+                      backend=backend, stage=stage, input_size=tuple(size) if size else None, details=raw)
+
+
 def _read_json(path: Path, cannot_read: str) -> dict:
     """A JSON file's contents; ModelError with ``cannot_read`` (and why) when it is missing or broken."""
     try:
-        return json.loads(Path(path).read_text())
-    except OSError as exc:
-        raise ModelError(f"{cannot_read}: {exc.strerror}") from exc
-    except json.JSONDecodeError as exc:
-        raise ModelError(f"{path} is not valid JSON (line {exc.lineno}): {exc.msg}") from exc
+        return read_json(Path(path), MAX_REGISTRY_BYTES)
+    except FileProblem as exc:
+        raise ModelError(f"{cannot_read}: {exc}") from None
 
 
 def _write_atomically(path: Path, text: str) -> None:
@@ -191,4 +248,4 @@ def _write_atomically(path: Path, text: str) -> None:
         raise
 
 
-__all__ = ["ModelEntry", "Registry", "add_model", "file_sha256", "in_rollout", "rollout_bucket", "STAGES"]
+__all__ = ["ModelEntry", "Registry", "add_model", "check_model_file", "file_sha256", "in_rollout", "rollout_bucket", "STAGES"]

@@ -7,6 +7,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from core.errors import ModelError
+from core.io.small_files import FileProblem, read_bytes
+
+#: The largest model file read (the shipped ones are about 5 MB).
+MAX_MODEL_BYTES = 256 << 20
 
 
 @dataclass(frozen=True)
@@ -44,9 +48,9 @@ def inspect_tflite(path: Path) -> TfliteFacts:
 
     path = Path(path)
     try:
-        content = bytearray(path.read_bytes())
-    except OSError as exc:
-        raise ModelError(f"cannot read model file {path}: {exc.strerror}") from exc
+        content = bytearray(read_bytes(path, MAX_MODEL_BYTES))
+    except FileProblem as exc:
+        raise ModelError(f"cannot read model file {path}: {exc}") from None
     if len(content) < 8 or content[4:8] != b"TFL3":
         raise ModelError(f"{path.name} is not a TFLite model file")
     try:
@@ -59,6 +63,8 @@ def inspect_tflite(path: Path) -> TfliteFacts:
             output_shape=tuple(int(v) for v in tensor_out.ShapeAsNumpy()),
             has_metadata=get_metadata_buffer(content) is not None,
         )
+        if len(facts.input_shape) != 4 or not all(0 < v < 1 << 16 for v in facts.input_shape[1:]):
+            raise ValueError(f"input shape {facts.input_shape} is not one image")
     except Exception as exc:  # a damaged flatbuffer raises anything from IndexError to struct.error
         raise ModelError(f"{path.name} is damaged: its TFLite structure cannot be read ({exc})") from exc
     return facts
