@@ -21,6 +21,7 @@ from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 
+from core.io.small_files import FileProblem, read_json
 from core.errors import PaletteError
 from core.frames import Shade
 
@@ -108,21 +109,18 @@ def _hex_name(rgb: tuple[int, int, int]) -> str:
     return "#{:02x}{:02x}{:02x}".format(*rgb)
 
 
+MAX_PALETTE_BYTES = 1 << 20  # a palette of a thousand shades is about 100 KB
+
+
 def load_palette(path: str | Path) -> list[Shade]:
     """Read a palette file; raises PaletteError naming the file and entry for anything unusable."""
     path = Path(path)
     try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise PaletteError(f"{path}: palette file not found") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise PaletteError(f"{path}: cannot read palette file ({exc})") from None
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise PaletteError(f"{path}: not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})") from None
-    except RecursionError:
-        raise PaletteError(f"{path}: not a palette (its JSON is nested too deeply)") from None
+        data = read_json(path, MAX_PALETTE_BYTES)  # stat first: a pipe or device never blocks or fills memory
+    except FileProblem as exc:
+        if exc.missing:
+            raise PaletteError(f"{path}: palette file not found") from None
+        raise PaletteError(f"{path}: cannot read palette file: {exc}") from None
     shades = _parse_shades(data, str(path), _default_shades())
     log.debug("loaded %d shades from %s", len(shades), path)
     return shades

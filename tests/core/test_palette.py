@@ -204,3 +204,16 @@ def test_resolve_tips():
 def test_a_shade_tips_must_be_one_tone():
     with pytest.raises(ValueError, match="one-tone"):
         Shade("A", (1, 1, 1), tips=Shade("B", (2, 2, 2), tips=HONEY))
+
+
+def test_a_palette_that_is_a_pipe_or_a_device_is_refused_without_blocking(tmp_path):
+    import os
+
+    fifo = tmp_path / "palette.json"
+    os.mkfifo(fifo)
+    with pytest.raises(PaletteError, match="not a regular file"):
+        load_palette(fifo)
+    zero = tmp_path / "zero.json"
+    zero.symlink_to("/dev/zero")
+    with pytest.raises(PaletteError, match="not a regular file"):
+        load_palette(zero)
