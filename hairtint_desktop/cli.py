@@ -44,24 +44,24 @@ def _percent(name: str):
 _intensity = _percent("intensity")
 
 
-def _positive(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
-    return value
+def _number(cast, low, high=None, kind: str = "a whole number"):
+    """An argparse type for a number from ``low`` (to ``high``), refused with a message otherwise."""
+
+    def parse(text: str):
+        try:
+            value = cast(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"expected {kind}, got {text!r}") from None
+        if value < low or (high is not None and value > high):
+            bounds = f"at least {low}" if high is None else f"between {low} and {high}"
+            raise argparse.ArgumentTypeError(f"must be {bounds}, got {value}")
+        return value
+
+    return parse
 
 
-def _share(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
-    if not 0.05 <= value <= 1.0:
-        raise argparse.ArgumentTypeError(f"must be between 0.05 and 1, got {value}")
-    return value
+_positive = _number(int, 1)
+_share = _number(float, 0.05, 1.0, "a number")
 
 
 def build_parser() -> argparse.ArgumentParser:

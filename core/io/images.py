@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import logging
 import os
-import uuid
 import warnings
 from pathlib import Path
 
@@ -21,6 +20,7 @@ import numpy as np
 from PIL import Image, UnidentifiedImageError
 
 from core.errors import HairTintError, ImageReadError
+from core.io.outputs import replace_atomically
 
 log = logging.getLogger(__name__)
 
@@ -209,17 +209,8 @@ def save_image(path: str | os.PathLike, rgb: np.ndarray, overwrite: bool = False
         raise ImageExistsError(f"{path} already exists; choose another name or allow overwriting")
     image = Image.fromarray(np.ascontiguousarray(rgb))
     options = {"quality": JPEG_QUALITY, "subsampling": 0} if fmt == "JPEG" else {}
-    temp = path.with_name(f".{path.name}.{uuid.uuid4().hex[:8]}.tmp")
     try:
-        with open(temp, "xb") as handle:
-            image.save(handle, format=fmt, **options)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(temp, path)
+        replace_atomically(path, lambda handle: image.save(handle, format=fmt, **options), binary=True)
     except OSError as exc:
-        temp.unlink(missing_ok=True)
         raise ImageWriteError(f"cannot save {path}: {exc.strerror or exc}") from exc
-    except BaseException:
-        temp.unlink(missing_ok=True)
-        raise
     return path

@@ -70,22 +70,29 @@ def check_output_folder(path: str | os.PathLike, what: str = "output folder") ->
     return path
 
 
-def write_text(path: str | os.PathLike, text: str) -> Path:
-    """Write ``text`` (UTF-8) to ``path`` through a temporary file beside it, renamed into place."""
-    path = Path(path)
+def replace_atomically(path: Path, fill, binary: bool = False) -> None:
+    """Write ``path`` whole or not at all: ``fill(handle)`` writes a temporary file beside it, which is
+    flushed to disk and renamed into place; on any failure the temporary file is removed and the
+    error (an ``OSError`` for the disk's own) goes to the caller."""
     temp = path.with_name(f".{path.name}.{uuid.uuid4().hex[:8]}.tmp")
     try:
-        with open(temp, "x", encoding="utf-8") as handle:
-            handle.write(text)
+        with open(temp, "xb" if binary else "x", **({} if binary else {"encoding": "utf-8"})) as handle:
+            fill(handle)
             handle.flush()
             os.fsync(handle.fileno())
         os.replace(temp, path)
-    except OSError as exc:
-        temp.unlink(missing_ok=True)
-        raise OutputError(f"cannot write {path}: {exc.strerror or exc}") from None
     except BaseException:
         temp.unlink(missing_ok=True)
         raise
+
+
+def write_text(path: str | os.PathLike, text: str) -> Path:
+    """Write ``text`` (UTF-8) to ``path`` through a temporary file beside it, renamed into place."""
+    path = Path(path)
+    try:
+        replace_atomically(path, lambda handle: handle.write(text))
+    except OSError as exc:
+        raise OutputError(f"cannot write {path}: {exc.strerror or exc}") from None
     return path
 
 
