@@ -2,7 +2,8 @@
 them to the worker. The decisions live elsewhere: the settings and what follows from them in
 ``core.session``, the live view in ``core.live`` (through ``worker``), the controls and the current look
 in ``control_panel``, where they go in ``layout_plan``, snapshots in ``snapshot``, setting changes in
-``settings_flow``, the overlay text in ``overlay_feed``, the actions and menus in ``window_actions``."""
+``settings_flow``, the overlay text in ``overlay_feed``, the actions and menus in ``window_actions``,
+opening what the person picks in ``source_choosing``."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from pathlib import Path
 from typing import Callable
 
 from PySide6.QtCore import QSize, Signal
-from PySide6.QtWidgets import QBoxLayout, QFileDialog, QMainWindow, QStackedWidget, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QBoxLayout, QMainWindow, QStackedWidget, QVBoxLayout, QWidget
 
 from core import live
 from core.catalog.config import Settings
@@ -20,23 +21,24 @@ from core.fleet import FleetMonitor
 from core.frames import Look, Shade
 from core.stages.levels import LiftAdvice
 from core.session import Session
-from core.io.source_spec import DEMO, IMAGE_FILTER, VIDEO_FILTER, parse_spec
+from core.io.source_spec import parse_spec
 from hairtint_desktop.control_panel import ControlPanel
 from hairtint_desktop.layout_plan import plan_layout
 from hairtint_desktop.overlay_feed import WAITING, OverlayFeed
 from hairtint_desktop.settings_flow import plan_settings
 from hairtint_desktop.snapshot import save_snapshot, usable_folder
+from hairtint_desktop.source_choosing import SourceChoosing
 from hairtint_desktop.styles import window_style
 from hairtint_desktop.widgets.banner import Banner
 from hairtint_desktop.widgets.dialogs import CameraDialog, SettingsDialog
 from hairtint_desktop.widgets.overlay import StatsOverlay
-from hairtint_desktop.widgets.start_panel import StartPanel, dropped_image, unavailable_text
+from hairtint_desktop.widgets.start_panel import StartPanel, unavailable_text
 from hairtint_desktop.widgets.video_view import VideoView
 from hairtint_desktop.window_actions import build_actions
 from hairtint_desktop.worker import Worker
 
 
-class MainWindow(QMainWindow):
+class MainWindow(SourceChoosing, QMainWindow):
     frame_displayed = Signal()  # a processed frame has been painted (first one after each source open)
     snapshot_saved = Signal(str)
     source_unavailable = Signal(str)  # the start panel is showing why
@@ -187,48 +189,9 @@ class MainWindow(QMainWindow):
             self.worker.start(spec, self.controls.looks())
         self.statusBar().showMessage(f"Opening {parsed.describe()}…", 3000)
 
-    def _open_chosen(self, title: str, filter_: str) -> None:
-        path = None if self.is_kiosk else self.ask_open_file(title, filter_)
-        if path:
-            self.open_source(path)
-
-    def open_photo(self) -> None:
-        self._open_chosen("Open a photo", IMAGE_FILTER)
-
-    def open_video(self) -> None:
-        self._open_chosen("Open a video", VIDEO_FILTER)
-
-    def open_folder(self) -> None:
-        if not self.is_kiosk:
-            folder = QFileDialog.getExistingDirectory(self, "Open a folder of photos", str(Path.home()))
-            if folder:
-                self.open_source(folder)
-
-    def play_demo(self) -> None:
-        self.open_source(DEMO)
-
     def step_photo(self, delta: int) -> bool:
         """The next or previous photo of a folder source (False for other sources)."""
         return self.worker.step(delta)
-
-    def choose_camera(self) -> None:
-        dialog = self._camera_dialog = CameraDialog(self.settings, self)
-        dialog.accepted.connect(lambda: self.apply_settings(
-            self.settings.with_(camera_index=dialog.choice()[0], resolution=dialog.choice()[1]), reopen_camera=True))
-        dialog.open()
-
-    def _ask_open_file(self, title: str, filter_: str) -> str | None:
-        return QFileDialog.getOpenFileName(self, title, "", filter_)[0] or None
-
-    # ---- drag and drop of a photo -----------------------------------------------------------------
-    def dragEnterEvent(self, event) -> None:  # noqa: N802
-        event.acceptProposedAction() if not self.is_kiosk and dropped_image(event) else event.ignore()
-
-    def dropEvent(self, event) -> None:  # noqa: N802
-        path = None if self.is_kiosk else dropped_image(event)
-        event.acceptProposedAction() if path else event.ignore()
-        if path:
-            self.open_source(path)
 
     # ---- from the worker -------------------------------------------------------------------------
     def _on_event(self, event) -> None:
@@ -298,10 +261,6 @@ class MainWindow(QMainWindow):
         self.showNormal() if self.isFullScreen() else self.showFullScreen()
 
     # ---- snapshot --------------------------------------------------------------------------------
-    def _ask_folder(self) -> str | None:
-        return QFileDialog.getExistingDirectory(self, "Choose where snapshots are saved",
-                                                self.settings.snapshot_dir or str(Path.home())) or None
-
     def choose_snapshot_folder(self) -> str | None:
         folder = None if self.is_kiosk else self.ask_folder()
         if folder:

@@ -1,0 +1,60 @@
+"""What the window does to open a source the person picks: the photo, video and folder dialogs, the
+camera chooser, and photos dropped on the window (none of them in kiosk mode). A mixin of
+``MainWindow``, which provides ``is_kiosk``, ``settings``, ``open_source`` and ``apply_settings``;
+``ask_open_file`` and ``ask_folder`` are attributes so tests can answer in the dialogs' place."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtWidgets import QFileDialog
+
+from core.io.source_spec import DEMO, IMAGE_FILTER, VIDEO_FILTER
+from hairtint_desktop.widgets.dialogs import CameraDialog
+from hairtint_desktop.widgets.start_panel import dropped_image
+
+
+class SourceChoosing:
+    def _open_chosen(self, title: str, filter_: str) -> None:
+        path = None if self.is_kiosk else self.ask_open_file(title, filter_)
+        if path:
+            self.open_source(path)
+
+    def open_photo(self) -> None:
+        self._open_chosen("Open a photo", IMAGE_FILTER)
+
+    def open_video(self) -> None:
+        self._open_chosen("Open a video", VIDEO_FILTER)
+
+    def open_folder(self) -> None:
+        if not self.is_kiosk:
+            folder = QFileDialog.getExistingDirectory(self, "Open a folder of photos", str(Path.home()))
+            if folder:
+                self.open_source(folder)
+
+    def play_demo(self) -> None:
+        self.open_source(DEMO)
+
+    def choose_camera(self) -> None:
+        dialog = self._camera_dialog = CameraDialog(self.settings, self)
+        dialog.accepted.connect(lambda: self.apply_settings(
+            self.settings.with_(camera_index=dialog.choice()[0], resolution=dialog.choice()[1]), reopen_camera=True))
+        dialog.open()
+
+    def _ask_open_file(self, title: str, filter_: str) -> str | None:
+        return QFileDialog.getOpenFileName(self, title, "", filter_)[0] or None
+
+    # drag and drop of a photo
+    def dragEnterEvent(self, event) -> None:  # noqa: N802
+        event.acceptProposedAction() if not self.is_kiosk and dropped_image(event) else event.ignore()
+
+    def dropEvent(self, event) -> None:  # noqa: N802
+        path = None if self.is_kiosk else dropped_image(event)
+        event.acceptProposedAction() if path else event.ignore()
+        if path:
+            self.open_source(path)
+
+    def _ask_folder(self) -> str | None:
+        return QFileDialog.getExistingDirectory(self, "Choose where snapshots are saved",
+                                                self.settings.snapshot_dir or str(Path.home())) or None
+
