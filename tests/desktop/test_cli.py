@@ -10,6 +10,7 @@ from core.io.images import load_image
 from core.catalog.registry import Registry
 from hairtint_desktop.cli import main
 from tests.conftest import FIXTURES
+from tests.labelled_sets import labelled_set
 
 PORTRAIT = FIXTURES / "portrait_640x480.png"
 
@@ -123,16 +124,7 @@ def test_recolor_bad_tips_are_clear_errors(tmp_path, capsys, tips, expected):
 
 
 def _tiny_set(root):
-    from core.demo.synthetic import render_portrait
-
-    (root / "images").mkdir(parents=True)
-    (root / "masks").mkdir()
-    for i in range(3):
-        rgb, mask = render_portrait(320, 240, t=i * 0.5, seed=i)
-        cv2.imwrite(str(root / "images" / f"s{i}.jpg"), cv2.cvtColor(rgb, cv2.COLOR_RGB2BGR))
-        cv2.imwrite(str(root / "masks" / f"s{i}.png"), mask.astype(np.uint8) * 255)
-    (root / "val.txt").write_text("s0\ns2\n")
-    return root
+    return labelled_set(root, 3, size=(320, 240), splits={"val.txt": [0, 2]}, step=0.5)
 
 
 def _default_model_key() -> str:

@@ -8,7 +8,6 @@ import tempfile
 from pathlib import Path
 
 import cv2
-import numpy as np
 import pytest
 from hypothesis import event, given, settings
 from hypothesis import strategies as st
@@ -16,6 +15,7 @@ from hypothesis import strategies as st
 from core.tools import evaluate as ev
 from core.demo.synthetic import render_portrait
 from hairtint_desktop.cli import main
+from tests.labelled_sets import labelled_set
 
 TRICKY = ["", "0", "-1", "1", "100", "101", "1e3", "nan", "inf", "-0", " 5", "5 ", "0x10", "١٢", "640x480", "16x16",
           "15x15", "0x0", "99999x99999", "7680x4320", "7681x10", "-640x480", "640x", "x480", "640X480", "3x3x3",
@@ -98,15 +98,7 @@ def test_recolor_arguments(photo, capsys, monkeypatch, color, tips, intensity, s
 
 @pytest.fixture
 def tiny_set(tmp_path):
-    root = tmp_path / "set"
-    (root / "images").mkdir(parents=True)
-    (root / "masks").mkdir()
-    for i in range(2):
-        rgb, mask = render_portrait(48, 40, t=i * 0.5, seed=i)
-        cv2.imwrite(str(root / "images" / f"s{i}.png"), cv2.cvtColor(rgb, cv2.COLOR_RGB2BGR))
-        cv2.imwrite(str(root / "masks" / f"s{i}.png"), mask.astype(np.uint8) * 255)
-    (root / "val.txt").write_text("s0\ns1\n")
-    return root
+    return labelled_set(tmp_path / "set", 2, size=(48, 40), suffix=".png", step=0.5)
 
 
 class _Segmenter:

@@ -3,7 +3,6 @@ segmenter metadata -> MediaPipe's ImageSegmenter, whose output must match PyTorc
 
 import json
 
-import cv2
 import numpy as np
 import pytest
 import torch
@@ -11,25 +10,16 @@ import torch
 from core.engine import open_segmenter
 from core.frames import Frame
 from core.catalog.registry import Registry, add_model
-from core.stages.segment import MediaPipeSegmenter, inspect_tflite
 from core.demo.synthetic import render_portrait
+from core.stages.segment import MediaPipeSegmenter, inspect_tflite
 from hairtint_desktop.cli import main
+from tests.labelled_sets import labelled_set
 from training.model import HairNet, SegmenterExport, count_parameters
 
 
 def make_set(root, count=12):
-    (root / "images").mkdir(parents=True)
-    (root / "masks").mkdir()
-    stems = []
-    for i in range(count):
-        rgb, mask = render_portrait(160, 120, t=i * 0.3, seed=i)
-        stem = f"p{i:02d}"
-        cv2.imwrite(str(root / "images" / f"{stem}.jpg"), cv2.cvtColor(rgb, cv2.COLOR_RGB2BGR))
-        cv2.imwrite(str(root / "masks" / f"{stem}.png"), mask.astype(np.uint8) * 255)
-        stems.append(stem)
-    (root / "train.txt").write_text("\n".join(stems[:8]))
-    (root / "val.txt").write_text("\n".join(stems[8:]))
-    return root
+    """Twelve portraits: the first eight in train.txt, the rest in val.txt."""
+    return labelled_set(root, count, splits={"train.txt": list(range(8)), "val.txt": list(range(8, count))})
 
 
 def test_hairnet_shapes_and_size():
