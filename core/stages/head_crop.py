@@ -87,12 +87,15 @@ class HeadCropper:
     def region(self, frame: Frame) -> Box | None:
         height, width = frame.pixels.shape[:2]
         key = (frame.source_id, frame.pixels.shape)
-        fresh = self.still or key != self._key or frame.index - self._looked >= self.every or frame.index < self._looked
-        if key != self._key:
+        new_source = key != self._key
+        fresh = self.still or new_source or frame.index - self._looked >= self.every or frame.index < self._looked
+        if new_source:
             self._box = None
         self._key = key
         if fresh:
-            self._looked = frame.index
+            # half a period out of step after a new source, so the face detector does not run on the
+            # same frames as the refine stage's face mesh (both every 30 frames from the first)
+            self._looked = frame.index - (self.every // 2 if new_source and not self.still else 0)
             self._box = self._decide(self.finder.faces(frame.pixels), (width, height))
         return self._box
 

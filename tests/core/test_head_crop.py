@@ -139,3 +139,17 @@ def test_a_head_far_from_the_camera_is_segmented_far_better_through_the_crop(sha
         plain.close()
         cropped.close()
     assert np.mean(gains) > 0.3, gains
+
+
+def test_on_video_faces_are_looked_for_out_of_step_with_the_face_mesh():
+    """The refine stage's face mesh runs on frames 0, 30, 60, …; the head crop's detector after the
+    first frame on 15, 45, 75, …, so the two never add up on one frame."""
+    finder = Faces((300, 100, 60, 70))
+    cropper = HeadCropper(finder, every=30)
+    looked = []
+    for i in range(90):
+        before = finder.calls
+        cropper.region(frame(i))
+        if finder.calls > before:
+            looked.append(i)
+    assert looked == [0, 15, 45, 75]
