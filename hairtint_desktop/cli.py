@@ -143,6 +143,8 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--name", default="hairnet", help="model id: the exported .tflite's name and the registry id")
     train.add_argument("--version", default="0.1.0", help="version written into the model card (default 0.1.0)")
     train.add_argument("--no-export", action="store_true", help="skip the TFLite export")
+    train.add_argument("--export-size", type=int, metavar="N",
+                       help="export for an N x N input (default: --size; the net is fully convolutional)")
     train.add_argument("--val-every", type=int, default=10, help="validate every N epochs (and at the end)")
     train.add_argument("--quiet", action="store_true", help="no progress bars (log lines per epoch only)")
     train.add_argument("--pack-to", metavar="FILE.npz", help="only pack --data's photos into one file to train from elsewhere")
@@ -150,6 +152,14 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--pack-quality", type=int, default=90, help="JPEG quality of the packed photos (default 90)")
     train.add_argument("--pack-splits", nargs="+", default=["train", "val"], choices=["train", "val"],
                        help="which splits to pack (default both)")
+    train.add_argument("--pack-teacher", metavar="MODEL",
+                       help="also store this model's hair probability for each packed photo, to --distill from")
+    train.add_argument("--distill", type=float, default=0.0, metavar="W",
+                       help="weight of a loss towards the pack's teacher probabilities (0: none)")
+    train.add_argument("--edge-weight", type=float, default=4.0,
+                       help="extra loss weight on the band round the true hair boundary (default 4)")
+    train.add_argument("--augment", choices=("full", "geometry"), default="full",
+                       help="full: geometry and camera faults; geometry: zoom, rotation and crops only")
 
     models = sub.add_parser("models", help="list or verify registered models")
     models_sub = models.add_subparsers(dest="models_command", required=True)

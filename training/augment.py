@@ -141,8 +141,11 @@ def camera(img: torch.Tensor, g: torch.Generator) -> torch.Tensor:
 
 
 @torch.no_grad()
-def augmented_batch(photos: PhotoSet, index: torch.Tensor, size: int, g: torch.Generator) -> tuple[torch.Tensor, torch.Tensor]:
-    """Inputs normalised to [-1, 1] (N x 3 x size x size, channels last) and soft targets (N x 1 x size x size)."""
+def augmented_batch(photos: PhotoSet, index: torch.Tensor, size: int, g: torch.Generator,
+                    camera_faults: bool = True) -> tuple[torch.Tensor, torch.Tensor]:
+    """Inputs normalised to [-1, 1] (N x 3 x size x size, channels last) and soft targets (N x C x size
+    x size: the truth, and a teacher's probability where the photos carry one). ``camera_faults=False``:
+    geometry only."""
     images = photos.images[index].float() / 255.0
     masks = photos.masks[index].float() / 255.0
     working = round(size * 1.3)
@@ -153,7 +156,7 @@ def augmented_batch(photos: PhotoSet, index: torch.Tensor, size: int, g: torch.G
     grid = F.affine_grid(theta, [len(index), 1, size, size], align_corners=False)
     images = F.grid_sample(images, grid, mode="bilinear", padding_mode="reflection", align_corners=False)
     masks = F.grid_sample(masks, grid, mode="bilinear", padding_mode="reflection", align_corners=False)
-    x = camera(images, g) * 2.0 - 1.0
+    x = (camera(images, g) if camera_faults else images) * 2.0 - 1.0
     return x.contiguous(memory_format=torch.channels_last), masks.contiguous(memory_format=torch.channels_last)
 
 

@@ -19,9 +19,19 @@ from training.train import TrainConfig, load_trained, train
 log = logging.getLogger(__name__)
 
 
-def model_card(net, state: dict, tflite: Path, sha256: str, name: str, version: str = "0.1.0") -> dict:
-    """The registry entry for an exported model (``file`` relative to the run folder)."""
+def _recipe(config: dict) -> list[str]:
+    """The options of the run's recipe that differ from the defaults, as ``hairtint train`` takes them."""
+    options = {"distill": ("--distill", 0.0), "edge_weight": ("--edge-weight", 4.0), "augment": ("--augment", "full")}
+    return [part for key, (flag, default) in options.items() if config.get(key, default) != default
+            for part in (flag, str(config[key]))]
+
+
+def model_card(net, state: dict, tflite: Path, sha256: str, name: str, version: str = "0.1.0",
+               input_size: int | None = None) -> dict:
+    """The registry entry for an exported model (``file`` relative to the run folder); ``input_size``:
+    the exported input's side where it differs from the training size."""
     config, history = state["config"], state["history"]
+    side = input_size or config["size"]
     validated = [h for h in history if h.get("val")]
     return {
         "id": name,
@@ -30,7 +40,7 @@ def model_card(net, state: dict, tflite: Path, sha256: str, name: str, version: 
         "file": tflite.name,
         "sha256": sha256,
         "backend": "mediapipe",
-        "input_size": [config["size"], config["size"]],
+        "input_size": [side, side],
         "parameters": count_parameters(net),
         "description": f"HairNet ({config['arch']}) depthwise-separable U-Net hair segmenter trained with `hairtint train`.",
         "training": {
@@ -41,7 +51,8 @@ def model_card(net, state: dict, tflite: Path, sha256: str, name: str, version: 
                 ["--data", *config["data"], "--out", config["out"], "--arch", config["arch"],
                  *(["--minutes", str(config["minutes"])] if config["minutes"] else ["--epochs", str(config["epochs"])]),
                  "--size", str(config["size"]), "--batch-size", str(config["batch_size"]),
-                 "--lr", str(config["lr"]), "--seed", str(config["seed"]), "--name", name]),
+                 "--lr", str(config["lr"]), "--seed", str(config["seed"]), *_recipe(config), "--name", name,
+                 *(["--export-size", str(side)] if side != config["size"] else [])]),
             "arch": config["arch"],
             "epochs": state["epochs_done"],
             "steps": state["steps"],
@@ -59,10 +70,11 @@ def model_card(net, state: dict, tflite: Path, sha256: str, name: str, version: 
 def run_training(args) -> int:
     logging.getLogger("training").setLevel(logging.INFO)  # epoch lines, whatever the CLI's own level
     if args.pack_to:
-        from training.pack import pack
+        from training.pack import pack, teacher_model
 
+        teacher = teacher_model(args.pack_teacher) if args.pack_teacher else None
         counts = pack([Path(d) for d in args.data], Path(args.pack_to), longest=args.pack_longest,
-                      quality=args.pack_quality, splits=tuple(args.pack_splits))
+                      quality=args.pack_quality, splits=tuple(args.pack_splits), teacher=teacher)
         print(f"packed {sum(counts.values())} photos into {args.pack_to}: "
               + ", ".join(f"{name} {split} {n}" for (name, split), n in counts.items()))
         return 0
@@ -73,17 +85,18 @@ def run_training(args) -> int:
     config = TrainConfig(data=args.data, out=args.out, size=args.size, epochs=args.epochs or 50,
                          batch_size=args.batch_size, lr=args.lr, seed=args.seed, device=args.device,
                          max_steps=args.max_steps, arch=args.arch, minutes=args.minutes,
-                         val_every=args.val_every)
+                         val_every=args.val_every, distill=args.distill, edge_weight=args.edge_weight,
+                         augment=args.augment)
     checkpoint = train(config, resume=args.resume, progress=not args.quiet, epochs=args.epochs, minutes=args.minutes)
     if args.no_export:
         print(f"checkpoint: {checkpoint}")
         return 0
     net, state = load_trained(checkpoint)
-    size = state["config"]["size"]
+    size = args.export_size or state["config"]["size"]
     tflite = Path(args.out) / f"{args.name}.tflite"
     print(f"exporting {tflite} (input {size}x{size}) …", file=sys.stderr)
     sha = export(net, size, tflite)
-    card = model_card(net, state, tflite, sha, args.name, args.version)
+    card = model_card(net, state, tflite, sha, args.name, args.version, input_size=size)
     (Path(args.out) / "model_card.json").write_text(json.dumps(card, indent=2))
     print(f"model: {tflite}\nsha256: {sha}\ncard: {Path(args.out) / 'model_card.json'}\n"
           f"register it with: hairtint models add {args.out}")

@@ -28,7 +28,7 @@ PACK_SUFFIX = ".npz"
 @dataclass
 class PhotoSet:
     images: torch.Tensor  # uint8 N x 3 x S x S
-    masks: torch.Tensor  # uint8 N x 1 x S x S, 0..255 (soft after resizing)
+    masks: torch.Tensor  # uint8 N x C x S x S, 0..255 (soft after resizing); C=2: a teacher's probability too
     boxes: torch.Tensor  # float N x 4: the hair's x0, y0, x1, y1 in [-1, 1]; NaN where there is no hair
     set_names: list[str]
 
@@ -44,7 +44,7 @@ class PhotoSet:
 
 
 def _square(rgb: np.ndarray, mask: np.ndarray, source: int) -> tuple[np.ndarray, np.ndarray]:
-    h, w = mask.shape
+    h, w = mask.shape[:2]
     shrink = source < max(h, w)
     interpolation = cv2.INTER_AREA if shrink else cv2.INTER_LINEAR
     rgb = cv2.resize(rgb, (source, source), interpolation=interpolation)
@@ -66,8 +66,8 @@ def _stack(pairs: list[tuple[np.ndarray, np.ndarray]], set_names: list[str]) -> 
         return PhotoSet(torch.zeros(0, 3, 1, 1, dtype=torch.uint8), torch.zeros(0, 1, 1, 1, dtype=torch.uint8),
                         torch.zeros(0, 4), [])
     images = torch.from_numpy(np.stack([p[0] for p in pairs])).permute(0, 3, 1, 2).contiguous()
-    masks = torch.from_numpy(np.stack([p[1] for p in pairs]))[:, None].contiguous()
-    boxes = torch.tensor([hair_box(p[1]) for p in pairs], dtype=torch.float32)
+    masks = torch.from_numpy(np.stack([p[1].reshape(*p[1].shape[:2], -1) for p in pairs])).permute(0, 3, 1, 2).contiguous()
+    boxes = torch.tensor([hair_box(p[1].reshape(*p[1].shape[:2], -1)[:, :, 0]) for p in pairs], dtype=torch.float32)
     return PhotoSet(images, masks, boxes, set_names)
 
 
@@ -92,16 +92,21 @@ def load_folders(folders: list[Path], split: str, source: int, progress: bool = 
 
 
 def load_pack(path: Path, split: str, source: int, progress: bool = True) -> PhotoSet:
-    """The ``split`` photos of a pack file, stretched to ``source`` x ``source``."""
+    """The ``split`` photos of a pack file, stretched to ``source`` x ``source``; where the pack holds a
+    teacher's probabilities, the masks have them as a second channel."""
     with np.load(path) as pack:
         keep = np.flatnonzero(pack["splits"] == split)
         set_names = [str(s) for s in pack["set_names"][keep]]
         rgb_bytes, rgb_ends = pack["rgb_bytes"], pack["rgb_ends"]
         mask_bytes, mask_ends = pack["mask_bytes"], pack["mask_ends"]
+        teacher = (pack["teacher_bytes"], pack["teacher_ends"]) if "teacher_bytes" in pack.files else None
     pairs = []
     for i in tqdm(keep, desc=f"unpacking {split}", unit="photo", disable=not progress):
         rgb = _decode(rgb_bytes, rgb_ends, i, cv2.IMREAD_COLOR)[:, :, ::-1]
         mask = _decode(mask_bytes, mask_ends, i, cv2.IMREAD_GRAYSCALE)
+        if teacher is not None:  # stored at half size
+            taught = cv2.resize(_decode(*teacher, i, cv2.IMREAD_GRAYSCALE), mask.shape[::-1], interpolation=cv2.INTER_LINEAR)
+            mask = np.dstack([mask, taught])
         pairs.append(_square(np.ascontiguousarray(rgb), mask, source))
     return _stack(pairs, set_names)
 
@@ -119,6 +124,8 @@ def load_photos(data: list[Path], split: str, source: int, progress: bool = True
     if not packs:
         return load_folders([Path(d) for d in data], split, source, progress)
     parts = [part for part in (load_pack(p, split, source, progress) for p in packs) if len(part)]
+    if len({p.masks.shape[1] for p in parts}) > 1:  # some packs carry a teacher, some not: keep the truth alone
+        parts = [PhotoSet(p.images, p.masks[:, :1].contiguous(), p.boxes, p.set_names) for p in parts]
     if len(parts) < 2:
         return parts[0] if parts else _stack([], [])
     return PhotoSet(torch.cat([p.images for p in parts]), torch.cat([p.masks for p in parts]),

@@ -1,10 +1,13 @@
 """Pack dataset folders into one ``.npz`` (JPEG photos, PNG masks, set names, splits) so a training
 machine without the folders can train from a single file: ``hairtint train --data hair.npz``.
-Photos are shrunk so the longer side is at most ``longest``; masks keep the photo's size."""
+Photos are shrunk so the longer side is at most ``longest``; masks keep the photo's size. With a
+``teacher`` (a model's hair probability for a photo), each photo also gets that probability as an
+8-bit greyscale JPEG at half the photo's size (it is smooth, so that is small), for training a small net towards a larger one's output (``hairtint train --distill``)."""
 
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from pathlib import Path
 
 import cv2
@@ -24,10 +27,30 @@ def _encode(ext: str, image: np.ndarray, params: list[int]) -> np.ndarray:
     return buffer.ravel()
 
 
+Teacher = Callable[[np.ndarray], np.ndarray]  # RGB uint8 H x W x 3 -> hair probability float H x W in [0, 1]
+
+
+def teacher_model(ref: str) -> Teacher:
+    """A registered model (id, ``id@version``) or a model file, run on whole photos (IMAGE mode)."""
+    from core.engine import open_segmenter
+    from core.frames import Frame
+    from core.session import Session
+
+    segmenter = open_segmenter(Session().registry.resolve(ref), video=False)
+
+    def hair(rgb: np.ndarray) -> np.ndarray:
+        prob = segmenter.segment(Frame(np.ascontiguousarray(rgb), timestamp_ms=0, index=0, source_id="pack"))
+        if prob.shape != rgb.shape[:2]:
+            prob = cv2.resize(prob, (rgb.shape[1], rgb.shape[0]), interpolation=cv2.INTER_LINEAR)
+        return prob
+
+    return hair
+
+
 def pack(folders: list[Path], out: Path, longest: int = 384, quality: int = 90, splits: tuple[str, ...] = SPLITS,
-         progress: bool = True) -> dict:
+         progress: bool = True, teacher: Teacher | None = None) -> dict:
     """Write the pack to ``out`` (atomically); returns photo counts per (set, split)."""
-    rgbs, masks, set_names, split_names, counts = [], [], [], [], {}
+    rgbs, masks, taught, set_names, split_names, counts = [], [], [], [], [], {}
     items = [(folder.name, split, sample) for folder in expand_sets(folders) for split in splits
              for sample in list_samples(folder, split)]
     if not items:
@@ -46,14 +69,19 @@ def pack(folders: list[Path], out: Path, longest: int = 384, quality: int = 90, 
             mask = cv2.resize(mask, size, interpolation=cv2.INTER_AREA)
         rgbs.append(_encode(".jpg", cv2.cvtColor(rgb, cv2.COLOR_RGB2BGR), [cv2.IMWRITE_JPEG_QUALITY, quality]))
         masks.append(_encode(".png", mask, [cv2.IMWRITE_PNG_COMPRESSION, 9]))
+        if teacher is not None:
+            prob = cv2.resize(teacher(rgb), (max(1, size[0] // 2), max(1, size[1] // 2)), interpolation=cv2.INTER_AREA)
+            prob = np.clip(np.round(prob * 255.0), 0, 255).astype(np.uint8)
+            taught.append(_encode(".jpg", prob, [cv2.IMWRITE_JPEG_QUALITY, 90]))
         set_names.append(set_name)
         split_names.append(split)
         counts[(set_name, split)] = counts.get((set_name, split), 0) + 1
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = out.with_name(out.name + ".tmp.npz")
+    extra = {"teacher_bytes": np.concatenate(taught), "teacher_ends": np.cumsum([len(b) for b in taught])} if taught else {}
     np.savez(tmp, rgb_bytes=np.concatenate(rgbs), rgb_ends=np.cumsum([len(b) for b in rgbs]),
              mask_bytes=np.concatenate(masks), mask_ends=np.cumsum([len(b) for b in masks]),
-             set_names=np.array(set_names), splits=np.array(split_names))
+             set_names=np.array(set_names), splits=np.array(split_names), **extra)
     os.replace(tmp, out)
     return counts

@@ -1,6 +1,7 @@
 """The training loop behind ``hairtint train``.
 
-Loss: BCE weighted towards the hair's boundary, plus Dice. AdamW; the learning rate warms up, then
+Loss: BCE weighted towards the hair's boundary, plus Dice; optionally (``distill``) a BCE towards a
+larger model's probabilities stored in the pack (``hairtint train --pack-teacher``). AdamW; the learning rate warms up, then
 follows a cosine to zero over the run, measured in steps (``--epochs``) or in time (``--minutes``,
 for a machine lent for a fixed while). An exponential moving average of the weights is what gets
 validated and exported. A checkpoint after every epoch; ``--resume`` carries on from it. Runs on the
@@ -53,6 +54,8 @@ class TrainConfig:
     arch: str = "hairnet"
     minutes: float | None = None  # train for this long instead of ``epochs`` (the schedule follows the clock)
     edge_weight: float = 4.0  # extra BCE weight on pixels near the true hair boundary
+    distill: float = 0.0  # weight of a BCE towards the pack's teacher probabilities
+    augment: str = "full"  # "full", or "geometry" (no camera faults: colour, light, noise, blur, JPEG)
     ema: float = 0.999
     val_every: int = 10
     max_steps: int | None = None  # stop early after this many steps in total (smoke runs)
@@ -87,6 +90,15 @@ def hair_loss(logits: torch.Tensor, target: torch.Tensor, edge_weight: float) ->
     total = prob.sum(dim=(1, 2, 3)) + target.sum(dim=(1, 2, 3))
     dice = 1.0 - (2.0 * inter + 1.0) / (total + 1.0)
     return bce + dice.mean()
+
+
+def training_loss(logits: torch.Tensor, targets: torch.Tensor, config: TrainConfig) -> torch.Tensor:
+    """``hair_loss`` against the true mask (channel 0), plus ``distill`` x BCE towards the teacher's
+    probability (channel 1) where the run distils."""
+    loss = hair_loss(logits, targets[:, :1], config.edge_weight)
+    if config.distill > 0:
+        loss = loss + config.distill * F.binary_cross_entropy_with_logits(logits, targets[:, 1:2])
+    return loss
 
 
 def learning_rate(peak: float, progress: float) -> float:
@@ -250,6 +262,8 @@ def train(config: TrainConfig, resume: bool = False, progress: bool = True, epoc
     data = [Path(d) for d in config.data]
     train_photos = load_photos(data, "train", config.source, progress).to(device)
     val_photos = load_photos(data, "val", config.source, progress).to(device)
+    if config.distill > 0 and train_photos.masks.shape[1] < 2:
+        raise DataError("--distill needs a pack made with --pack-teacher (it holds no teacher's probabilities)")
     steps_per_epoch = len(train_photos) // config.batch_size
     if steps_per_epoch == 0:
         raise DataError(f"only {len(train_photos)} training photos: fewer than one batch of {config.batch_size}")
@@ -267,12 +281,12 @@ def train(config: TrainConfig, resume: bool = False, progress: bool = True, epoc
         bar = tqdm(range(steps_per_epoch), desc=f"epoch {run.epochs_done + 1}", unit="batch", disable=not progress)
         for step in bar:
             index = order[step * config.batch_size : (step + 1) * config.batch_size]
-            x, y = augmented_batch(train_photos, index, config.size, stream)
+            x, y = augmented_batch(train_photos, index, config.size, stream, camera_faults=config.augment == "full")
             for group in run.optimiser.param_groups:
                 group["lr"] = learning_rate(config.lr, run.progress(steps_per_epoch))
             with autocast:
                 logits = run.net(x)
-            loss = hair_loss(logits.float(), y, config.edge_weight)
+            loss = training_loss(logits.float(), y, config)
             run.optimiser.zero_grad(set_to_none=True)
             loss.backward()
             run.optimiser.step()

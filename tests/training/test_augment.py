@@ -99,3 +99,42 @@ def test_the_learning_rate_warms_up_then_falls_to_zero():
     later = [learning_rate(1.0, p) for p in np.linspace(WARMUP, 1.0, 20)]
     assert all(a >= b for a, b in zip(later, later[1:]))
     assert learning_rate(1.0, 1.0) == pytest.approx(0.0, abs=1e-9)
+
+
+def test_a_pack_with_a_teacher_carries_its_probabilities_through_augmentation(tmp_path):
+    data = make_set(tmp_path / "tiny")
+    packed = tmp_path / "taught.npz"
+
+    def teacher(rgb: np.ndarray) -> np.ndarray:  # "hair" = the left half of the photo, at 0.75
+        prob = np.zeros(rgb.shape[:2], np.float32)
+        prob[:, : rgb.shape[1] // 2] = 0.75
+        return prob
+
+    pack([data], packed, longest=512, quality=95, progress=False, teacher=teacher)
+    photos = load_photos([packed], "train", 64, progress=False)
+    truth = load_photos([data], "train", 64, progress=False)
+    assert photos.masks.shape[1] == 2
+    assert torch.equal(photos.masks[:, :1], truth.masks)  # the truth is untouched, the boxes follow it
+    assert torch.equal(photos.boxes.nan_to_num(-9), truth.boxes.nan_to_num(-9))
+    taught = photos.masks[:, 1].float()
+    assert abs(float(taught[:, :, 8:24].mean()) - 191) < 4 and float(taught[:, :, 40:56].max()) < 4
+    _, y = augment.augmented_batch(photos, torch.arange(4), 48, torch.Generator().manual_seed(0))
+    assert y.shape == (4, 2, 48, 48) and float(y[:, 1].max()) <= 0.76
+    # a pack with a teacher beside one without: the truth alone
+    plain = tmp_path / "plain.npz"
+    pack([data], plain, progress=False)
+    assert load_photos([packed, plain], "train", 64, progress=False).masks.shape[1] == 1
+
+
+def test_distilling_adds_a_pull_towards_the_teacher():
+    from training.train import TrainConfig, training_loss
+
+    truth = torch.zeros(2, 1, 32, 32)
+    truth[:, :, :, :16] = 1.0
+    logits = torch.where(truth > 0.5, 3.0, -3.0)
+    agrees = torch.cat([truth, truth], dim=1)
+    differs = torch.cat([truth, 1.0 - truth], dim=1)
+    plain = TrainConfig(data=[], out="", distill=0.0)
+    taught = TrainConfig(data=[], out="", distill=1.0)
+    assert training_loss(logits, differs, plain) == training_loss(logits, agrees, plain)
+    assert training_loss(logits, differs, taught) > training_loss(logits, agrees, taught) + 1.0

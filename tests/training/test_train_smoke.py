@@ -104,3 +104,10 @@ def test_an_unknown_architecture_is_a_clear_error(tmp_path, capsys):
     data = make_set(tmp_path / "tiny")
     assert main(["train", "--data", str(data), "--out", str(tmp_path / "x"), "--arch", "huge"]) == 2
     assert "unknown --arch" in capsys.readouterr().err
+
+
+def test_distilling_needs_a_pack_with_a_teacher(tmp_path, capsys):
+    data = make_set(tmp_path / "tiny")
+    assert main(["train", "--data", str(data), "--out", str(tmp_path / "x"), "--distill", "0.5", "--quiet",
+                 "--no-export", "--size", "64", "--batch-size", "4"]) == 2
+    assert "--pack-teacher" in capsys.readouterr().err
