@@ -56,7 +56,10 @@ def recolor(args) -> int:
                     bar.write(f"hairtint: skipped {outcome.job.source}: {outcome.error}", file=sys.stderr)
                 bar.update()
     except BaseException:  # a stop signal, a closed pipe, Ctrl+C: say how far it got (cli.main says why)
-        say(f"{done} recoloured, {failed} failed, {len(jobs) - done - failed} not done: stopped")
+        # counted on disk: a stop between a result's rename and its line still leaves that result whole
+        # (plan() chose names no file had, so a target that exists now was written by this run)
+        written = sum(1 for job in jobs if job.target.exists())
+        say(f"{written} recoloured, {failed} failed, {len(jobs) - written - failed} not done: stopped")
         raise
     finally:
         pipeline.close()
