@@ -4,6 +4,7 @@ train, models, rollout, metrics). Only the app itself imports Qt, so the subcomm
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import logging
 import sys
@@ -232,13 +233,27 @@ def main(argv: list[str] | None = None) -> int:
                "metrics": fleet_commands.metrics}.get(args.command or "gui")
     if getattr(args, "self_test", False):
         handler = commands.self_test
+    from hairtint_desktop import terminal
+
+    headless = handler is not commands.gui  # the app has its own signal handling (app.quit_on_signals)
     try:
-        return handler(args)
+        with terminal.stop_on_signals() if headless else contextlib.nullcontext():
+            code = handler(args)
+            terminal.flush_stdout()
+        return code
     except HairTintError as exc:
-        print(f"hairtint: {exc}", file=sys.stderr)
+        terminal.say(f"hairtint: {exc}")
         return 2
+    except terminal.Terminated as stop:
+        terminal.mute(sys.stdout)  # a line a stalled reader never took is dropped: the stop comes first
+        terminal.say(f"hairtint: {stop}; finished results are kept, nothing half-written is left")
+        return stop.exit_code
+    except BrokenPipeError:
+        terminal.mute(sys.stdout)
+        terminal.say("hairtint: stopped: the output was closed (broken pipe); finished results are kept")
+        return terminal.PIPE_CLOSED
     except KeyboardInterrupt:
-        print("hairtint: stopped", file=sys.stderr)
+        terminal.say("hairtint: stopped")
         return 130
 
 
@@ -248,12 +263,22 @@ def print_json(data: dict) -> None:
 
 def run() -> int:
     """The ``hairtint`` command: :func:`main`, with MediaPipe's native log lines kept off the terminal
-    unless ``-v`` is given."""
+    unless ``-v`` is given, and the standard streams made safe for a closed pipe, an ASCII terminal and
+    closed descriptors (:func:`hairtint_desktop.terminal.prepare_standard_streams`)."""
+    from hairtint_desktop.terminal import prepare_standard_streams
+
+    prepare_standard_streams()
     if not any(a in GLOBAL_FLAGS for a in sys.argv[1:]):
         from hairtint_desktop.quiet import quiet_native_logs
 
         quiet_native_logs()
-    return main()
+    try:
+        return main()
+    except BrokenPipeError:  # argparse's --help / --version to a closed pipe
+        from hairtint_desktop.terminal import PIPE_CLOSED, mute
+
+        mute(sys.stdout)
+        return PIPE_CLOSED
 
 
 if __name__ == "__main__":

@@ -11,6 +11,7 @@ from tqdm import tqdm
 
 from core.errors import HairTintError
 from core.io.outputs import check_output_file, check_output_folder, staged_folder, write_text
+from hairtint_desktop.terminal import say
 
 
 def _session(args, palette_file: str | None = None):
@@ -41,19 +42,28 @@ def recolor(args) -> int:
         print("hairtint: no photos to recolour", file=sys.stderr)
         return 1
     pipeline = session.build_pipeline(still=True, model=args.model)
-    failed = 0
-    with tqdm(total=len(jobs), desc="recolour", unit="photo") as bar:
-        for outcome in batch.run(jobs, pipeline, look):
-            if outcome.ok:
-                bar.write(f"{outcome.job.source} -> {outcome.job.target}")
-                if outcome.advice:
-                    bar.write(f"  note: {outcome.advice}")
-            else:
-                failed += 1
-                bar.write(f"hairtint: skipped {outcome.job.source}: {outcome.error}", file=sys.stderr)
-            bar.update()
-    pipeline.close()
-    print(f"{len(jobs) - failed} recoloured, {failed} failed", file=sys.stderr)
+    done = failed = 0
+    try:
+        with tqdm(total=len(jobs), desc="recolour", unit="photo") as bar:
+            for outcome in batch.run(jobs, pipeline, look):
+                if outcome.ok:
+                    done += 1
+                    bar.write(f"{outcome.job.source} -> {outcome.job.target}")
+                    if outcome.advice:
+                        bar.write(f"  note: {outcome.advice}")
+                else:
+                    failed += 1
+                    bar.write(f"hairtint: skipped {outcome.job.source}: {outcome.error}", file=sys.stderr)
+                bar.update()
+    except BaseException:  # a stop signal, a closed pipe, Ctrl+C: say how far it got (cli.main says why)
+        # counted on disk: a stop between a result's rename and its line still leaves that result whole
+        # (plan() chose names no file had, so a target that exists now was written by this run)
+        written = sum(1 for job in jobs if job.target.exists())
+        say(f"{written} recoloured, {failed} failed, {len(jobs) - written - failed} not done: stopped")
+        raise
+    finally:
+        pipeline.close()
+    print(f"{done} recoloured, {failed} failed", file=sys.stderr)
     return 1 if failed or problems else 0
 
 

@@ -38,14 +38,19 @@ def quiet_native_logs() -> None:
         os.close(write_end)
     except OSError:
         return
-    sys.stderr = io.TextIOWrapper(os.fdopen(os.dup(terminal), "wb", buffering=0), encoding="utf-8",
+    encoding = getattr(sys.stderr, "encoding", None) or "utf-8"  # the terminal's: an ASCII one gets escapes
+    sys.stderr = io.TextIOWrapper(os.fdopen(os.dup(terminal), "wb", buffering=0), encoding=encoding,
                                   errors="backslashreplace", line_buffering=True, write_through=True)
 
     def pump() -> None:
+        forward = True
         with os.fdopen(read_end, "rb") as native:
-            for line in native:
-                if not NOISE.match(line.decode("utf-8", "replace")):
-                    os.write(terminal, line)
+            for line in native:  # read to the end even when the terminal is gone, so no writer blocks
+                if forward and not NOISE.match(line.decode("utf-8", "replace")):
+                    try:
+                        os.write(terminal, line)
+                    except OSError:  # the terminal went away (a closed pipe): the rest is dropped
+                        forward = False
 
     threading.Thread(target=pump, name="hairtint-stderr-filter", daemon=True).start()
 

@@ -14,15 +14,23 @@ the defaults for what could not be used plus a message naming the file and key (
 :func:`read_settings`, logged by :func:`load_settings`). Unknown keys are ignored, so an older app
 can read a newer file.
 
-The file is written only by an explicit save (:func:`save_settings`) and when the install id is first
-recorded; both keep every key they do not know (and values they could not use) and write through a
-symbolic link to its target. No Qt here."""
+The file is written only by an explicit save (:func:`save_settings`), never by reading it: a first start
+writes nothing. A save keeps every key it does not know (and values it could not use) and writes through
+a symbolic link to its target.
+
+The install id (which puts the installation in its rollout bucket) is the one the file holds; else
+:func:`machine_install_id`, derived from the machine's id without writing anything, so it is the same at
+every start. An explicit save records it in the file, which pins it from then on. No Qt here."""
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import json
 import logging
 import os
+import platform
+import re
 import sys
 import tempfile
 import uuid
@@ -70,7 +78,7 @@ class Settings:
     snapshot_dir: str | None = None
     rollout_stage: str = "disabled"  # one of ROLLOUT_STAGES; HAIRTINT_ROLLOUT_STAGE overrides it per process
     colour_beard: bool = False  # True: a beard takes the hair's colour too; False: the face below the nose is kept out
-    install_id: str = ""  # random uuid4, created once and then kept
+    install_id: str = ""  # the file's; else read_settings fills in machine_install_id() (not written)
     metrics: MetricsSettings = field(default_factory=MetricsSettings)
 
     def with_(self, **changes) -> "Settings":
@@ -92,6 +100,53 @@ def config_dir() -> Path:
     xdg = os.environ.get("XDG_CONFIG_HOME")
     base = Path(xdg) if xdg and os.path.isabs(xdg) else Path.home() / ".config"
     return base / "hairtint"
+
+
+#: HairTint's application id: the key that turns the machine id into HairTint's own install id, as
+#: systemd's ``sd_id128_get_machine_app_specific()`` does (``systemd-id128 machine-id --app-specific=`` this
+#: prints the same id), so the machine id itself is never shown or stored.
+APP_ID = uuid.UUID("4eeec022-8090-47a0-b29c-3270d299895f")
+#: Where the machine id is read (Linux, BSD): systemd's, then D-Bus's (the same id where both exist).
+MACHINE_ID_FILES = ("/etc/machine-id", "/var/lib/dbus/machine-id")
+_MACHINE_ID = re.compile(r"[0-9a-f]{32}")
+
+
+def machine_install_id() -> str:
+    """This machine's install id for HairTint: the same at every start, and nothing is written.
+
+    HMAC-SHA256 of :data:`APP_ID` keyed with the machine id (32 hex digits in ``/etc/machine-id``, else
+    ``/var/lib/dbus/machine-id``; on Windows the ``MachineGuid`` the system keeps in the registry), made a
+    version-4 UUID. Where there is none (macOS, a container without one), the host name takes the
+    machine id's place: stable while the host name is; an explicit save of the settings pins it."""
+    key = _machine_id()
+    if key is None:
+        key = hashlib.sha256(f"hairtint host:{platform.node()}".encode("utf-8", "surrogateescape")).digest()[:16]
+    digest = bytearray(hmac.new(key, APP_ID.bytes, hashlib.sha256).digest()[:16])
+    digest[6] = (digest[6] & 0x0F) | 0x40  # version 4
+    digest[8] = (digest[8] & 0x3F) | 0x80  # RFC 4122 variant
+    return str(uuid.UUID(bytes=bytes(digest)))
+
+
+def _machine_id() -> bytes | None:
+    """The machine id's 16 bytes, or None where the system keeps none that can be read."""
+    for name in MACHINE_ID_FILES:
+        try:
+            with open(name, "rb") as handle:
+                text = handle.read(64).decode("ascii").strip().lower()
+        except (OSError, UnicodeDecodeError):
+            continue
+        if _MACHINE_ID.fullmatch(text) and text.strip("0"):
+            return bytes.fromhex(text)
+    if sys.platform == "win32":
+        try:
+            import winreg
+
+            with winreg.OpenKey(winreg.HKEY_LOCAL_MACHINE, r"SOFTWARE\Microsoft\Cryptography", 0,
+                                winreg.KEY_READ | winreg.KEY_WOW64_64KEY) as key:
+                return uuid.UUID(str(winreg.QueryValueEx(key, "MachineGuid")[0])).bytes
+        except (OSError, ValueError):
+            return None
+    return None
 
 
 def settings_path(path: str | os.PathLike | None = None) -> Path:
@@ -241,32 +296,23 @@ def read_settings(path: str | os.PathLike | None = None, *, create_install_id: b
                   ) -> tuple[Settings, list[str]]:
     """Read the settings and return them with the messages about anything that could not be used.
 
-    Never raises for a missing, unreadable or corrupt file. When the file has no install id yet, one
-    is created and written back (best effort), so it stays the same from then on."""
+    Never raises for a missing, unreadable or corrupt file, and never writes: when the file holds no
+    usable install id, the settings get :func:`machine_install_id` (unless ``create_install_id`` is
+    False), which an explicit save then records."""
     file = settings_path(path)
     warnings: list[str] = []
     settings = Settings()
-    corrupt = False
-    found = True
     try:
         data = read_json(file, MAX_SETTINGS_BYTES)
     except FileProblem as exc:
-        data, found = None, False
         if not exc.missing:
-            corrupt = True
             warnings.append(str(ConfigError(f"Settings file {file} cannot be used: {exc}; using the defaults. "
                                             "Fix or delete the file to get rid of this message.")))
-    if found:
+    else:
         settings, problems = settings_from_dict(data)
         warnings += [str(ConfigError(f"Settings file {file}: {p}.")) for p in problems]
-        corrupt = not isinstance(data, dict)
     if create_install_id and not settings.install_id:
-        settings = settings.with_(install_id=str(uuid.uuid4()))
-        if not corrupt:  # never overwrite a file a person may want to repair
-            try:
-                _write(file, {**(data or {}), "install_id": settings.install_id})
-            except ConfigError as exc:
-                log.info("could not record the install id in %s: %s", file, exc)
+        settings = settings.with_(install_id=machine_install_id())
     return settings, warnings
 
 
@@ -329,6 +375,7 @@ __all__ = [
     "ROLLOUT_STAGES",
     "rollout_stage",
     "config_dir",
+    "machine_install_id",
     "settings_path",
     "settings_from_dict",
     "read_settings",

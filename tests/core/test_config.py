@@ -5,18 +5,71 @@ import uuid
 
 import pytest
 
-from core.catalog.config import (KioskSettings, MetricsSettings, Settings, config_dir, load_settings, read_settings, save_settings,
-                         settings_path)
+from core.catalog import config
+from core.catalog.config import (KioskSettings, MetricsSettings, Settings, config_dir, load_settings, machine_install_id,
+                                 read_settings, save_settings, settings_path)
 
 
-def test_missing_file_gives_defaults_and_an_install_id_that_stays(tmp_path):
-    path = tmp_path / "settings.json"
+# `systemd-id128 machine-id --app-specific=4eeec022809047a0b29c3270d299895f -u` (systemd 252) on machines
+# whose /etc/machine-id holds these ids: the install id is systemd's app-specific id for HairTint
+SYSTEMD_APP_SPECIFIC = {"0123456789abcdef0123456789abcdef": "dc63ddb5-551e-4618-996a-904d9edeadf7",
+                        "2f1a3c5e7b9d4f60a1b2c3d4e5f60718": "eb445c64-8cb5-4eb8-9fb7-1af82911ffdd"}
+MACHINE = next(iter(SYSTEMD_APP_SPECIFIC))
+
+
+def machine_id_files(monkeypatch, folder, etc=None, dbus=None):
+    """Point the machine id lookup at ``folder``'s own files (None: that file is missing)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    files = (folder / "etc-machine-id", folder / "dbus-machine-id")
+    for file, text in zip(files, (etc, dbus)):
+        file.unlink(missing_ok=True)
+        if text is not None:
+            file.write_text(text)
+    monkeypatch.setattr(config, "MACHINE_ID_FILES", tuple(map(str, files)))
+
+
+def test_a_first_start_writes_nothing_and_the_install_id_is_the_same_at_every_start(tmp_path, monkeypatch):
+    machine_id_files(monkeypatch, tmp_path / "machine", etc=MACHINE + "\n")
+    path = tmp_path / "config" / "settings.json"
     first, warnings = read_settings(path)
     assert warnings == []
     assert first.with_(install_id="") == Settings()
-    assert uuid.UUID(first.install_id).version == 4
-    assert path.exists()  # the install id was recorded
-    assert load_settings(path).install_id == first.install_id
+    assert first.install_id == SYSTEMD_APP_SPECIFIC[MACHINE] and uuid.UUID(first.install_id).version == 4
+    assert not (tmp_path / "config").exists()  # nothing written, not even the folder
+    assert load_settings(path).install_id == first.install_id  # the next start
+    assert not (tmp_path / "config").exists()
+
+
+@pytest.mark.parametrize("machine", SYSTEMD_APP_SPECIFIC)
+@pytest.mark.parametrize("where", ["etc", "dbus"])
+def test_the_install_id_is_systemds_app_specific_id_of_the_machine_id(tmp_path, monkeypatch, machine, where):
+    machine_id_files(monkeypatch, tmp_path, **{where: machine.upper() if where == "dbus" else f"{machine}\n"})
+    assert machine_install_id() == SYSTEMD_APP_SPECIFIC[machine]
+    assert machine not in read_settings(tmp_path / "settings.json")[0].install_id.replace("-", "")  # not shown
+
+
+def test_an_explicit_save_records_the_install_id_which_then_stays(tmp_path, monkeypatch):
+    machine_id_files(monkeypatch, tmp_path / "machine", etc=MACHINE)
+    path = tmp_path / "settings.json"
+    settings, _ = read_settings(path)
+    save_settings(settings.with_(overlay=True), path)
+    assert json.loads(path.read_text())["install_id"] == SYSTEMD_APP_SPECIFIC[MACHINE]
+    other = list(SYSTEMD_APP_SPECIFIC)[1]
+    machine_id_files(monkeypatch, tmp_path / "machine", etc=other)  # e.g. the system re-installed
+    assert machine_install_id() == SYSTEMD_APP_SPECIFIC[other]
+    assert read_settings(path)[0].install_id == SYSTEMD_APP_SPECIFIC[MACHINE]  # the saved one wins
+
+
+@pytest.mark.parametrize("etc", [None, "", "uninitialized\n", "0" * 32, "not hex at all, but 32 chars long", "\xff" * 40])
+def test_without_a_usable_machine_id_the_host_name_stands_in(tmp_path, monkeypatch, etc):
+    machine_id_files(monkeypatch, tmp_path, etc=etc)
+    monkeypatch.setattr(config.platform, "node", lambda: "kiosk-7")
+    first = machine_install_id()
+    assert uuid.UUID(first).version == 4 and machine_install_id() == first
+    assert read_settings(tmp_path / "settings.json")[0].install_id == first
+    monkeypatch.setattr(config.platform, "node", lambda: "kiosk-8")
+    assert machine_install_id() != first
+    assert not (tmp_path / "settings.json").exists()
 
 
 def test_save_and_load_round_trip(tmp_path):
@@ -65,7 +118,8 @@ def test_unknown_keys_ignored_bad_values_replaced_one_by_one(tmp_path):
     for key in ("overlay", "rollout_percent", "kiosk.idle_reset_s", "install_id"):
         assert key in joined
     assert "future_feature" not in joined
-    uuid.UUID(settings.install_id)  # a fresh one replaced the unusable one
+    assert settings.install_id == machine_install_id()  # the machine's stands in for the unusable one
+    assert json.loads(path.read_text())["install_id"] == "not-a-uuid"  # left for a person to see, not rewritten
 
 
 @pytest.mark.parametrize("percent, stage", [(0, "disabled"), (10, "ten_percent"), (50, "fifty_percent"),

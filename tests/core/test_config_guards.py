@@ -1,5 +1,5 @@
 """The settings file is read without hanging, growing memory or crashing, and written only on an
-explicit save (or once, for the install id), keeping unknown keys and links."""
+explicit save (never to record the install id), keeping unknown keys and links."""
 
 from __future__ import annotations
 
@@ -67,14 +67,20 @@ def test_a_bad_value_names_its_key_and_the_file_is_not_rewritten(tmp_path):
     assert path.read_text() == text
 
 
-def test_the_install_id_is_recorded_keeping_everything_else(tmp_path):
+def test_a_file_without_an_install_id_is_not_written_until_a_save_records_it_keeping_the_rest(tmp_path):
     path = tmp_path / "settings.json"
-    path.write_text(json.dumps({"rollout_percent": 33, "future": {"a": 1}, "kiosk": {"pin": "1234", "x": 2}}))
+    text = json.dumps({"rollout_percent": 33, "future": {"a": 1}, "kiosk": {"pin": "1234", "x": 2}})
+    path.write_text(text)
+    before = os.stat(path)
     settings, _ = read_settings(path)
+    after = os.stat(path)
+    assert path.read_text() == text and (before.st_ino, before.st_mtime_ns) == (after.st_ino, after.st_mtime_ns)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["settings.json"]
+    assert read_settings(path)[0].install_id == settings.install_id  # the same at the next start
+    save_settings(settings, path)
     data = json.loads(path.read_text())
-    assert data == {"rollout_percent": 33, "future": {"a": 1}, "kiosk": {"pin": "1234", "x": 2},
-                    "install_id": settings.install_id}
-    assert read_settings(path)[0].install_id == settings.install_id
+    assert data["install_id"] == settings.install_id
+    assert data["rollout_percent"] == 33 and data["future"] == {"a": 1} and data["kiosk"]["x"] == 2
 
 
 def test_an_explicit_save_keeps_unknown_keys(tmp_path):

@@ -78,6 +78,24 @@ def test_the_session_explains_the_assignment(registry, tmp_path, monkeypatch):
     assert pinned.name == "requested" and pinned.entry.id == STABLE_ID
 
 
+def test_an_installation_keeps_its_bucket_at_every_start_with_nothing_written(registry, tmp_path, monkeypatch):
+    from tests.core.test_config import SYSTEMD_APP_SPECIFIC, machine_id_files
+
+    first_machine, second_machine = SYSTEMD_APP_SPECIFIC
+    machine_id_files(monkeypatch, tmp_path / "machine", etc=first_machine)
+    settings_file = tmp_path / "config" / "settings.json"
+    starts = [Session.load(settings_file, registry=registry).assignment() for _ in range(3)]  # three restarts
+    assert {(a.install_id, a.bucket) for a in starts} == {(SYSTEMD_APP_SPECIFIC[first_machine], starts[0].bucket)}
+    assert starts[0].bucket == rollout_bucket(SYSTEMD_APP_SPECIFIC[first_machine], EXPERIMENTAL_ID)
+    assert not (tmp_path / "config").exists()
+    Session.load(settings_file, registry=registry).save()  # an explicit save pins the id
+    machine_id_files(monkeypatch, tmp_path / "machine", etc=second_machine)  # the system re-installed
+    again = Session.load(settings_file, registry=registry).assignment()
+    assert (again.install_id, again.bucket) == (starts[0].install_id, starts[0].bucket)
+    elsewhere = Session.load(tmp_path / "other" / "settings.json", registry=registry).assignment()
+    assert elsewhere.install_id == SYSTEMD_APP_SPECIFIC[second_machine]  # another machine, its own id
+
+
 def test_a_rollback_holds_the_installation_on_stable_until_reset(registry, tmp_path):
     inside = next(i for i in IDS if rollout_bucket(i, EXPERIMENTAL_ID) < 10)
     session = Session(Settings(install_id=inside, rollout_stage="full"), settings_path=tmp_path / "settings.json",

@@ -45,16 +45,22 @@ def _tree(root: Path) -> list[str]:
     return sorted(str(p.relative_to(root)) for p in root.rglob("*"))
 
 
-def test_recolor_and_bench_open_no_socket_and_write_only_the_output(tmp_path):
-    home, out = tmp_path / "home", tmp_path / "out"
+def _isolated_home(home: Path) -> dict:
+    """The environment of a first start: HOME, the XDG folders and TMPDIR in an empty ``home``."""
     (home / "tmp").mkdir(parents=True)
-    photo = tmp_path / "in" / "me.png"
-    photo.parent.mkdir()
-    photo.write_bytes((FIXTURES / "portrait_640x480.png").read_bytes())
     env = {k: v for k, v in os.environ.items() if not k.startswith(("XDG_", "MPLCONFIGDIR", "HAIRTINT_CONFIG"))}
     env.update(HOME=str(home), XDG_CONFIG_HOME=str(home / ".config"), XDG_CACHE_HOME=str(home / ".cache"),
                XDG_DATA_HOME=str(home / ".local" / "share"), XDG_STATE_HOME=str(home / ".local" / "state"),
                TMPDIR=str(home / "tmp"), PYTHONPATH=str(ROOT))
+    return env
+
+
+def test_recolor_and_bench_open_no_socket_and_write_only_the_output(tmp_path):
+    home, out = tmp_path / "home", tmp_path / "out"
+    env = _isolated_home(home)
+    photo = tmp_path / "in" / "me.png"
+    photo.parent.mkdir()
+    photo.write_bytes((FIXTURES / "portrait_640x480.png").read_bytes())
     before = _tree(home)
     photo_bytes = photo.read_bytes()
 
@@ -67,11 +73,46 @@ def test_recolor_and_bench_open_no_socket_and_write_only_the_output(tmp_path):
     assert seen["sockets"] == []
     # no ldconfig/gcc probing for audio, no fc-list for fonts; only the model's first load in a child
     assert [p for p in seen["processes"] if "core.catalog.model_probe" not in str(p)] == []
-    settings_dir = home / ".config" / "hairtint"
-    allowed = (str(out), str(settings_dir))  # the explicit output; the settings file (see README)
-    stray = [w for w in seen["writes"] if not w.startswith(allowed) and w != str(home / ".config")]
+    stray = [w for w in seen["writes"] if not w.startswith(str(out))]  # the explicit output only
     assert stray == []
-    added = sorted(set(_tree(home)) - set(before))
-    assert added in ([], [".config", ".config/hairtint", ".config/hairtint/settings.json"]), added
+    assert _tree(home) == before  # no settings file, not even the folder: a first start writes nothing
     assert [p.name for p in out.iterdir()] == ["me_sunlit-amber_70.png"]
     assert photo.read_bytes() == photo_bytes
+
+
+def test_the_installation_keeps_its_id_and_bucket_across_starts_and_only_a_save_writes_it(tmp_path):
+    """Two fresh processes (two starts of a new installation) agree on the install id and the rollout
+    bucket and write nothing; `hairtint rollout set` (an explicit save) records that same id."""
+    home = tmp_path / "home"
+    env = _isolated_home(home)
+    before = _tree(home)
+
+    def hairtint(*args) -> subprocess.CompletedProcess:
+        done = subprocess.run([sys.executable, "-m", "hairtint_desktop.cli", *args], cwd=tmp_path, env=env,
+                              capture_output=True, text=True, timeout=None)
+        assert done.returncode == 0, done.stderr[-2000:]
+        return done
+
+    starts = [json.loads(hairtint("rollout", "status", "--json").stdout) for _ in range(2)]
+    assert starts[0]["install_id"] == starts[1]["install_id"] and starts[0]["bucket"] == starts[1]["bucket"]
+    assert _tree(home) == before
+    hairtint("rollout", "set", "ten_percent")
+    settings = home / ".config" / "hairtint" / "settings.json"
+    assert json.loads(settings.read_text())["install_id"] == starts[0]["install_id"]
+    after = json.loads(hairtint("rollout", "status", "--json").stdout)
+    assert (after["install_id"], after["bucket"], after["stage"]) == (starts[0]["install_id"], starts[0]["bucket"],
+                                                                      "ten_percent")
+
+
+def test_the_apps_first_start_writes_only_the_screenshot_it_was_asked_for(tmp_path):
+    """The window opens on the demo, shows a frame, saves the screenshot and quits: no settings file."""
+    home, out = tmp_path / "home", tmp_path / "out"
+    out.mkdir()
+    env = {**_isolated_home(home), "QT_QPA_PLATFORM": "offscreen"}
+    before = _tree(home)
+    done = subprocess.run([sys.executable, "-m", "hairtint_desktop.cli", "gui", "--source", "synthetic",
+                           "--screenshot", str(out / "shot.png")], cwd=tmp_path, env=env, capture_output=True,
+                          text=True, timeout=None)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert [p.name for p in out.iterdir()] == ["shot.png"]
+    assert _tree(home) == before

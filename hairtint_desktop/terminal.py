@@ -1,0 +1,133 @@
+"""What the headless commands do about the terminal and the process around them, so that a long
+``recolor`` (or eval, bench, ...) ends with a message and an exit code, never a traceback:
+
+- standard streams that are closed when the command starts (``>&-``) are opened on the null device, so
+  that no file the command opens later takes their number and receives what was meant for the terminal;
+  what is printed to a closed stdout is dropped;
+- text the terminal's encoding cannot show (``LC_ALL=C``, ``PYTHONIOENCODING=ascii``; a file name
+  with ``é`` or ``→`` in it, or bytes that are not UTF-8) is printed as backslash escapes;
+- stdout is line-buffered, so each result line leaves as soon as it is printed (and a reader that went
+  away is noticed at the next line, not at exit);
+- SIGTERM and SIGHUP raise :class:`Terminated` in the main thread: the work unwinds as from any error
+  (a file being written is removed, finished ones stay) and the command exits ``128 + signal``.
+
+Exit codes (see README): 141 (128 + SIGPIPE, what a shell reports for a program a closed pipe ended)
+when stdout's reader went away, 143 for SIGTERM, 129 for SIGHUP, 130 for Ctrl+C."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import sys
+from typing import Iterator
+
+#: The exit code after the reader of stdout went away (``hairtint recolor ... | head -1``).
+PIPE_CLOSED = 128 + getattr(signal, "SIGPIPE", 13)
+STOP_SIGNALS = ("SIGTERM", "SIGHUP")
+_owned = []  # [True] once prepare_standard_streams ran: this process is the command, its streams are ours
+
+
+class Terminated(BaseException):
+    """A stop signal arrived. A BaseException, like KeyboardInterrupt, so that no ``except Exception``
+    on the way takes it for a failed photo and goes on."""
+
+    def __init__(self, signum: int):
+        self.signum = signum
+        self.name = signal.Signals(signum).name
+        super().__init__(f"stopped by {self.name}")
+
+    @property
+    def exit_code(self) -> int:
+        return 128 + self.signum
+
+
+def prepare_standard_streams() -> None:
+    """Closed descriptors 0-2 opened on the null device; stdout and stderr that escape what their
+    encoding cannot show; stdout line-buffered. For the ``hairtint`` entry point (not for tests that
+    call :func:`hairtint_desktop.cli.main` in-process)."""
+    _owned[:] = [True]
+    for fd in (0, 1, 2):
+        try:
+            os.fstat(fd)
+        except OSError:
+            null = os.open(os.devnull, os.O_RDWR)
+            if null != fd:
+                os.dup2(null, fd)
+                os.close(null)
+    if sys.stdout is None:  # Python found descriptor 1 closed at start: what is printed is dropped
+        sys.stdout = open(1, "w", encoding="utf-8", errors="backslashreplace", closefd=False)
+    if sys.stderr is None:
+        sys.stderr = open(2, "w", encoding="utf-8", errors="backslashreplace", closefd=False)
+    for stream, line in ((sys.stdout, True), (sys.stderr, None)):
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None:
+            try:
+                reconfigure(errors="backslashreplace", **({} if line is None else {"line_buffering": line}))
+            except (OSError, ValueError):
+                pass
+
+
+@contextlib.contextmanager
+def stop_on_signals() -> Iterator[None]:
+    """Within the block, the first SIGTERM or SIGHUP raises :class:`Terminated`; later ones are ignored,
+    so that the clean-up the first one started is not cut short. The previous handlers come back after.
+    Outside the main thread (where Python cannot set handlers) this does nothing."""
+    stopping = []
+
+    def handler(signum, _frame):
+        if not stopping:
+            stopping.append(signum)
+            raise Terminated(signum)
+
+    previous = {}
+    try:
+        for name in STOP_SIGNALS:
+            if hasattr(signal, name):
+                signum = getattr(signal, name)
+                previous[signum] = signal.signal(signum, handler)
+    except ValueError:  # not the main thread
+        pass
+    try:
+        yield
+    finally:
+        for signum, old in previous.items():
+            signal.signal(signum, old)
+
+
+def say(message: str) -> None:
+    """``message`` on stderr; if stderr cannot be written (a closed pipe too), it is dropped."""
+    try:
+        print(message, file=sys.stderr, flush=True)
+    except (OSError, ValueError):
+        mute(sys.stderr)
+
+
+def flush_stdout() -> None:
+    """Flush stdout now, inside the command, so a reader that went away is a BrokenPipeError there
+    rather than a message about an ignored exception at exit."""
+    if sys.stdout is not None:
+        sys.stdout.flush()
+
+
+def mute(stream) -> None:
+    """Send what is left for ``stream``, and anything printed to it from now on, to the null device: so
+    that the flush at exit neither fails on a closed pipe nor waits for a reader that stopped reading.
+    Only in the ``hairtint`` process itself (after :func:`prepare_standard_streams`): a test's streams are
+    left alone."""
+    if not _owned:
+        return
+    try:
+        fd = stream.fileno()
+    except (AttributeError, OSError, ValueError):  # not a real descriptor (captured in a test)
+        return
+    try:
+        null = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(null, fd)
+        os.close(null)
+    except OSError:
+        pass
+
+
+__all__ = ["PIPE_CLOSED", "Terminated", "flush_stdout", "mute", "prepare_standard_streams", "say",
+           "stop_on_signals"]
