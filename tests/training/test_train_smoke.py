@@ -76,6 +76,13 @@ def test_train_resume_and_export_runs_in_mediapipe(tmp_path):
     assert got.shape == (64, 64)
     assert np.abs(got - expected).max() < 0.02
 
+    # the fully convolutional net exported again for another input size, and the card says so
+    assert main([*args, "--resume", "--export-size", "48", "--name", "small"]) == 0
+    assert inspect_tflite(out / "small.tflite").input_shape == (1, 48, 48, 3)
+    card = json.loads((out / "model_card.json").read_text())
+    assert card["input_size"] == [48, 48] and card["training"]["size"] == 64
+    assert card["training"]["command"].endswith("--name small --export-size 48")
+
 
 @pytest.mark.slow
 def test_a_run_can_be_given_minutes_instead_of_epochs_and_trains_from_a_pack(tmp_path):
@@ -92,8 +99,7 @@ def test_a_run_can_be_given_minutes_instead_of_epochs_and_trains_from_a_pack(tmp
     assert state["config"]["arch"] == "hairnet2" and state["config"]["minutes"] == 0.05
     assert state["seconds"] >= 3.0 and state["epochs_done"] >= 1
     history = json.loads((out / "history.json").read_text())
-    assert history[-1]["lr"] == pytest.approx(0.0, abs=1e-4)  # the schedule ran to its end
-    assert "val" in history[-1]
+    assert "val" in history[-1]  # the run ended on the clock (the schedule itself: test_augment)
     # a finished timed run resumed trains nothing more
     assert main(["train", "--data", str(tmp_path / "tiny.npz"), "--out", str(out), "--resume", "--no-export",
                  "--quiet"]) == 0
