@@ -40,7 +40,7 @@ def _bare_env(home: Path) -> dict[str, str]:
 
 
 @pytest.fixture(scope="module")
-def bundle(tmp_path_factory) -> Path:
+def bundle(tmp_path_factory):
     try:
         import PyInstaller  # noqa: F401  -- in the `test` extra
     except ImportError:
@@ -56,7 +56,8 @@ def bundle(tmp_path_factory) -> Path:
     done = subprocess.run(command, cwd=base, env=env, capture_output=True, text=True, timeout=900)
     assert done.returncode == 0, done.stderr[-4000:]
     print(f"bundle built in {time.perf_counter() - start:.0f} s")
-    return base / "dist" / "hairtint"
+    yield base / "dist" / "hairtint"
+    shutil.rmtree(base, ignore_errors=True)  # about 450 MB, with the build folder as much again
 
 
 def _self_test(program: Path, cwd: Path) -> subprocess.CompletedProcess:
