@@ -4,7 +4,8 @@
 #   make test  installs the test and train extras too, runs ruff, then pytest. The two-minute training
 #              smoke test runs only where CI is set (CI=true make test), as .ci/run does.
 #   make bundle  builds the one-folder app in dist/hairtint/ with PyInstaller (installed into the .venv
-#              on first use), copies the installer beside it and runs the bundle's --self-test.
+#              on first use; the spec puts the installer beside it) and runs the bundle's --self-test from
+#              outside the source tree. CI builds it too (tests/packaging, where CI is set).
 PYTHON ?= python3
 VENV := .venv
 HASH := $(shell cat pyproject.toml setup.py | sha256sum | cut -c1-12)
@@ -38,6 +39,5 @@ test: $(ALL)
 
 bundle: $(APP)
 	$(VENV)/bin/python -m pip install --quiet "pyinstaller>=6,<7"
-	$(VENV)/bin/python -m PyInstaller --noconfirm --distpath dist --workpath build/pyinstaller packaging/hairtint.spec
-	cp packaging/install.sh packaging/hairtint-kiosk.service packaging/hairtint.desktop dist/hairtint/
-	dist/hairtint/hairtint --self-test
+	$(VENV)/bin/python -m PyInstaller --noconfirm --log-level WARN --distpath dist --workpath build/pyinstaller packaging/hairtint.spec
+	cd / && "$(CURDIR)/dist/hairtint/hairtint" --self-test

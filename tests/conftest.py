@@ -13,21 +13,31 @@ REPO = Path(__file__).resolve().parent.parent
 FIXTURES = REPO / "fixtures"
 
 
+# The CI-only tier: folders whose tests take a minute or more. Each folder's tests carry its mark and
+# run only where CI is set (.ci/run) or with its flag: folder -> (mark, flag, what it is).
+CI_ONLY = {
+    "training": ("training", "--run-training", "the training smoke test"),
+    "packaging": ("bundle", "--run-bundle", "the bundle build and its self-test"),
+}
+
+
 def pytest_addoption(parser):
-    parser.addoption("--run-training", action="store_true",
-                     help="run the training smoke test (tests/training, minutes) even where CI is not set")
+    for folder, (_, flag, what) in CI_ONLY.items():
+        parser.addoption(flag, action="store_true", help=f"run {what} (tests/{folder}) even where CI is not set")
 
 
 def pytest_collection_modifyitems(config, items):
-    """The fast tier: tests/training carries the ``training`` mark and is skipped unless CI is set or
-    --run-training is given; CI (.ci/run) runs everything."""
-    run = bool(os.environ.get("CI")) or config.getoption("--run-training")
-    skip = pytest.mark.skip(reason="the training smoke test runs where CI is set (or with --run-training)")
-    for item in items:
-        if Path(str(item.fspath)).is_relative_to(REPO / "tests" / "training"):
-            item.add_marker(pytest.mark.training)
-            if not run:
-                item.add_marker(skip)
+    """The fast tier: tests/training and tests/packaging carry the ``training`` and ``bundle`` marks and
+    are skipped unless CI is set or their flag (--run-training, --run-bundle) is given; CI (.ci/run)
+    runs everything."""
+    for folder, (mark, flag, what) in CI_ONLY.items():
+        run = bool(os.environ.get("CI")) or config.getoption(flag)
+        skip = pytest.mark.skip(reason=f"{what} runs where CI is set (or with {flag})")
+        for item in items:
+            if Path(str(item.fspath)).is_relative_to(REPO / "tests" / folder):
+                item.add_marker(getattr(pytest.mark, mark))
+                if not run:
+                    item.add_marker(skip)
 
 
 def shared_path() -> Path:

@@ -69,6 +69,8 @@ def check_pipeline(registry, frames: int = FRAMES, size: tuple[int, int] = SIZE)
         pipeline = build_pipeline(entry=entry)
     except HairTintError as exc:
         return Check("FAILED", "pipeline", f"the default model cannot be loaded: {exc}")
+    except Exception as exc:  # e.g. a bundle without MediaPipe's face graphs: a line of the report, not a traceback
+        return Check("FAILED", "pipeline", f"the pipeline cannot be built: {type(exc).__name__}: {exc}")
     look = Look(shade=resolve_color("Sunlit Amber", default_palette()))
     source = SyntheticSource(*size, frames=frames)
     ious, changed = [], []

@@ -75,3 +75,15 @@ def test_a_camera_driver_crash_is_reported_not_raised(tmp_path):
 
     checks = run_self_test(_registry_copy(tmp_path, tamper=False), camera=explode)
     assert checks[-1].failed and "driver gone" in checks[-1].detail
+
+
+def test_a_pipeline_that_cannot_be_built_is_a_failed_line_not_a_traceback(tmp_path, monkeypatch):
+    # what a bundle missing one of MediaPipe's face graphs gives: FileNotFoundError from the solution
+    def missing(*args, **kwargs):
+        raise FileNotFoundError("The path does not exist: mediapipe/modules/face_landmark/face_landmark_front_cpu.binarypb")
+
+    monkeypatch.setattr("core.engine.build_pipeline", missing)
+    checks = run_self_test(_registry_copy(tmp_path, tamper=False), camera=_no_camera)
+    pipeline = next(c for c in checks if c.name == "pipeline")
+    assert pipeline.failed and "FileNotFoundError" in pipeline.detail and "face_landmark" in pipeline.detail
+    assert "FAILED: 1 of" in report(checks, "test")
