@@ -207,16 +207,26 @@ def bench_table(report: dict) -> str:
     return "\n".join(lines)
 
 
-def soak_table(soak: dict, rows: int = 11) -> str:
-    """Resident memory over a ``bench --soak`` run: about ``rows`` of its samples, then the growth."""
+def soak_table(soak: dict, rows: int = 11, columns: dict[str, list] | None = None) -> str:
+    """Resident memory over a soak (``bench --soak``, ``hairtint soak``): about ``rows`` of its samples,
+    then the growth. ``columns``: more figures, one per sample, shown after the memory."""
     samples = soak["samples"]
     step = max(1, (len(samples) - 1) // (rows - 1))
-    shown = samples[::step] if samples[::step][-1] == samples[-1] else [*samples[::step], samples[-1]]
-    lines = [f"{'frame':>9} {'seconds':>8} {'RSS MB':>8} {'change':>8}"]
-    lines += [f"{f:>9} {s:>8.1f} {mb:>8.1f} {mb - soak['start_mb']:>+8.1f}" for f, s, mb in shown]
+    picked = list(range(0, len(samples), step))
+    if picked[-1] != len(samples) - 1:
+        picked.append(len(samples) - 1)
+    columns = columns or {}
+    widths = {name: max(8, len(name)) for name in columns}
+    lines = [f"{'frame':>9} {'seconds':>8} {'RSS MB':>8} {'change':>8}" + "".join(f" {n:>{widths[n]}}" for n in columns)]
+    for i in picked:
+        f, s, mb = samples[i]
+        lines.append(f"{f:>9} {s:>8.1f} {mb:>8.1f} {mb - soak['start_mb']:>+8.1f}"
+                     + "".join(f" {values[i]:>{widths[n]}}" for n, values in columns.items()))
+    unit = soak.get("unit", "frames")
+    every = f"{soak['every']:g} s" if unit == "s" else f"{soak['every']} {unit}"
     lines.append(f"growth   {soak['growth_mb']:+.1f} MB over the run ({soak['start_mb']:.1f} -> {soak['end_mb']:.1f} MB, "
                  f"after warm-up), {soak['growth_second_half_mb']:+.1f} MB over its second half; "
-                 f"sampled every {soak['every']} frames")
+                 f"sampled every {every}")
     return "\n".join(lines)
 
 
