@@ -230,6 +230,46 @@ def soak_table(soak: dict, rows: int = 11, columns: dict[str, list] | None = Non
     return "\n".join(lines)
 
 
+def soak(args) -> int:
+    from hairtint_desktop.soak import check_settings, run_soak
+
+    check_settings(args.minutes, args.frames, args.every)
+    _check_outputs(args)
+    report = run_soak(minutes=args.minutes, frames=args.frames, every_s=args.every, source=args.source,
+                      settings_path=args.config, size=args.size)
+    if args.json is None:
+        print(app_soak_table(report))
+    elif args.json == "-":
+        print(json.dumps(report, indent=2))
+    else:
+        write_text(args.json, json.dumps(report, indent=2))
+        print(app_soak_table(report))
+        print(f"JSON written to {args.json}")
+    return 0 if report["ok"] else 1
+
+
+def app_soak_table(report: dict) -> str:
+    """``hairtint soak``'s report as a table a person reads."""
+    m = report.get("machine", {})
+    window = report.get("window") or ["?", "?"]
+    minutes = report["seconds"] / 60
+    lines = [f"model     {report['model']}",
+             f"source    {report['source']}, window {window[0]}x{window[1]}, overlay "
+             f"{'on' if report.get('overlay') else 'off'}",
+             f"time      {minutes:.1f} min after {report['warmup_frames']} warm-up frames (ended: {report['stopped']})",
+             f"frames    {report['frames_shown']:,} shown ({report['shown_fps']:.1f} frames/s), "
+             f"{report['not_shown']:,} of the clip's {report['clip_frames']:,} not shown",
+             f"problems  {report['problems']} ({report['errors_logged']} errors logged)",
+             f"machine   {m.get('cpu', '?')}, {m.get('cores', '?')} cores, {m.get('system', '')}",
+             f"memory    {report['peak_rss_mb']:.0f} MB peak"]
+    lines += [f"          {message}" for message in report["problem_messages"]]
+    if "soak" in report:
+        counts = report["soak"]["counts"]
+        lines += ["", soak_table(report["soak"], columns={"not shown": counts["not_shown"],
+                                                          "problems": counts["problems"]})]
+    return "\n".join(lines)
+
+
 def train(args) -> int:
     try:
         from training.cli import run_training
