@@ -60,7 +60,7 @@ class Tally:
     """What the window received and showed, counted on the GUI thread."""
 
     shown: int = 0  # frames painted for the first time (VideoView.painted)
-    index: int | None = None  # the clip's frame number of the newest result
+    index: int | None = None  # the clip's frame number of the newest frame shown
     problems: int = 0  # Problem and Unavailable events: what the banner or the start panel said
     messages: list[str] = field(default_factory=list)
     model: str = "unknown model"
@@ -114,7 +114,7 @@ class AppSoak:
     # ---- what the window gets -------------------------------------------------------------------------
     def _event(self, event) -> None:
         if isinstance(event, live.Processed):
-            self.tally.index, self.tally.model = event.result.frame.index, event.info.model
+            self.tally.model = event.info.model
         elif isinstance(event, (live.Problem, live.Unavailable)):
             self.tally.problems += 1
             if event.message not in self.tally.messages and len(self.tally.messages) < KEPT_PROBLEMS:
@@ -124,6 +124,8 @@ class AppSoak:
 
     def _painted(self, _latency_ms: float) -> None:
         self.tally.shown += 1
+        if self.window.last_result is not None:  # the frame just painted: the newest the window was given
+            self.tally.index = self.window.last_result.frame.index
         if self._base is None and self.tally.shown >= WARMUP_FRAMES:
             self._begin()
         elif self._base is not None and self.frames is not None and self.shown >= self.frames:
