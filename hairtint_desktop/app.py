@@ -37,21 +37,41 @@ def quit_on_signals(app, window) -> None:
 
     from PySide6.QtCore import QTimer
 
-    def handler(signum, _frame):
+    def handler(signum: int) -> None:
         log.info("signal %d: closing", signum)
         window.allow_quit()
         code = 128 + signum if signum == signal.SIGINT else 0
         QTimer.singleShot(0, lambda: app.exit(code))  # also when it comes before the event loop runs
 
+    on_stop_signals(app, handler)
+
+
+def on_stop_signals(app, handler: Callable[[int], None]) -> Callable[[], None]:
+    """Call ``handler(signum)`` on the GUI thread for SIGINT and SIGTERM (nothing where signals cannot
+    be set: not the main thread). Returns a function that puts the previous handlers back."""
+    import signal
+
+    from PySide6.QtCore import QTimer
+
+    previous = {}
     for name in ("SIGINT", "SIGTERM"):
         if hasattr(signal, name):
+            number = getattr(signal, name)
             try:
-                signal.signal(getattr(signal, name), handler)
+                previous[number] = signal.signal(number, lambda signum, _frame: handler(signum))
             except ValueError:  # not the main thread
-                return
+                return lambda: None
     wake = QTimer(app)  # Python runs signal handlers only between bytecodes: wake it regularly
     wake.timeout.connect(lambda: None)
     wake.start(200)
+
+    def restore() -> None:
+        wake.stop()
+        wake.deleteLater()
+        for number, old in previous.items():
+            signal.signal(number, old)
+
+    return restore
 
 
 def serve_metrics(window):
@@ -103,10 +123,7 @@ def run_gui(source: str | None = None, kiosk: bool = False, screenshot: str | No
     app = _application(sys.argv[:1])
     from PySide6.QtCore import QEventLoop, QTimer
 
-    from hairtint_desktop.main_window import MainWindow
-
-    session = Session.load(settings_path)
-    window = MainWindow(session=session, pipeline_factory=pipeline_factory, opener=opener, kiosk=kiosk)
+    window = build_window(settings_path, kiosk=kiosk, pipeline_factory=pipeline_factory, opener=opener)
     if screenshot is None:
         quit_on_signals(app, window)
         server = serve_metrics(window)
@@ -119,8 +136,6 @@ def run_gui(source: str | None = None, kiosk: bool = False, screenshot: str | No
             server.close()
         return int(code)
 
-    # --screenshot: a local event loop, so an application that goes on running (a test session) is
-    # left as it was -- QCoreApplication.exit() would make every later event loop return at once.
     loop = QEventLoop()
     outcome: dict = {"code": None}
     deadline = QTimer()
@@ -155,6 +170,29 @@ def run_gui(source: str | None = None, kiosk: bool = False, screenshot: str | No
     window.source_unavailable.connect(unavailable)
     deadline.timeout.connect(lambda: finish(1, f"no processed frame within {timeout_s:g} s; no screenshot written"))
     deadline.start(int(timeout_s * 1000))
+    run_locally(app, window, loop, source, kiosk=kiosk, size=size)
+    return outcome["code"] if outcome["code"] is not None else 1
+
+
+def build_window(settings_path=None, *, kiosk: bool = False, pipeline_factory: Callable[[bool], object] | None = None,
+                 opener: Callable[[str], object] | None = None, overlay: bool | None = None):
+    """The main window as ``hairtint`` builds it, from the settings file (read as the app reads it).
+    ``overlay`` True or False shows or hides the statistics overlay for this run only: the settings
+    file is not written for it."""
+    from hairtint_desktop.main_window import MainWindow
+
+    session = Session.load(settings_path)
+    if overlay is not None:
+        session.settings = session.settings.with_(overlay=overlay)
+    return MainWindow(session=session, pipeline_factory=pipeline_factory, opener=opener, kiosk=kiosk)
+
+
+def run_locally(app, window, loop, source: str | None, *, kiosk: bool = False,
+                size: tuple[int, int] | None = None) -> None:
+    """Show ``window``, open ``source`` and run ``loop`` (a QEventLoop) until something exits it; then stop
+    the worker and dispose of the window. A local event loop, so that an application that goes on
+    running (a test session) is left as it was -- QCoreApplication.exit() would make every later event
+    loop return at once."""
     quit_on_close = app.quitOnLastWindowClosed()
     app.setQuitOnLastWindowClosed(False)
     try:
@@ -167,9 +205,8 @@ def run_gui(source: str | None = None, kiosk: bool = False, screenshot: str | No
         if window.kiosk is not None:
             window.kiosk.stop()
         window.deleteLater()
-    return outcome["code"] if outcome["code"] is not None else 1
 
 
-__all__ = ["run_gui"]
+__all__ = ["run_gui", "build_window", "run_locally", "on_stop_signals"]
 
 

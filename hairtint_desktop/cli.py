@@ -1,5 +1,6 @@
 """``hairtint``: the live app by default, and the headless subcommands (recolor, eval, eval-video, bench,
-train, models, rollout, metrics). Only the app itself imports Qt, so the subcommands run on machines without a display."""
+soak, train, models, rollout, metrics). Only the app itself and ``soak`` (the app, offscreen) import Qt, so the
+other subcommands run on machines without a display."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from core.errors import HairTintError
 from core.frames import DEFAULT_INTENSITY, DEFAULT_SHINE
 from core.catalog.palette import DEFAULT_SHADE
 
-SUBCOMMANDS = ("recolor", "eval", "eval-video", "bench", "train", "models", "rollout", "metrics", "gui")
+SUBCOMMANDS = ("recolor", "eval", "eval-video", "bench", "soak", "train", "models", "rollout", "metrics", "gui")
 
 
 def _size(text: str) -> tuple[int, int]:
@@ -127,6 +128,22 @@ def build_parser() -> argparse.ArgumentParser:
     bench.add_argument("--every", type=_positive, metavar="K", help="with --soak: sample memory every K frames "
                        "(default: N/20)")
 
+    soak = sub.add_parser("soak", help="run the app itself (window, worker, overlay) headless on the demo clip "
+                          "for a while and report its memory, frames and problems over time")
+    soak.add_argument("--minutes", type=_number(float, 0.001, kind="a number"), help="how long to run after the "
+                      "warm-up frames")
+    soak.add_argument("--frames", type=_positive, help="stop after this many frames shown (with --minutes: "
+                      "whichever comes first)")
+    soak.add_argument("--every", type=_number(float, 0.1, kind="a number"), metavar="SECONDS",
+                      help="sample memory every this many seconds (default: the run's length / 20)")
+    soak.add_argument("--source", default="synthetic", help="what to show (default: the demo clip, synthetic; "
+                      "synthetic:WxH for another size)")
+    soak.add_argument("--config", metavar="FILE", help="settings file (default: the user's); it is not written "
+                      "during the soak")
+    soak.add_argument("--size", type=_size, metavar="WxH", help="window size in pixels (default 1180x760)")
+    soak.add_argument("--json", nargs="?", const="-", metavar="FILE",
+                      help="print the report as JSON instead of a table (to FILE when given, at the end)")
+
     train = sub.add_parser("train", help="train a hair model and export it for MediaPipe (needs the 'train' extra)")
     train.add_argument("--data", nargs="+", required=True, metavar="DIR|PACK",
                        help="sets with train.txt / val.txt, folders of sets, or .npz packs made with --pack-to")
@@ -228,7 +245,7 @@ def main(argv: list[str] | None = None) -> int:
     from hairtint_desktop import commands, fleet_commands
 
     handler = {"gui": commands.gui, "recolor": commands.recolor, "eval": commands.evaluate,
-               "eval-video": commands.evaluate_video, "bench": commands.bench,
+               "eval-video": commands.evaluate_video, "bench": commands.bench, "soak": commands.soak,
                "train": commands.train, "models": commands.models, "rollout": fleet_commands.rollout,
                "metrics": fleet_commands.metrics}.get(args.command or "gui")
     if getattr(args, "self_test", False):

@@ -217,16 +217,66 @@ def bench_table(report: dict) -> str:
     return "\n".join(lines)
 
 
-def soak_table(soak: dict, rows: int = 11) -> str:
-    """Resident memory over a ``bench --soak`` run: about ``rows`` of its samples, then the growth."""
+def soak_table(soak: dict, rows: int = 11, columns: dict[str, list] | None = None) -> str:
+    """Resident memory over a soak (``bench --soak``, ``hairtint soak``): about ``rows`` of its samples,
+    then the growth. ``columns``: more figures, one per sample, shown after the memory."""
     samples = soak["samples"]
     step = max(1, (len(samples) - 1) // (rows - 1))
-    shown = samples[::step] if samples[::step][-1] == samples[-1] else [*samples[::step], samples[-1]]
-    lines = [f"{'frame':>9} {'seconds':>8} {'RSS MB':>8} {'change':>8}"]
-    lines += [f"{f:>9} {s:>8.1f} {mb:>8.1f} {mb - soak['start_mb']:>+8.1f}" for f, s, mb in shown]
+    picked = list(range(0, len(samples), step))
+    if picked[-1] != len(samples) - 1:
+        picked.append(len(samples) - 1)
+    columns = columns or {}
+    widths = {name: max(8, len(name)) for name in columns}
+    lines = [f"{'frame':>9} {'seconds':>8} {'RSS MB':>8} {'change':>8}" + "".join(f" {n:>{widths[n]}}" for n in columns)]
+    for i in picked:
+        f, s, mb = samples[i]
+        lines.append(f"{f:>9} {s:>8.1f} {mb:>8.1f} {mb - soak['start_mb']:>+8.1f}"
+                     + "".join(f" {values[i]:>{widths[n]}}" for n, values in columns.items()))
+    unit = soak.get("unit", "frames")
+    every = f"{soak['every']:g} s" if unit == "s" else f"{soak['every']} {unit}"
     lines.append(f"growth   {soak['growth_mb']:+.1f} MB over the run ({soak['start_mb']:.1f} -> {soak['end_mb']:.1f} MB, "
                  f"after warm-up), {soak['growth_second_half_mb']:+.1f} MB over its second half; "
-                 f"sampled every {soak['every']} frames")
+                 f"sampled every {every}")
+    return "\n".join(lines)
+
+
+def soak(args) -> int:
+    from hairtint_desktop.soak import check_settings, run_soak
+
+    check_settings(args.minutes, args.frames, args.every)
+    _check_outputs(args)
+    report = run_soak(minutes=args.minutes, frames=args.frames, every_s=args.every, source=args.source,
+                      settings_path=args.config, size=args.size)
+    if args.json is None:
+        print(app_soak_table(report))
+    elif args.json == "-":
+        print(json.dumps(report, indent=2))
+    else:
+        write_text(args.json, json.dumps(report, indent=2))
+        print(app_soak_table(report))
+        print(f"JSON written to {args.json}")
+    return 0 if report["ok"] else 1
+
+
+def app_soak_table(report: dict) -> str:
+    """``hairtint soak``'s report as a table a person reads."""
+    m = report.get("machine", {})
+    window = report.get("window") or ["?", "?"]
+    minutes = report["seconds"] / 60
+    lines = [f"model     {report['model']}",
+             f"source    {report['source']}, window {window[0]}x{window[1]}, overlay "
+             f"{'on' if report.get('overlay') else 'off'}",
+             f"time      {minutes:.1f} min after {report['warmup_frames']} warm-up frames (ended: {report['stopped']})",
+             f"frames    {report['frames_shown']:,} shown ({report['shown_fps']:.1f} frames/s), "
+             f"{report['not_shown']:,} of the clip's {report['clip_frames']:,} not shown",
+             f"problems  {report['problems']} ({report['errors_logged']} errors logged)",
+             f"machine   {m.get('cpu', '?')}, {m.get('cores', '?')} cores, {m.get('system', '')}",
+             f"memory    {report['peak_rss_mb']:.0f} MB peak"]
+    lines += [f"          {message}" for message in report["problem_messages"]]
+    if "soak" in report:
+        counts = report["soak"]["counts"]
+        lines += ["", soak_table(report["soak"], columns={"not shown": counts["not_shown"],
+                                                          "problems": counts["problems"]})]
     return "\n".join(lines)
 
 

@@ -105,12 +105,13 @@ def peak_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
 
 
-def soak_summary(samples: list[tuple[int, float, float]], every: int) -> dict:
-    """Resident memory over the run: the samples (frame, seconds, MB), growth from the first sample
-    (taken after warm-up) to the last, and over the second half alone."""
+def soak_summary(samples: list[tuple[int, float, float]], every: float, unit: str = "frames") -> dict:
+    """Resident memory over the run: the samples (frame, seconds, MB), taken every ``every`` ``unit``
+    ("frames", or "s" for the app's soak), growth from the first sample (taken after warm-up) to the
+    last, and over the second half alone."""
     first, last = samples[0][2], samples[-1][2]
     middle = samples[len(samples) // 2][2]
-    return {"every": every, "samples": [[f, round(s, 2), round(mb, 1)] for f, s, mb in samples],
+    return {"every": every, "unit": unit, "samples": [[f, round(s, 2), round(mb, 1)] for f, s, mb in samples],
             "start_mb": round(first, 1), "end_mb": round(last, 1), "max_mb": round(max(m for _, _, m in samples), 1),
             "growth_mb": round(last - first, 1), "growth_second_half_mb": round(last - middle, 1)}
 

@@ -1,6 +1,13 @@
 """Desktop test set-up: Qt offscreen, cv2's Qt variables dropped, settings in a temporary folder, and
 light fakes (a pipeline whose segmenter returns a fixed mask in front of the real recolourer, and
-sources that can be told to fail and come back)."""
+sources that can be told to fail and come back).
+
+Timing is in the tests' hands: a slow pipeline is one whose segmenter holds each frame at a
+:class:`Gate` until the test lets it through, and the fake camera can deliver only the frames a test
+releases (``Camera(shutter=True)``). The one wait on the clock left here is the free-running camera's
+frame period, which is what a camera is: its read() blocks until the sensor's next frame, whatever the
+app does. Without it the capture thread would spin, and the window tests that need frames to keep
+coming (after a reset, a source switch, a reconnect) would have to feed every frame by hand."""
 
 from __future__ import annotations
 
@@ -65,32 +72,66 @@ class FakeModelInfo:
     id, version = "fake-hair", "0.0.1"
 
 
-def fake_pipeline(still: bool = False, delay_s: float = 0.0) -> Pipeline:
+class Gate:
+    """Holds whoever calls :meth:`wait` until the test lets them through: ``release(n)`` lets ``n`` through,
+    ``open()`` everyone from then on. ``waiting``: how many are held now; ``passed``: how many went through."""
+
+    def __init__(self):
+        self._cond = threading.Condition()
+        self._permits = 0
+        self._open = False
+        self.waiting = 0
+        self.passed = 0
+
+    def wait(self) -> None:
+        with self._cond:
+            self.waiting += 1
+            self._cond.notify_all()
+            self._cond.wait_for(lambda: self._open or self._permits > 0)
+            if not self._open:
+                self._permits -= 1
+            self.waiting -= 1
+            self.passed += 1
+
+    def release(self, count: int = 1) -> None:
+        with self._cond:
+            self._permits += count
+            self._cond.notify_all()
+
+    def open(self) -> None:
+        with self._cond:
+            self._open = True
+            self._cond.notify_all()
+
+
+def fake_pipeline(still: bool = False, gate: Gate | None = None) -> Pipeline:
+    """The fake segmenter in front of the real recolourer; with ``gate``, each frame waits there first
+    (a pipeline exactly as slow as the test makes it)."""
     segmenter = FakeSegmenter()
-    if delay_s:
+    if gate is not None:
         inner = segmenter.segment
 
-        def slow(frame):
-            time.sleep(delay_s)
+        def held(frame):
+            gate.wait()
             return inner(frame)
 
-        segmenter.segment = slow
+        segmenter.segment = held
     pipeline = Pipeline(segmenter, PassThroughSmoother(), SameSizeRefiner(), Recolorer())
     segmenter.info = FakeModelInfo()
     return pipeline
 
 
 class PipelineFactory:
-    """Counts the pipelines it made and the frames they processed."""
+    """Counts the pipelines it made and the frames they processed; ``gate``: see :func:`fake_pipeline`."""
 
-    def __init__(self, delay_s: float = 0.0):
-        self.delay_s = delay_s
+    def __init__(self, gate: Gate | None = None):
+        self.gate = gate
         self.made: list[Pipeline] = []
         self.threads: list[str] = []
 
     def __call__(self, still: bool) -> Pipeline:
         self.threads.append(threading.current_thread().name)
-        pipeline = fake_pipeline(still, self.delay_s)
+        pipeline = fake_pipeline(still, self.gate)
         self.made.append(pipeline)
         return pipeline
 
@@ -100,16 +141,59 @@ class PipelineFactory:
 
 
 class Camera:
-    """A fake camera a test can unplug (``available = False``) and plug back in."""
+    """A fake camera a test can unplug (``available = False``) and plug back in. Free-running, it
+    delivers a frame every 1/``fps`` seconds, as a camera does whether or not the app keeps up; with
+    ``shutter=True`` it delivers only the frames the test lets through with :meth:`release` (``waiting``
+    says a read is held there), until :meth:`run_free`. Unplugging wakes a waiting read at once."""
 
-    def __init__(self, fps: float = 60.0, size=(320, 240)):
-        self.available = True
+    def __init__(self, fps: float = 60.0, size=(320, 240), shutter: bool = False):
+        self._cond = threading.Condition()
+        self._available = True
+        self._let_through = 0
+        self.shutter = shutter
+        self.waiting = False
         self.fps = fps
         self.size = size
         self.opened = 0
         self.closed = 0
         self.reads = 0
         self._pixels = [portrait(*size, t=i / 10) for i in range(4)]
+
+    @property
+    def available(self) -> bool:
+        return self._available
+
+    @available.setter
+    def available(self, value: bool) -> None:
+        with self._cond:
+            self._available = value
+            self._cond.notify_all()
+
+    def release(self, frames: int = 1) -> None:
+        """(shutter) Let ``frames`` more frames through."""
+        with self._cond:
+            self._let_through += frames
+            self._cond.notify_all()
+
+    def run_free(self) -> None:
+        """Deliver frames at ``fps`` from now on (so a test that used the shutter can stop the camera)."""
+        with self._cond:
+            self.shutter = False
+            self._cond.notify_all()
+
+    def next_frame(self) -> bool:
+        """Wait for the next frame: False when the camera was unplugged meanwhile."""
+        with self._cond:
+            if self.shutter:
+                self.waiting = True
+                self._cond.wait_for(lambda: not self._available or not self.shutter or self._let_through > 0)
+                self.waiting = False
+                if self._available and self.shutter:
+                    self._let_through -= 1
+                    return True
+            if self._available:  # free-running: the sensor's frame period (see the module's text)
+                self._cond.wait_for(lambda: not self._available, timeout=1.0 / self.fps)
+            return self._available
 
     def open(self, spec: str) -> "CameraSource":
         if not self.available:
@@ -126,8 +210,7 @@ class CameraSource:
         self._t0 = time.monotonic()
 
     def read(self) -> Frame:
-        time.sleep(1.0 / self.camera.fps)
-        if not self.camera.available:
+        if not self.camera.next_frame():
             raise SourceError(f"{self.source_id.replace(':', ' ')} stopped delivering frames")
         self.camera.reads += 1
         self._i += 1

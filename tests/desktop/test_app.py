@@ -40,13 +40,22 @@ def test_screenshot_shows_why_a_source_cannot_be_opened(qtbot, tmp_path, capsys)
     assert image.width() >= 1000 and pixels.std() > 5  # not a blank picture
 
 
-def test_screenshot_times_out_with_a_message(qtbot, tmp_path, capsys):
-    from tests.desktop.conftest import PipelineFactory
+def test_screenshot_times_out_with_a_message(qtbot, tmp_path, capsys, monkeypatch):
+    from hairtint_desktop.main_window import MainWindow
+    from tests.desktop.conftest import Gate, PipelineFactory
 
+    from core.demo.synthetic import render_portrait
+    from core.io.sources import DEMO_SEED
+
+    render_portrait(640, 480, 0.0, DEMO_SEED)  # the demo clip's drawing (cached), so that its capture thread
+    # is never inside the first, slow render when the window shuts down
+    gate = Gate()  # the pipeline holds its first frame until the window shuts down
+    shutdown = MainWindow.shutdown
+    monkeypatch.setattr(MainWindow, "shutdown", lambda self: (gate.open(), shutdown(self))[1])
     out = tmp_path / "never.png"
     before = real_threads()
     code = run_gui("synthetic", kiosk=False, screenshot=str(out), settings_path=tmp_path / "settings.json",
-                   pipeline_factory=PipelineFactory(delay_s=1.5), timeout_s=0.5)  # first frame after 1.5 s
+                   pipeline_factory=PipelineFactory(gate=gate), timeout_s=0.5)
     assert code == 1 and not out.exists()
     assert "no processed frame within" in capsys.readouterr().err
     assert real_threads() == before

@@ -26,14 +26,15 @@ def test_bench_bad_numbers_are_usage_errors(capsys, flags):
 
 
 @pytest.mark.parametrize("where", ["missing folder", "a folder", "read-only", "empty"])
-@pytest.mark.parametrize("command", ["bench", "eval", "eval-video"])
+@pytest.mark.parametrize("command", ["bench", "eval", "eval-video", "soak"])
 def test_unwritable_json_is_refused_before_the_work(tmp_path, capsys, monkeypatch, where, command):
     target = {"missing folder": tmp_path / "nowhere" / "out.json", "a folder": tmp_path,
               "read-only": "/proc/self/hairtint.json", "empty": ""}[where]
     started = []
     monkeypatch.setattr("core.tools.bench.run_bench", lambda *a, **k: started.append(1))
     monkeypatch.setattr("core.tools.evaluate.collect_samples", lambda *a, **k: started.append(1))
-    args = {"bench": ["bench", "--frames", "2", "--size", "64x48"],
+    monkeypatch.setattr("hairtint_desktop.soak.run_soak", lambda *a, **k: started.append(1))
+    args = {"bench": ["bench", "--frames", "2", "--size", "64x48"], "soak": ["soak", "--frames", "2"],
             "eval": ["eval", "--data", str(tmp_path)], "eval-video": ["eval-video", "--data", str(tmp_path)]}[command]
     before = sorted(os.listdir(tmp_path))
 

@@ -13,7 +13,7 @@ from tests.conftest import FIXTURES
 
 ROOT = Path(__file__).resolve().parents[2]
 
-SCRIPT = r"""
+HOOK = r"""
 import json, os, sys
 seen = {"sockets": [], "processes": [], "writes": []}
 WRITE_FLAGS = os.O_WRONLY | os.O_RDWR | os.O_CREAT | os.O_APPEND | os.O_TRUNC
@@ -35,8 +35,14 @@ def hook(event, args):
 
 sys.addaudithook(hook)
 from hairtint_desktop.cli import main
+"""
+SCRIPT = HOOK + r"""
 codes = [main(["recolor", sys.argv[1], "-o", sys.argv[2], "--color", "Sunlit Amber"]),
          main(["bench", "--frames", "3", "--size", "96x72", "--json"])]
+print("@@" + json.dumps({"codes": codes, **seen}))
+"""
+SOAK_SCRIPT = HOOK + r"""
+codes = [main(["soak", "--frames", "30", "--every", "1", "--json"])]
 print("@@" + json.dumps({"codes": codes, **seen}))
 """
 
@@ -116,3 +122,28 @@ def test_the_apps_first_start_writes_only_the_screenshot_it_was_asked_for(tmp_pa
     assert done.returncode == 0, done.stderr[-2000:]
     assert [p.name for p in out.iterdir()] == ["shot.png"]
     assert _tree(home) == before
+
+
+def test_the_app_soak_opens_no_socket_and_writes_nothing(tmp_path):
+    """The real window (offscreen), its worker and the overlay on the demo clip, with a settings file that
+    already has its install id: nothing is written anywhere (the report goes to stdout)."""
+    home = tmp_path / "home"
+    env = _isolated_home(home)
+    env.pop("QT_QPA_PLATFORM", None)  # the soak picks the offscreen platform itself
+    settings = home / ".config" / "hairtint" / "settings.json"
+    settings.parent.mkdir(parents=True)
+    settings.write_text(json.dumps({"install_id": "00000000-0000-4000-8000-000000000001"}))
+    before, settings_bytes = _tree(home), settings.read_bytes()
+
+    done = subprocess.run([sys.executable, "-c", SOAK_SCRIPT], cwd=tmp_path, env=env, capture_output=True, text=True,
+                          timeout=None)
+
+    assert done.returncode == 0, done.stderr[-2000:]
+    seen = json.loads(done.stdout.split("@@", 1)[1])
+    report = json.loads(done.stdout.split("@@", 1)[0])
+    assert seen["codes"] == [0] and report["frames_shown"] == 30 and report["overlay"] is True
+    assert seen["sockets"] == []
+    assert [p for p in seen["processes"] if "core.catalog.model_probe" not in str(p)] == []
+    assert seen["writes"] == []
+    assert _tree(home) == before and settings.read_bytes() == settings_bytes
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["home"]

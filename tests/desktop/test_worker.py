@@ -11,7 +11,7 @@ import pytest
 from core.frames import Look, Shade
 from core.live import Problem, Processed, Recovered, Status, Unavailable
 from hairtint_desktop.worker import Worker
-from tests.desktop.conftest import Camera, ListSource, Opener, PipelineFactory, portrait, real_threads, settle
+from tests.desktop.conftest import Camera, Gate, ListSource, Opener, PipelineFactory, portrait, real_threads, settle
 
 AMBER = Look(Shade("Sunlit Amber", (200, 120, 42)), intensity=70)
 BLUE = Look(Shade("Ocean Blue", (44, 104, 144)), intensity=70)
@@ -84,13 +84,19 @@ def test_restart_and_switching_sources_leak_no_thread(qtbot, worker):
 
 
 def test_slow_pipeline_drops_stale_frames_instead_of_queueing(qtbot, worker):
-    factory = PipelineFactory(delay_s=0.08)  # ~12 fps pipeline behind a 60 fps camera
-    w, got = worker(factory)
+    camera, gate = Camera(shutter=True), Gate()
+    w, got = worker(PipelineFactory(gate=gate), Opener(camera))
     w.start("camera:0", AMBER)
-    qtbot.waitUntil(lambda: len(got.results) >= 8, timeout=8000)
-    indices = [r.frame.index for r, _ in got.results]
-    assert max(np.diff(indices)) > 2  # frames were skipped, not queued
-    assert got.results[-1][1].dropped > 0
+    camera.release(1)
+    qtbot.waitUntil(lambda: gate.waiting == 1, timeout=5000)  # the pipeline is busy with frame 1 ...
+    camera.release(5)  # ... while the camera delivers frames 2 to 6
+    qtbot.waitUntil(lambda: camera.reads == 6 and camera.waiting, timeout=5000)  # all five captured
+    gate.release(2)  # frame 1 done; then whatever the pipeline takes next
+    qtbot.waitUntil(lambda: len(got.results) == 2, timeout=5000)
+    assert [r.frame.index for r, _ in got.results] == [1, 6]  # the newest frame won: 2-5 skipped, not queued
+    assert got.results[-1][1].dropped == 4
+    assert gate.passed == 2 and gate.waiting == 0  # nothing else was processed
+    camera.run_free()  # so that the capture thread can be stopped
 
 
 def test_a_camera_that_fails_mid_stream_is_retried_and_recovers(qtbot, worker):
