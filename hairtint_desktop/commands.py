@@ -187,15 +187,20 @@ def bench(args) -> int:
         report = run_bench(pipeline, args.source, frames, args.size, session.fresh_look(), soak_every=every)
     finally:
         pipeline.close()
-    if args.json is None:
-        print(bench_table(report))
-    elif args.json == "-":
-        print(json.dumps(report, indent=2))
-    else:
-        write_text(args.json, json.dumps(report, indent=2))
-        print(bench_table(report))
-        print(f"JSON written to {args.json}")
+    _print_report(report, bench_table(report), args.json)
     return 0
+
+
+def _print_report(report: dict, table: str, json_to: str | None) -> None:
+    """The table on stdout; with ``--json -`` the JSON instead, with ``--json FILE`` the JSON written too."""
+    if json_to == "-":
+        print(json.dumps(report, indent=2))
+        return
+    if json_to is not None:
+        write_text(json_to, json.dumps(report, indent=2))
+    print(table)
+    if json_to is not None:
+        print(f"JSON written to {json_to}")
 
 
 def bench_table(report: dict) -> str:
@@ -247,14 +252,7 @@ def soak(args) -> int:
     _check_outputs(args)
     report = run_soak(minutes=args.minutes, frames=args.frames, every_s=args.every, source=args.source,
                       settings_path=args.config, size=args.size)
-    if args.json is None:
-        print(app_soak_table(report))
-    elif args.json == "-":
-        print(json.dumps(report, indent=2))
-    else:
-        write_text(args.json, json.dumps(report, indent=2))
-        print(app_soak_table(report))
-        print(f"JSON written to {args.json}")
+    _print_report(report, app_soak_table(report), args.json)
     return 0 if report["ok"] else 1
 
 
