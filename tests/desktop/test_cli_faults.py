@@ -73,12 +73,16 @@ class _Collect:
 
 
 def _wait_for(condition, proc, what: str) -> None:
-    """Poll ``condition`` (a file appearing) until it holds; fail at once if the child ends first."""
+    """Check ``condition`` (a file appearing) between short waits on the child, until it holds; fail at
+    once if the child ends first."""
     deadline = time.monotonic() + SAFETY_S
     while not condition():
         assert proc.poll() is None, f"the child ended (exit {proc.returncode}) before {what}"
         assert time.monotonic() < deadline, f"no {what} after {SAFETY_S} s"
-        time.sleep(0.02)
+        try:
+            proc.wait(timeout=0.02)  # returns at once if the child ends
+        except subprocess.TimeoutExpired:
+            pass
 
 
 def _full_pipe() -> tuple[int, int]:
