@@ -3,9 +3,10 @@
 #   make run   installs only what the app needs (no PyTorch, no converter);
 #   make test  installs the test and train extras too, runs ruff, then pytest. The two-minute training
 #              smoke test runs only where CI is set (CI=true make test), as .ci/run does.
-#   make bundle  builds the one-folder app in dist/hairtint/ with PyInstaller (installed into the .venv
-#              on first use; the spec puts the installer beside it) and runs the bundle's --self-test from
-#              outside the source tree. CI builds it too (tests/packaging, where CI is set).
+#   make bundle  builds the one-folder app in dist/hairtint/ with PyInstaller (the `bundle` extra,
+#              installed into the .venv on first use; the spec puts the installer beside it) and runs
+#              the bundle's --self-test from outside the source tree. CI builds it too (tests/packaging,
+#              where CI is set).
 PYTHON ?= python3
 VENV := .venv
 HASH := $(shell cat pyproject.toml setup.py | sha256sum | cut -c1-12)
@@ -38,6 +39,6 @@ test: $(ALL)
 	$(VENV)/bin/python -m pytest $(ARGS)
 
 bundle: $(APP)
-	$(VENV)/bin/python -m pip install --quiet "pyinstaller>=6,<7"
+	$(VENV)/bin/python -m pip install --quiet -e ".[bundle]"
 	$(VENV)/bin/python -m PyInstaller --noconfirm --log-level WARN --distpath dist --workpath build/pyinstaller packaging/hairtint.spec
 	cd / && "$(CURDIR)/dist/hairtint/hairtint" --self-test
