@@ -30,8 +30,8 @@ def _application(args: list[str]):
 
 
 def quit_on_signals(app, window) -> None:
-    """SIGTERM (a service manager stopping the kiosk) and SIGINT (Ctrl+C in the terminal) end the app in
-    every mode: the window is allowed to close (the staff PIN guards the on-screen quit, not the
+    """SIGTERM (a service manager stopping the kiosk), SIGINT (Ctrl+C in the terminal) and SIGHUP (that
+    terminal closed) end the app in every mode: the window is allowed to close (the staff PIN guards the on-screen quit, not the
     service manager), the worker is stopped, and the event loop exits."""
     import signal
 
@@ -47,14 +47,14 @@ def quit_on_signals(app, window) -> None:
 
 
 def on_stop_signals(app, handler: Callable[[int], None]) -> Callable[[], None]:
-    """Call ``handler(signum)`` on the GUI thread for SIGINT and SIGTERM (nothing where signals cannot
-    be set: not the main thread). Returns a function that puts the previous handlers back."""
+    """Call ``handler(signum)`` on the GUI thread for SIGINT, SIGTERM and SIGHUP (nothing where signals
+    cannot be set: not the main thread). Returns a function that puts the previous handlers back."""
     import signal
 
     from PySide6.QtCore import QTimer
 
     previous = {}
-    for name in ("SIGINT", "SIGTERM"):
+    for name in ("SIGINT", "SIGTERM", "SIGHUP"):
         if hasattr(signal, name):
             number = getattr(signal, name)
             try:

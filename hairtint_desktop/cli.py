@@ -252,9 +252,10 @@ def main(argv: list[str] | None = None) -> int:
         handler = commands.self_test
     from hairtint_desktop import terminal
 
-    headless = handler is not commands.gui  # the app has its own signal handling (app.quit_on_signals)
+    # the window's event loop takes its own stop signals (app.on_stop_signals): the app and its soak
+    windowed = handler in (commands.gui, commands.soak)
     try:
-        with terminal.stop_on_signals() if headless else contextlib.nullcontext():
+        with contextlib.nullcontext() if windowed else terminal.stop_on_signals():
             code = handler(args)
             terminal.flush_stdout()
         return code

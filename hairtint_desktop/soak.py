@@ -6,8 +6,7 @@ reports them as ``hairtint bench --soak`` does (``core.tools.bench.soak_summary`
 
 It writes nothing while it runs: the overlay is turned on for the run only (the settings file is not
 written for it), no snapshot is taken, and the report goes to the terminal or, with ``--json FILE``, to
-that file once at the end. Like the app, it creates the settings file at its first start when the file
-has no install id yet."""
+that file once at the end (and the app writes no settings file at a first start)."""
 
 from __future__ import annotations
 
@@ -213,7 +212,7 @@ def run_soak(*, minutes: float | None = None, frames: int | None = None, every_s
              opener: Callable[[str], object] | None = None, size: tuple[int, int] | None = None,
              progress: bool = True, handle_signals: bool = True) -> dict:
     """Soak the app (see the module's text) and return the report; ``report["ok"]`` says whether it ran
-    to its end (time or frames) with frames flowing and no problem. SIGINT and SIGTERM end it early, with
+    to its end (time or frames) with frames flowing and no problem. SIGINT, SIGTERM and SIGHUP end it early, with
     a report of what it saw (``handle_signals``). ``pipeline_factory``/``opener`` are for tests."""
     every_s = check_settings(minutes, frames, every_s)
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")  # no screen needed; QT_QPA_PLATFORM=xcb shows it

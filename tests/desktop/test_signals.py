@@ -1,4 +1,4 @@
-"""The app ends cleanly on SIGTERM and SIGINT in every mode, kiosk included (the PIN guards the on-screen
+"""The app ends cleanly on SIGTERM, SIGINT and SIGHUP in every mode, kiosk included (the PIN guards the on-screen
 quit, not the service manager). The app runs in a subprocess; the test waits on its output and its exit."""
 
 from __future__ import annotations
@@ -35,6 +35,7 @@ def wait_running(proc) -> list[str]:
     (signal.SIGTERM, ["--kiosk"]),
     (signal.SIGINT, ["--kiosk"]),
     (signal.SIGTERM, []),
+    (signal.SIGHUP, []),  # the terminal that started it closed
 ])
 def test_a_signal_ends_the_app(tmp_path, signum, args):
     # camera 9: no such camera, so the app shows its start panel without loading a model
