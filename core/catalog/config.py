@@ -292,13 +292,11 @@ def _checked(data: dict, checks: dict, prefix: str, warnings: list[str]) -> dict
     return values
 
 
-def read_settings(path: str | os.PathLike | None = None, *, create_install_id: bool = True
-                  ) -> tuple[Settings, list[str]]:
+def read_settings(path: str | os.PathLike | None = None) -> tuple[Settings, list[str]]:
     """Read the settings and return them with the messages about anything that could not be used.
 
     Never raises for a missing, unreadable or corrupt file, and never writes: when the file holds no
-    usable install id, the settings get :func:`machine_install_id` (unless ``create_install_id`` is
-    False), which an explicit save then records."""
+    usable install id, the settings get :func:`machine_install_id`, which an explicit save then records."""
     file = settings_path(path)
     warnings: list[str] = []
     settings = Settings()
@@ -311,7 +309,7 @@ def read_settings(path: str | os.PathLike | None = None, *, create_install_id: b
     else:
         settings, problems = settings_from_dict(data)
         warnings += [str(ConfigError(f"Settings file {file}: {p}.")) for p in problems]
-    if create_install_id and not settings.install_id:
+    if not settings.install_id:
         settings = settings.with_(install_id=machine_install_id())
     return settings, warnings
 
