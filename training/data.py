@@ -66,8 +66,9 @@ def _stack(pairs: list[tuple[np.ndarray, np.ndarray]], set_names: list[str]) -> 
         return PhotoSet(torch.zeros(0, 3, 1, 1, dtype=torch.uint8), torch.zeros(0, 1, 1, 1, dtype=torch.uint8),
                         torch.zeros(0, 4), [])
     images = torch.from_numpy(np.stack([p[0] for p in pairs])).permute(0, 3, 1, 2).contiguous()
-    masks = torch.from_numpy(np.stack([p[1].reshape(*p[1].shape[:2], -1) for p in pairs])).permute(0, 3, 1, 2).contiguous()
-    boxes = torch.tensor([hair_box(p[1].reshape(*p[1].shape[:2], -1)[:, :, 0]) for p in pairs], dtype=torch.float32)
+    planes = [p[1] if p[1].ndim == 3 else p[1][:, :, None] for p in pairs]  # H x W x C: the truth, a teacher's
+    masks = torch.from_numpy(np.stack(planes)).permute(0, 3, 1, 2).contiguous()
+    boxes = torch.tensor([hair_box(m[:, :, 0]) for m in planes], dtype=torch.float32)
     return PhotoSet(images, masks, boxes, set_names)
 
 
