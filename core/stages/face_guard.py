@@ -2,7 +2,9 @@
 hair mask over the parts of the face that are never hair.
 
 - The inner face: the face's outline (the mesh's face oval) from just above the eyes down. Hair
-  beside the cheeks, outside the outline, stays recolourable.
+  beside the cheeks, outside the outline, stays recolourable; so does hair hanging over the face above
+  the nose (a side-swept lock, a long fringe) where the mask is sure of it and it does not look like
+  skin, but never over the eyes.
 - The eyebrows and a margin around them, unless a fringe comes down over them: the hair mask holds
   hair that does not look like skin just above the brow.
 - Bare skin above the eyes: from the eyes up to a little above the outline's top (the hairline is
@@ -28,6 +30,8 @@ FACE_OVAL = (10, 338, 297, 332, 284, 251, 389, 356, 454, 323, 361, 288, 397, 365
              176, 149, 150, 136, 172, 58, 132, 93, 234, 127, 162, 21, 54, 103, 67, 109)  # clockwise from the top
 RIGHT_BROW = (46, 52, 53, 55, 63, 65, 66, 70, 105, 107)  # the person's right, the image's left
 LEFT_BROW = (276, 282, 283, 285, 293, 295, 296, 300, 334, 336)
+RIGHT_EYE = (33, 7, 163, 144, 145, 153, 154, 155, 133, 173, 157, 158, 159, 160, 161, 246)
+LEFT_EYE = (362, 382, 381, 380, 374, 373, 390, 249, 263, 466, 388, 387, 386, 385, 384, 398)
 LIPS = (0, 17, 37, 39, 40, 61, 84, 91, 146, 181, 185, 267, 269, 270, 291, 314, 321, 375, 405, 409)
 CHEEKS = (50, 280, 101, 330)  # where the skin colour is sampled
 EYE_CORNERS = (33, 133, 362, 263)
@@ -36,6 +40,7 @@ NOSE_TIP = 1
 
 # Sizes in face units: one unit is the distance from the eyes' midpoint to the mouth.
 BROW_MARGIN = 0.04  # the eyebrows are protected this far beyond their outline
+EYE_MARGIN = 0.08  # hair over the face is not let in this close to the eyes
 EDGE_FADE = 0.12  # the inner face's protection fades in over this distance inside its edge
 EYE_LINE = -0.25  # the inner face's protection starts this far above the eyes...
 LINE_FADE = 0.1  # ...and is full this far below that
@@ -157,10 +162,22 @@ def face_region(landmarks: np.ndarray, pixels: np.ndarray, colour_beard: bool = 
     hair_lab = None
     if sure is not None and (sure >= SURE_HAIR[1]).any():
         hair_lab = np.median(_lab(small[sure >= SURE_HAIR[1]]), axis=0)
+    skin_model = _skin_model(pixels, landmarks, face.unit)
+    if sure is not None:
+        # Hair hanging over the face above the nose (a side-swept lock, a long fringe): where the mask is
+        # sure of hair and the pixel does not look like skin, the inner face gives way to it; never on
+        # the eyes, which do not look like skin either.
+        nose = float(face.depth(landmarks[NOSE_TIP : NOSE_TIP + 1])[0])
+        above_nose = 1.0 - _ramp((depth - nose) / LINE_FADE)
+        not_skin = 1.0 - _skin_likeness(small.reshape(-1, 3), skin_model).reshape(grid_h, grid_w)
+        eye_margin = max(1, round(EYE_MARGIN * unit))
+        eyes = cv2.dilate(fill(landmarks[list(RIGHT_EYE)], hull=True) | fill(landmarks[list(LEFT_EYE)], hull=True),
+                          np.ones((2 * eye_margin + 1, 2 * eye_margin + 1), np.uint8))
+        hanging = _ramp((sure - SURE_HAIR[0]) / (SURE_HAIR[1] - SURE_HAIR[0])) * not_skin * above_nose
+        inner *= 1.0 - hanging * (1 - eyes)
 
     margin = max(1, round(BROW_MARGIN * unit))
     ring = np.ones((2 * margin + 1, 2 * margin + 1), np.uint8)
-    skin_model = _skin_model(pixels, landmarks, face.unit)
     brows = np.zeros((grid_h, grid_w), np.uint8)
     for brow in (RIGHT_BROW, LEFT_BROW):
         points = landmarks[list(brow)]

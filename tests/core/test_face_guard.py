@@ -66,6 +66,20 @@ def test_bare_forehead_skin_is_taken_out_where_the_mask_is_unsure(guard, portrai
     assert guard.protect(all_ones(portrait.shape[:2]), frame)[y, x] > 0.95
 
 
+def test_hair_hanging_over_the_face_keeps_its_colour_where_skin_would_not(guard, portrait):
+    """A dark lock over the cheek beside the eye, where the mask is sure, is let in; the same sure mask
+    over skin-coloured pixels is not, and the eyes never are (the all-ones test above)."""
+    lock = np.zeros(portrait.shape[:2], bool)
+    lock[205:225, 265:300] = True  # the cheek beside and below the eye, above the nose
+    mask = np.where(lock, 1.0, 0.0).astype(np.float32)
+    dyed = portrait.copy()
+    dyed[lock] = (70, 45, 30)  # dark brown hair
+    over_hair = guard.protect(mask, Frame(dyed, 0, 0, "lock"))[lock]
+    over_skin = guard.protect(mask, Frame(portrait, 0, 0, "skin"))[lock]
+    assert np.median(over_hair) > 0.9 and np.median(over_skin) < 0.05
+    assert over_hair.mean() > over_skin.mean() + 0.2
+
+
 def test_inputs_are_not_modified(guard, portrait):
     pixels = portrait.copy()
     frame = Frame(pixels, 0, 0, "portrait")
