@@ -55,13 +55,17 @@ class FaceFinder:
     def __init__(self, min_confidence: float = 0.5):
         from mediapipe.python.solutions import face_detection  # heavy import, only when used
 
+        # The full-range graph does not apply min_detection_confidence itself: the scores are checked here.
         self._detector = face_detection.FaceDetection(model_selection=1, min_detection_confidence=min_confidence)
+        self.min_confidence = min_confidence
 
     def faces(self, pixels: np.ndarray) -> list[tuple[float, float, float, float]]:
         height, width = pixels.shape[:2]
         found = self._detector.process(pixels).detections or []
         boxes = []
         for detection in found:
+            if detection.score and detection.score[0] < self.min_confidence:
+                continue
             box = detection.location_data.relative_bounding_box
             boxes.append((box.xmin * width, box.ymin * height, box.width * width, box.height * height))
         return boxes

@@ -153,3 +153,20 @@ def test_on_video_faces_are_looked_for_out_of_step_with_the_face_mesh():
         if finder.calls > before:
             looked.append(i)
     assert looked == [0, 15, 45, 75]
+
+
+@pytest.mark.shared
+def test_the_face_finder_keeps_only_faces_as_sure_as_asked(shared_dir):
+    """MediaPipe's full-range graph ignores its own min_detection_confidence (it answers from about
+    0.6): the finder checks the scores itself. On this photo of curls seen from behind it takes a hand
+    for a face, at 0.65."""
+    from core.io.images import load_image
+    from core.stages.head_crop import FaceFinder
+
+    photo = load_image(shared_dir / "datasets" / "figaro1k" / "images" / "figaro_Frame00414.jpg")
+    loose, strict = FaceFinder(0.5), FaceFinder(0.7)
+    try:
+        assert len(loose.faces(photo)) == 1 and strict.faces(photo) == []
+    finally:
+        loose.close()
+        strict.close()
