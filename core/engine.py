@@ -9,6 +9,7 @@ from typing import Callable
 from core.errors import ModelError
 from core.stages.face_guard import FaceGuard
 from core.stages.head_crop import CroppingSegmenter, FaceFinder, HeadCropper
+from core.stages.mirror import MirroredSegmenter
 from core.pipeline import PassThroughSmoother, Pipeline
 from core.stages.recolor import Recolorer
 from core.stages.refine import Refiner
@@ -39,13 +40,17 @@ def with_head_crop(segmenter, still: bool):
 
 
 def build_pipeline(model: str | None = None, *, still: bool = False, registry: Registry | None = None,
-                   entry: ModelEntry | None = None, colour_beard: bool = False) -> Pipeline:
+                   entry: ModelEntry | None = None, colour_beard: bool = False, mirror: bool | None = None) -> Pipeline:
     """A ready pipeline. ``model`` is a registry id, ``id@version`` or a model file path (None: the
     default stable model); ``still`` selects IMAGE mode and no temporal smoothing; otherwise the raw
-    mask and the refined one are both smoothed over time. ``colour_beard``: see ``FaceGuard``."""
+    mask and the refined one are both smoothed over time. ``colour_beard``: see ``FaceGuard``.
+    ``mirror`` (default: ``still``): average each frame's mask with its mirror image's
+    (``core.stages.mirror``)."""
     if entry is None:
         entry = (registry or Registry.load()).resolve(model)
     segmenter = open_segmenter(entry, video=not still)
+    if still if mirror is None else mirror:
+        segmenter = MirroredSegmenter(segmenter)
     if entry.backend == "mediapipe":  # the legacy model feeds itself its last mask: it keeps the whole frame
         segmenter = with_head_crop(segmenter, still)
     if still:

@@ -106,6 +106,8 @@ def build_parser() -> argparse.ArgumentParser:
     ev.add_argument("--far", type=_share, metavar="SHARE",
                     help="shrink each photo to SHARE (0-1] of a 640x480 frame's width, as a head far from the "
                          "camera, and also score each model behind the pipeline's head crop")
+    ev.add_argument("--mirror", action="store_true",
+                    help="also score each model as the still pipeline segments a photo: averaged with its mirror image")
 
     video = sub.add_parser("eval-video", help="measure mask flicker and tracking on clips made from labelled photos")
     video.add_argument("--data", nargs="+", required=True, metavar="DIR", help="set folders (images/, masks/) or folders of sets")

@@ -71,6 +71,7 @@ def evaluate(args) -> int:
     from core.tools import evaluate as ev
     from core.tools.edge_metrics import TEST_SHADE
     from core.engine import build_refiner, open_segmenter, with_head_crop
+    from core.stages.mirror import MirroredSegmenter
     from core.stages.recolor import Recolorer
 
     if args.far is not None and args.report:
@@ -87,6 +88,10 @@ def evaluate(args) -> int:
                 cropped = f"{key} + head crop"
                 segmenters[cropped] = with_head_crop(open_segmenter(entry, video=False), still=True)
                 results[cropped] = ev.evaluate_model(segmenters[cropped], cropped, samples, far=args.far)
+            if args.mirror:  # the same model as the still pipeline runs it on a photo
+                mirrored = f"{key} + mirror"
+                segmenters[mirrored] = MirroredSegmenter(open_segmenter(entry, video=False))
+                results[mirrored] = ev.evaluate_model(segmenters[mirrored], mirrored, samples, edges=edges, far=args.far)
         table = {key: {**scores.summary(), "sets": scores.by_set()} for key, scores in results.items()}
         print(f"{'model':<34} {'set':<18} {'n':>4} {'mean IoU':>8} {'median':>7} {'fail<0.5':>8} "
               f"{'bound.F':>7} {'bleed':>6} {'cover':>6} {'ms/photo':>8}")
@@ -126,7 +131,8 @@ def evaluate_video(args) -> int:
     look = Session().fresh_look()
     table = {}
     for key, entry in models:
-        live, per_frame = build_pipeline(entry=entry), build_pipeline(entry=entry, still=True)
+        # per frame: the live pipeline without its memory (no mirror image, which the live view cannot afford)
+        live, per_frame = build_pipeline(entry=entry), build_pipeline(entry=entry, still=True, mirror=False)
         try:
             scores = ve.evaluate_video(live, per_frame, key, samples, look, frames=args.frames)
         finally:

@@ -279,6 +279,17 @@ def test_eval_far_scores_each_model_with_and_without_the_head_crop(tmp_path, cap
     assert "nan" not in capsys.readouterr().out  # unmeasured edge figures print as '-'
 
 
+def test_eval_mirror_scores_each_model_also_as_the_still_pipeline_segments_a_photo(tmp_path):
+    data = _tiny_set(tmp_path / "tiny")
+    out = tmp_path / "mirror.json"
+    assert main(["eval", "--data", str(data), "--split", "val.txt", "--mirror", "--json", str(out)]) == 0
+    key = _default_model_key()
+    models = json.loads(out.read_text())["models"]
+    assert set(models) == {key, f"{key} + mirror"}
+    for m in models.values():
+        assert m["n"] == 2 and 0.0 <= m["mean_iou"] <= 1.0 and 0.0 <= m["coverage"] <= 1.0
+
+
 def test_eval_far_refuses_a_report_and_shares_out_of_range(tmp_path, capsys):
     data = _tiny_set(tmp_path / "tiny")
     assert main(["eval", "--data", str(data), "--far", "0.3", "--report", str(tmp_path / "r")]) == 2

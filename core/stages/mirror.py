@@ -1,0 +1,38 @@
+"""Segment a photo twice, as it is and mirrored, and average the two hair probabilities.
+
+A net sees a photo and its mirror image a little differently; where it is unsure (a strand against a
+dark background, the hairline) the two answers disagree, and their mean is a steadier, more accurate
+mask: on the validation photos it lifts hairnet 2.1.0's IoU by 0.002-0.009 and its boundary score by
+about 0.008 (README, "The hair's edge"). It doubles the segmenter's time, which a still photo can
+spare and a live view cannot: the still pipeline uses it, the live one does not."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import numpy as np
+
+from core.frames import Frame
+
+
+class MirroredSegmenter:
+    """The mean of ``inner``'s hair probability for a frame and (flipped back) for its mirror image."""
+
+    def __init__(self, inner):
+        self.inner = inner
+        self.info = getattr(inner, "info", None)
+        self.input_size = getattr(inner, "input_size", None)
+
+    def segment(self, frame: Frame) -> np.ndarray:
+        hair = np.asarray(self.inner.segment(frame), np.float32)
+        mirrored = replace(frame, pixels=np.ascontiguousarray(frame.pixels[:, ::-1]))
+        flipped = np.asarray(self.inner.segment(mirrored), np.float32)
+        if flipped.shape != hair.shape:
+            raise ValueError(f"the segmenter answered {hair.shape} for a frame and {flipped.shape} for its mirror image")
+        return (hair + flipped[:, ::-1]) * np.float32(0.5)
+
+    def reset(self) -> None:
+        self.inner.reset()
+
+    def close(self) -> None:
+        self.inner.close()
