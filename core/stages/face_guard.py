@@ -168,13 +168,13 @@ def face_region(landmarks: np.ndarray, pixels: np.ndarray, colour_beard: bool = 
         # sure of hair and the pixel does not look like skin, the inner face gives way to it; never on
         # the eyes, which do not look like skin either.
         nose = float(face.depth(landmarks[NOSE_TIP : NOSE_TIP + 1])[0])
-        above_nose = 1.0 - _ramp((depth - nose) / LINE_FADE)
-        not_skin = 1.0 - _skin_likeness(small.reshape(-1, 3), skin_model).reshape(grid_h, grid_w)
-        eye_margin = max(1, round(EYE_MARGIN * unit))
-        eyes = cv2.dilate(fill(landmarks[list(RIGHT_EYE)], hull=True) | fill(landmarks[list(LEFT_EYE)], hull=True),
-                          np.ones((2 * eye_margin + 1, 2 * eye_margin + 1), np.uint8))
-        hanging = _ramp((sure - SURE_HAIR[0]) / (SURE_HAIR[1] - SURE_HAIR[0])) * not_skin * above_nose
-        inner *= 1.0 - hanging * (1 - eyes)
+        hanging = _ramp((sure - SURE_HAIR[0]) / (SURE_HAIR[1] - SURE_HAIR[0])) * (1.0 - _ramp((depth - nose) / LINE_FADE))
+        cells = (hanging > 0) & (inner > 0)  # usually few: the colour test runs on those only
+        if cells.any():
+            eye_margin = max(1, round(EYE_MARGIN * unit))
+            eyes = fill(landmarks[list(RIGHT_EYE)], hull=True) | fill(landmarks[list(LEFT_EYE)], hull=True)
+            cells &= cv2.dilate(eyes, np.ones((2 * eye_margin + 1, 2 * eye_margin + 1), np.uint8)) == 0
+            inner[cells] *= 1.0 - hanging[cells] * (1.0 - _skin_likeness(small[cells], skin_model))
 
     margin = max(1, round(BROW_MARGIN * unit))
     ring = np.ones((2 * margin + 1, 2 * margin + 1), np.uint8)
