@@ -174,6 +174,7 @@ def face_region(landmarks: np.ndarray, pixels: np.ndarray, colour_beard: bool = 
             eye_margin = max(1, round(EYE_MARGIN * unit))
             eyes = fill(landmarks[list(RIGHT_EYE)], hull=True) | fill(landmarks[list(LEFT_EYE)], hull=True)
             cells &= cv2.dilate(eyes, np.ones((2 * eye_margin + 1, 2 * eye_margin + 1), np.uint8)) == 0
+        if cells.any():  # (none may be left once the eyes are taken out)
             inner[cells] *= 1.0 - hanging[cells] * (1.0 - _skin_likeness(small[cells], skin_model))
 
     margin = max(1, round(BROW_MARGIN * unit))

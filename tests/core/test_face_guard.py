@@ -80,6 +80,14 @@ def test_hair_hanging_over_the_face_keeps_its_colour_where_skin_would_not(guard,
     assert over_hair.mean() > over_skin.mean() + 0.2
 
 
+def test_a_mask_sure_only_over_an_eye_leaves_the_eye_protected(guard, portrait):
+    """Every cell the hair-over-the-face test could change is an eye's: nothing is left to test."""
+    x, y = FACE_POINTS["eye"]
+    mask = np.zeros(portrait.shape[:2], np.float32)
+    mask[y - 3 : y + 4, x - 4 : x + 5] = 1.0
+    assert guard.protect(mask, Frame(portrait, 0, 0, "eye"))[y, x] < 0.05
+
+
 def test_inputs_are_not_modified(guard, portrait):
     pixels = portrait.copy()
     frame = Frame(pixels, 0, 0, "portrait")
