@@ -4,8 +4,12 @@ beside the face and far from it is kept, and a frame without a face leaves the m
 
 from pathlib import Path
 
+import cv2
 import numpy as np
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from hypothesis.extra.numpy import arrays
 
 from core.stages.face_guard import FaceGuard
 from core.frames import Frame
@@ -86,6 +90,24 @@ def test_a_mask_sure_only_over_an_eye_leaves_the_eye_protected(guard, portrait):
     mask = np.zeros(portrait.shape[:2], np.float32)
     mask[y - 3 : y + 4, x - 4 : x + 5] = 1.0
     assert guard.protect(mask, Frame(portrait, 0, 0, "eye"))[y, x] < 0.05
+
+
+@pytest.fixture(scope="module")
+def shared_guard():
+    guard = FaceGuard(still=True)
+    yield guard
+    guard.close()
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(coarse=arrays(np.float32, (6, 8), elements=st.sampled_from([0.0, 0.25, 0.5, 0.75, 0.96875, 1.0])))
+def test_any_mask_is_only_ever_lowered_and_stays_in_range(shared_guard, portrait, coarse):
+    """Masks of every kind over the face (sure, unsure, patchy, anywhere): the guard never fails, never
+    raises the mask and never leaves [0, 1]."""
+    mask = cv2.resize(coarse, (640, 480), interpolation=cv2.INTER_NEAREST)
+    out = shared_guard.protect(mask, Frame(portrait, 0, 0, "portrait"))
+    assert out.dtype == np.float32 and out.shape == mask.shape
+    assert (out >= 0).all() and (out <= mask + 1e-6).all()
 
 
 def test_inputs_are_not_modified(guard, portrait):
