@@ -93,11 +93,12 @@ def evaluate(args) -> int:
                 segmenters[mirrored] = MirroredSegmenter(open_segmenter(entry, video=False))
                 results[mirrored] = ev.evaluate_model(segmenters[mirrored], mirrored, samples, edges=edges, far=args.far)
         table = {key: {**scores.summary(), "sets": scores.by_set()} for key, scores in results.items()}
-        print(f"{'model':<34} {'set':<18} {'n':>4} {'mean IoU':>8} {'median':>7} {'fail<0.5':>8} "
+        width = max(34, *(len(key) for key in table))
+        print(f"{'model':<{width}} {'set':<18} {'n':>4} {'mean IoU':>8} {'median':>7} {'fail<0.5':>8} "
               f"{'bound.F':>7} {'bleed':>6} {'cover':>6} {'ms/photo':>8}")
         for key, row in table.items():
             for set_name, s in [*row["sets"].items(), ("all", row)]:
-                print(f"{key:<34} {set_name:<18} {s['n']:>4} {s['mean_iou']:>8.3f} {s['median_iou']:>7.3f} "
+                print(f"{key:<{width}} {set_name:<18} {s['n']:>4} {s['mean_iou']:>8.3f} {s['median_iou']:>7.3f} "
                       f"{s['failure_rate']:>8.1%} {_figure(s['boundary_f'], '.3f'):>7} {_figure(s['bleed'], '.1%'):>6} "
                       f"{_figure(s['coverage'], '.3f'):>6} "
                       f"{s['ms_per_image']:>8.1f}")
@@ -139,11 +140,12 @@ def evaluate_video(args) -> int:
             live.close()
             per_frame.close()
         table[key] = {**scores.summary(), "sets": scores.by_set()}
-    print(f"{'model':<40} {'set':<22} {'n':>4} {'flicker live':>13} {'per-frame':>10} {'ratio':>7} "
+    width = max(40, *(len(key) for key in table))
+    print(f"{'model':<{width}} {'set':<22} {'n':>4} {'flicker live':>13} {'per-frame':>10} {'ratio':>7} "
           f"{'IoU live':>9} {'per-frame':>10}")
     for key, row in table.items():
         for set_name, s in [*row["sets"].items(), ("all", row)]:
-            print(f"{key:<40} {set_name:<22} {s['n']:>4} {s['live_flicker']:>13.5f} {s['per_frame_flicker']:>10.5f} "
+            print(f"{key:<{width}} {set_name:<22} {s['n']:>4} {s['live_flicker']:>13.5f} {s['per_frame_flicker']:>10.5f} "
                   f"{s['flicker_ratio']:>6.1f}x {s['live_iou']:>9.4f} {s['per_frame_iou']:>10.4f}")
     if args.json:
         write_text(args.json, json.dumps({"frames": args.frames, "models": table}, indent=2))

@@ -290,6 +290,18 @@ def test_eval_mirror_scores_each_model_also_as_the_still_pipeline_segments_a_pho
         assert m["n"] == 2 and 0.0 <= m["mean_iou"] <= 1.0 and 0.0 <= m["coverage"] <= 1.0
 
 
+def test_eval_keeps_its_columns_lined_up_for_a_long_model_name(tmp_path, capsys):
+    data = _tiny_set(tmp_path / "tiny")
+    model = tmp_path / ("a_rather_long_name_for_a_model_file_" * 2 + ".tflite")
+    model.write_bytes(Registry.load().resolve(None).file.read_bytes())
+    assert main(["eval", "--data", str(data), "--split", "val.txt", "--model", str(model), "--mirror"]) == 0
+    out = capsys.readouterr().out
+    header, *rows = [line for line in out.splitlines() if line.startswith(("model ", model.stem))]
+    assert len(rows) == 2 * 2, out  # one set and "all", for the model and for its mirror row
+    assert {row.index(" tiny ") + 1 if " tiny " in row else row.index(" all ") + 1 for row in rows} == {
+        header.index("set")}, out
+
+
 def test_eval_far_refuses_a_report_and_shares_out_of_range(tmp_path, capsys):
     data = _tiny_set(tmp_path / "tiny")
     assert main(["eval", "--data", str(data), "--far", "0.3", "--report", str(tmp_path / "r")]) == 2
