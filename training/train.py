@@ -230,11 +230,14 @@ def _augment_stream(config: TrainConfig, epoch: int, device: torch.device) -> to
 
 
 def _resumed_config(config: TrainConfig, state: dict, epochs: int | None, minutes: float | None) -> TrainConfig:
-    """A resumed run keeps what it started with; where it writes, how it runs and how long may change."""
+    """A resumed run keeps what it started with; where it writes, how it runs and how long may change.
+    A length in epochs alone puts a timed run on an epoch schedule (a run moved from a GPU to a CPU
+    would not get far on the GPU's minutes); the schedule goes on from where the run is."""
     saved = TrainConfig(**state["config"])
+    if minutes is None:
+        minutes = None if epochs else saved.minutes
     return TrainConfig(**{**asdict(saved), "out": config.out, "threads": config.threads, "device": config.device,
-                          "max_steps": config.max_steps, "epochs": epochs or saved.epochs,
-                          "minutes": minutes if minutes is not None else saved.minutes,
+                          "max_steps": config.max_steps, "epochs": epochs or saved.epochs, "minutes": minutes,
                           "data": config.data or saved.data})
 
 

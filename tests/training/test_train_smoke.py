@@ -104,6 +104,12 @@ def test_a_run_can_be_given_minutes_instead_of_epochs_and_trains_from_a_pack(tmp
     assert main(["train", "--data", str(tmp_path / "tiny.npz"), "--out", str(out), "--resume", "--no-export",
                  "--quiet"]) == 0
     assert len(json.loads((out / "history.json").read_text())) == len(history)
+    # given a length in epochs, it goes on by epochs instead: one more, then it stops
+    done = state["epochs_done"]
+    assert main(["train", "--data", str(tmp_path / "tiny.npz"), "--out", str(out), "--resume", "--epochs",
+                 str(done + 1), "--no-export", "--quiet"]) == 0
+    _, state = load_trained(out / "checkpoint.pt")
+    assert state["epochs_done"] == done + 1 and state["config"]["minutes"] is None
 
 
 def test_an_unknown_architecture_is_a_clear_error(tmp_path, capsys):
