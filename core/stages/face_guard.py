@@ -174,7 +174,6 @@ def face_region(landmarks: np.ndarray, pixels: np.ndarray, colour_beard: bool = 
             eye_margin = max(1, round(EYE_MARGIN * unit))
             eyes = fill(landmarks[list(RIGHT_EYE)], hull=True) | fill(landmarks[list(LEFT_EYE)], hull=True)
             cells &= cv2.dilate(eyes, np.ones((2 * eye_margin + 1, 2 * eye_margin + 1), np.uint8)) == 0
-        if cells.any():  # (none may be left once the eyes are taken out)
             inner[cells] *= 1.0 - hanging[cells] * (1.0 - _skin_likeness(small[cells], skin_model))
 
     margin = max(1, round(BROW_MARGIN * unit))
@@ -226,6 +225,8 @@ def _fringe_over(brow: np.ndarray, face: _FaceFrame, hair: np.ndarray, pixels: n
 
 
 def _lab(rgb: np.ndarray) -> np.ndarray:
+    if rgb.size == 0:  # no pixels (OpenCV refuses an empty picture)
+        return np.zeros((0, 3), np.float32)
     return cv2.cvtColor(rgb.reshape(-1, 1, 3).astype(np.float32) / 255.0, cv2.COLOR_RGB2Lab).reshape(-1, 3)
 
 
