@@ -49,7 +49,8 @@ def build_pipeline(model: str | None = None, *, still: bool = False, registry: R
     if entry is None:
         entry = (registry or Registry.load()).resolve(model)
     segmenter = open_segmenter(entry, video=not still)
-    if still if mirror is None else mirror:
+    mirror = still if mirror is None else mirror
+    if mirror:
         segmenter = MirroredSegmenter(segmenter)
     if entry.backend == "mediapipe":  # the legacy model feeds itself its last mask: it keeps the whole frame
         segmenter = with_head_crop(segmenter, still)

@@ -234,8 +234,8 @@ def _resumed_config(config: TrainConfig, state: dict, epochs: int | None, minute
     A length in epochs alone puts a timed run on an epoch schedule (a run moved from a GPU to a CPU
     would not get far on the GPU's minutes); the schedule goes on from where the run is."""
     saved = TrainConfig(**state["config"])
-    if minutes is None:
-        minutes = None if epochs else saved.minutes
+    if minutes is None and not epochs:
+        minutes = saved.minutes
     return TrainConfig(**{**asdict(saved), "out": config.out, "threads": config.threads, "device": config.device,
                           "max_steps": config.max_steps, "epochs": epochs or saved.epochs, "minutes": minutes,
                           "data": config.data or saved.data})
