@@ -21,6 +21,7 @@ import cv2
 import numpy as np
 
 from core.frames import Frame
+from core.stages.segment.wrapper import SegmenterWrapper
 
 Box = tuple[int, int, int, int]  # x0, y0, x1, y1 in frame pixels
 
@@ -119,13 +120,12 @@ class HeadCropper:
         return _square(centre[0], centre[1], side, frame_size)
 
 
-class CroppingSegmenter:
+class CroppingSegmenter(SegmenterWrapper):
     """A segmenter that runs its inner segmenter on the head's square when the cropper gives one."""
 
     def __init__(self, inner, cropper: HeadCropper):
-        self.inner, self.cropper = inner, cropper
-        self.info = getattr(inner, "info", None)
-        self.input_size = getattr(inner, "input_size", None)
+        super().__init__(inner)
+        self.cropper = cropper
         self.last_region: Box | None = None
 
     def segment(self, frame: Frame) -> np.ndarray:
@@ -141,10 +141,10 @@ class CroppingSegmenter:
 
     def reset(self) -> None:
         self.cropper.reset()
-        self.inner.reset()
+        super().reset()
 
     def close(self) -> None:
-        self.inner.close()
+        super().close()
         close = getattr(self.cropper.finder, "close", None)
         if close is not None:
             close()

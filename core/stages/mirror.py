@@ -13,15 +13,11 @@ from dataclasses import replace
 import numpy as np
 
 from core.frames import Frame
+from core.stages.segment.wrapper import SegmenterWrapper
 
 
-class MirroredSegmenter:
+class MirroredSegmenter(SegmenterWrapper):
     """The mean of ``inner``'s hair probability for a frame and (flipped back) for its mirror image."""
-
-    def __init__(self, inner):
-        self.inner = inner
-        self.info = getattr(inner, "info", None)
-        self.input_size = getattr(inner, "input_size", None)
 
     def segment(self, frame: Frame) -> np.ndarray:
         hair = np.asarray(self.inner.segment(frame), np.float32)
@@ -30,9 +26,3 @@ class MirroredSegmenter:
         if flipped.shape != hair.shape:
             raise ValueError(f"the segmenter answered {hair.shape} for a frame and {flipped.shape} for its mirror image")
         return (hair + flipped[:, ::-1]) * np.float32(0.5)
-
-    def reset(self) -> None:
-        self.inner.reset()
-
-    def close(self) -> None:
-        self.inner.close()
