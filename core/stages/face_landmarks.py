@@ -1,13 +1,18 @@
 """Where each face's landmarks are, frame after frame, at a price a live view can pay.
 
 MediaPipe's face mesh gives 468 landmarks but costs about 5 ms a frame on two cores. On a video source
-it runs on the first frame and then every ``refresh_every`` frames; on the frames between, a few
-well-textured landmarks of each face (eye corners, brows, nose, mouth) are followed from the frame
-before by pyramidal Lucas-Kanade optical flow (well under a millisecond), and all the face's landmarks
-move with the similarity transform (move, turn, scale) that fits them best. When too few of them can
-be followed, or on a new source, a new frame size or a gap in the frame indices, the mesh runs afresh.
-A photo (``still``) always gets the mesh on itself. (The face detector's keypoints were tried for
-following and are too coarse: they wander by 5-8 px between frames of a still face.)"""
+it runs on the first frame and then every ``refresh_every`` frames. On that *key frame* each face gets
+a set of points to follow: the corners inside the face that optical flow holds best, and a few
+landmarks (eye corners, brows, nose, mouth). On the frames between, the points are followed from the
+frame before by pyramidal Lucas-Kanade optical flow, checked by following them back (a point that does
+not come back to where it was is dropped), and all the face's landmarks are placed by the similarity
+transform (move, turn, scale) that best takes the surviving points from where they were on the key
+frame to where they are now. Each frame's fit starts afresh from the key frame, so its errors do not
+add up over the frames between meshes (well under a millisecond a frame). When too few points survive,
+or on a new source, a new frame size or a gap in the frame indices, the mesh runs afresh. A photo
+(``still``) always gets the mesh on itself. (Tried: the face detector's keypoints wander by 5-8 px
+between frames of a still face; flow straight from the key frame to each frame follows zooms and
+exposure changes far worse; fitting each frame's move to the frame before lets the errors add up.)"""
 
 from __future__ import annotations
 
@@ -20,12 +25,29 @@ from core.frames import Frame
 
 log = logging.getLogger(__name__)
 
-# Landmarks followed between mesh frames: eye corners, brow ends, nose bridge and tip, mouth corners and
-# centre, chin.
+# Landmarks followed between mesh frames besides the face's corners: eye corners, brow ends, nose bridge
+# and tip, mouth corners and centre, chin.
 FOLLOWED = (33, 133, 362, 263, 70, 107, 336, 300, 168, 6, 1, 4, 61, 291, 13, 14, 17, 152)
-MIN_FOLLOWED = 8  # fewer followed landmarks than this: run the mesh
+CORNERS = dict(maxCorners=30, qualityLevel=0.01, minDistance=8, blockSize=7)  # cv2.goodFeaturesToTrack
+MIN_FOLLOWED = 8  # fewer points than this left on a face: run the mesh
 FLOW = dict(winSize=(15, 15), maxLevel=2, criteria=(cv2.TERM_CRITERIA_EPS | cv2.TERM_CRITERIA_COUNT, 20, 0.03))
-MAX_FLOW_ERROR = 12.0  # mean grey difference of a followed patch above which it is lost
+MAX_ROUND_TRIP = 1.0  # px (at the size faces are found on) a point may miss its start by, followed there and back
+REACH = 48  # px round the points that flow looks at (as far as the pyramid follows a move, and more)
+
+
+class _Followed:
+    """One face since its key frame: its landmarks there, and its points there and in the last frame."""
+
+    def __init__(self, landmarks: np.ndarray, grey: np.ndarray, to_small: np.ndarray):
+        self.landmarks, self.to_small = landmarks, to_small  # to_small: frame pixels to grey's pixels
+        small = landmarks * to_small
+        x0, y0, x1, y1 = _box(small, grey.shape, 0)  # corners are looked for inside the face only
+        inside = np.zeros((y1 - y0, x1 - x0), np.uint8)
+        cv2.fillConvexPoly(inside, cv2.convexHull(np.round(small - (x0, y0)).astype(np.int32)), 255)
+        corners = cv2.goodFeaturesToTrack(grey[y0:y1, x0:x1], mask=inside, **CORNERS)
+        corners = np.zeros((0, 2), np.float32) if corners is None else corners.reshape(-1, 2) + (x0, y0)
+        self.start = np.concatenate([corners, small[list(FOLLOWED)]]).astype(np.float32)  # on the key frame
+        self.last = self.start.copy()  # the same points in the last frame
 
 
 class FaceTracker:
@@ -55,6 +77,7 @@ class FaceTracker:
     def reset(self) -> None:
         """Forget the faces: the next frame runs the mesh."""
         self._faces: list[np.ndarray] = []  # the last frame's landmarks of each face, in frame pixels
+        self._followed: list[_Followed] = []  # each face's points since the key frame
         self._grey: np.ndarray | None = None  # the last frame, grey, at the size the landmarks are found on
         self._key: tuple | None = None  # (source_id, frame shape) of the last frame
         self._index = 0  # index of the last frame
@@ -74,28 +97,36 @@ class FaceTracker:
         follow = (not self.still and key == self._key and frame.index - self._index == 1
                   and frame.index - self._meshed < self.refresh_every and bool(self._faces))
         self._key, self._index = key, frame.index
-        followed = self._follow(grey, scale) if follow else None
-        if followed is None:
+        faces = self._follow(grey) if follow else None
+        if faces is None:
             self._meshed = frame.index
-            followed = self._landmarks(small, scale)
-            log.debug("face mesh found %d faces", len(followed))
-        self._faces, self._grey = followed, grey
-        return followed
+            faces = self._landmarks(small, scale)
+            log.debug("face mesh found %d faces", len(faces))
+            if not self.still:
+                to_small = np.float32(small.shape[1::-1]) / np.float32(scale)
+                self._followed = [_Followed(landmarks, grey, to_small) for landmarks in faces]
+        self._faces, self._grey = faces, grey
+        return faces
 
-    def _follow(self, grey: np.ndarray, scale: tuple[float, float]) -> list[np.ndarray] | None:
-        """Each face's last landmarks moved by the optical flow of its followed landmarks from the last
-        frame to this one; None when a face cannot be followed. (Flow from the mesh's own frame was
-        tried, to keep errors from adding up, and followed zooms and exposure changes far worse.)"""
-        to_small = np.float32([grey.shape[1], grey.shape[0]]) / np.float32(scale)
+    def _follow(self, grey: np.ndarray) -> list[np.ndarray] | None:
+        """Each face's key-frame landmarks moved by the similarity that takes its points from the key
+        frame to this one; None when a face has too few points left."""
         moved = []
-        for landmarks in self._faces:
-            before = _points(landmarks[list(FOLLOWED)] * to_small)
-            after, found, error = cv2.calcOpticalFlowPyrLK(self._grey, grey, before, None, **FLOW)
-            good = (found.ravel() == 1) & (error.ravel() < MAX_FLOW_ERROR)
+        for face in self._followed:
+            x0, y0, x1, y1 = _box(face.last, grey.shape, REACH)  # flow on the face's part of the frame only
+            if min(x1 - x0, y1 - y0) < FLOW["winSize"][0]:  # the face has left the frame
+                return None
+            last, now = self._grey[y0:y1, x0:x1], grey[y0:y1, x0:x1]
+            before = _points(face.last - (x0, y0))
+            after, found, _ = cv2.calcOpticalFlowPyrLK(last, now, before, None, **FLOW)
+            back, found_back, _ = cv2.calcOpticalFlowPyrLK(now, last, after, None, **FLOW)
+            round_trip = np.hypot(*(back - before).reshape(-1, 2).T)
+            good = (found.ravel() == 1) & (found_back.ravel() == 1) & (round_trip < MAX_ROUND_TRIP)
             if good.sum() < MIN_FOLLOWED:
                 return None
-            move = similarity(before.reshape(-1, 2)[good] / to_small, after.reshape(-1, 2)[good] / to_small)
-            moved.append(move(landmarks).astype(np.float32))
+            face.start, face.last = face.start[good], after.reshape(-1, 2)[good] + (x0, y0)
+            move = similarity(face.start / face.to_small, face.last / face.to_small)
+            moved.append(move(face.landmarks).astype(np.float32))
         return moved
 
     def _shrunk(self, pixels: np.ndarray) -> tuple[np.ndarray, tuple[float, float]]:
@@ -109,6 +140,13 @@ class FaceTracker:
         found = self._mesh.process(small).multi_face_landmarks or []
         size = np.float32(scale)
         return [np.array([[p.x, p.y] for p in face.landmark], np.float32) * size for face in found]
+
+
+def _box(points: np.ndarray, shape: tuple[int, ...], margin: int) -> tuple[int, int, int, int]:
+    """The points' bounding box grown by ``margin`` and kept inside an image of ``shape``."""
+    x0, y0 = np.clip(np.floor(points.min(axis=0)).astype(int) - margin, 0, (shape[1], shape[0]))
+    x1, y1 = np.clip(np.ceil(points.max(axis=0)).astype(int) + margin + 1, (x0, y0), (shape[1], shape[0]))
+    return int(x0), int(y0), int(x1), int(y1)
 
 
 def _points(points: np.ndarray) -> np.ndarray:
