@@ -82,6 +82,7 @@ class FaceTracker:
         self._key: tuple | None = None  # (source_id, frame shape) of the last frame
         self._index = 0  # index of the last frame
         self._meshed = 0  # index of the last frame the mesh ran on
+        self._unconfirmed = False  # the last mesh found more faces than the frame before it had
 
     def close(self) -> None:
         if self._mesh is not None:
@@ -94,13 +95,18 @@ class FaceTracker:
         small, scale = self._shrunk(frame.pixels)
         grey = None if self.still else cv2.cvtColor(small, cv2.COLOR_RGB2GRAY)
         key = (frame.source_id, frame.pixels.shape)
+        # A face the mesh finds where the frame before had none is looked for again on the next frame
+        # before it is followed, so a face found on one frame only (a head in profile, a face-like
+        # pattern) is not held until the next mesh.
+        known = len(self._faces) if key == self._key else 0
         follow = (not self.still and key == self._key and frame.index - self._index == 1
-                  and frame.index - self._meshed < self.refresh_every and bool(self._faces))
+                  and frame.index - self._meshed < self.refresh_every and known > 0 and not self._unconfirmed)
         self._key, self._index = key, frame.index
         faces = self._follow(grey) if follow else None
         if faces is None:
             self._meshed = frame.index
             faces = self._landmarks(small, scale)
+            self._unconfirmed = len(faces) > known
             log.debug("face mesh found %d faces", len(faces))
             if not self.still:
                 to_small = np.float32(small.shape[1::-1]) / np.float32(scale)
