@@ -8,8 +8,10 @@ frame before by pyramidal Lucas-Kanade optical flow, checked by following them b
 not come back to where it was is dropped), and all the face's landmarks are placed by the similarity
 transform (move, turn, scale) that best takes the surviving points from where they were on the key
 frame to where they are now. Each frame's fit starts afresh from the key frame, so its errors do not
-add up over the frames between meshes (well under a millisecond a frame). When too few points survive,
-or on a new source, a new frame size or a gap in the frame indices, the mesh runs afresh. A photo
+add up over the frames between meshes (about a millisecond a frame, the grey copy included). When too
+few points survive, or on a new source, a new frame size or a gap in the frame indices, the mesh runs
+afresh. A face the mesh finds where the frame before had none is looked for again on the next frame
+before it is followed, so a face found on one frame only is not held until the next mesh. A photo
 (``still``) always gets the mesh on itself. (Tried: the face detector's keypoints wander by 5-8 px
 between frames of a still face; flow straight from the key frame to each frame follows zooms and
 exposure changes far worse; fitting each frame's move to the frame before lets the errors add up.)"""
@@ -95,9 +97,6 @@ class FaceTracker:
         small, scale = self._shrunk(frame.pixels)
         grey = None if self.still else cv2.cvtColor(small, cv2.COLOR_RGB2GRAY)
         key = (frame.source_id, frame.pixels.shape)
-        # A face the mesh finds where the frame before had none is looked for again on the next frame
-        # before it is followed, so a face found on one frame only (a head in profile, a face-like
-        # pattern) is not held until the next mesh.
         known = len(self._faces) if key == self._key else 0
         follow = (not self.still and key == self._key and frame.index - self._index == 1
                   and frame.index - self._meshed < self.refresh_every and known > 0 and not self._unconfirmed)
