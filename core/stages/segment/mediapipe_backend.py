@@ -23,7 +23,7 @@ class MediaPipeSegmenter:
 
     HAIR_CHANNEL = 1
 
-    def __init__(self, path: Path, info: ModelInfo | None = None, video: bool = True, threads: int | None = None):
+    def __init__(self, path: Path, info: ModelInfo | None = None, video: bool = True):
         from core.quiet_import import import_mediapipe
 
         import_mediapipe()  # without matplotlib's and sounddevice's side effects
@@ -38,6 +38,10 @@ class MediaPipeSegmenter:
         self.info = info or ModelInfo(id=path.stem, version="unregistered", path=str(path))
         self.input_size = facts.input_size
         self.video = video
+        # MediaPipe runs the model on one core. Two (its XNNPACK delegate's num_threads, same masks)
+        # took the segment stage's median from 7.4 to 5.1 ms on the 2-core machines, but the total's
+        # p99 from 24 to 80-118 ms in four runs of six: whenever another thread holds the second core,
+        # the model waits for it. A kiosk's frame rate must not stall, so it stays on one.
         options = vision.ImageSegmenterOptions(
             base_options=BaseOptions(model_asset_buffer=path.read_bytes()),
             running_mode=vision.RunningMode.VIDEO if video else vision.RunningMode.IMAGE,
