@@ -169,12 +169,12 @@ def face_region(landmarks: np.ndarray, pixels: np.ndarray, colour_beard: bool = 
         # the eyes, which do not look like skin either.
         nose = float(face.depth(landmarks[NOSE_TIP : NOSE_TIP + 1])[0])
         hanging = _ramp((sure - SURE_HAIR[0]) / (SURE_HAIR[1] - SURE_HAIR[0])) * (1.0 - _ramp((depth - nose) / LINE_FADE))
-        cells = (hanging > 0) & (inner > 0)  # usually few: the colour test runs on those only
+        eyes = fill(landmarks[list(RIGHT_EYE)], hull=True) | fill(landmarks[list(LEFT_EYE)], hull=True)
+        cells = (hanging > 0) & (inner > 0) & (eyes == 0)  # usually few: the colour test runs on those only
         if cells.any():
-            eye_margin = max(1, round(EYE_MARGIN * unit))
-            eyes = fill(landmarks[list(RIGHT_EYE)], hull=True) | fill(landmarks[list(LEFT_EYE)], hull=True)
-            cells &= cv2.dilate(eyes, np.ones((2 * eye_margin + 1, 2 * eye_margin + 1), np.uint8)) == 0
-            inner[cells] *= 1.0 - hanging[cells] * (1.0 - _skin_likeness(small[cells], skin_model))
+            let_in = np.zeros((grid_h, grid_w), np.float32)
+            let_in[cells] = hanging[cells] * (1.0 - _skin_likeness(small[cells], skin_model))
+            inner *= 1.0 - let_in * _beyond_eye_margins(let_in, eyes, max(1, round(EYE_MARGIN * unit)))
 
     margin = max(1, round(BROW_MARGIN * unit))
     ring = np.ones((2 * margin + 1, 2 * margin + 1), np.uint8)
@@ -203,6 +203,23 @@ def face_region(landmarks: np.ndarray, pixels: np.ndarray, colour_beard: bool = 
     if (grid_w, grid_h) != (box_w, box_h):
         region = cv2.resize(region, (box_w, box_h), interpolation=cv2.INTER_LINEAR)
     return (int(x0), int(y0)), region.astype(np.float32, copy=False)
+
+
+def _beyond_eye_margins(let_in: np.ndarray, eyes: np.ndarray, margin: int) -> np.ndarray:
+    """Where hair over the face may be let in (1) on the grid: everywhere but a ``margin`` round the
+    eyes, where lids and lashes do not look like skin either; there only a lock that goes on well beyond
+    the margin (at least a margin's square of it outside) is let in, so it keeps its colour past the
+    eye's corner instead of losing a notch."""
+    size = 2 * margin + 1
+    near = cv2.dilate(eyes, np.ones((size, size), np.uint8)) > 0
+    allowed = (~near).astype(np.float32)
+    count, labels = cv2.connectedComponents((let_in > 0.5).astype(np.uint8), connectivity=8)
+    if count > 1:
+        outside = np.bincount(labels[~near], minlength=count)
+        locks = outside >= size * size
+        locks[0] = False  # label 0: nothing let in
+        allowed[near & locks[labels]] = 1.0
+    return allowed
 
 
 def _fringe_over(brow: np.ndarray, face: _FaceFrame, hair: np.ndarray, pixels: np.ndarray, skin_model) -> bool:

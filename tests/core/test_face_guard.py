@@ -84,6 +84,25 @@ def test_hair_hanging_over_the_face_keeps_its_colour_where_skin_would_not(guard,
     assert over_hair.mean() > over_skin.mean() + 0.2
 
 
+def test_a_lock_past_the_eyes_corner_keeps_its_colour_beside_the_eye(guard, portrait):
+    """A dark lock hanging past the outer corner of the eye is let in right up to the eye: no notch where
+    it crosses the eyes' margin. The margin still keeps lids and lashes out when the lock is skin-coloured
+    (nothing beyond the margin is let in), and the eye itself stays protected under a lock that covers it."""
+    beside = (slice(200, 211), slice(284, 290))  # between the lock's outer part and the eye's corner (x 290)
+    lock = np.zeros(portrait.shape[:2], bool)
+    lock[198:232, 276:292] = True
+    dyed = portrait.copy()
+    dyed[lock] = (70, 45, 30)
+    mask = lock.astype(np.float32)
+    assert np.median(guard.protect(mask, Frame(dyed, 0, 0, "lock"))[beside]) > 0.6
+    assert np.median(guard.protect(mask, Frame(portrait, 0, 0, "skin"))[beside]) < 0.05
+    wide = np.zeros(portrait.shape[:2], bool)
+    wide[198:232, 276:300] = True
+    dyed = portrait.copy()
+    dyed[wide] = (70, 45, 30)
+    assert guard.protect(wide.astype(np.float32), Frame(dyed, 0, 0, "over the eye"))[203:207, 295:300].max() < 0.05
+
+
 def test_a_mask_sure_only_over_an_eye_leaves_the_eye_protected(guard, portrait):
     """Every cell the hair-over-the-face test could change is an eye's: nothing is left to test."""
     x, y = FACE_POINTS["eye"]
