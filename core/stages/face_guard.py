@@ -4,7 +4,7 @@ hair mask over the parts of the face that are never hair.
 - The inner face: the face's outline (the mesh's face oval) from just above the eyes down. Hair
   beside the cheeks, outside the outline, stays recolourable; so does hair hanging over the face above
   the nose (a side-swept lock, a long fringe) where the mask is sure of it and it does not look like
-  skin, but never over the eyes.
+  skin, but never over the eyes, and close to them only as part of a lock that goes on beyond.
 - The eyebrows and a margin around them, unless a fringe comes down over them: the hair mask holds
   hair that does not look like skin just above the brow.
 - Bare skin above the eyes: from the eyes up to a little above the outline's top (the hairline is
