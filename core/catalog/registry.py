@@ -94,12 +94,15 @@ class Registry:
         return cls(entries, default, path)
 
     def get(self, model_id: str) -> ModelEntry:
-        """An entry by ``id`` (newest version) or ``id@version``."""
+        """An entry by ``id@version``, or by ``id``: its newest stable version (its newest version when it
+        has no stable one), so a newer experimental version reaches an installation only through the
+        rollout or by naming it."""
         wanted_id, _, wanted_version = model_id.partition("@")
         matches = [e for e in self.entries if e.id == wanted_id and (not wanted_version or e.version == wanted_version)]
         if not matches:
             known = ", ".join(f"{e.id}@{e.version}" for e in self.entries) or "none"
             raise ModelError(f"no model '{model_id}' in the registry (known: {known})")
+        matches = [e for e in matches if e.stage == "stable"] or matches
         return max(matches, key=lambda e: tuple(int(p) if p.isdigit() else 0 for p in e.version.split(".")))
 
     def resolve(self, ref: str | None = None) -> ModelEntry:

@@ -3,6 +3,7 @@ only forward, and a rollback holding an installation on the stable model."""
 
 from __future__ import annotations
 
+import json
 import uuid
 
 import pytest
@@ -34,6 +35,21 @@ def test_a_stage_reaches_about_its_share_of_10000_installations(registry, stage,
 def test_disabled_reaches_none_and_full_reaches_all(registry):
     assert not _runs_experimental(registry, "disabled")
     assert _runs_experimental(registry, "full") == set(IDS)
+
+
+def test_a_new_experimental_version_of_the_stable_model_reaches_no_one_without_the_rollout(tmp_path):
+    """A retrained ``hairnet`` registered as experimental (``hairtint models add``'s default) is newer than
+    the stable one but is not the default: with the rollout disabled every installation keeps the stable
+    version; the new one is reached through the rollout or by naming its version."""
+    path = registry_with_experimental(tmp_path, experimental_id=STABLE_ID)  # hairnet 1.0.0 stable + 0.9.0
+    data = json.loads(path.read_text())
+    data["models"][1]["version"] = "2.0.0"  # the experimental one is the newer
+    path.write_text(json.dumps(data))
+    registry = Registry.load(path)
+    assert (registry.resolve(None).version, registry.resolve(STABLE_ID).version) == ("1.0.0", "1.0.0")
+    assert {registry.choose(None, "disabled", i).version for i in IDS[:200]} == {"1.0.0"}
+    assert {registry.choose(None, "full", i).version for i in IDS[:200]} == {"2.0.0"}
+    assert registry.resolve(f"{STABLE_ID}@2.0.0").stage == "experimental"
 
 
 def test_the_assignment_is_sticky(registry):
