@@ -189,6 +189,13 @@ def build_parser() -> argparse.ArgumentParser:
     add.add_argument("run_dir", metavar="RUN_DIR", help="a `hairtint train --out` folder")
     add.add_argument("--stage", choices=("experimental", "stable"), help="default: the card's (experimental)")
     add.add_argument("--version", help="default: the card's")
+    quant = models_sub.add_parser("quantize", help="make an int8 copy of a model, calibrated on training photos, "
+                                  "for `models add` (needs the 'train' extra)")
+    quant.add_argument("model", metavar="MODEL", help="registry id, id@version or .tflite")
+    quant.add_argument("--data", nargs="+", required=True, metavar="DIR", help="sets with train.txt, or folders of sets")
+    quant.add_argument("--out", required=True, metavar="DIR", help="where the .tflite and its model card go")
+    quant.add_argument("--name", help="model id of the copy (default: the model's own)")
+    quant.add_argument("--version", default="0.1.0", help="version written into the model card (default 0.1.0)")
     _fleet_parsers(sub)
     return parser
 

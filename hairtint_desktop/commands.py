@@ -295,6 +295,12 @@ def train(args) -> int:
 
 
 def models(args) -> int:
+    if args.models_command == "quantize":
+        try:
+            from training.quantize import run_quantize
+        except ImportError as exc:
+            raise HairTintError(f"quantising needs the 'train' extra (pip install -e '.[train]'): {exc}") from exc
+        return run_quantize(args)
     if args.models_command == "add":
         from core.catalog.registry import add_model
 

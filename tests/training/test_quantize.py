@@ -1,0 +1,76 @@
+"""``hairtint models quantize``: the int8 copy of a float model loads in MediaPipe's image segmenter (float
+input and output, metadata), finds the same hair as the float model, and comes with a model card that
+``hairtint models add`` takes."""
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from core.catalog.registry import Registry, add_model, file_sha256
+from core.frames import Frame
+from core.io.images import load_image
+from core.stages.segment import MediaPipeSegmenter, inspect_tflite
+from hairtint_desktop.cli import main
+from tests.labelled_sets import labelled_set
+
+FIXTURES = Path(__file__).resolve().parents[2] / "fixtures"
+FLOAT_MODEL = "hairnet@2.1.0"  # the last float stable model
+
+
+@pytest.fixture(scope="module")
+def quantized(tmp_path_factory):
+    root = tmp_path_factory.mktemp("quantize")
+    data = labelled_set(root / "tiny", 10, splits={"train.txt": list(range(8)), "val.txt": [8, 9]})
+    out = root / "run"
+    assert main(["models", "quantize", FLOAT_MODEL, "--data", str(data), "--out", str(out), "--version", "9.0.0"]) == 0
+    return out
+
+
+def test_the_int8_model_keeps_float_input_and_output_and_its_metadata(quantized):
+    model = quantized / "hairnet.tflite"
+    facts = inspect_tflite(model)
+    assert facts.has_metadata and facts.input_shape == (1, 208, 208, 3) and facts.output_shape == (1, 208, 208, 2)
+    from ai_edge_litert.interpreter import Interpreter
+
+    interpreter = Interpreter(model_path=str(model))
+    assert interpreter.get_input_details()[0]["dtype"] == np.float32
+    assert interpreter.get_output_details()[0]["dtype"] == np.float32
+    types = {t["dtype"] for t in interpreter.get_tensor_details()}
+    assert np.int8 in types  # the work inside is int8
+    assert model.stat().st_size < 0.5 * Registry.load().get(FLOAT_MODEL).file.stat().st_size
+
+
+def test_the_int8_model_finds_the_hair_the_float_model_finds(quantized):
+    portrait = load_image(FIXTURES / "portrait_640x480.png")
+    frame = Frame(portrait, 0, 0, "portrait")
+    masks = []
+    for path in (Registry.load().get(FLOAT_MODEL).file, quantized / "hairnet.tflite"):
+        segmenter = MediaPipeSegmenter(path, video=False)
+        masks.append(segmenter.segment(frame))
+        segmenter.close()
+    float_mask, int8_mask = masks
+    assert np.abs(float_mask - int8_mask).mean() < 0.02
+    both, either = ((float_mask > 0.5) & (int8_mask > 0.5)).sum(), ((float_mask > 0.5) | (int8_mask > 0.5)).sum()
+    assert both / either > 0.95
+
+
+def test_the_card_says_where_it_came_from_and_registers(quantized, tmp_path):
+    card = json.loads((quantized / "model_card.json").read_text())
+    assert (card["id"], card["version"], card["stage"]) == ("hairnet", "9.0.0", "experimental")
+    assert card["sha256"] == file_sha256(quantized / "hairnet.tflite")
+    assert card["quantization"]["from"] == FLOAT_MODEL
+    assert card["quantization"]["calibration"] == {"tiny": 8}
+    assert card["training"]["data"]  # the float model's training data carry over
+    registry_path = tmp_path / "model_registry.json"
+    registry_path.write_text(json.dumps({"schema": 1, "default": "hairnet", "models": []}))
+    entry = add_model(quantized, registry_path)
+    assert (entry.id, entry.version, entry.stage) == ("hairnet", "9.0.0", "experimental")
+
+
+def test_a_set_without_training_photos_is_a_clear_error(tmp_path, capsys):
+    data = labelled_set(tmp_path / "valonly", 2)  # val.txt only
+    assert main(["models", "quantize", FLOAT_MODEL, "--data", str(data), "--out", str(tmp_path / "x")]) == 2
+    assert "train.txt" in capsys.readouterr().err
+    assert not (tmp_path / "x" / "hairnet.tflite").exists()
