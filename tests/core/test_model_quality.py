@@ -26,6 +26,11 @@ PINNED = {
         "figaro1k": {"mean_iou": 0.9087, "boundary_f": 0.6895, "bleed": 0.0842, "coverage": 0.9745},
         "lfw_parts_hair": {"mean_iou": 0.6531, "boundary_f": 0.6595, "bleed": 0.0330, "coverage": 0.8017},
     },
+    "hairnet-int8@1.0.0": {  # `hairtint eval … --limit 25 --model hairnet-int8`
+        "celebamaskhq_hair": {"mean_iou": 0.8496, "boundary_f": 0.5216, "bleed": 0.0956, "coverage": 0.9314},
+        "figaro1k": {"mean_iou": 0.9067, "boundary_f": 0.6807, "bleed": 0.0853, "coverage": 0.9726},
+        "lfw_parts_hair": {"mean_iou": 0.6307, "boundary_f": 0.6406, "bleed": 0.0359, "coverage": 0.7748},
+    },
     "hairnet-hq@1.0.0": {
         "celebamaskhq_hair": {"mean_iou": 0.8793, "boundary_f": 0.5578, "bleed": 0.1096, "coverage": 0.9563},
         "figaro1k": {"mean_iou": 0.9191, "boundary_f": 0.7061, "bleed": 0.0786, "coverage": 0.9757},
