@@ -80,12 +80,13 @@ class CameraDialog(QDialog):
 
 
 def stable_models() -> list[tuple[str, str]]:
-    """(id, label) of the stable models in the registry; empty when the registry can't be read."""
+    """(``id@version``, label) of the stable models in the registry, so each choice is the version it
+    shows (several versions share an id); empty when the registry can't be read."""
     try:
         from core.session import Session
 
         registry = Session().registry
-        return [(e.id, f"{e.id} {e.version}") for e in registry.stable()]
+        return [(f"{e.id}@{e.version}", f"{e.id} {e.version}") for e in registry.stable()]
     except Exception:
         return []
 

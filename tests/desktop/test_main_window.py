@@ -279,6 +279,27 @@ def test_settings_dialog_round_trips_every_setting(qtbot):
     assert changed.rollout_stage == "full" and changed.kiosk.pin is None
 
 
+def test_each_model_in_the_settings_is_the_version_it_shows(qtbot):
+    """Several versions share the id ``hairnet``: picking one by its label stores that version, and
+    the dialog shows it again when reopened."""
+    from core.catalog.config import Settings
+    from core.catalog.registry import Registry
+    from hairtint_desktop.widgets.dialogs import SettingsDialog, stable_models
+
+    choices = stable_models()
+    values = [value for value, _ in choices]
+    assert len(set(values)) == len(values) and "hairnet@1.0.0" in values
+    settings = Settings(install_id="00000000-0000-4000-8000-000000000009")
+    dialog = SettingsDialog(settings)
+    qtbot.addWidget(dialog)
+    dialog.model.setCurrentIndex(dialog.model.findText("hairnet 1.0.0"))
+    chosen = dialog.settings()
+    assert chosen.model == "hairnet@1.0.0" and Registry.load().resolve(chosen.model).version == "1.0.0"
+    again = SettingsDialog(chosen)
+    qtbot.addWidget(again)
+    assert again.model.currentText() == "hairnet 1.0.0"
+
+
 def test_shine_and_tips_reach_the_worker_and_change_the_picture(qtbot, make_window, photo_path):
     from core.catalog.palette import resolve_color
 
