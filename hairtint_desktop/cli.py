@@ -181,7 +181,7 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--augment", choices=("full", "geometry"), default="full",
                        help="full: geometry and camera faults; geometry: zoom, rotation and crops only")
 
-    models = sub.add_parser("models", help="list or verify registered models")
+    models = sub.add_parser("models", help="list, verify, add or quantize models")
     models_sub = models.add_subparsers(dest="models_command", required=True)
     models_sub.add_parser("list")
     models_sub.add_parser("verify")
