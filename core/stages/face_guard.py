@@ -169,9 +169,10 @@ def face_region(landmarks: np.ndarray, pixels: np.ndarray, colour_beard: bool = 
         # the eyes, which do not look like skin either.
         nose = float(face.depth(landmarks[NOSE_TIP : NOSE_TIP + 1])[0])
         hanging = _ramp((sure - SURE_HAIR[0]) / (SURE_HAIR[1] - SURE_HAIR[0])) * (1.0 - _ramp((depth - nose) / LINE_FADE))
-        eyes = fill(landmarks[list(RIGHT_EYE)], hull=True) | fill(landmarks[list(LEFT_EYE)], hull=True)
-        cells = (hanging > 0) & (inner > 0) & (eyes == 0)  # usually few: the colour test runs on those only
+        cells = (hanging > 0) & (inner > 0)  # usually few: the colour test runs on those only
         if cells.any():
+            eyes = fill(landmarks[list(RIGHT_EYE)], hull=True) | fill(landmarks[list(LEFT_EYE)], hull=True)
+            cells &= eyes == 0
             let_in = np.zeros((grid_h, grid_w), np.float32)
             let_in[cells] = hanging[cells] * (1.0 - _skin_likeness(small[cells], skin_model))
             inner *= 1.0 - let_in * _beyond_eye_margins(let_in, eyes, max(1, round(EYE_MARGIN * unit)))
