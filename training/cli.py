@@ -11,6 +11,7 @@ import sys
 from pathlib import Path
 
 from core.errors import DataError
+from core.io.outputs import write_text
 from training.data import count_photos
 from training.export import export
 from training.model import ARCHS, count_parameters
@@ -97,7 +98,7 @@ def run_training(args) -> int:
     print(f"exporting {tflite} (input {size}x{size}) …", file=sys.stderr)
     sha = export(net, size, tflite)
     card = model_card(net, state, tflite, sha, args.name, args.version, input_size=size)
-    (Path(args.out) / "model_card.json").write_text(json.dumps(card, indent=2))
+    write_text(Path(args.out) / "model_card.json", json.dumps(card, indent=2))
     print(f"model: {tflite}\nsha256: {sha}\ncard: {Path(args.out) / 'model_card.json'}\n"
           f"register it with: hairtint models add {args.out}")
     return 0

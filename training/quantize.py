@@ -23,6 +23,7 @@ import numpy as np
 
 from core.errors import DataError
 from core.io.datasets import expand_sets, list_samples, load_rgb
+from core.io.outputs import replace_atomically, write_text
 from training.export import NORM_MEAN, NORM_STD, add_metadata
 
 PHOTOS_PER_SET = 40  # training photos per set that set the activations' ranges
@@ -127,9 +128,7 @@ def run_quantize(args) -> int:
     out.mkdir(parents=True, exist_ok=True)
     path = out / f"{name}.tflite"
     content = quantize(source.file.read_bytes(), [x for xs in by_set.values() for x in xs], name)
-    partial = path.with_name(path.name + ".partial")
-    partial.write_bytes(content)
-    partial.replace(path)
+    replace_atomically(path, lambda handle: handle.write(content), binary=True)
     sha = hashlib.sha256(content).hexdigest()
     card = {key: value for key, value in source.details.items() if key not in ("metrics", "file", "sha256")}
     card.update({
@@ -147,6 +146,6 @@ def run_quantize(args) -> int:
         },
         "metrics": {},
     })
-    (out / "model_card.json").write_text(json.dumps(card, indent=2))
+    write_text(out / "model_card.json", json.dumps(card, indent=2))
     print(f"model: {path}\nsha256: {sha}\ncard: {out / 'model_card.json'}\nregister it with: hairtint models add {out}")
     return 0
