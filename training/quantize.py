@@ -112,6 +112,24 @@ def with_float_io(model: bytes) -> bytes:
     return bytes(builder.Output())
 
 
+def source_card(source) -> dict:
+    """What the int8 copy's card inherits: a registered model's entry; for a model named by path, the
+    model card ``hairtint train`` wrote beside it when that card names this very file (its checksum), so
+    the copy keeps the training data, command and licence note; otherwise the file's name alone."""
+    from core.catalog.registry import file_sha256
+
+    if source.registered:
+        return {**source.details, "id": source.id, "version": source.version, "sha256": source.sha256}
+    sha = file_sha256(source.file)
+    try:
+        card = json.loads((source.file.parent / "model_card.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        card = None
+    if isinstance(card, dict) and card.get("file") == source.file.name and card.get("sha256") == sha and card.get("id"):
+        return {**card, "version": str(card.get("version") or "0.1.0")}
+    return {"id": source.id, "version": "unregistered", "sha256": sha, "description": ""}
+
+
 def run_quantize(args) -> int:
     """Write ``--out``/<id>.tflite and a model card that ``hairtint models add`` registers."""
     from core.catalog.registry import Registry
@@ -122,7 +140,8 @@ def run_quantize(args) -> int:
     facts = inspect_tflite(source.file)
     if source.backend != "mediapipe" or not facts.has_metadata:
         raise DataError(f"{source.file.name} is not a segmenter .tflite with metadata: nothing to quantise")
-    side, name = facts.input_size[0], args.name or source.id
+    origin = source_card(source)
+    side, name = facts.input_size[0], args.name or origin["id"]
     by_set = calibration_inputs([Path(d) for d in args.data], side)
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
@@ -130,14 +149,14 @@ def run_quantize(args) -> int:
     content = quantize(source.file.read_bytes(), [x for xs in by_set.values() for x in xs], name)
     replace_atomically(path, lambda handle: handle.write(content), binary=True)
     sha = hashlib.sha256(content).hexdigest()
-    card = {key: value for key, value in source.details.items() if key not in ("metrics", "file", "sha256")}
+    card = {key: value for key, value in origin.items() if key not in ("metrics", "file", "sha256", "stage")}
     card.update({
         "id": name, "version": args.version, "stage": "experimental", "file": path.name, "sha256": sha,
         "backend": "mediapipe", "input_size": list(facts.input_size),
-        "description": f"{source.id} {source.version}'s weights quantised to int8 (float input and output). "
-                       + str(source.details.get("description", "")),
+        "description": f"{origin['id']} {origin['version']}'s weights quantised to int8 (float input and output). "
+                       + str(origin.get("description", "")),
         "quantization": {
-            "from": f"{source.id}@{source.version}", "from_sha256": source.sha256,
+            "from": f"{origin['id']}@{origin['version']}", "from_sha256": origin["sha256"],
             "command": f"hairtint models quantize {args.model} --data {' '.join(args.data)} --out {args.out}"
                        + (f" --name {args.name}" if args.name else "") + f" --version {args.version}",
             "recipe": "ai-edge-quantizer static_wi8_ai8; float input and output",

@@ -74,3 +74,32 @@ def test_a_set_without_training_photos_is_a_clear_error(tmp_path, capsys):
     assert main(["models", "quantize", FLOAT_MODEL, "--data", str(data), "--out", str(tmp_path / "x")]) == 2
     assert "train.txt" in capsys.readouterr().err
     assert not (tmp_path / "x" / "hairnet.tflite").exists()
+
+
+def test_a_model_named_by_path_keeps_the_training_card_beside_it(tmp_path):
+    """Quantising a `hairtint train` run's file (not yet registered) carries its card's training data,
+    command and licence note over, and names it by the card's id and version."""
+    run = tmp_path / "run"
+    run.mkdir()
+    float_file = Registry.load().get(FLOAT_MODEL).file
+    (run / "hairnet.tflite").write_bytes(float_file.read_bytes())
+    training = {"data": [{"set": "salon", "split": "train.txt", "photos": 8}], "command": "hairtint train --name ours",
+                "licence_note": "our own photos"}
+    (run / "model_card.json").write_text(json.dumps({
+        "id": "ours", "version": "0.3.0", "stage": "experimental", "file": "hairnet.tflite",
+        "sha256": file_sha256(float_file), "input_size": [208, 208], "training": training}))
+    data = labelled_set(tmp_path / "tiny", 4, splits={"train.txt": [0, 1, 2], "val.txt": [3]})
+    out = tmp_path / "q"
+    assert main(["models", "quantize", str(run / "hairnet.tflite"), "--data", str(data), "--out", str(out)]) == 0
+    card = json.loads((out / "model_card.json").read_text())
+    assert (card["id"], card["quantization"]["from"]) == ("ours", "ours@0.3.0")
+    assert card["quantization"]["from_sha256"] == file_sha256(float_file)
+    assert card["training"] == training
+    assert (out / "ours.tflite").exists()
+
+    # a card that names another file (or another checksum) is not this file's: nothing is inherited
+    (run / "model_card.json").write_text(json.dumps({"id": "ours", "version": "0.3.0", "file": "hairnet.tflite",
+                                                    "sha256": "0" * 64, "training": training}))
+    assert main(["models", "quantize", str(run / "hairnet.tflite"), "--data", str(data), "--out", str(out)]) == 0
+    card = json.loads((out / "model_card.json").read_text())
+    assert card["quantization"]["from"] == "hairnet@unregistered" and "training" not in card
