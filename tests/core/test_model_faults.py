@@ -20,7 +20,9 @@ from core.live_parts import Status, model_label
 from core.session import Session
 
 SHIPPED = Registry.load().resolve(None)
-CRASHES_AT = 1072  # four bytes inverted here make MediaPipe 0.10 segfault while loading hairnet-2.1.0
+# four bytes inverted at CRASHES_AT make MediaPipe 0.10 segfault while loading this file (hairnet 2.1.0)
+CRASHING = Registry.load().get("hairnet@2.1.0").file
+CRASHES_AT = 1072
 
 
 def _registry(folder: Path, exp_file: str = "exp.tflite") -> Path:
@@ -37,8 +39,8 @@ def _registry(folder: Path, exp_file: str = "exp.tflite") -> Path:
     return path
 
 
-def _flipped(source: Path, target: Path, at: int = CRASHES_AT) -> Path:
-    data = bytearray(source.read_bytes())
+def _flipped(target: Path, at: int = CRASHES_AT) -> Path:
+    data = bytearray(CRASHING.read_bytes())
     for i in range(at, at + 4):
         data[i] ^= 0xFF
     target.write_bytes(bytes(data))
@@ -101,7 +103,7 @@ def test_a_model_named_by_path_is_checked_before_mediapipe_sees_it(tmp_path):
 
 
 def test_a_bit_flipped_model_is_caught_by_the_probe_not_the_process(tmp_path):
-    damaged = _flipped(SHIPPED.file, tmp_path / "flipped.tflite")
+    damaged = _flipped(tmp_path / "flipped.tflite")
     with pytest.raises(ModelError, match="crashed"):
         model_probe.probe(damaged, file_sha256(damaged))
     assert model_probe.probed(file_sha256(damaged))
@@ -117,7 +119,7 @@ def test_a_model_that_cannot_run_falls_back_to_the_stable_one(tmp_path, fault, c
     if fault == "tampered":
         exp.write_bytes(exp.read_bytes() + b"\0")
     elif fault == "bit-flipped":
-        _flipped(SHIPPED.file, exp)
+        _flipped(exp)
         data = json.loads(path.read_text())
         data["models"][1]["sha256"] = file_sha256(exp)  # registered as it is: only the probe can tell
         path.write_text(json.dumps(data))

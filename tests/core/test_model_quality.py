@@ -13,18 +13,23 @@ from core.stages.recolor import Recolorer
 from core.catalog.registry import Registry
 
 SUBSET = 25
-# measured with `hairtint eval --data ../shared/datasets --split val.txt --limit 25 --model hairnet --model hairnet-hq
-# --mirror`
+# measured with `hairtint eval --data ../shared/datasets --split val.txt --limit 25 --model hairnet@2.2.0 --mirror`
+# (2.2.0, the default, with and without the mirror) and `... --model hairnet@2.1.0 --model hairnet-hq --mirror` (the others)
 PINNED = {
+    "hairnet@2.2.0": {
+        "celebamaskhq_hair": {"mean_iou": 0.8607, "boundary_f": 0.5438, "bleed": 0.1026, "coverage": 0.9469},
+        "figaro1k": {"mean_iou": 0.9145, "boundary_f": 0.6960, "bleed": 0.0882, "coverage": 0.9798},
+        "lfw_parts_hair": {"mean_iou": 0.6722, "boundary_f": 0.6786, "bleed": 0.0396, "coverage": 0.8253},
+    },
+    "hairnet@2.2.0 + mirror": {
+        "celebamaskhq_hair": {"mean_iou": 0.8721, "boundary_f": 0.5418, "bleed": 0.0994, "coverage": 0.9482},
+        "figaro1k": {"mean_iou": 0.9182, "boundary_f": 0.6954, "bleed": 0.0954, "coverage": 0.9810},
+        "lfw_parts_hair": {"mean_iou": 0.6774, "boundary_f": 0.6869, "bleed": 0.0392, "coverage": 0.8303},
+    },
     "hairnet@2.1.0": {
         "celebamaskhq_hair": {"mean_iou": 0.8519, "boundary_f": 0.5201, "bleed": 0.0987, "coverage": 0.9333},
         "figaro1k": {"mean_iou": 0.9074, "boundary_f": 0.6896, "bleed": 0.0833, "coverage": 0.9724},
         "lfw_parts_hair": {"mean_iou": 0.6300, "boundary_f": 0.6414, "bleed": 0.0344, "coverage": 0.7733},
-    },
-    "hairnet@2.1.0 + mirror": {
-        "celebamaskhq_hair": {"mean_iou": 0.8640, "boundary_f": 0.5248, "bleed": 0.0959, "coverage": 0.9343},
-        "figaro1k": {"mean_iou": 0.9087, "boundary_f": 0.6895, "bleed": 0.0842, "coverage": 0.9745},
-        "lfw_parts_hair": {"mean_iou": 0.6531, "boundary_f": 0.6595, "bleed": 0.0330, "coverage": 0.8017},
     },
     "hairnet-int8@1.0.0": {  # `hairtint eval … --limit 25 --model hairnet-int8`
         "celebamaskhq_hair": {"mean_iou": 0.8496, "boundary_f": 0.5216, "bleed": 0.0956, "coverage": 0.9314},
@@ -58,7 +63,7 @@ def model_by_set(request, shared_dir):
 
 def test_the_default_model_is_the_pinned_stable_one():
     entry = Registry.load().resolve(None)
-    assert (f"{entry.id}@{entry.version}", entry.stage) == ("hairnet@2.1.0", "stable")
+    assert (f"{entry.id}@{entry.version}", entry.stage) == ("hairnet@2.2.0", "stable")
 
 
 @pytest.mark.shared
