@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import struct
 from pathlib import Path
 
 import torch
@@ -39,7 +40,35 @@ def add_metadata(model: bytes, name: str) -> bytes:
     )
     with_metadata, _ = writer.populate()
     log.info("metadata written for %s", name)
-    return bytes(with_metadata)
+    return pin_zip_times(bytes(with_metadata))
+
+
+ZIP_EPOCH = (0, (0 << 9) | (1 << 5) | 1)  # DOS time and date of 1980-01-01 00:00, the earliest a zip can hold
+
+
+def pin_zip_times(model: bytes) -> bytes:
+    """The metadata writer appends the labels file as a zip stamped with the current time, so the same
+    model written twice had two checksums. Every entry's time is set to ZIP_EPOCH (local header and
+    central directory), so the same weights and command give the same file and the registry's SHA-256
+    can be reproduced."""
+    data = bytearray(model)
+    end = data.rfind(b"PK\x05\x06")
+    if end < 0:
+        return model
+    entries, size, offset = struct.unpack_from("<HII", data, end + 10)
+    shift = end - size - offset  # where the zip starts, should anything come before it
+    at = end - size
+    for _ in range(entries):
+        if data[at:at + 4] != b"PK\x01\x02":
+            raise ValueError("the model's metadata zip has a damaged central directory")
+        struct.pack_into("<HH", data, at + 12, *ZIP_EPOCH)
+        name, extra, comment = struct.unpack_from("<HHH", data, at + 28)
+        local = struct.unpack_from("<I", data, at + 42)[0] + shift
+        if data[local:local + 4] != b"PK\x03\x04":
+            raise ValueError("the model's metadata zip has a damaged local header")
+        struct.pack_into("<HH", data, local + 10, *ZIP_EPOCH)
+        at += 46 + name + extra + comment
+    return bytes(data)
 
 
 def export(net: HairNet, size: int, path: Path) -> str:
