@@ -53,8 +53,8 @@ def pin_zip_times(model: bytes) -> bytes:
     can be reproduced."""
     data = bytearray(model)
     end = data.rfind(b"PK\x05\x06")
-    if end < 0:
-        return model
+    if end < 0 or end + 22 + struct.unpack_from("<H", data, end + 20)[0] != len(data):
+        return model  # no zip at the end (four such bytes inside the weights are not one)
     entries, size, offset = struct.unpack_from("<HII", data, end + 10)
     shift = end - size - offset  # where the zip starts, should anything come before it
     at = end - size

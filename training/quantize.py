@@ -14,6 +14,7 @@ import copy
 import datetime as dt
 import hashlib
 import json
+import logging
 import random
 import warnings
 from pathlib import Path
@@ -24,9 +25,13 @@ import numpy as np
 from core.errors import DataError
 from core.io.datasets import expand_sets, list_samples, load_rgb
 from core.io.outputs import replace_atomically, write_text
+from core.io.small_files import FileProblem, read_json
 from training.export import NORM_MEAN, NORM_STD, add_metadata
 
+log = logging.getLogger(__name__)
+
 PHOTOS_PER_SET = 40  # training photos per set that set the activations' ranges
+MAX_CARD_BYTES = 1 << 20  # a model card is a few KB
 
 
 def calibration_inputs(data: list[Path], side: int, per_set: int = PHOTOS_PER_SET, seed: int = 0) -> dict[str, list]:
@@ -120,10 +125,12 @@ def source_card(source) -> dict:
 
     if source.registered:
         return {**source.details, "id": source.id, "version": source.version, "sha256": source.sha256}
-    sha = file_sha256(source.file)
+    sha, card_path = file_sha256(source.file), source.file.parent / "model_card.json"
     try:
-        card = json.loads((source.file.parent / "model_card.json").read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+        card = read_json(card_path, MAX_CARD_BYTES)
+    except FileProblem as exc:
+        if not exc.missing:
+            log.warning("%s cannot be read (%s): the copy's card will not carry its training record", card_path, exc)
         card = None
     if isinstance(card, dict) and card.get("file") == source.file.name and card.get("sha256") == sha and card.get("id"):
         return {**card, "version": str(card.get("version") or "0.1.0")}

@@ -103,3 +103,15 @@ def test_a_model_named_by_path_keeps_the_training_card_beside_it(tmp_path):
     assert main(["models", "quantize", str(run / "hairnet.tflite"), "--data", str(data), "--out", str(out)]) == 0
     card = json.loads((out / "model_card.json").read_text())
     assert card["quantization"]["from"] == "hairnet@unregistered" and "training" not in card
+
+
+def test_an_unreadable_card_beside_the_file_is_reported_and_not_inherited(tmp_path, caplog):
+    run = tmp_path / "run"
+    run.mkdir()
+    (run / "hairnet.tflite").write_bytes(Registry.load().get(FLOAT_MODEL).file.read_bytes())
+    (run / "model_card.json").write_text('{"id": "ours", "training": ')  # cut off mid-write
+    data = labelled_set(tmp_path / "tiny", 3, splits={"train.txt": [0, 1], "val.txt": [2]})
+    assert main(["models", "quantize", str(run / "hairnet.tflite"), "--data", str(data), "--out", str(tmp_path / "q")]) == 0
+    assert "model_card.json cannot be read" in caplog.text and "not valid JSON" in caplog.text
+    card = json.loads((tmp_path / "q" / "model_card.json").read_text())
+    assert card["quantization"]["from"] == "hairnet@unregistered" and "training" not in card
