@@ -16,6 +16,7 @@ import hashlib
 import json
 import logging
 import random
+import sys
 import warnings
 from pathlib import Path
 
@@ -149,10 +150,12 @@ def run_quantize(args) -> int:
         raise DataError(f"{source.file.name} is not a segmenter .tflite with metadata: nothing to quantise")
     origin = source_card(source)
     side, name = facts.input_size[0], args.name or origin["id"]
+    print(f"reading calibration photos ({PHOTOS_PER_SET} a set, {side}x{side}) …", file=sys.stderr)
     by_set = calibration_inputs([Path(d) for d in args.data], side)
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     path = out / f"{name}.tflite"
+    print(f"calibrating and quantising on {sum(map(len, by_set.values()))} photos …", file=sys.stderr)
     content = quantize(source.file.read_bytes(), [x for xs in by_set.values() for x in xs], name)
     replace_atomically(path, lambda handle: handle.write(content), binary=True)
     sha = hashlib.sha256(content).hexdigest()

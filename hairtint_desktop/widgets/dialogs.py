@@ -115,10 +115,13 @@ class SettingsDialog(QDialog):
         form.addRow("", self.overlay)
         self.model = QComboBox(self)
         self.model.addItem("Default stable model", None)
-        for model_id, label in models():
+        choices = models()
+        for model_id, label in choices:
             self.model.addItem(label, model_id)
         if settings.model and self.model.findData(settings.model) < 0:
-            self.model.addItem(settings.model, settings.model)
+            # an id without a version (what earlier versions of this dialog saved) runs its newest stable version
+            plain = "@" not in settings.model and any(value.startswith(f"{settings.model}@") for value, _ in choices)
+            self.model.addItem(f"{settings.model} (newest stable)" if plain else settings.model, settings.model)
         self.model.setCurrentIndex(max(0, self.model.findData(settings.model)))
         form.addRow("Model", self.model)
         self.rollout = QComboBox(self)

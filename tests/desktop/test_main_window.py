@@ -298,6 +298,10 @@ def test_each_model_in_the_settings_is_the_version_it_shows(qtbot):
     again = SettingsDialog(chosen)
     qtbot.addWidget(again)
     assert again.model.currentText() == "hairnet 1.0.0"
+    # a plain id, as earlier versions saved it, is shown for what it runs and kept as it is
+    older = SettingsDialog(Settings(model="hairnet", install_id="00000000-0000-4000-8000-000000000009"))
+    qtbot.addWidget(older)
+    assert older.model.currentText() == "hairnet (newest stable)" and older.settings().model == "hairnet"
 
 
 def test_shine_and_tips_reach_the_worker_and_change_the_picture(qtbot, make_window, photo_path):
