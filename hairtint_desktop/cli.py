@@ -172,8 +172,11 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--pack-quality", type=int, default=90, help="JPEG quality of the packed photos (default 90)")
     train.add_argument("--pack-splits", nargs="+", default=["train", "val"], choices=["train", "val"],
                        help="which splits to pack (default both)")
-    train.add_argument("--pack-teacher", metavar="MODEL",
-                       help="also store this model's hair probability for each packed photo, to --distill from")
+    train.add_argument("--pack-teacher", metavar="MODEL", nargs="+",
+                       help="also store this model's hair probability for each packed photo, to --distill from "
+                            "(several: their mean)")
+    train.add_argument("--pack-teacher-mirror", action="store_true",
+                       help="the teacher's answer for a photo is its mean over the photo and its mirror image")
     train.add_argument("--distill", type=float, default=0.0, metavar="W",
                        help="weight of a loss towards the pack's teacher probabilities (0: none)")
     train.add_argument("--edge-weight", type=float, default=4.0,

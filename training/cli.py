@@ -70,10 +70,12 @@ def model_card(net, state: dict, tflite: Path, sha256: str, name: str, version: 
 
 def run_training(args) -> int:
     logging.getLogger("training").setLevel(logging.INFO)  # epoch lines, whatever the CLI's own level
+    if args.pack_teacher and not args.pack_to or args.pack_teacher_mirror and not args.pack_teacher:
+        raise DataError("--pack-teacher goes with --pack-to, and --pack-teacher-mirror with --pack-teacher")
     if args.pack_to:
         from training.pack import pack, teacher_model
 
-        teacher = teacher_model(args.pack_teacher) if args.pack_teacher else None
+        teacher = teacher_model(args.pack_teacher, mirror=args.pack_teacher_mirror) if args.pack_teacher else None
         counts = pack([Path(d) for d in args.data], Path(args.pack_to), longest=args.pack_longest,
                       quality=args.pack_quality, splits=tuple(args.pack_splits), teacher=teacher)
         print(f"packed {sum(counts.values())} photos into {args.pack_to}: "

@@ -2,7 +2,9 @@
 machine without the folders can train from a single file: ``hairtint train --data hair.npz``.
 Photos are shrunk so the longer side is at most ``longest``; masks keep the photo's size. With a
 ``teacher`` (a model's hair probability for a photo), each photo also gets that probability as an
-8-bit greyscale JPEG at half the photo's size (it is smooth, so that is small), for training a small net towards a larger one's output (``hairtint train --distill``)."""
+8-bit greyscale JPEG at half the photo's size (it is smooth, so that is small), for training a small
+net towards a larger one's output (``hairtint train --distill``); the teacher may be several models
+averaged, each also on the mirror image."""
 
 from __future__ import annotations
 
@@ -30,19 +32,29 @@ def _encode(ext: str, image: np.ndarray, params: list[int]) -> np.ndarray:
 Teacher = Callable[[np.ndarray], np.ndarray]  # RGB uint8 H x W x 3 -> hair probability float H x W in [0, 1]
 
 
-def teacher_model(ref: str) -> Teacher:
-    """A registered model (id, ``id@version``) or a model file, run on whole photos (IMAGE mode)."""
+def teacher_model(refs: str | list[str], mirror: bool = False) -> Teacher:
+    """Registered models (id, ``id@version``) or model files, run on whole photos (IMAGE mode); with
+    several, the mean of their hair probabilities (an ensemble teaches better than any one of them);
+    with ``mirror``, each model's answer is itself the mean over the photo and its mirror image."""
     from core.engine import open_segmenter
     from core.frames import Frame
     from core.session import Session
+    from core.stages.mirror import MirroredSegmenter
 
-    segmenter = open_segmenter(Session().registry.resolve(ref), video=False)
+    registry = Session().registry
+    segmenters = [open_segmenter(registry.resolve(ref), video=False) for ref in ([refs] if isinstance(refs, str) else refs)]
+    if mirror:
+        segmenters = [MirroredSegmenter(s) for s in segmenters]
 
     def hair(rgb: np.ndarray) -> np.ndarray:
-        prob = segmenter.segment(Frame(np.ascontiguousarray(rgb), timestamp_ms=0, index=0, source_id="pack"))
-        if prob.shape != rgb.shape[:2]:
-            prob = cv2.resize(prob, (rgb.shape[1], rgb.shape[0]), interpolation=cv2.INTER_LINEAR)
-        return prob
+        frame = Frame(np.ascontiguousarray(rgb), timestamp_ms=0, index=0, source_id="pack")
+        total = np.zeros(rgb.shape[:2], np.float32)
+        for segmenter in segmenters:
+            prob = np.asarray(segmenter.segment(frame), np.float32)
+            if prob.shape != rgb.shape[:2]:
+                prob = cv2.resize(prob, (rgb.shape[1], rgb.shape[0]), interpolation=cv2.INTER_LINEAR)
+            total += prob
+        return total / np.float32(len(segmenters))
 
     return hair
 
