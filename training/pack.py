@@ -72,6 +72,7 @@ def pack(folders: list[Path], out: Path, longest: int = 384, quality: int = 90, 
         mask = cv2.imread(str(sample.mask_path), cv2.IMREAD_GRAYSCALE)
         if mask is None:
             raise DataError(f"cannot read mask {sample.mask_path}")
+        taught_prob = teacher(rgb) if teacher is not None else None  # the teacher sees the photo at full size
         h, w = rgb.shape[:2]
         scale = min(1.0, longest / max(h, w))
         size = (max(1, round(w * scale)), max(1, round(h * scale)))
@@ -81,8 +82,8 @@ def pack(folders: list[Path], out: Path, longest: int = 384, quality: int = 90, 
             mask = cv2.resize(mask, size, interpolation=cv2.INTER_AREA)
         rgbs.append(_encode(".jpg", cv2.cvtColor(rgb, cv2.COLOR_RGB2BGR), [cv2.IMWRITE_JPEG_QUALITY, quality]))
         masks.append(_encode(".png", mask, [cv2.IMWRITE_PNG_COMPRESSION, 9]))
-        if teacher is not None:
-            prob = cv2.resize(teacher(rgb), (max(1, size[0] // 2), max(1, size[1] // 2)), interpolation=cv2.INTER_AREA)
+        if taught_prob is not None:
+            prob = cv2.resize(taught_prob, (max(1, size[0] // 2), max(1, size[1] // 2)), interpolation=cv2.INTER_AREA)
             prob = np.clip(np.round(prob * 255.0), 0, 255).astype(np.uint8)
             taught.append(_encode(".jpg", prob, [cv2.IMWRITE_JPEG_QUALITY, 90]))
         set_names.append(set_name)

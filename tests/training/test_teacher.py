@@ -8,7 +8,7 @@ from hairtint_desktop.cli import main
 from tests.conftest import FIXTURES
 from tests.labelled_sets import labelled_set
 from training.data import load_photos
-from training.pack import teacher_model
+from training.pack import pack, teacher_model
 
 PORTRAIT = FIXTURES / "portrait_640x480.png"
 
@@ -48,3 +48,20 @@ def test_teacher_flags_without_what_they_go_with_are_a_clear_error(tmp_path, cap
     assert main(["train", "--data", str(data), *flags]) == 2
     err = capsys.readouterr().err
     assert "--pack-teacher goes with --pack-to" in err and "Traceback" not in err
+
+
+def test_the_teacher_sees_each_photo_at_its_full_size_and_the_pack_keeps_its_answer_at_the_packed_size(tmp_path):
+    data = labelled_set(tmp_path / "tiny", 2, size=(160, 120), splits={"train.txt": [0, 1]})
+    seen = []
+
+    def teacher(rgb: np.ndarray) -> np.ndarray:  # "hair" = the left half of the photo
+        seen.append(rgb.shape)
+        prob = np.zeros(rgb.shape[:2], np.float32)
+        prob[:, : rgb.shape[1] // 2] = 1.0
+        return prob
+
+    packed = tmp_path / "taught.npz"
+    pack([data], packed, longest=80, quality=95, splits=("train",), progress=False, teacher=teacher)
+    assert seen == [(120, 160, 3)] * 2
+    taught = load_photos([packed], "train", 64, progress=False).masks[:, 1].float()
+    assert float(taught[:, :, 4:28].min()) > 240 and float(taught[:, :, 36:60].max()) < 15
