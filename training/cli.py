@@ -70,7 +70,7 @@ def model_card(net, state: dict, tflite: Path, sha256: str, name: str, version: 
 
 def run_training(args) -> int:
     logging.getLogger("training").setLevel(logging.INFO)  # epoch lines, whatever the CLI's own level
-    if args.pack_teacher and not args.pack_to or args.pack_teacher_mirror and not args.pack_teacher:
+    if (args.pack_teacher and not args.pack_to) or (args.pack_teacher_mirror and not args.pack_teacher):
         raise DataError("--pack-teacher goes with --pack-to, and --pack-teacher-mirror with --pack-teacher")
     if args.pack_to:
         from training.pack import pack, teacher_model
