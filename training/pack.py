@@ -32,29 +32,25 @@ def _encode(ext: str, image: np.ndarray, params: list[int]) -> np.ndarray:
 Teacher = Callable[[np.ndarray], np.ndarray]  # RGB uint8 H x W x 3 -> hair probability float H x W in [0, 1]
 
 
-def teacher_model(refs: str | list[str], mirror: bool = False) -> Teacher:
+def teacher_model(refs: list[str], mirror: bool = False) -> Teacher:
     """Registered models (id, ``id@version``) or model files, run on whole photos (IMAGE mode); with
-    several, the mean of their hair probabilities (an ensemble teaches better than any one of them);
+    several, the mean of their hair probabilities (hairnet-hq and hairnet 2.2.0 together score above
+either alone: docs/models/experiments.md, "Teachers measured");
     with ``mirror``, each model's answer is itself the mean over the photo and its mirror image."""
     from core.engine import open_segmenter
-    from core.frames import Frame
     from core.session import Session
     from core.stages.mirror import MirroredSegmenter
+    from core.tools.evaluate import predict
 
     registry = Session().registry
-    segmenters = [open_segmenter(registry.resolve(ref), video=False) for ref in ([refs] if isinstance(refs, str) else refs)]
+    segmenters = [open_segmenter(registry.resolve(ref), video=False) for ref in refs]
     if mirror:
         segmenters = [MirroredSegmenter(s) for s in segmenters]
 
     def hair(rgb: np.ndarray) -> np.ndarray:
-        frame = Frame(np.ascontiguousarray(rgb), timestamp_ms=0, index=0, source_id="pack")
-        total = np.zeros(rgb.shape[:2], np.float32)
-        for segmenter in segmenters:
-            prob = np.asarray(segmenter.segment(frame), np.float32)
-            if prob.shape != rgb.shape[:2]:
-                prob = cv2.resize(prob, (rgb.shape[1], rgb.shape[0]), interpolation=cv2.INTER_LINEAR)
-            total += prob
-        return total / np.float32(len(segmenters))
+        rgb = np.ascontiguousarray(rgb)
+        probs = [np.asarray(predict(segmenter, rgb)[0], np.float32) for segmenter in segmenters]
+        return sum(probs) / np.float32(len(probs))
 
     return hair
 

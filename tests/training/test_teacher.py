@@ -19,7 +19,7 @@ def photo() -> np.ndarray:
 
 
 def test_several_teachers_give_the_mean_of_their_answers(photo):
-    one, other = teacher_model("hairnet@2.1.0")(photo), teacher_model("hairnet@2.2.0")(photo)
+    one, other = teacher_model(["hairnet@2.1.0"])(photo), teacher_model(["hairnet@2.2.0"])(photo)
     both = teacher_model(["hairnet@2.1.0", "hairnet@2.2.0"])(photo)
     assert both.shape == photo.shape[:2] and both.dtype == np.float32
     assert float(np.abs(one - other).max()) > 0.1  # two models that differ somewhere, so the mean is a real test
@@ -27,8 +27,8 @@ def test_several_teachers_give_the_mean_of_their_answers(photo):
 
 
 def test_a_mirrored_teacher_averages_the_photo_and_its_mirror_image(photo):
-    plain = teacher_model("hairnet@2.2.0")
-    mirrored = teacher_model("hairnet@2.2.0", mirror=True)(photo)
+    plain = teacher_model(["hairnet@2.2.0"])
+    mirrored = teacher_model(["hairnet@2.2.0"], mirror=True)(photo)
     expected = (plain(photo) + plain(np.ascontiguousarray(photo[:, ::-1]))[:, ::-1]) / 2
     assert float(np.abs(mirrored - plain(photo)).max()) > 0.05
     np.testing.assert_allclose(mirrored, expected, atol=1e-5)
