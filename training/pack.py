@@ -35,8 +35,8 @@ Teacher = Callable[[np.ndarray], np.ndarray]  # RGB uint8 H x W x 3 -> hair prob
 def teacher_model(refs: list[str], mirror: bool = False) -> Teacher:
     """Registered models (id, ``id@version``) or model files, run on whole photos (IMAGE mode); with
     several, the mean of their hair probabilities (hairnet-hq and hairnet 2.2.0 together score above
-either alone: docs/models/experiments.md, "Teachers measured");
-    with ``mirror``, each model's answer is itself the mean over the photo and its mirror image."""
+    either alone: docs/models/experiments.md, "Teachers measured"); with ``mirror``, each model's
+    answer is itself the mean over the photo and its mirror image."""
     from core.engine import open_segmenter
     from core.session import Session
     from core.stages.mirror import MirroredSegmenter
