@@ -64,6 +64,7 @@ def _number(cast, low, high=None, kind: str = "a whole number"):
 
 _positive = _number(int, 1)
 _share = _number(float, 0.05, 1.0, "a number")
+_input_size = _number(int, 16, 2048)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -108,6 +109,9 @@ def build_parser() -> argparse.ArgumentParser:
                          "camera, and also score each model behind the pipeline's head crop")
     ev.add_argument("--mirror", action="store_true",
                     help="also score each model as the still pipeline segments a photo: averaged with its mirror image")
+    ev.add_argument("--true-masks-at", type=_input_size, metavar="N",
+                    help="also score the pipeline fed each photo's true mask at an N x N input: the best edge "
+                         "figures any model of that input size could reach")
 
     video = sub.add_parser("eval-video", help="measure mask flicker and tracking on clips made from labelled photos")
     video.add_argument("--data", nargs="+", required=True, metavar="DIR", help="set folders (images/, masks/) or folders of sets")

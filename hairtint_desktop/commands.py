@@ -76,6 +76,8 @@ def evaluate(args) -> int:
 
     if args.far is not None and args.report:
         raise HairTintError("--report shows photos as they are; leave it out with --far")
+    if args.far is not None and args.true_masks_at:
+        raise HairTintError("--true-masks-at measures the edge on photos as they are; leave it out with --far")
     _check_outputs(args)
     samples, models = _eval_inputs(args)
     edges = ev.EdgeJudge(build_refiner(still=True), Recolorer()) if args.far is None else None
@@ -92,6 +94,9 @@ def evaluate(args) -> int:
                 mirrored = f"{key} + mirror"
                 segmenters[mirrored] = MirroredSegmenter(open_segmenter(entry, video=False))
                 results[mirrored] = ev.evaluate_model(segmenters[mirrored], mirrored, samples, edges=edges, far=args.far)
+        if args.true_masks_at:
+            key = f"true masks at {args.true_masks_at}x{args.true_masks_at}"
+            results[key] = ev.evaluate_true_masks(samples, args.true_masks_at, edges)
         table = {key: {**scores.summary(), "sets": scores.by_set()} for key, scores in results.items()}
         width = max(34, *(len(key) for key in table))
         print(f"{'model':<{width}} {'set':<18} {'n':>4} {'mean IoU':>8} {'median':>7} {'fail<0.5':>8} "
@@ -101,12 +106,12 @@ def evaluate(args) -> int:
                 print(f"{key:<{width}} {set_name:<18} {s['n']:>4} {s['mean_iou']:>8.3f} {s['median_iou']:>7.3f} "
                       f"{s['failure_rate']:>8.1%} {_figure(s['boundary_f'], '.3f'):>7} {_figure(s['bleed'], '.1%'):>6} "
                       f"{_figure(s['coverage'], '.3f'):>6} "
-                      f"{s['ms_per_image']:>8.1f}")
+                      f"{_figure(s['ms_per_image'], '.1f'):>8}")
         if args.json:
             write_text(args.json, json.dumps({"models": table, "edge_look": TEST_SHADE.hex}, indent=2))
         if args.report:
             with staged_folder(args.report) as work:
-                ev.write_report(work, results, segmenters, edges=edges)
+                ev.write_report(work, {k: v for k, v in results.items() if k in segmenters}, segmenters, edges=edges)
             print(f"report: {Path(args.report) / 'index.html'}")
     finally:
         for segmenter in segmenters.values():
@@ -117,7 +122,7 @@ def evaluate(args) -> int:
 
 
 def _figure(value: float, spec: str) -> str:
-    """A figure for the table; '-' where it was not measured (edge figures with --far)."""
+    """A figure for the table; '-' where it was not measured (edge figures with --far, a true mask's time)."""
     return "-" if value != value else format(value, spec)
 
 

@@ -166,6 +166,27 @@ def evaluate_model(segmenter, model_id: str, samples: list[tuple[str, Sample]], 
     return scores
 
 
+def true_mask_seen_at(truth: np.ndarray, size: int) -> np.ndarray:
+    """The photo's true mask as a perfect model with a ``size`` x ``size`` input would give it: squeezed to
+    the model's square (area average), then enlarged back to the photo as the segment stage enlarges a
+    model's output."""
+    small = cv2.resize(truth.astype(np.float32), (size, size), interpolation=cv2.INTER_AREA)
+    return np.clip(cv2.resize(small, (truth.shape[1], truth.shape[0]), interpolation=cv2.INTER_LINEAR), 0.0, 1.0)
+
+
+def evaluate_true_masks(samples: list[tuple[str, Sample]], size: int, edges: EdgeJudge,
+                        progress: bool = True) -> ModelScores:
+    """The still pipeline's figures when the model is perfect at a ``size`` input: each photo's true mask
+    (``true_mask_seen_at``) in place of the model's probability. What is left of bleed and coverage here
+    is the refine, face-guard and recolour stages' own; the rest of a model's is the model's."""
+    scores = ModelScores(f"true masks at {size}x{size}")
+    for i, (set_name, sample) in enumerate(tqdm(samples, desc=scores.model, unit="photo", disable=not progress)):
+        rgb, truth = load_pair(sample)
+        prob = true_mask_seen_at(truth, size)
+        scores.add(set_name, sample, mask_iou(prob > 0.5, truth), float("nan"), edges.judge(rgb, prob, truth, i).figures)
+    return scores
+
+
 def write_report(report_dir: Path, results: dict[str, ModelScores], segmenters: dict, worst: int = 8,
                  edges: EdgeJudge | None = None) -> Path:
     """An HTML page per run with each model's worst photos as image | truth | prediction and, with

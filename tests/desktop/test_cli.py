@@ -311,6 +311,31 @@ def test_eval_far_refuses_a_report_and_shares_out_of_range(tmp_path, capsys):
     assert stop.value.code == 2
 
 
+def test_eval_true_masks_at_scores_the_pipeline_fed_the_true_masks(tmp_path, capsys):
+    data = _tiny_set(tmp_path / "tiny")
+    out = tmp_path / "truth.json"
+    code = main(["eval", "--data", str(data), "--split", "val.txt", "--true-masks-at", "64", "--json", str(out),
+                 "--report", str(tmp_path / "report")])
+    assert code == 0
+    models = json.loads(out.read_text())["models"]
+    truth = models["true masks at 64x64"]
+    assert truth["n"] == 2 and truth["mean_iou"] > 0.95  # a perfect model at 64 x 64 loses only the outline
+    assert truth["bleed"] <= models[_default_model_key()]["bleed"] + 1e-9
+    printed = [line for line in capsys.readouterr().out.splitlines() if line.startswith("true masks")]
+    assert printed and all(line.rstrip().endswith(" -") for line in printed)  # no model time to show
+    assert not list((tmp_path / "report").glob("true*"))  # the report shows models' photos only
+
+
+def test_eval_true_masks_at_refuses_far_and_sizes_out_of_range(tmp_path, capsys):
+    data = _tiny_set(tmp_path / "tiny")
+    assert main(["eval", "--data", str(data), "--far", "0.3", "--true-masks-at", "256"]) == 2
+    assert "--true-masks-at" in capsys.readouterr().err
+    for size in ("8", "big"):
+        with pytest.raises(SystemExit) as stop:
+            main(["eval", "--data", str(data), "--true-masks-at", size])
+        assert stop.value.code == 2
+
+
 def test_eval_tells_two_model_files_of_the_same_name_apart(tmp_path):
     data = _tiny_set(tmp_path / "tiny")
     model = Registry.load().resolve(None).file
