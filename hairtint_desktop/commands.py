@@ -108,7 +108,7 @@ def evaluate(args) -> int:
                       f"{_figure(s['coverage'], '.3f'):>6} "
                       f"{_figure(s['ms_per_image'], '.1f'):>8}")
         if args.json:
-            write_text(args.json, json.dumps({"models": table, "edge_look": TEST_SHADE.hex}, indent=2))
+            write_text(args.json, json.dumps(_unmeasured_as_null({"models": table, "edge_look": TEST_SHADE.hex}), indent=2))
         if args.report:
             with staged_folder(args.report) as work:
                 ev.write_report(work, {k: v for k, v in results.items() if k in segmenters}, segmenters, edges=edges)
@@ -119,6 +119,15 @@ def evaluate(args) -> int:
         if edges is not None:
             edges.close()
     return 0
+
+
+def _unmeasured_as_null(value):
+    """``value`` with every NaN (a figure not measured) as None, so the JSON is strict JSON (null)."""
+    if isinstance(value, dict):
+        return {key: _unmeasured_as_null(v) for key, v in value.items()}
+    if isinstance(value, list):
+        return [_unmeasured_as_null(v) for v in value]
+    return None if isinstance(value, float) and value != value else value
 
 
 def _figure(value: float, spec: str) -> str:

@@ -276,6 +276,7 @@ def test_eval_far_scores_each_model_with_and_without_the_head_crop(tmp_path, cap
     models = json.loads(out.read_text())["models"]
     assert set(models) == {key, f"{key} + head crop"}
     assert all(m["n"] == 2 and 0.0 <= m["mean_iou"] <= 1.0 for m in models.values())
+    assert all(m["bleed"] is None for m in models.values())  # not measured on far heads: null in the JSON
     assert "nan" not in capsys.readouterr().out  # unmeasured edge figures print as '-'
 
 
@@ -321,6 +322,7 @@ def test_eval_true_masks_at_scores_the_pipeline_fed_the_true_masks(tmp_path, cap
     truth = models["true masks at 64x64"]
     assert truth["n"] == 2 and truth["mean_iou"] > 0.95  # a perfect model at 64 x 64 loses only the outline
     assert truth["bleed"] <= models[_default_model_key()]["bleed"] + 1e-9
+    assert truth["ms_per_image"] is None and "NaN" not in out.read_text()  # no model time: null, strict JSON
     printed = [line for line in capsys.readouterr().out.splitlines() if line.startswith("true masks")]
     assert printed and all(line.rstrip().endswith(" -") for line in printed)  # no model time to show
     assert not list((tmp_path / "report").glob("true*"))  # the report shows models' photos only
