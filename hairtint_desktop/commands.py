@@ -3,14 +3,13 @@
 
 from __future__ import annotations
 
-import json
 import sys
 from pathlib import Path
 
 from tqdm import tqdm
 
 from core.errors import HairTintError
-from core.io.outputs import check_output_file, check_output_folder, staged_folder, write_text
+from core.io.outputs import check_output_file, check_output_folder, figures_json, staged_folder, write_text
 from hairtint_desktop.terminal import say
 
 
@@ -108,7 +107,7 @@ def evaluate(args) -> int:
                       f"{_figure(s['coverage'], '.3f'):>6} "
                       f"{_figure(s['ms_per_image'], '.1f'):>8}")
         if args.json:
-            write_text(args.json, json.dumps(_unmeasured_as_null({"models": table, "edge_look": TEST_SHADE.hex}), indent=2))
+            write_text(args.json, figures_json({"models": table, "edge_look": TEST_SHADE.hex}))
         if args.report:
             with staged_folder(args.report) as work:
                 ev.write_report(work, {k: v for k, v in results.items() if k in segmenters}, segmenters, edges=edges)
@@ -119,15 +118,6 @@ def evaluate(args) -> int:
         if edges is not None:
             edges.close()
     return 0
-
-
-def _unmeasured_as_null(value):
-    """``value`` with every NaN (a figure not measured) as None, so the JSON is strict JSON (null)."""
-    if isinstance(value, dict):
-        return {key: _unmeasured_as_null(v) for key, v in value.items()}
-    if isinstance(value, list):
-        return [_unmeasured_as_null(v) for v in value]
-    return None if isinstance(value, float) and value != value else value
 
 
 def _figure(value: float, spec: str) -> str:
@@ -162,7 +152,7 @@ def evaluate_video(args) -> int:
             print(f"{key:<{width}} {set_name:<22} {s['n']:>4} {s['live_flicker']:>13.5f} {s['per_frame_flicker']:>10.5f} "
                   f"{s['flicker_ratio']:>6.1f}x {s['live_iou']:>9.4f} {s['per_frame_iou']:>10.4f}")
     if args.json:
-        write_text(args.json, json.dumps({"frames": args.frames, "models": table}, indent=2))
+        write_text(args.json, figures_json({"frames": args.frames, "models": table}))
     return 0
 
 
@@ -216,10 +206,10 @@ def bench(args) -> int:
 def _print_report(report: dict, table: str, json_to: str | None) -> None:
     """The table on stdout; with ``--json -`` the JSON instead, with ``--json FILE`` the JSON written too."""
     if json_to == "-":
-        print(json.dumps(report, indent=2))
+        print(figures_json(report))
         return
     if json_to is not None:
-        write_text(json_to, json.dumps(report, indent=2))
+        write_text(json_to, figures_json(report))
     print(table)
     if json_to is not None:
         print(f"JSON written to {json_to}")

@@ -5,6 +5,8 @@ then renamed, so an interrupted run leaves the old file or the new one, never ha
 from __future__ import annotations
 
 import contextlib
+import json
+import math
 import os
 import shutil
 import uuid
@@ -94,6 +96,21 @@ def write_text(path: str | os.PathLike, text: str) -> Path:
     except OSError as exc:
         raise OutputError(f"cannot write {path}: {exc.strerror or exc}") from None
     return path
+
+
+def figures_json(data) -> str:
+    """``data`` (dicts, lists, numbers, text) as strict JSON text: a figure that is not a finite number
+    (not measured, or a ratio over zero) is written as null, where ``json.dumps`` would write NaN or
+    Infinity, which other JSON readers refuse."""
+
+    def finite(value):
+        if isinstance(value, dict):
+            return {key: finite(v) for key, v in value.items()}
+        if isinstance(value, (list, tuple)):
+            return [finite(v) for v in value]
+        return None if isinstance(value, float) and not math.isfinite(value) else value
+
+    return json.dumps(finite(data), indent=2, allow_nan=False)
 
 
 @contextlib.contextmanager
