@@ -9,6 +9,7 @@ from typing import Callable
 from core.errors import ModelError
 from core.stages.face_guard import FaceGuard
 from core.stages.head_crop import CroppingSegmenter, FaceFinder, HeadCropper
+from core.stages.matte import MatteSettings
 from core.stages.mirror import MirroredSegmenter
 from core.pipeline import PassThroughSmoother, Pipeline
 from core.stages.recolor import Recolorer
@@ -63,7 +64,7 @@ def build_pipeline(model: str | None = None, *, still: bool = False, registry: R
 def build_refiner(still: bool = False, colour_beard: bool = False) -> Refiner:
     """The refine stage every pipeline uses, with its face guard (``still``: every frame a separate
     photo)."""
-    return Refiner(face_guard=FaceGuard(still=still, colour_beard=colour_beard))
+    return Refiner(face_guard=FaceGuard(still=still, colour_beard=colour_beard), matte=MatteSettings())
 
 
 def build_or_fall_back(choose: Callable[[], ModelEntry], stable: Callable[[], ModelEntry],

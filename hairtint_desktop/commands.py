@@ -69,6 +69,7 @@ def recolor(args) -> int:
 def evaluate(args) -> int:
     from core.tools import evaluate as ev
     from core.tools.edge_metrics import TEST_SHADE
+    from core.tools.hairline_metrics import look_names
     from core.engine import build_refiner, open_segmenter, with_head_crop
     from core.stages.mirror import MirroredSegmenter
     from core.stages.recolor import Recolorer
@@ -98,16 +99,23 @@ def evaluate(args) -> int:
             results[key] = ev.evaluate_true_masks(samples, args.true_masks_at, edges)
         table = {key: {**scores.summary(), "sets": scores.by_set()} for key, scores in results.items()}
         width = max(34, *(len(key) for key in table))
+        # the hairline figures of each look (cu: Copper Red at 70, bl: the edge test shade at 100)
+        hairline = [(f"{figure}_{key}", f"{figure}·{short}", spec) for key, short in (("copper", "cu"), ("blue", "bl"))
+                    for figure, spec in (("seam", ".1%"), ("follow", ".2f"), ("clean", ".1%"))]
+        hairline.append(("light_follow", "light", ".2f"))
         print(f"{'model':<{width}} {'set':<18} {'n':>4} {'mean IoU':>8} {'median':>7} {'fail<0.5':>8} "
-              f"{'bound.F':>7} {'bleed':>6} {'cover':>6} {'ms/photo':>8}")
+              f"{'bound.F':>7} {'bleed':>6} {'cover':>6}" + "".join(f" {head:>{max(6, len(head))}}" for _, head, _ in hairline)
+              + f" {'ms/photo':>8}")
         for key, row in table.items():
             for set_name, s in [*row["sets"].items(), ("all", row)]:
                 print(f"{key:<{width}} {set_name:<18} {s['n']:>4} {s['mean_iou']:>8.3f} {s['median_iou']:>7.3f} "
                       f"{s['failure_rate']:>8.1%} {_figure(s['boundary_f'], '.3f'):>7} {_figure(s['bleed'], '.1%'):>6} "
-                      f"{_figure(s['coverage'], '.3f'):>6} "
-                      f"{_figure(s['ms_per_image'], '.1f'):>8}")
+                      f"{_figure(s['coverage'], '.3f'):>6}"
+                      + "".join(f" {_figure(s[name], spec):>{max(6, len(head))}}" for name, head, spec in hairline)
+                      + f" {_figure(s['ms_per_image'], '.1f'):>8}")
         if args.json:
-            write_text(args.json, figures_json({"models": table, "edge_look": TEST_SHADE.hex}))
+            write_text(args.json, figures_json({"models": table, "edge_look": TEST_SHADE.hex,
+                                                "hairline_looks": look_names()}))
         if args.report:
             with staged_folder(args.report) as work:
                 ev.write_report(work, {k: v for k, v in results.items() if k in segmenters}, segmenters, edges=edges)

@@ -135,6 +135,8 @@ class CroppingSegmenter(SegmenterWrapper):
             return self.inner.segment(frame)
         x0, y0, x1, y1 = box
         inside = self.inner.segment(replace(frame, pixels=np.ascontiguousarray(frame.pixels[y0:y1, x0:x1])))
+        if inside.shape != (y1 - y0, x1 - x0):  # the segmenter answered at its own size
+            inside = cv2.resize(inside, (x1 - x0, y1 - y0), interpolation=cv2.INTER_LINEAR)
         hair = np.zeros(frame.pixels.shape[:2], np.float32)
         hair[y0:y1, x0:x1] = inside
         return hair

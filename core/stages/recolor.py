@@ -13,9 +13,11 @@ At the hair's edge a pixel is a mix of hair and whatever lies behind it (skin, b
 not recoloured as a whole: its hair colour is estimated from the sure hair nearby, and only the change
 that colour undergoes is added, in proportion to the mask (``out = pixel + alpha * (T(hair) - hair)``).
 The skin or background share of the pixel keeps its own colour, so a soft edge never turns grey or
-pale, and a thin strand takes the shade in proportion to its alpha. ``alpha`` is ``mask * trust *
-intensity``: pixels with mask 0 are never touched, and ``trust`` drops for pixels near the edge that
-are much brighter than the hair (background showing through, or caught by a coarse mask).
+pale, and a thin strand takes the shade in proportion to its alpha. ``alpha`` is ``mask * intensity``:
+pixels with mask 0 are never touched. How much of a pixel at the edge is hair is the mask's to say
+(the refine stage's matte, ``core.stages.matte``, takes it from the picture); an older rule here that
+trusted pixels brighter than the hair less left the mixed pixels of dark hair over skin undyed, a
+grey strip along the hairline.
 
 With a tips shade (ombre, balayage), each head's hair runs from the root shade at its top to the tips
 shade at its bottom, whatever else is in the picture.
@@ -108,24 +110,22 @@ class Recolorer:
         rgb = np.ascontiguousarray(pixels[y : y + h, x : x + w])
         alpha = np.clip(mask[y : y + h, x : x + w].astype(np.float32, copy=False), 0.0, 1.0)
         hair = hair_colour(rgb, alpha)
-        tinted, trust, stats = self._tint(rgb, hair, alpha, look)
+        tinted, stats = self._tint(rgb, hair, alpha, look)
         self.hair_level = level(stats.light * (100.0 / 255.0))
-        alpha *= trust
         alpha *= np.float32(look.intensity / 100.0)
         out[y : y + h, x : x + w] = _add_change(rgb, hair, tinted, alpha)
         return out
 
     def _tint(self, rgb: np.ndarray, hair: np.ndarray, alpha: np.ndarray,
-              look: Look) -> tuple[np.ndarray, np.ndarray, _HairStats]:
-        """Each pixel's hair colour ``hair`` fully recoloured, how far each pixel of ``rgb`` can be
-        trusted to be hair (float32 0-1), and the hair's statistics; ``alpha`` is the crop's mask."""
+              look: Look) -> tuple[np.ndarray, _HairStats]:
+        """Each pixel's hair colour ``hair`` fully recoloured, and the hair's statistics; ``alpha`` is
+        the crop's mask."""
         lab = cv2.cvtColor(rgb, cv2.COLOR_RGB2Lab)
         core = alpha >= _HAIR_CORE
         if not core.any():
             core = alpha > 0.0
         core = core.view(np.uint8) * np.uint8(255)
         stats = _hair_stats(lab[..., 0], lab, core)
-        trust = _trust(np.ascontiguousarray(lab[..., 0]), core, stats)
         if hair is not rgb:
             lab = cv2.cvtColor(hair, cv2.COLOR_RGB2Lab)
         light, chan_a, chan_b = cv2.split(lab)
@@ -142,7 +142,7 @@ class Recolorer:
         if look.tips is not None and lab.shape[0] >= 2:  # roots shade at each head's top, tips at its bottom
             share = tips_share(core)
             tinted = cv2.blendLinear(tinted, apply(look.tips), 1.0 - share, share)
-        return cv2.cvtColor(tinted, cv2.COLOR_Lab2RGB), trust, stats
+        return cv2.cvtColor(tinted, cv2.COLOR_Lab2RGB), stats
 
 
 def hair_colour(rgb: np.ndarray, alpha: np.ndarray) -> np.ndarray:
@@ -251,20 +251,6 @@ def _curves(hair: _HairStats, target: np.ndarray, shine: int) -> _Curves:
         tint=(_table(fade * abs(target_a)), _table(fade * abs(target_b))),
         negative=(target_a < 0, target_b < 0),
     )
-
-
-def _trust(light: np.ndarray, core: np.ndarray, hair: _HairStats) -> np.ndarray:
-    """How far each pixel can be trusted to be hair (float32 0-1). Inside the hair, fully. Near the
-    edge of the mask, pixels much brighter than the hair are mostly background showing through
-    wisps or caught by a coarse mask; tinting them draws a pale halo, so trust falls from 1 at a
-    step above the hair's median to 0 a step further (a step: 2 spreads, at least 40 levels)."""
-    step = max(2.0 * hair.spread, 40.0)
-    t = np.clip((np.arange(256, dtype=np.float32) - hair.light) / step - 1.0, 0.0, 1.0)
-    by_light = cv2.LUT(light, (1.0 - t * t * (3.0 - 2.0 * t)).reshape(1, 256))
-    size = max(3, round(0.02 * max(core.shape))) | 1
-    surrounded = cv2.blur(core, (size, size))  # 255 where the whole window is hair
-    inside = cv2.LUT(surrounded, np.clip((np.arange(256, dtype=np.float32) - 191.0) / 63.0, 0.0, 1.0).reshape(1, 256))
-    return cv2.max(by_light, inside)
 
 
 def _table(values: np.ndarray) -> np.ndarray:

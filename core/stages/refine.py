@@ -18,6 +18,7 @@ import cv2
 import numpy as np
 
 from core.stages.face_guard import FaceGuard
+from core.stages.matte import MatteSettings, colour_line_coefficients
 from core.frames import Frame
 from core.stages.resample import shrink, work_size
 
@@ -62,9 +63,11 @@ class Refiner:
     """``refine`` returns a new float32 mask in [0, 1] at the frame's size. Stateless but for the optional
     ``face_guard``, which ``close`` closes."""
 
-    def __init__(self, settings: RefineSettings = RefineSettings(), face_guard: FaceGuard | None = None):
+    def __init__(self, settings: RefineSettings = RefineSettings(), face_guard: FaceGuard | None = None,
+                 matte: MatteSettings | None = None):
         self.settings = settings
         self.face_guard = face_guard
+        self.matte = matte
 
     def close(self) -> None:
         if self.face_guard is not None:
@@ -90,10 +93,12 @@ class Refiner:
         # Fold the guide's 0..255 scale and the low..high stretch into the small coefficient planes, then
         # apply them plane by plane at full size (splitting a full-size 4-channel float image is slow).
         span = s.high - s.low
-        out = _enlarge((offset - s.low) * (1.0 / span), width, height)
-        for channel, slope in zip(cv2.split(frame.pixels), slopes):
-            slope = _enlarge(slope * (1.0 / (255.0 * span)), width, height)
-            cv2.accumulateProduct(channel.astype(np.float32), slope, out)
+        planes = [slope * (1.0 / (255.0 * span)) for slope in slopes] + [(offset - s.low) * (1.0 / span)]
+        if self.matte is not None:
+            planes = self._matte(planes, frame, small_size)
+        out = _enlarge(planes[3], width, height)
+        for channel, slope in zip(cv2.split(frame.pixels), planes[:3]):
+            cv2.accumulateProduct(channel.astype(np.float32), _enlarge(slope, width, height), out)
         cv2.threshold(out, 1.0, 1.0, cv2.THRESH_TRUNC, dst=out)  # clip to [0, 1], faster than np.clip
         cv2.threshold(out, 0.0, 0.0, cv2.THRESH_TOZERO, dst=out)
         if s.feather_px > 0:
@@ -102,6 +107,19 @@ class Refiner:
         if self.face_guard is not None:
             out = self.face_guard.protect(out, frame)
         return out
+
+    def _matte(self, planes: list[np.ndarray], frame: Frame, small_size: tuple[int, int]) -> list[np.ndarray]:
+        """The coefficient planes with the colour-line matte in the band round the mask's edge
+        (``core.stages.matte``), on a copy of the frame ``matte.work_width`` wide."""
+        height, width = frame.pixels.shape[:2]
+        size = work_size(width, height, self.matte.work_width)
+        if size != small_size:
+            planes = [cv2.resize(p, size, interpolation=cv2.INTER_LINEAR) for p in planes]
+        guide = shrink(frame.pixels, size).astype(np.float32)
+        coarse = planes[3] + guide[..., 0] * planes[0] + guide[..., 1] * planes[1] + guide[..., 2] * planes[2]
+        m, side, scale = self.matte, max(width, height), size[0] / width  # scale: the copy's pixels per frame pixel
+        band_in, band_out = (max(share * side, m.min_band_px) * scale for share in (m.band_in, m.band_out))
+        return colour_line_coefficients(guide * np.float32(1.0 / 255.0), coarse, planes, band_in, band_out, m)
 
     def _remove_blobs_and_holes(self, small: np.ndarray) -> None:
         """Zero hair blobs and fill holes below the size limits, in place, on the small mask."""

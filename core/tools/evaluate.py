@@ -4,7 +4,9 @@ the edge figures of the whole still pipeline.
 Each photo goes whole to the segmenter in still-image mode (no previous mask, no smoothing); the hair
 probability comes back at the photo's size and, cut at 0.5, gives the model's own IoU, comparable
 across backends. The same probability then goes through the still pipeline's refine and recolour
-stages for the boundary score, bleed and coverage (``core.tools.edge_metrics``)."""
+stages for the boundary score, bleed and coverage (``core.tools.edge_metrics``) and for the hairline
+figures: seam, follow-through and clean bleed of each hairline look, and how far light strands follow
+(``core.tools.hairline_metrics``)."""
 
 from __future__ import annotations
 
@@ -20,28 +22,32 @@ import numpy as np
 from tqdm import tqdm
 
 from core.tools import edge_metrics as em
+from core.tools import hairline_metrics as hm
 from core.io.datasets import Sample, expand_sets, list_samples, load_mask, load_pair
 from core.errors import DataError
-from core.frames import Frame
+from core.frames import Frame, Look
 from core.stages.head_crop import place_far
 from core.metrics import mask_iou
 from core.catalog.registry import ModelEntry
 
 log = logging.getLogger(__name__)
 FAILURE_IOU = 0.5
+EDGE_FIGURES = ("boundary_f", "bleed", "coverage", *hm.FIGURES)
+SEAM_CROP, SEAM_ZOOM = 80, 3  # the report's hairline crops: px of the photo, and how many times enlarged
 
 
 @dataclass
 class ModelScores:
     """Per-photo figures of one model: ``iou`` of the model's own mask (cut at 0.5, no refinement);
     ``boundary_f``, ``bleed`` and ``coverage`` of the whole still pipeline's mask and recolour (see
-    ``core.tools.edge_metrics``); ``ms``: the segmenter's time."""
+    ``core.tools.edge_metrics``) and its hairline figures (``core.tools.hairline_metrics.FIGURES``);
+    ``ms``: the segmenter's time."""
 
     model: str
     ious: list[float] = field(default_factory=list)
     ms: list[float] = field(default_factory=list)
     stems: list[tuple[str, Sample]] = field(default_factory=list)
-    edges: dict[str, list[float]] = field(default_factory=lambda: {"boundary_f": [], "bleed": [], "coverage": []})
+    edges: dict[str, list[float]] = field(default_factory=lambda: {name: [] for name in EDGE_FIGURES})
 
     def add(self, set_name: str, sample: Sample, iou: float, ms: float, edge: dict[str, float] | None = None) -> None:
         self.stems.append((set_name, sample))
@@ -112,12 +118,17 @@ def predict(segmenter, rgb: np.ndarray, index: int = 0) -> tuple[np.ndarray, flo
 
 
 class EdgeView(NamedTuple):
-    """One photo's edge figures and the pictures they came from (the report draws them)."""
+    """One photo's edge figures and the pictures they came from (the report draws them): ``ours`` and
+    ``reference`` dyed with ``edge_metrics.TEST_LOOK`` through the pipeline's mask and the true mask,
+    ``bled`` the band pixels that changed visibly; ``dyed`` dyed Copper Red at 70 through the pipeline's
+    mask and ``hairline`` that picture's hairline figures and maps (``hairline_metrics.Hairline``)."""
 
     figures: dict[str, float]
     ours: np.ndarray
     reference: np.ndarray
     bled: np.ndarray
+    dyed: np.ndarray
+    hairline: hm.Hairline
 
 
 class EdgeJudge:
@@ -135,7 +146,18 @@ class EdgeJudge:
         recolour = em.recolour_edge(rgb, ours, reference, truth)
         figures = {"boundary_f": em.boundary_f(mask > 0.5, truth), "bleed": recolour.bleed,
                    "coverage": recolour.coverage}
-        return EdgeView(figures, ours, reference, recolour.bled)
+        dyed = {key: ours if look == em.TEST_LOOK else self.recolorer.recolor(rgb, mask, look)
+                for key, look in hm.HAIRLINE_LOOKS.items()}
+        hairline, lines = hm.hairline_figures(rgb, dyed, truth)
+        figures.update(hairline)
+        return EdgeView(figures, ours, reference, recolour.bled, dyed["copper"], lines["copper"])
+
+    def dye_through_truth(self, rgb: np.ndarray, truth: np.ndarray, index: int,
+                          look: Look = hm.COPPER_LOOK) -> np.ndarray:
+        """The photo dyed through its true mask by the same stages (refine, face guard, recolour): what
+        the pipeline would show with a perfect model."""
+        frame = Frame(rgb, timestamp_ms=0, index=0, source_id=f"eval-{index}")
+        return self.recolorer.recolor(rgb, self.refiner.refine(truth.astype(np.float32), frame), look)
 
     def close(self) -> None:
         close = getattr(self.refiner, "close", None)
@@ -190,7 +212,8 @@ def evaluate_true_masks(samples: list[tuple[str, Sample]], size: int, edges: Edg
 def write_report(report_dir: Path, results: dict[str, ModelScores], segmenters: dict, worst: int = 8,
                  edges: EdgeJudge | None = None) -> Path:
     """An HTML page per run with each model's worst photos as image | truth | prediction and, with
-    ``edges``, its worst hairlines as crops: photo | ours | recoloured through the true mask."""
+    ``edges``, its worst hairlines as crops: photo | ours | recoloured through the true mask, for bleed
+    (``edge_metrics.TEST_LOOK``) and for seam (Copper Red at 70, the true mask through the same stages)."""
     report_dir = Path(report_dir)
     report_dir.mkdir(parents=True, exist_ok=True)
     rows = []
@@ -199,7 +222,10 @@ def write_report(report_dir: Path, results: dict[str, ModelScores], segmenters: 
         rows.append(f"<h2>{html.escape(model_id)}</h2><p>n={summary['n']} mean IoU {summary['mean_iou']:.3f}, "
                     f"median {summary['median_iou']:.3f}, failures {summary['failure_rate']:.1%}, "
                     f"{summary['ms_per_image']:.1f} ms/photo; boundary F {summary['boundary_f']:.3f}, "
-                    f"bleed {summary['bleed']:.1%}, coverage {summary['coverage']:.3f}</p>")
+                    f"bleed {summary['bleed']:.1%}, coverage {summary['coverage']:.3f}; Copper Red at 70: "
+                    f"seam {_shown(summary['seam_copper'], '.1%')}, follow {_shown(summary['follow_copper'], '.2f')}, "
+                    f"clean bleed {_shown(summary['clean_copper'], '.1%')}, light strands follow "
+                    f"{_shown(summary['light_follow'], '.2f')}</p>")
         rows.append("<h3>Lowest IoU</h3>")
         for rank, k in enumerate(np.argsort(scores.ious)[:worst]):
             set_name, sample = scores.stems[k]
@@ -227,18 +253,49 @@ def write_report(report_dir: Path, results: dict[str, ModelScores], segmenters: 
             f = view.figures
             rows.append(_figure(name, f"{set_name}/{sample.stem} bleed {f['bleed']:.1%}, coverage "
                                       f"{f['coverage']:.3f} (photo | ours | true-mask recolour)"))
+        rows.extend(_seam_rows(report_dir, model_id, scores, segmenters[model_id], edges, worst))
     page = report_dir / "index.html"
     page.write_text("<!doctype html><meta charset='utf-8'><title>HairTint evaluation</title>"
                     "<h1>HairTint evaluation: worst cases</h1>" + "\n".join(rows))
     return page
 
 
+def _seam_rows(report_dir: Path, model_id: str, scores: ModelScores, segmenter, edges: EdgeJudge,
+               worst: int) -> list[str]:
+    """The report's hairline section for one model: its ``worst`` photos by seam (Copper Red at 70), each
+    as crops photo | ours | dyed through the true mask by the same stages, enlarged ``SEAM_ZOOM`` times."""
+    rows = ["<h3>Hairline (Copper Red at 70): most seam</h3>"]
+    seam = np.nan_to_num(np.asarray(scores.edges["seam_copper"], np.float64), nan=-1.0)
+    for rank, k in enumerate(np.argsort(-seam, kind="stable")[:worst]):
+        set_name, sample = scores.stems[k]
+        rgb, truth = load_pair(sample)
+        prob, _ = predict(segmenter, rgb, int(k))
+        view = edges.judge(rgb, prob, truth, int(k))
+        reference = edges.dye_through_truth(rgb, truth, int(k))
+        line = view.hairline
+        x, y, w, h = hm.hairline_crop(line.seamed if line.seamed.any() else line.mixed, SEAM_CROP)
+        crops = [p[y : y + h, x : x + w] for p in (rgb, view.dyed, reference)]
+        tile = cv2.resize(np.hstack(crops), None, fx=SEAM_ZOOM, fy=SEAM_ZOOM, interpolation=cv2.INTER_NEAREST)
+        name = f"{_safe(model_id)}_hairline_{rank:02d}.jpg"
+        _save(report_dir / name, tile)
+        f = view.figures
+        rows.append(_figure(name, f"{set_name}/{sample.stem} seam {_shown(f['seam_copper'], '.1%')}, follow "
+                                  f"{_shown(f['follow_copper'], '.2f')}, clean bleed {_shown(f['clean_copper'], '.1%')} "
+                                  f"(photo | ours | dyed through the true mask, {SEAM_ZOOM}x)", tile.shape[0]))
+    return rows
+
+
+def _shown(value: float, spec: str) -> str:
+    """A figure for a caption; '-' where it was not measured."""
+    return "-" if value != value else format(value, spec)
+
+
 def _save(path: Path, rgb: np.ndarray) -> None:
     cv2.imwrite(str(path), cv2.cvtColor(rgb, cv2.COLOR_RGB2BGR))
 
 
-def _figure(name: str, caption: str) -> str:
-    return f"<figure><img src='{name}' height='256'><figcaption>{html.escape(caption)}</figcaption></figure>"
+def _figure(name: str, caption: str, height: int = 256) -> str:
+    return f"<figure><img src='{name}' height='{height}'><figcaption>{html.escape(caption)}</figcaption></figure>"
 
 
 def _safe(text: str) -> str:

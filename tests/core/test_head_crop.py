@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 from core.engine import open_segmenter, with_head_crop
-from core.tools.evaluate import collect_samples, first_per_set, load_pair
+from core.tools.evaluate import collect_samples, first_per_set, load_pair, predict
 from core.frames import Frame
 from core.stages.head_crop import CropRule, CroppingSegmenter, HeadCropper, head_square, place_far
 from core.metrics import mask_iou
@@ -133,8 +133,7 @@ def test_a_head_far_from_the_camera_is_segmented_far_better_through_the_crop(sha
         gains = []
         for i, (_, sample) in enumerate(samples):
             rgb, truth = place_far(*load_pair(sample), 0.2, seed=i)
-            f = Frame(rgb, 0, i, f"far{i}")
-            gains.append(mask_iou(cropped.segment(f) > 0.5, truth) - mask_iou(plain.segment(f) > 0.5, truth))
+            gains.append(mask_iou(predict(cropped, rgb, i)[0] > 0.5, truth) - mask_iou(predict(plain, rgb, i)[0] > 0.5, truth))
     finally:
         plain.close()
         cropped.close()

@@ -139,19 +139,31 @@ def test_eval_prints_and_writes_json_and_report(tmp_path, capsys):
                  "--report", str(tmp_path / "report")])
     assert code == 0
     key = _default_model_key()
-    figures = json.loads((tmp_path / "e.json").read_text())["models"][key]
+    written = json.loads((tmp_path / "e.json").read_text())
+    figures = written["models"][key]
     assert figures["n"] == 2
+    hairline = {"seam_copper", "follow_copper", "clean_copper", "seam_blue", "follow_blue", "clean_blue",
+                "light_follow"}
     assert set(figures) >= {"n", "mean_iou", "median_iou", "failure_rate", "ms_per_image", "boundary_f", "bleed",
-                            "coverage"}
+                            "coverage"} | hairline
+    assert set(figures["sets"]["tiny"]) >= hairline
+    assert written["hairline_looks"] == {"copper": "#b4532a@70", "blue": "#2e6fd8@100"}
     assert 0.0 <= figures["mean_iou"] <= 1.0 and figures["ms_per_image"] > 0
     for name in ("boundary_f", "bleed", "coverage"):
         assert 0.0 <= figures[name] <= 1.0, name
-    assert "hairnet" in capsys.readouterr().out
+    for name in hairline:  # null where no photo had pixels to count
+        assert figures[name] is None or figures[name] >= 0.0, name
+    out = capsys.readouterr().out
+    assert "hairnet" in out
+    assert all(head in out.splitlines()[0].split() for head in ("seam·cu", "follow·cu", "clean·bl", "light")), out
     assert (tmp_path / "report" / "index.html").exists()
-    # per photo: image | truth | prediction, and a hairline crop photo | ours | true-mask recolour
+    # per photo: image | truth | prediction, a hairline crop photo | ours | true-mask recolour, and one
+    # photo | ours | dyed through the true mask for the seam
     safe = key.replace("@", "_")
     assert len(list((tmp_path / "report").glob(f"{safe}_0*.jpg"))) == 2
     assert len(list((tmp_path / "report").glob(f"{safe}_edge_*.jpg"))) == 2
+    assert len(list((tmp_path / "report").glob(f"{safe}_hairline_*.jpg"))) == 2
+    assert "most seam" in (tmp_path / "report" / "index.html").read_text()
 
 
 def test_eval_on_a_missing_folder_is_a_clear_error(tmp_path, capsys):

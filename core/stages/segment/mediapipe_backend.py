@@ -9,6 +9,7 @@ import numpy as np
 
 from core.errors import ModelError
 from core.frames import Frame
+from core.stages.resample import shrink
 from core.stages.segment.inspect import ModelInfo, inspect_tflite
 
 log = logging.getLogger(__name__)
@@ -19,7 +20,12 @@ class MediaPipeSegmenter:
 
     ``video=True`` uses VIDEO mode, which needs strictly increasing timestamps: a frame whose
     timestamp does not advance (a new source restarting at 0, a repeated still) is given the next
-    free millisecond instead."""
+    free millisecond instead.
+
+    A frame more than twice the model's input on its longer side is shrunk to that first, and the
+    hair probability comes back at that size: the model sees 256 px whatever the camera gives, and
+    MediaPipe would otherwise enlarge its output to a 1080p frame only for the next stages to shrink it
+    again (the refine stage brings the edge to full resolution from the picture)."""
 
     HAIR_CHANNEL = 1
 
@@ -57,7 +63,13 @@ class MediaPipeSegmenter:
     def segment(self, frame: Frame) -> np.ndarray:
         import mediapipe as mp
 
-        image = mp.Image(image_format=mp.ImageFormat.SRGB, data=frame.pixels)
+        pixels = frame.pixels
+        limit = 2 * max(self.input_size) if self.input_size else 0
+        if limit and max(pixels.shape[:2]) > limit:
+            height, width = pixels.shape[:2]
+            scale = limit / max(height, width)
+            pixels = shrink(pixels, (max(1, round(width * scale)), max(1, round(height * scale))))
+        image = mp.Image(image_format=mp.ImageFormat.SRGB, data=np.ascontiguousarray(pixels))
         if self.video:
             ts = max(int(frame.timestamp_ms), self._last_ts + 1)
             self._last_ts = ts
