@@ -25,6 +25,8 @@ class Frame:
     timestamp_ms: int
     index: int
     source_id: str
+    # small copies of the pixels made by the stages (core.stages.resample.shrink_frame); not compared
+    small_copies: dict = field(default_factory=dict, init=False, repr=False, compare=False)
 
     def __post_init__(self):
         pixels = self.pixels

@@ -20,7 +20,7 @@ import numpy as np
 from core.stages.face_guard import FaceGuard
 from core.stages.matte import MatteSettings, colour_line_coefficients
 from core.frames import Frame
-from core.stages.resample import shrink, work_size
+from core.stages.resample import shrink, shrink_frame, work_size
 
 log = logging.getLogger(__name__)
 
@@ -85,7 +85,7 @@ class Refiner:
             raise ValueError(f"a mask must be H x W, got shape {mask.shape}")
         height, width = frame.pixels.shape[:2]
         small_size = work_size(width, height, s.work_width)
-        guide = shrink(frame.pixels, small_size).astype(np.float32) * np.float32(1.0 / 255.0)
+        guide = shrink_frame(frame, small_size).astype(np.float32) * np.float32(1.0 / 255.0)
         small = np.clip(shrink(mask, small_size), 0.0, 1.0)  # a new array: safe to edit
         self._remove_blobs_and_holes(small)
         radius = max(1, round(s.radius_share * small_size[0]))
@@ -96,11 +96,16 @@ class Refiner:
         planes = [slope * (1.0 / (255.0 * span)) for slope in slopes] + [(offset - s.low) * (1.0 / span)]
         if self.matte is not None:
             planes = self._matte(planes, frame, small_size)
-        out = _enlarge(planes[3], width, height)
-        for channel, slope in zip(cv2.split(frame.pixels), planes[:3]):
-            cv2.accumulateProduct(channel.astype(np.float32), _enlarge(slope, width, height), out)
-        cv2.threshold(out, 1.0, 1.0, cv2.THRESH_TRUNC, dst=out)  # clip to [0, 1], faster than np.clip
-        cv2.threshold(out, 0.0, 0.0, cv2.THRESH_TOZERO, dst=out)
+        out = np.zeros((height, width), np.float32)
+        small_box, box = _reach(planes, shrink_frame(frame, planes[3].shape[::-1]), width, height)
+        part, pixels = out[box], frame.pixels[box]
+        if part.size:
+            size = (part.shape[1], part.shape[0])
+            part[...] = _enlarge(planes[3][small_box], *size)
+            for channel, slope in zip(cv2.split(pixels), planes[:3]):
+                cv2.accumulateProduct(channel.astype(np.float32), _enlarge(slope[small_box], *size), part)
+            cv2.threshold(part, 1.0, 1.0, cv2.THRESH_TRUNC, dst=part)  # clip to [0, 1], faster than np.clip
+            cv2.threshold(part, 0.0, 0.0, cv2.THRESH_TOZERO, dst=part)
         if s.feather_px > 0:
             size = 2 * math.ceil(2 * s.feather_px) + 1
             out = cv2.GaussianBlur(out, (size, size), s.feather_px)
@@ -115,7 +120,7 @@ class Refiner:
         size = work_size(width, height, self.matte.work_width)
         if size != small_size:
             planes = [cv2.resize(p, size, interpolation=cv2.INTER_LINEAR) for p in planes]
-        guide = shrink(frame.pixels, size).astype(np.float32)
+        guide = shrink_frame(frame, size).astype(np.float32)
         coarse = planes[3] + guide[..., 0] * planes[0] + guide[..., 1] * planes[1] + guide[..., 2] * planes[2]
         m, side, scale = self.matte, max(width, height), size[0] / width  # scale: the copy's pixels per frame pixel
         band_in, band_out = (max(share * side, m.min_band_px) * scale for share in (m.band_in, m.band_out))
@@ -145,6 +150,36 @@ class Refiner:
             if holes.any():
                 small[holes[labels]] = 1.0
                 log.debug("refiner filled %d small holes", int(holes.sum()))
+
+
+def _reach(planes: list[np.ndarray], guide: np.ndarray, width: int, height: int) -> tuple[tuple, tuple]:
+    """Where the alpha can be above 0: ``(small_box, box)``, slices ``(rows, columns)`` of the planes and
+    of the frame that cover each other. The coefficients applied to the small copy ``guide`` (uint8, the
+    planes' size) are above 0 there, widened by two small pixels for what the full-size picture adds;
+    outside it the alpha is 0, so the full-size work is done only inside it. Empty slices: none."""
+    small = planes[3].copy()
+    for k, slope in enumerate(planes[:3]):
+        small += slope * guide[..., k]
+    x, y, w, h = cv2.boundingRect((small > 0.0).view(np.uint8))
+    rows, cols = small.shape
+    sy0, sy1, sx0, sx1 = max(0, y - 4), min(rows, y + h + 4), max(0, x - 4), min(cols, x + w + 4)
+    if w == 0 or h == 0:
+        sy1, sx1 = sy0, sx0
+    fy, fx = height / rows, width / cols
+    sy0, sx0, sy1, sx1 = _aligned(sy0, fy, -1), _aligned(sx0, fx, -1), _aligned(sy1, fy, 1, rows), _aligned(sx1, fx, 1, cols)
+    small_box = (slice(sy0, sy1), slice(sx0, sx1))
+    box = (slice(round(sy0 * fy), round(sy1 * fy)), slice(round(sx0 * fx), round(sx1 * fx)))
+    return small_box, box
+
+
+def _aligned(edge: int, scale: float, step: int, end: int = 0) -> int:
+    """The small-pixel edge nearest ``edge`` in the direction ``step`` (at most 8 away, stopping at 0 or
+    ``end``) that falls on a frame pixel's edge, so that enlarging a block between two such edges places
+    it as enlarging the whole plane does."""
+    for candidate in range(edge, edge + 9 * step, step):
+        if candidate <= 0 or (end and candidate >= end) or abs(candidate * scale - round(candidate * scale)) < 1e-6:
+            return min(max(candidate, 0), end) if end else max(candidate, 0)
+    return edge
 
 
 def _enlarge(plane: np.ndarray, width: int, height: int) -> np.ndarray:

@@ -28,3 +28,25 @@ def shrink(image: np.ndarray, size: tuple[int, int]) -> np.ndarray:
         interpolation = cv2.INTER_LINEAR if growing else cv2.INTER_AREA
         image = cv2.resize(image, (width, height), interpolation=interpolation)
     return image
+
+
+
+def shrink_frame(frame, size: tuple[int, int]) -> np.ndarray:
+    """``shrink(frame.pixels, size)``, kept on the frame (read-only): the segment, smoothing and refining
+    stages all want small copies of the same frame, and at 1080p each shrink from full size costs a
+    millisecond or more. The halvings are kept too, so copies of different sizes share them. The
+    frame's pixels are read-only, so a copy stays right for the frame's life."""
+    cache = frame.small_copies
+    found = cache.get(size)
+    if found is None:
+        halves = cache.setdefault("halves", [frame.pixels])
+        image, level = frame.pixels, 0
+        while image.shape[1] >= 2 * size[0] and image.shape[0] >= 2 * size[1]:
+            level += 1
+            if level == len(halves):
+                halves.append(cv2.resize(image, (image.shape[1] // 2, image.shape[0] // 2),
+                                         interpolation=cv2.INTER_LINEAR))
+            image = halves[level]
+        found = cache[size] = shrink(image, size)
+        found.setflags(write=False)
+    return found

@@ -20,7 +20,7 @@ import cv2
 import numpy as np
 
 from core.frames import Frame
-from core.stages.resample import shrink, work_size
+from core.stages.resample import shrink, shrink_frame, work_size
 
 log = logging.getLogger(__name__)
 
@@ -95,7 +95,7 @@ class TemporalSmoother:
         new = _as_mask(mask)
         height, width = frame.pixels.shape[:2]
         small_size = work_size(width, height, self.settings.work_width)
-        grey = cv2.cvtColor(shrink(frame.pixels, small_size), cv2.COLOR_RGB2GRAY).astype(np.float32)
+        grey = cv2.cvtColor(shrink_frame(frame, small_size), cv2.COLOR_RGB2GRAY).astype(np.float32)
         key = (new.shape, frame.pixels.shape, frame.source_id)
         if self._previous is None or key != self._key or self._gap_too_long(frame.timestamp_ms):
             if self._previous is not None:

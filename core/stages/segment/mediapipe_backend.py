@@ -9,7 +9,7 @@ import numpy as np
 
 from core.errors import ModelError
 from core.frames import Frame
-from core.stages.resample import shrink
+from core.stages.resample import shrink_frame
 from core.stages.segment.inspect import ModelInfo, inspect_tflite
 
 log = logging.getLogger(__name__)
@@ -68,7 +68,7 @@ class MediaPipeSegmenter:
         if limit and max(pixels.shape[:2]) > limit:
             height, width = pixels.shape[:2]
             scale = limit / max(height, width)
-            pixels = shrink(pixels, (max(1, round(width * scale)), max(1, round(height * scale))))
+            pixels = shrink_frame(frame, (max(1, round(width * scale)), max(1, round(height * scale))))
         image = mp.Image(image_format=mp.ImageFormat.SRGB, data=np.ascontiguousarray(pixels))
         if self.video:
             ts = max(int(frame.timestamp_ms), self._last_ts + 1)
