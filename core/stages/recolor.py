@@ -241,9 +241,9 @@ def _curves(hair: _HairStats, target: np.ndarray, shine: int) -> _Curves:
     new_l += glint * _GLINT_BOOST
     _soft_clip(new_l)
     # Chroma is the shade's, fading towards shadow and highlight (a tent peaking at the shade's L).
-    # Shadows lose it all, highlights keep some: bleached-out hair still reads as its colour.
+    # Shadows lose it all, highlights keep most: a light strand dyed copper reads as copper, not white.
     shadow_fade = new_l / max(target_l, 1.0)
-    highlight_fade = 0.4 + 0.6 * (255.0 - new_l) / max(255.0 - target_l, 1.0)
+    highlight_fade = 0.65 + 0.35 * (255.0 - new_l) / max(255.0 - target_l, 1.0)
     fade = np.clip(np.minimum(shadow_fade, highlight_fade) * 1.25, 0.0, 1.0) * (1.0 - 0.3 * glint)
     return _Curves(
         light=_table(new_l),
