@@ -19,6 +19,10 @@ from core.stages.segment import MediaPipeSegmenter, OpenCvDnnSegmenter
 from core.stages.smooth import SmoothedRefiner, TemporalSmoother
 
 log = logging.getLogger(__name__)
+# Live frames are worked and shown at most at 1280 x 720: the model sees 256 px whatever the camera gives,
+# a kiosk's view is rarely wider, and a 1080p camera's full size cost 21 fps on the 2-core machines.
+# Photos are always worked at their own size.
+LIVE_PIXELS = 1280 * 720
 
 
 def open_segmenter(entry: ModelEntry, video: bool):
@@ -58,7 +62,8 @@ def build_pipeline(model: str | None = None, *, still: bool = False, registry: R
     if still:
         return Pipeline(segmenter, PassThroughSmoother(), build_refiner(True, colour_beard), Recolorer())
     # Video: the raw mask is smoothed before refinement and the final mask after it (see smooth.py).
-    return Pipeline(segmenter, TemporalSmoother(), SmoothedRefiner(build_refiner(False, colour_beard)), Recolorer())
+    return Pipeline(segmenter, TemporalSmoother(), SmoothedRefiner(build_refiner(False, colour_beard)), Recolorer(),
+                    max_pixels=LIVE_PIXELS)
 
 
 def build_refiner(still: bool = False, colour_beard: bool = False) -> Refiner:

@@ -7,12 +7,15 @@ from __future__ import annotations
 
 import time
 from collections import deque
+from dataclasses import replace
 from typing import Callable, Protocol
 
+import cv2
 import numpy as np
 
 from core.frames import Frame, Look, Result
 from core.metrics import RollingLatency
+from core.stages.resample import shrink_frame
 
 STAGES = ("segment", "smooth", "refine", "recolor")
 
@@ -92,8 +95,12 @@ class Pipeline:
         recolorer: Recolorer,
         stats: PipelineStats | None = None,
         clock: Callable[[], float] = time.perf_counter,
+        max_pixels: int | None = None,
     ):
+        """``max_pixels``: a larger frame is first shrunk to that many pixels (same aspect ratio) and
+        processed and shown at that size (None: every frame at its own size)."""
         self.segmenter, self.smoother, self.refiner, self.recolorer = segmenter, smoother, refiner, recolorer
+        self.max_pixels = max_pixels
         self.stats = stats if stats is not None else PipelineStats()
         self._clock = clock
         self._source_id: str | None = None
@@ -120,6 +127,7 @@ class Pipeline:
             self._source_id = frame.source_id
         clock, timings = self._clock, {}
         start = t0 = clock()
+        frame = self._working(frame)
         raw = self.segmenter.segment(frame)
         t1 = clock()
         timings["segment"] = (t1 - t0) * 1000.0
@@ -138,6 +146,17 @@ class Pipeline:
         self.stats.add(timings, t4)
         return Result(frame=frame, pixels=pixels, mask=mask, timings_ms=timings, hair_level=hair_level,
                       variants=variants)
+
+    def _working(self, frame: Frame) -> Frame:
+        """``frame``, or a copy shrunk to ``max_pixels`` (its shrinking is timed with the segment stage)."""
+        width, height = frame.size
+        if self.max_pixels is None or width * height <= self.max_pixels:
+            return frame
+        scale = (self.max_pixels / (width * height)) ** 0.5
+        size = (max(1, int(width * scale)), max(1, int(height * scale)))
+        if scale > 0.5:  # OpenCV's area average is slow at a fractional ratio; bilinear at under 2x is close
+            return replace(frame, pixels=cv2.resize(frame.pixels, size, interpolation=cv2.INTER_LINEAR))
+        return replace(frame, pixels=shrink_frame(frame, size))
 
     def close(self) -> None:
         try:

@@ -41,7 +41,7 @@ class MatteSettings:
     min_band_px: float = 5.0
     window: float = 2.0
     low: float = 0.06
-    high: float = 1.0
+    high: float = 0.95
     min_contrast: float = 0.08
     full_contrast: float = 0.16
     work_width: int = 256
