@@ -333,7 +333,9 @@ def test_eval_true_masks_at_scores_the_pipeline_fed_the_true_masks(tmp_path, cap
     models = json.loads(out.read_text())["models"]
     truth = models["true masks at 64x64"]
     assert truth["n"] == 2 and truth["mean_iou"] > 0.95  # a perfect model at 64 x 64 loses only the outline
-    assert truth["bleed"] <= models[_default_model_key()]["bleed"] + 1e-9
+    # dye on clean skin beside the hair: the true mask gives less than a model (the old "bleed" band also
+    # counts the mixed hairline pixels the matte now dyes, so it no longer tells a halo apart)
+    assert truth["clean_copper"] <= models[_default_model_key()]["clean_copper"] + 1e-9
     assert truth["ms_per_image"] is None and "NaN" not in out.read_text()  # no model time: null, strict JSON
     printed = [line for line in capsys.readouterr().out.splitlines() if line.startswith("true masks")]
     assert printed and all(line.rstrip().endswith(" -") for line in printed)  # no model time to show

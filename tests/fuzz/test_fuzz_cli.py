@@ -116,7 +116,7 @@ def test_eval_arguments(tiny_set, capsys, monkeypatch, split, limit, json_name, 
         result = ev.ModelScores(key)
         for set_name, sample in samples:
             ev.load_pair(sample)
-            result.add(set_name, sample, 0.9, 1.0, {"boundary_f": 0.5, "bleed": 0.1, "coverage": 0.9})
+            result.add(set_name, sample, 0.9, 1.0, {name: 0.5 for name in ev.EDGE_FIGURES})
         return result
 
     monkeypatch.setattr(ev, "evaluate_model", scores)
