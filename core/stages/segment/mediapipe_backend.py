@@ -22,7 +22,7 @@ class MediaPipeSegmenter:
     timestamp does not advance (a new source restarting at 0, a repeated still) is given the next
     free millisecond instead.
 
-    A frame more than twice the model's input on its longer side is shrunk to that first, and the
+    A frame more than four times the model's input on its longer side is shrunk to that first, and the
     hair probability comes back at that size: the model sees 256 px whatever the camera gives, and
     MediaPipe would otherwise enlarge its output to a 1080p frame only for the next stages to shrink it
     again (the refine stage brings the edge to full resolution from the picture)."""
@@ -64,7 +64,7 @@ class MediaPipeSegmenter:
         import mediapipe as mp
 
         pixels = frame.pixels
-        limit = 2 * max(self.input_size) if self.input_size else 0
+        limit = 4 * max(self.input_size) if self.input_size else 0
         if limit and max(pixels.shape[:2]) > limit:
             height, width = pixels.shape[:2]
             scale = limit / max(height, width)
