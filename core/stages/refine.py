@@ -121,7 +121,7 @@ class Refiner:
         if size != small_size:
             planes = [cv2.resize(p, size, interpolation=cv2.INTER_LINEAR) for p in planes]
         guide = shrink_frame(frame, size).astype(np.float32)
-        coarse = planes[3] + guide[..., 0] * planes[0] + guide[..., 1] * planes[1] + guide[..., 2] * planes[2]
+        coarse = _applied(planes, guide)
         m, side, scale = self.matte, max(width, height), size[0] / width  # scale: the copy's pixels per frame pixel
         band_in, band_out = (max(share * side, m.min_band_px) * scale for share in (m.band_in, m.band_out))
         return colour_line_coefficients(guide * np.float32(1.0 / 255.0), coarse, planes, band_in, band_out, m)
@@ -152,14 +152,21 @@ class Refiner:
                 log.debug("refiner filled %d small holes", int(holes.sum()))
 
 
+def _applied(planes: list[np.ndarray], guide: np.ndarray) -> np.ndarray:
+    """The alpha (unclipped) that coefficient planes ``[a_r, a_g, a_b, b]`` give on ``guide``, a copy of
+    the frame at their size (0-255)."""
+    out = planes[3].copy()
+    for k, slope in enumerate(planes[:3]):
+        out += slope * guide[..., k]
+    return out
+
+
 def _reach(planes: list[np.ndarray], guide: np.ndarray, width: int, height: int) -> tuple[tuple, tuple]:
     """Where the alpha can be above 0: ``(small_box, box)``, slices ``(rows, columns)`` of the planes and
     of the frame that cover each other. The coefficients applied to the small copy ``guide`` (uint8, the
-    planes' size) are above 0 there, widened by two small pixels for what the full-size picture adds;
+    planes' size) are above 0 there, widened by four small pixels for what the full-size picture adds;
     outside it the alpha is 0, so the full-size work is done only inside it. Empty slices: none."""
-    small = planes[3].copy()
-    for k, slope in enumerate(planes[:3]):
-        small += slope * guide[..., k]
+    small = _applied(planes, guide)
     x, y, w, h = cv2.boundingRect((small > 0.0).view(np.uint8))
     rows, cols = small.shape
     sy0, sy1, sx0, sx1 = max(0, y - 4), min(rows, y + h + 4), max(0, x - 4), min(cols, x + w + 4)
