@@ -36,11 +36,11 @@ class MatteSettings:
     ``work_width``: width of the small copy the coefficients are worked out on (at most the frame's).
     ``min_band_px``: the band reaches at least this many of the frame's pixels each way."""
 
-    band_out: float = 0.016
-    band_in: float = 0.012
+    band_out: float = 0.024
+    band_in: float = 0.008
     min_band_px: float = 5.0
     window: float = 2.0
-    low: float = 0.06
+    low: float = 0.1
     high: float = 0.95
     min_contrast: float = 0.08
     full_contrast: float = 0.16

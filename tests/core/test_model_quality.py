@@ -18,38 +18,38 @@ SUBSET = 25
 # matte); seam_copper and clean_copper: the hairline's seam and the dye on clean skin (core.tools.hairline_metrics)
 PINNED = {
     "hairnet@2.2.0": {
-        "celebamaskhq_hair": {"mean_iou": 0.8607, "boundary_f": 0.5184, "bleed": 0.1807, "coverage": 0.9448, "seam_copper": 0.2163, "clean_copper": 0.0389},
-        "figaro1k": {"mean_iou": 0.9145, "boundary_f": 0.6762, "bleed": 0.1479, "coverage": 0.9785, "seam_copper": 0.1938, "clean_copper": 0.0323},
-        "lfw_parts_hair": {"mean_iou": 0.6722, "boundary_f": 0.6636, "bleed": 0.0631, "coverage": 0.8155, "seam_copper": 0.4358, "clean_copper": 0.0362},
+        "celebamaskhq_hair": {"mean_iou": 0.8607, "boundary_f": 0.5135, "bleed": 0.2194, "coverage": 0.9484, "seam_copper": 0.1784, "clean_copper": 0.0421},
+        "figaro1k": {"mean_iou": 0.9145, "boundary_f": 0.6592, "bleed": 0.1830, "coverage": 0.9801, "seam_copper": 0.1516, "clean_copper": 0.0368},
+        "lfw_parts_hair": {"mean_iou": 0.6722, "boundary_f": 0.6602, "bleed": 0.0646, "coverage": 0.8153, "seam_copper": 0.4225, "clean_copper": 0.0334},
     },
     "hairnet@2.2.0 + mirror": {
-        "celebamaskhq_hair": {"mean_iou": 0.8721, "boundary_f": 0.5173, "bleed": 0.1770, "coverage": 0.9460, "seam_copper": 0.2318, "clean_copper": 0.0395},
-        "figaro1k": {"mean_iou": 0.9182, "boundary_f": 0.6753, "bleed": 0.1542, "coverage": 0.9799, "seam_copper": 0.1878, "clean_copper": 0.0359},
-        "lfw_parts_hair": {"mean_iou": 0.6774, "boundary_f": 0.6718, "bleed": 0.0630, "coverage": 0.8193, "seam_copper": 0.4141, "clean_copper": 0.0346},
+        "celebamaskhq_hair": {"mean_iou": 0.8721, "boundary_f": 0.5146, "bleed": 0.2133, "coverage": 0.9488, "seam_copper": 0.1874, "clean_copper": 0.0414},
+        "figaro1k": {"mean_iou": 0.9182, "boundary_f": 0.6590, "bleed": 0.1891, "coverage": 0.9812, "seam_copper": 0.1398, "clean_copper": 0.0400},
+        "lfw_parts_hair": {"mean_iou": 0.6774, "boundary_f": 0.6671, "bleed": 0.0652, "coverage": 0.8188, "seam_copper": 0.3995, "clean_copper": 0.0319},
     },
     "hairnet@2.1.0": {
-        "celebamaskhq_hair": {"mean_iou": 0.8505, "boundary_f": 0.4965, "bleed": 0.1750, "coverage": 0.9324, "seam_copper": 0.2358, "clean_copper": 0.0385},
-        "figaro1k": {"mean_iou": 0.9075, "boundary_f": 0.6674, "bleed": 0.1438, "coverage": 0.9712, "seam_copper": 0.2055, "clean_copper": 0.0379},
-        "lfw_parts_hair": {"mean_iou": 0.6300, "boundary_f": 0.6202, "bleed": 0.0561, "coverage": 0.7618, "seam_copper": 0.3937, "clean_copper": 0.0301},
+        "celebamaskhq_hair": {"mean_iou": 0.8519, "boundary_f": 0.4964, "bleed": 0.2103, "coverage": 0.9355, "seam_copper": 0.1880, "clean_copper": 0.0413},
+        "figaro1k": {"mean_iou": 0.9074, "boundary_f": 0.6487, "bleed": 0.1790, "coverage": 0.9724, "seam_copper": 0.1604, "clean_copper": 0.0423},
+        "lfw_parts_hair": {"mean_iou": 0.6300, "boundary_f": 0.6178, "bleed": 0.0577, "coverage": 0.7619, "seam_copper": 0.3786, "clean_copper": 0.0291},
     },
     "hairnet-int8@1.0.0": {  # `hairtint eval … --limit 25 --model hairnet-int8`
-        "celebamaskhq_hair": {"mean_iou": 0.8499, "boundary_f": 0.4973, "bleed": 0.1702, "coverage": 0.9301, "seam_copper": 0.2347, "clean_copper": 0.0364},
-        "figaro1k": {"mean_iou": 0.9064, "boundary_f": 0.6576, "bleed": 0.1429, "coverage": 0.9715, "seam_copper": 0.2189, "clean_copper": 0.0405},
-        "lfw_parts_hair": {"mean_iou": 0.6307, "boundary_f": 0.6221, "bleed": 0.0573, "coverage": 0.7631, "seam_copper": 0.4140, "clean_copper": 0.0312},
+        "celebamaskhq_hair": {"mean_iou": 0.8496, "boundary_f": 0.4930, "bleed": 0.2066, "coverage": 0.9327, "seam_copper": 0.1847, "clean_copper": 0.0397},
+        "figaro1k": {"mean_iou": 0.9067, "boundary_f": 0.6446, "bleed": 0.1775, "coverage": 0.9727, "seam_copper": 0.1705, "clean_copper": 0.0444},
+        "lfw_parts_hair": {"mean_iou": 0.6307, "boundary_f": 0.6197, "bleed": 0.0589, "coverage": 0.7635, "seam_copper": 0.3975, "clean_copper": 0.0298},
     },
     "hairnet-hq@1.0.0": {
-        "celebamaskhq_hair": {"mean_iou": 0.8793, "boundary_f": 0.5312, "bleed": 0.1895, "coverage": 0.9533, "seam_copper": 0.2089, "clean_copper": 0.0369},
-        "figaro1k": {"mean_iou": 0.9191, "boundary_f": 0.6850, "bleed": 0.1415, "coverage": 0.9747, "seam_copper": 0.2006, "clean_copper": 0.0249},
-        "lfw_parts_hair": {"mean_iou": 0.6886, "boundary_f": 0.6891, "bleed": 0.0619, "coverage": 0.8376, "seam_copper": 0.4024, "clean_copper": 0.0385},
+        "celebamaskhq_hair": {"mean_iou": 0.8793, "boundary_f": 0.5261, "bleed": 0.2283, "coverage": 0.9560, "seam_copper": 0.1617, "clean_copper": 0.0416},
+        "figaro1k": {"mean_iou": 0.9191, "boundary_f": 0.6701, "bleed": 0.1773, "coverage": 0.9763, "seam_copper": 0.1552, "clean_copper": 0.0289},
+        "lfw_parts_hair": {"mean_iou": 0.6886, "boundary_f": 0.6850, "bleed": 0.0639, "coverage": 0.8368, "seam_copper": 0.3889, "clean_copper": 0.0354},
     },
 }
 # the stages after the model alone: each photo's true mask seen at 2.2.0's 256 x 256 input in place of the
 # model's probability (`hairtint eval --data ../shared/datasets --split val.txt --limit 25 --true-masks-at 256`);
 # LFW's coverage is the lowest: its true masks count beards as hair, and the face guard keeps beards out
 PIPELINE_ON_TRUE_MASKS = {
-    "celebamaskhq_hair": {"mean_iou": 0.9986, "boundary_f": 0.6909, "bleed": 0.1114, "coverage": 0.9794, "seam_copper": 0.2358, "clean_copper": 0.0038},
-    "figaro1k": {"mean_iou": 0.9979, "boundary_f": 0.8467, "bleed": 0.0848, "coverage": 0.9892, "seam_copper": 0.2471, "clean_copper": 0.0067},
-    "lfw_parts_hair": {"mean_iou": 0.9998, "boundary_f": 0.8800, "bleed": 0.0213, "coverage": 0.9263, "seam_copper": 0.5415, "clean_copper": 0.0086},
+    "celebamaskhq_hair": {"mean_iou": 0.9986, "boundary_f": 0.6916, "bleed": 0.1725, "coverage": 0.9840, "seam_copper": 0.1790, "clean_copper": 0.0063},
+    "figaro1k": {"mean_iou": 0.9979, "boundary_f": 0.8175, "bleed": 0.1407, "coverage": 0.9905, "seam_copper": 0.1769, "clean_copper": 0.0115},
+    "lfw_parts_hair": {"mean_iou": 0.9998, "boundary_f": 0.8707, "bleed": 0.0256, "coverage": 0.9249, "seam_copper": 0.5118, "clean_copper": 0.0070},
 }
 TOLERANCE = {"mean_iou": 0.01, "boundary_f": 0.01, "bleed": 0.01, "coverage": 0.01, "seam_copper": 0.02,
              "clean_copper": 0.01}
@@ -103,5 +103,7 @@ def test_the_stages_after_the_model_keep_the_edge_when_the_mask_is_right(shared_
         for figure, value in pinned.items():
             assert by_set[name][figure] == pytest.approx(value, abs=TOLERANCE[figure]), (name, figure)
     overall = scores.summary()
-    # issue 21's clean-skin and coverage targets hold on the true masks; the hairline's seam does not yet
+    # issue 21's clean-skin and coverage targets hold on the true masks, and its seam target on the sets with
+    # fine annotations (LFW's superpixel masks leave real hair outside the "true" edge)
     assert overall["clean_copper"] <= 0.02 and overall["coverage"] >= 0.95 and overall["follow_copper"] >= 0.6
+    assert by_set["celebamaskhq_hair"]["seam_copper"] <= 0.2 and by_set["figaro1k"]["seam_copper"] <= 0.2
