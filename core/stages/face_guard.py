@@ -70,12 +70,18 @@ class FaceGuard:
                                     min_confidence=min_confidence, max_faces=max_faces)
         self.colour_beard = colour_beard
 
-    def protect(self, mask: np.ndarray, frame: Frame) -> np.ndarray:
+    def find(self, frame: Frame) -> list[np.ndarray]:
+        """Each face's landmarks in ``frame`` (468 x 2 pixels), to hand to ``protect`` and ``cheeks``."""
+        return self._tracker.find(frame)
+
+    def protect(self, mask: np.ndarray, frame: Frame, faces: list[np.ndarray] | None = None) -> np.ndarray:
         """A new float32 mask, ``mask`` times (1 - protection); ``mask`` itself (as float32) when no
-        face is found. ``mask`` must be the frame's size; neither is modified."""
+        face is found. ``mask`` must be the frame's size; neither is modified. ``faces``: the frame's
+        landmarks from ``find`` (None: found here)."""
         if mask.ndim != 2 or mask.shape != frame.pixels.shape[:2]:
             raise ValueError(f"the mask must be the frame's size {frame.pixels.shape[:2]}, got {mask.shape}")
-        faces = self._tracker.find(frame)
+        if faces is None:
+            faces = self._tracker.find(frame)
         if not faces:
             return mask if mask.dtype == np.float32 else mask.astype(np.float32)
         out = np.array(mask, dtype=np.float32, copy=True)
@@ -204,6 +210,25 @@ def face_region(landmarks: np.ndarray, pixels: np.ndarray, colour_beard: bool = 
     if (grid_w, grid_h) != (box_w, box_h):
         region = cv2.resize(region, (box_w, box_h), interpolation=cv2.INTER_LINEAR)
     return (int(x0), int(y0)), region.astype(np.float32, copy=False)
+
+
+def cheeks(faces: list[np.ndarray], size: tuple[int, int], scale: float) -> np.ndarray:
+    """Where each face's own skin runs to its outline below the eyes (the cheeks and the jaw): uint8 0/1
+    at ``size`` (width, height), for landmarks in frame pixels and ``scale`` that size's pixels per frame
+    pixel. Skin there, in shadow beside dark hair, has the colour of a mixture of hair and skin: the matte
+    must not read it as fine hair (``core.stages.matte``)."""
+    width, height = size
+    out = np.zeros((height, width), np.uint8)
+    for landmarks in faces:
+        face = _FaceFrame(landmarks)
+        if face.unit < 4.0:
+            continue
+        oval = landmarks[list(FACE_OVAL)]
+        # the outline's points from eye level down, closed along the eye line
+        below = oval[face.depth(oval) >= 0.0]
+        if len(below) >= 3:
+            cv2.fillPoly(out, [np.round(below * scale).astype(np.int32)], 1)
+    return out
 
 
 def _beyond_eye_margins(let_in: np.ndarray, eyes: np.ndarray, margin: int) -> np.ndarray:

@@ -30,7 +30,9 @@ import numpy as np
 @dataclass(frozen=True)
 class MatteSettings:
     """``band_out`` / ``band_in``: the unknown band's reach outside / inside the mask's edge, as a share
-    of the frame's longer side. ``window``: the neighbourhood F and B are averaged over, in band widths.
+    of the frame's longer side. ``window``: the neighbourhood F and B are averaged over, in band widths;
+    ``back_reach``: how many times wider B is looked for where that neighbourhood has too little of it.
+    ``cheek_reach``: the share of ``band_out`` the band reaches over a face's cheeks.
     ``low`` / ``high``: the projected share mapped to alpha 0 / 1. ``min_contrast`` / ``full_contrast``:
     |F - B| (RGB, 0-1) below which the mask's alpha is kept, and from which the matte's is taken whole.
     ``work_width``: width of the small copy the coefficients are worked out on (at most the frame's).
@@ -40,6 +42,8 @@ class MatteSettings:
     band_in: float = 0.008
     min_band_px: float = 5.0
     window: float = 2.0
+    back_reach: float = 1.5
+    cheek_reach: float = 0.5
     low: float = 0.1
     high: float = 0.95
     min_contrast: float = 0.08
@@ -55,6 +59,10 @@ class MatteSettings:
             raise ValueError(f"need 0 <= min_contrast < full_contrast, got {self.min_contrast}, {self.full_contrast}")
         if self.window <= 0:
             raise ValueError(f"window must be positive, got {self.window}")
+        if self.back_reach < 1.0:
+            raise ValueError(f"back_reach must be at least 1, got {self.back_reach}")
+        if not 0.0 <= self.cheek_reach <= 1.0:
+            raise ValueError(f"cheek_reach must be in [0, 1], got {self.cheek_reach}")
         if self.work_width < 8:
             raise ValueError(f"work_width must be at least 8, got {self.work_width}")
 
@@ -83,12 +91,14 @@ def _local_mean(guide: np.ndarray, where: np.ndarray, size: int) -> tuple[np.nda
 
 
 def colour_line_coefficients(guide: np.ndarray, mask: np.ndarray, fallback: list[np.ndarray], band_in: float,
-                             band_out: float, settings: MatteSettings = MatteSettings()) -> list[np.ndarray]:
+                             band_out: float, settings: MatteSettings = MatteSettings(),
+                             cheeks: np.ndarray | None = None) -> list[np.ndarray]:
     """Coefficients ``[a_r, a_g, a_b, b]`` (H x W float32, for a guide scaled 0-255) such that
     ``a . pixel + b`` is the alpha: the colour-line matte in the unknown band, ``fallback`` (the mask's
     own coefficients, same form) in sure hair, sure not-hair and where hair and background look alike.
     ``guide``: the small copy (float32 RGB 0-1); ``mask``: the coarse alpha at its size; ``band_in``,
-    ``band_out``: the band in its pixels."""
+    ``band_out``: the band in its pixels. ``cheeks`` (uint8 0/1 at the guide's size, optional): the
+    faces' cheeks, where the band reaches out only ``settings.cheek_reach`` as far."""
     s = settings
     sure_hair, sure_not, unknown = trimap(mask, band_in, band_out)
     if not unknown.any():
@@ -96,6 +106,12 @@ def colour_line_coefficients(guide: np.ndarray, mask: np.ndarray, fallback: list
     size = max(3, int(round(s.window * (band_in + band_out))) | 1)
     hair_colour, hair_share = _local_mean(guide, sure_hair, size)
     back_colour, back_share = _local_mean(guide, sure_not, size)
+    # Where the band's own window sees too little sure background (a bay of the mask, a long fringe), its
+    # background colour comes from a window ``back_reach`` times as wide, rather than none at all.
+    wide_colour, wide_share = _local_mean(guide, sure_not, int(round(s.back_reach * size)) | 1)
+    seen = np.clip(back_share * 20.0, 0.0, 1.0)[..., None]
+    back_colour = back_colour * seen + wide_colour * (1.0 - seen)
+    back_share = np.maximum(back_share, wide_share)
     line = hair_colour - back_colour
     length2 = np.einsum("ijk,ijk->ij", line, line)
     contrast = np.sqrt(length2)
@@ -108,7 +124,12 @@ def colour_line_coefficients(guide: np.ndarray, mask: np.ndarray, fallback: list
     scale = 1.0 / (np.maximum(length2, 1e-6) * span)
     slopes = line * scale[..., None]  # per 0-1 unit of the guide
     offset = -np.einsum("ijk,ijk->ij", back_colour, slopes) - s.low / span
-    out = []
-    for k, mine in enumerate([slopes[..., 0] / 255.0, slopes[..., 1] / 255.0, slopes[..., 2] / 255.0, offset]):
-        out.append(fallback[k] + weight * (mine.astype(np.float32) - fallback[k]))
-    return out
+    mine = [slopes[..., 0] / 255.0, slopes[..., 1] / 255.0, slopes[..., 2] / 255.0, offset]
+    if cheeks is not None and cheeks.any():
+        # over a face's cheeks the band reaches out only ``cheek_reach`` as far: skin turning into shadow
+        # beside dark hair has the colour of a mixture of the two, and would take the dye as a glow
+        outside = cv2.distanceTransform(1 - (mask >= 0.5).view(np.uint8), cv2.DIST_L2, 3)
+        near = np.clip(s.cheek_reach * band_out + 1.0 - outside, 0.0, 1.0)
+        weight = weight * np.where(cheeks > 0, near, np.float32(1.0))
+    return [fallback[k] + weight * (plane.astype(np.float32) - fallback[k]) for k, plane in enumerate(mine)]
+

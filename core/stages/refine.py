@@ -17,7 +17,7 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
-from core.stages.face_guard import FaceGuard
+from core.stages.face_guard import FaceGuard, cheeks
 from core.stages.matte import MatteSettings, colour_line_coefficients
 from core.frames import Frame
 from core.stages.resample import shrink, shrink_frame, work_size
@@ -94,8 +94,9 @@ class Refiner:
         # apply them plane by plane at full size (splitting a full-size 4-channel float image is slow).
         span = s.high - s.low
         planes = [slope * (1.0 / (255.0 * span)) for slope in slopes] + [(offset - s.low) * (1.0 / span)]
+        faces = self.face_guard.find(frame) if self.face_guard is not None else []
         if self.matte is not None:
-            planes = self._matte(planes, frame, small_size)
+            planes = self._matte(planes, frame, small_size, faces)
         out = np.zeros((height, width), np.float32)
         small_box, box = _reach(planes, shrink_frame(frame, planes[3].shape[::-1]), width, height)
         part, pixels = out[box], frame.pixels[box]
@@ -110,12 +111,14 @@ class Refiner:
             size = 2 * math.ceil(2 * s.feather_px) + 1
             out = cv2.GaussianBlur(out, (size, size), s.feather_px)
         if self.face_guard is not None:
-            out = self.face_guard.protect(out, frame)
+            out = self.face_guard.protect(out, frame, faces)
         return out
 
-    def _matte(self, planes: list[np.ndarray], frame: Frame, small_size: tuple[int, int]) -> list[np.ndarray]:
+    def _matte(self, planes: list[np.ndarray], frame: Frame, small_size: tuple[int, int],
+               faces: list[np.ndarray]) -> list[np.ndarray]:
         """The coefficient planes with the colour-line matte in the band round the mask's edge
-        (``core.stages.matte``), on a copy of the frame ``matte.work_width`` wide."""
+        (``core.stages.matte``), on a copy of the frame ``matte.work_width`` wide; the band is narrower
+        over the cheeks of ``faces`` (landmarks)."""
         height, width = frame.pixels.shape[:2]
         size = work_size(width, height, self.matte.work_width)
         if size != small_size:
@@ -124,7 +127,8 @@ class Refiner:
         coarse = _applied(planes, guide)
         m, side, scale = self.matte, max(width, height), size[0] / width  # scale: the copy's pixels per frame pixel
         band_in, band_out = (max(share * side, m.min_band_px) * scale for share in (m.band_in, m.band_out))
-        return colour_line_coefficients(guide * np.float32(1.0 / 255.0), coarse, planes, band_in, band_out, m)
+        zone = cheeks(faces, size, scale) if faces else None
+        return colour_line_coefficients(guide * np.float32(1.0 / 255.0), coarse, planes, band_in, band_out, m, zone)
 
     def _remove_blobs_and_holes(self, small: np.ndarray) -> None:
         """Zero hair blobs and fill holes below the size limits, in place, on the small mask."""

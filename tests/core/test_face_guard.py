@@ -11,7 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
-from core.stages.face_guard import FaceGuard
+from core.stages.face_guard import FaceGuard, cheeks
 from core.frames import Frame
 from core.io.images import load_image
 from core.pipeline import Pipeline
@@ -232,3 +232,18 @@ def test_a_beard_takes_the_colour_only_when_asked(portrait):
         assert out[chin[1], chin[0]] > 0.95 or out[chin[1], chin[0]] < 0.05
         assert out[lips[1], lips[0]] < 0.05  # lips are never hair
         assert out[FACE_POINTS["nose"][1], FACE_POINTS["nose"][0]] < 0.05
+
+
+def test_cheeks_are_the_face_below_the_eyes_at_the_asked_size(guard, portrait):
+    """``cheeks``: the portrait's face outline from eye level down, drawn at a copy's size; nothing above
+    the eyes, beside the face or without a face."""
+    faces = guard.find(Frame(portrait, 0, 0, "portrait"))
+    assert len(faces) == 1
+    zone = cheeks(faces, (320, 240), 0.5)  # a half-size copy
+    assert zone.shape == (240, 320) and zone.dtype == np.uint8
+    for name in ("left cheek", "right cheek", "mouth"):
+        x, y = FACE_POINTS[name]
+        assert zone[y // 2, x // 2] == 1, name
+    for x, y in (FACE_POINTS["eyebrow"], FOREHEAD_SKIN, KEPT_POINTS["hair beside the cheek"], KEPT_POINTS["far corner"]):
+        assert zone[y // 2, x // 2] == 0, (x, y)
+    assert not cheeks([], (320, 240), 0.5).any()

@@ -130,6 +130,56 @@ def test_sure_hair_keeps_full_alpha_despite_bright_highlights():
     assert matte[near].max() < 0.1 and plain[near].max() > 0.5
 
 
+def test_a_gap_between_locks_takes_its_background_from_further_away():
+    """Skin shows through a narrow gap between two dark locks, and the model half-fills the gap. Near the
+    gap's top its band sees little sure skin; a wider look for the background (``back_reach``) lets
+    colour lower the gap's alpha there, while the locks keep theirs."""
+    pixels = np.empty((SIZE, SIZE, 3), np.float32)
+    pixels[:] = SKIN
+    pixels[: SIZE // 2] = HAIR
+    gap = (slice(SIZE // 2 - 20, SIZE // 2), slice(SIZE // 2 - 3, SIZE // 2 + 3))
+    pixels[gap] = SKIN
+    mask = hard_mask(SIZE, SIZE, SIZE // 2)
+    mask[gap] = 0.7
+    frame = to_frame(pixels)
+    near = Refiner(matte=MatteSettings(back_reach=1.0)).refine(mask, frame)
+    wide = Refiner(matte=MatteSettings()).refine(mask, frame)
+    inner = (gap[0], slice(gap[1].start + 1, gap[1].stop - 1))
+    print(f"gap alpha: back_reach 1 {near[inner].mean():.3f}, default {wide[inner].mean():.3f}")
+    assert wide[inner].mean() < near[inner].mean() - 0.1
+    locks = (slice(10, SIZE // 2 - 30), slice(None))
+    assert wide[locks].min() > 0.99 and near[locks].min() > 0.99
+
+
+def test_over_the_cheeks_the_band_reaches_out_half_as_far():
+    """Skin turning into shadow beside dark hair has the colour of a mixture of the two. Over a face's
+    cheeks the band stops at ``cheek_reach`` of its reach: a darker ramp of skin further out than that
+    keeps the mask's alpha (0) there, while the mixed rows next to the hair still get theirs."""
+    height = width = SIZE
+    pixels, top = hair_over_skin_with_mixed_rows(height, width)
+    shade = np.linspace(0.45, 0.0, 8)[:, None]  # skin darkening towards the hair, 4..11 px below it
+    pixels[top + 4 : top + 12] = (shade * HAIR + (1 - shade) * SKIN)[:, None]
+    frame, mask = to_frame(pixels), hard_mask(height, width, top)
+    settings = MatteSettings(band_out=0.05, band_in=0.01)  # 10 px out at 200 px
+    guide = frame.pixels.astype(np.float32) / 255.0
+    fallback = [np.zeros((height, width), np.float32)] * 3 + [mask.copy()]
+    args = (guide, mask, fallback, 2.0, 10.0, settings)
+    everywhere = np.ones((height, width), np.uint8)
+    open_band = _alpha(colour_line_coefficients(*args), guide)
+    cheek_band = _alpha(colour_line_coefficients(*args, cheeks=everywhere), guide)
+    untouched = _alpha(colour_line_coefficients(*args, cheeks=np.zeros_like(everywhere)), guide)
+    shadow = slice(top + 7, top + 12)  # 7 px out and more: beyond half the band
+    print(f"shadow rows: open band {np.round(open_band[shadow].mean(1), 2)}, cheeks {np.round(cheek_band[shadow].mean(1), 2)}")
+    assert open_band[top + 6].mean() > 0.1 and cheek_band[shadow].max() < 0.01
+    np.testing.assert_allclose(cheek_band[top : top + 3], open_band[top : top + 3], atol=0.05)  # mixed rows
+    np.testing.assert_array_equal(untouched, open_band)
+
+
+def _alpha(planes, guide):
+    """The clipped alpha coefficient planes give on ``guide`` (0-1)."""
+    return np.clip(planes[3] + sum(planes[k] * guide[..., k] * 255.0 for k in range(3)), 0.0, 1.0)
+
+
 @pytest.mark.parametrize("kwargs", [
     dict(low=0.5, high=0.5),
     dict(low=0.7, high=0.6),
@@ -145,6 +195,9 @@ def test_sure_hair_keeps_full_alpha_despite_bright_highlights():
     dict(min_contrast=-0.01),
     dict(window=0.0),
     dict(window=-1.0),
+    dict(back_reach=0.5),
+    dict(cheek_reach=-0.1),
+    dict(cheek_reach=1.5),
     dict(work_width=7),
     dict(work_width=0),
 ])
