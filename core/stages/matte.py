@@ -71,9 +71,19 @@ def trimap(mask: np.ndarray, band_in: float, band_out: float) -> tuple[np.ndarra
     """``(sure_hair, sure_not, unknown_weight)`` for a coarse alpha ``mask`` (float32 0-1, cut at 0.5):
     two uint8 0/1 planes and a float32 weight, 1 in the band and fading to 0 over a pixel at its
     borders. ``band_in`` / ``band_out`` are in the mask's pixels."""
+    return _trimap(*_distances(mask), band_in, band_out)
+
+
+def _distances(mask: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Each pixel's distance to the edge of ``mask`` cut at 0.5: inside the hair, and outside it."""
     hair = (mask >= 0.5).view(np.uint8)
     inside = cv2.distanceTransform(np.pad(hair, 1, mode="edge"), cv2.DIST_L2, 3)[1:-1, 1:-1]
     outside = cv2.distanceTransform(1 - hair, cv2.DIST_L2, 3)
+    return inside, outside
+
+
+def _trimap(inside: np.ndarray, outside: np.ndarray, band_in: float,
+            band_out: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     sure_hair = (inside > band_in).view(np.uint8)
     sure_not = (outside > band_out).view(np.uint8)
     # 1 inside the band, falling linearly to 0 one pixel beyond each of its borders
@@ -81,13 +91,18 @@ def trimap(mask: np.ndarray, band_in: float, band_out: float) -> tuple[np.ndarra
     return sure_hair, sure_not, weight.astype(np.float32)
 
 
-def _local_mean(guide: np.ndarray, where: np.ndarray, size: int) -> tuple[np.ndarray, np.ndarray]:
-    """Mean colour of the pixels ``where`` (uint8 0/1) in a ``size`` box round each pixel, and the share
-    of the box they fill."""
-    box = (size, size)
-    share = cv2.blur(where.astype(np.float32), box, borderType=cv2.BORDER_REFLECT)
-    total = cv2.blur(guide * where[..., None].astype(np.float32), box, borderType=cv2.BORDER_REFLECT)
-    return total / np.maximum(share, 1e-4)[..., None], share
+def _local_means(guide: np.ndarray, where: np.ndarray, sizes: tuple[int, ...], ys: np.ndarray,
+                 xs: np.ndarray) -> list[tuple[np.ndarray, np.ndarray]]:
+    """For each box size, at the pixels (``ys``, ``xs``): the mean colour (N x 3) of the pixels ``where``
+    (uint8 0/1) in a box of that size round each, and the share (N) of the box they fill."""
+    weight = where.astype(np.float32)
+    chosen = guide * weight[..., None]
+    out = []
+    for size in sizes:
+        share = cv2.blur(weight, (size, size), borderType=cv2.BORDER_REFLECT)[ys, xs]
+        total = cv2.blur(chosen, (size, size), borderType=cv2.BORDER_REFLECT)[ys, xs]
+        out.append((total / np.maximum(share, 1e-4)[:, None], share))
+    return out
 
 
 def colour_line_coefficients(guide: np.ndarray, mask: np.ndarray, fallback: list[np.ndarray], band_in: float,
@@ -98,38 +113,43 @@ def colour_line_coefficients(guide: np.ndarray, mask: np.ndarray, fallback: list
     own coefficients, same form) in sure hair, sure not-hair and where hair and background look alike.
     ``guide``: the small copy (float32 RGB 0-1); ``mask``: the coarse alpha at its size; ``band_in``,
     ``band_out``: the band in its pixels. ``cheeks`` (uint8 0/1 at the guide's size, optional): the
-    faces' cheeks, where the band reaches out only ``settings.cheek_reach`` as far."""
+    faces' cheeks, where the band reaches out only ``settings.cheek_reach`` as far. The arithmetic is
+    done on the band's pixels only."""
     s = settings
-    sure_hair, sure_not, unknown = trimap(mask, band_in, band_out)
-    if not unknown.any():
+    inside, outside = _distances(mask)
+    sure_hair, sure_not, unknown = _trimap(inside, outside, band_in, band_out)
+    ys, xs = np.nonzero(unknown)
+    if not len(ys):
         return fallback
     size = max(3, int(round(s.window * (band_in + band_out))) | 1)
-    hair_colour, hair_share = _local_mean(guide, sure_hair, size)
-    back_colour, back_share = _local_mean(guide, sure_not, size)
+    (hair_colour, hair_share), = _local_means(guide, sure_hair, (size,), ys, xs)
     # Where the band's own window sees too little sure background (a bay of the mask, a long fringe), its
     # background colour comes from a window ``back_reach`` times as wide, rather than none at all.
-    wide_colour, wide_share = _local_mean(guide, sure_not, int(round(s.back_reach * size)) | 1)
-    seen = np.clip(back_share * 20.0, 0.0, 1.0)[..., None]
+    (back_colour, back_share), (wide_colour, wide_share) = _local_means(
+        guide, sure_not, (size, int(round(s.back_reach * size)) | 1), ys, xs)
+    seen = np.clip(back_share * 20.0, 0.0, 1.0)[:, None]
     back_colour = back_colour * seen + wide_colour * (1.0 - seen)
     back_share = np.maximum(back_share, wide_share)
     line = hair_colour - back_colour
-    length2 = np.einsum("ijk,ijk->ij", line, line)
-    contrast = np.sqrt(length2)
-    trust = np.clip((contrast - s.min_contrast) / (s.full_contrast - s.min_contrast), 0.0, 1.0)
+    length2 = np.einsum("ij,ij->i", line, line)
+    trust = np.clip((np.sqrt(length2) - s.min_contrast) / (s.full_contrast - s.min_contrast), 0.0, 1.0)
     trust *= np.clip(hair_share * 20.0, 0.0, 1.0) * np.clip(back_share * 20.0, 0.0, 1.0)  # both sides seen
-    weight = unknown * trust
+    weight = unknown[ys, xs] * trust
+    if cheeks is not None:
+        # over a face's cheeks the band reaches out only ``cheek_reach`` as far: skin turning into shadow
+        # beside dark hair has the colour of a mixture of the two, and would take the dye as a glow
+        near = np.clip(s.cheek_reach * band_out + 1.0 - outside[ys, xs], 0.0, 1.0)
+        weight *= np.where(cheeks[ys, xs] > 0, near, np.float32(1.0))
     if not weight.any():
         return fallback
     span = s.high - s.low
-    scale = 1.0 / (np.maximum(length2, 1e-6) * span)
-    slopes = line * scale[..., None]  # per 0-1 unit of the guide
-    offset = -np.einsum("ijk,ijk->ij", back_colour, slopes) - s.low / span
-    mine = [slopes[..., 0] / 255.0, slopes[..., 1] / 255.0, slopes[..., 2] / 255.0, offset]
-    if cheeks is not None and cheeks.any():
-        # over a face's cheeks the band reaches out only ``cheek_reach`` as far: skin turning into shadow
-        # beside dark hair has the colour of a mixture of the two, and would take the dye as a glow
-        outside = cv2.distanceTransform(1 - (mask >= 0.5).view(np.uint8), cv2.DIST_L2, 3)
-        near = np.clip(s.cheek_reach * band_out + 1.0 - outside, 0.0, 1.0)
-        weight = weight * np.where(cheeks > 0, near, np.float32(1.0))
-    return [fallback[k] + weight * (plane.astype(np.float32) - fallback[k]) for k, plane in enumerate(mine)]
-
+    slopes = line * (1.0 / (np.maximum(length2, 1e-6) * span))[:, None]  # per 0-1 unit of the guide
+    offset = -np.einsum("ij,ij->i", back_colour, slopes) - s.low / span
+    mine = [slopes[:, 0] / 255.0, slopes[:, 1] / 255.0, slopes[:, 2] / 255.0, offset]
+    out = []
+    for old, new in zip(fallback, mine):
+        plane = np.array(old, dtype=np.float32, copy=True)
+        here = plane[ys, xs]
+        plane[ys, xs] = here + weight * (new - here)
+        out.append(plane)
+    return out
