@@ -70,6 +70,7 @@ def evaluate(args) -> int:
     from core.tools import evaluate as ev
     from core.tools.edge_metrics import TEST_SHADE
     from core.tools.hairline_metrics import look_names
+    from core.tools.texture_metrics import look_names as texture_looks
     from core.engine import build_refiner, open_segmenter, with_head_crop
     from core.stages.mirror import MirroredSegmenter
     from core.stages.recolor import Recolorer
@@ -103,6 +104,12 @@ def evaluate(args) -> int:
         hairline = [(f"{figure}_{key}", f"{figure}·{short}", spec) for key, short in (("copper", "cu"), ("blue", "bl"))
                     for figure, spec in (("seam", ".1%"), ("follow", ".2f"), ("clean", ".1%"))]
         hairline.append(("light_follow", "light", ".2f"))
+        # dark hair lifted (pt: Platinum Blonde at 80, am: Sunlit Amber at 70): relative strand contrast kept
+        # (median, 10th percentile), its correlation, and Delta E to the swatch at intensity 100
+        hairline += [(f"{figure}_{key}", f"{head}·{short}", spec) for key, short in (("platinum", "pt"), ("amber", "am"))
+                     for figure, head, spec in (("spread", "sprd", ".2f"), ("spread", "p10", ".2f"),
+                                                ("corr", "corr", ".2f"), ("swatch", "ΔE", ".1f"))]
+        hairline = [(f"{name}_p10" if head.startswith("p10") else name, head, spec) for name, head, spec in hairline]
         print(f"{'model':<{width}} {'set':<18} {'n':>4} {'mean IoU':>8} {'median':>7} {'fail<0.5':>8} "
               f"{'bound.F':>7} {'bleed':>6} {'cover':>6}" + "".join(f" {head:>{max(6, len(head))}}" for _, head, _ in hairline)
               + f" {'ms/photo':>8}")
@@ -115,7 +122,7 @@ def evaluate(args) -> int:
                       + f" {_figure(s['ms_per_image'], '.1f'):>8}")
         if args.json:
             write_text(args.json, figures_json({"models": table, "edge_look": TEST_SHADE.hex,
-                                                "hairline_looks": look_names()}))
+                                                "hairline_looks": look_names(), "texture_looks": texture_looks()}))
         if args.report:
             with staged_folder(args.report) as work:
                 ev.write_report(work, {k: v for k, v in results.items() if k in segmenters}, segmenters, edges=edges)

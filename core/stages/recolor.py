@@ -1,13 +1,11 @@
 """Hair recolouring in CIELAB that keeps strand texture.
 
-The hair's lightness is remapped around the shade's lightness rather than kept, so dark hair dyed
-blonde really gets lighter: ``L' = L_shade + (L - L_hair_median) * gain``. Every strand keeps its
-place relative to its neighbours (texture, highlights and shadows survive, stretched when going
-lighter and squeezed when going darker, as real hair does), and soft knees keep the ends of the range
-from clipping flat. Chroma comes from the shade, fading in deep shadow and partly in bright glints,
-plus a trace of the original chroma variation. Lightness stays inside what hair can look like: the
-stretch is capped and highlights roll off towards a ceiling below white, so platinum on dark hair
-keeps its strands instead of clipping to white streaks.
+The hair's lightness changes as its reflectance would under the same light (``core.stages.lift``): every
+strand is scaled by one gain in linear light, so shading and strand-to-strand contrast keep their relative
+size, and dark hair lifted to a light shade keeps its strands instead of turning into a flat paint. The
+gain brings the hair's mean lightness to the shade's; the picture's broad sheen and the brightest strands
+roll off smoothly below white. Chroma comes from the shade, fading in deep shadow and partly in bright
+glints, scaled so the hair's mean chroma is the shade's, plus a trace of the original chroma variation.
 
 At the hair's edge a pixel is a mix of hair and whatever lies behind it (skin, background), so it is
 not recoloured as a whole: its hair colour is estimated from the sure hair nearby, and only the change
@@ -22,8 +20,9 @@ grey strip along the hairline.
 With a tips shade (ombre, balayage), each head's hair runs from the root shade at its top to the tips
 shade at its bottom, whatever else is in the picture.
 
-Every per-pixel step is an OpenCV look-up table or saturating uint8 operation on OpenCV's 8-bit Lab
-(L scaled to 0-255, a and b offset by 128), and only the bounding box of ``mask > 0`` is processed."""
+Colour works on OpenCV's 8-bit Lab (L scaled to 0-255, a and b offset by 128) with look-up tables and
+saturating uint8 operations, the lightness on float32 planes; only the bounding box of ``mask > 0`` is
+processed."""
 
 from __future__ import annotations
 
@@ -33,13 +32,13 @@ import cv2
 import numpy as np
 
 from core.frames import Look, Shade
+from core.stages import lift
 from core.stages.levels import level
 
 _HAIR_CORE = 0.5  # mask level above which a pixel counts as hair for the lightness statistics
-_FLOOR, _KNEE_LOW = 6.0, 24.0  # shadows roll off from the knee towards the floor (0-255 L scale)...
-_KNEE_HIGH, _CEILING = 196.0, 236.0  # ...highlights from the knee towards the ceiling (L* 77 -> 93)
-_MAX_GAIN = 1.6  # strand contrast is stretched at most this much when going lighter
-_GLINT_BOOST = 32.0  # L added to the brightest strands at shine 100 (0-255 scale)
+_FLOOR, _KNEE_LOW = 6.0, 24.0  # shadows roll off from the knee towards the floor (0-255 L scale)
+_GLINT_BOOST = 0.3  # the brightest strands' light is multiplied by up to 1 + this at shine 100
+_MAX_CHROMA_BOOST = 2.0  # the shade's chroma is raised at most this much to bring the hair's mean to it
 _SURE_HAIR = 0.9  # mask level from which a pixel's own colour is taken as its hair colour
 _MIN_HEAD = 0.02  # hair blobs smaller than this share of the hair get the picture-wide ombre
 _CHROMA_KEEP = 0.25  # share of the original a/b variation kept as colour texture
@@ -62,12 +61,9 @@ def _ombre_weights(height: int) -> np.ndarray:
     return s * s * (3.0 - 2.0 * s)
 
 
-def _soft_clip(light: np.ndarray) -> np.ndarray:
-    """Roll L off smoothly past the knees towards the floor and the ceiling, so highlights and shadows
-    keep detail instead of clipping flat (monotonic, in place; the result stays inside them)."""
-    room = _CEILING - _KNEE_HIGH
-    over = np.maximum(light - _KNEE_HIGH, 0.0)
-    light -= over - room * over / (over + room)
+def _floor(light: np.ndarray) -> np.ndarray:
+    """Roll L off smoothly below the knee towards the floor, so the deepest shadows keep detail instead
+    of clipping to black (monotonic, in place)."""
     room = _KNEE_LOW - _FLOOR
     under = np.maximum(_KNEE_LOW - light, 0.0)
     light += under - room * under / (under + room)
@@ -129,13 +125,20 @@ class Recolorer:
         if hair is not rgb:
             lab = cv2.cvtColor(hair, cv2.COLOR_RGB2Lab)
         light, chan_a, chan_b = cv2.split(lab)
+        strands = lift.split(light, core > 0)
+        glint = _glint(stats, look.shine)
+        shine = cv2.LUT(light, (1.0 + _GLINT_BOOST * glint).astype(np.float32))
 
         def apply(shade: Shade) -> np.ndarray:
-            curves = _curves(stats, self._lab(shade), look.shine)
-            channels = [cv2.LUT(light, curves.light)]
+            target = self._lab(shade)
+            gain = lift.solve_gain(stats.share, float(target[0]))
+            new_light = lift.lifted(strands, gain, float(target[0]), shine)
+            new_light = np.clip(np.rint(_floor(new_light)), 0, 255).astype(np.uint8)
+            curves = _curves(stats, target, lift.level_map(gain, float(target[0])))
+            channels = [new_light]
             for old, texture, tint, negative in zip((chan_a, chan_b), curves.texture, curves.tint, curves.negative):
                 combine = cv2.subtract if negative else cv2.add  # saturating, uint8
-                channels.append(combine(cv2.LUT(old, texture), cv2.LUT(light, tint)))
+                channels.append(combine(cv2.LUT(old, texture), cv2.LUT(new_light, tint)))
             return cv2.merge(channels)
 
         tinted = apply(look.shade)
@@ -194,59 +197,69 @@ def tips_share(core: np.ndarray) -> np.ndarray:
 
 
 class _HairStats(NamedTuple):
-    """The hair's typical 8-bit Lab (median lightness, mean a and b) and the spread of its lightness
-    (half the 16th-84th percentile range: a standard deviation that background caught in a coarse
-    mask cannot inflate)."""
+    """The hair's typical 8-bit Lab (median lightness, mean a and b), the spread of its lightness (half
+    the 16th-84th percentile range: a standard deviation that background caught in a coarse mask cannot
+    inflate) and the share of its middle half at each of the 256 lightness levels (``_middle_half``)."""
 
     light: float
     a: float
     b: float
     spread: float
-    bright: float  # the 95th percentile of lightness: where the highlights reach
+    share: np.ndarray
+    whole: np.ndarray  # the share of all of it at each level
 
 
 def _hair_stats(light: np.ndarray, lab: np.ndarray, core: np.ndarray) -> _HairStats:
-    counts = cv2.calcHist([np.ascontiguousarray(light)], [0], core, [256], [0, 256]).ravel().cumsum()
-    low, median, high, bright = np.searchsorted(counts, counts[-1] * np.array([0.16, 0.5, 0.84, 0.95]))
+    counts = cv2.calcHist([np.ascontiguousarray(light)], [0], core, [256], [0, 256]).ravel().astype(np.float64)
+    total = counts.cumsum()
+    low, median, high = np.searchsorted(total, total[-1] * np.array([0.16, 0.5, 0.84]))
     mean = cv2.mean(lab, mask=core)
-    return _HairStats(float(median), mean[1], mean[2], spread=max((high - low) / 2.0, 2.0), bright=float(bright))
+    return _HairStats(float(median), mean[1], mean[2], spread=max((high - low) / 2.0, 2.0),
+                      share=_middle_half(counts), whole=counts / max(total[-1], 1.0))
+
+
+def _middle_half(counts: np.ndarray) -> np.ndarray:
+    """The share of a histogram's middle half (its 25th to 75th percentile) at each level, summing to 1:
+    the hair's lightness without the skin or background a coarse mask takes in at either end."""
+    total = counts.sum()
+    if total <= 0:
+        return np.full(counts.shape, 1.0 / counts.size)
+    below = np.concatenate([[0.0], counts.cumsum()[:-1]])
+    kept = np.clip(np.minimum(below + counts, 0.75 * total) - np.maximum(below, 0.25 * total), 0.0, None)
+    return kept / kept.sum()
 
 
 class _Curves(NamedTuple):
-    """Look-up tables (uint8, 256 entries) that make the new 8-bit Lab from the old one.
+    """Look-up tables (uint8, 256 entries) that make the new a and b: ``texture`` maps the old value to
+    128 plus a trace of its variation, and ``tint`` maps the *new* L to the size of the shade's a or b at
+    that lightness, to be added to the texture, or subtracted where ``negative``. Splitting a signed
+    chroma into size and sign keeps every step a fast saturating uint8 operation."""
 
-    ``light`` maps old L to new L. For a and b, ``texture`` maps the old value to 128 plus a trace of
-    its variation, and ``tint`` maps old L to the size of the shade's a or b at that lightness, to be
-    added to the texture, or subtracted where ``negative``. Splitting a signed chroma into size and
-    sign keeps every step a fast saturating uint8 operation."""
-
-    light: np.ndarray
     texture: tuple[np.ndarray, np.ndarray]
     tint: tuple[np.ndarray, np.ndarray]
     negative: tuple[bool, bool]
 
 
-def _curves(hair: _HairStats, target: np.ndarray, shine: int) -> _Curves:
-    """The tables for one shade on this hair (see ``_Curves``)."""
+def _glint(hair: _HairStats, shine: int) -> np.ndarray:
+    """How much of a glint each old lightness level is (0 for the darker half of the hair), at ``shine``."""
+    level = np.arange(256, dtype=np.float32)
+    return np.clip((level - hair.light) / hair.spread - 0.5, 0.0, 1.5) * (shine / 150.0)
+
+
+def _curves(hair: _HairStats, target: np.ndarray, lifted: np.ndarray) -> _Curves:
+    """The chroma tables for one shade on this hair; ``lifted``: each old level's new level where the hair
+    is smooth (``lift.level_map``), to weigh the hair's mean chroma with."""
     level = np.arange(256, dtype=np.float32)
     target_l, target_a, target_b = (float(v) for v in target)
-    # Going lighter stretches the strand-to-strand contrast, going darker squeezes it.
-    gain = float(np.clip(((target_l + 25.0) / (hair.light + 25.0)) ** 0.6, 0.5, _MAX_GAIN))
-    # The hair's median goes to the shade's lightness, lowered a little for very light shades so
-    # the highlights keep room above it instead of flattening against the ceiling.
-    centre = max(0.85 * target_l, min(target_l, _CEILING - 12.0 - (hair.bright - hair.light) * gain))
-    deviation = level - hair.light
-    new_l = centre + deviation * gain
-    glint = np.clip(deviation / hair.spread - 0.5, 0.0, 1.5) * (shine / 150.0)
-    new_l += glint * _GLINT_BOOST
-    _soft_clip(new_l)
     # Chroma is the shade's, fading towards shadow and highlight (a tent peaking at the shade's L).
     # Shadows lose it all, highlights keep most: a light strand dyed copper reads as copper, not white.
-    shadow_fade = new_l / max(target_l, 1.0)
-    highlight_fade = 0.65 + 0.35 * (255.0 - new_l) / max(255.0 - target_l, 1.0)
-    fade = np.clip(np.minimum(shadow_fade, highlight_fade) * 1.25, 0.0, 1.0) * (1.0 - 0.3 * glint)
+    shadow_fade = level / max(target_l, 1.0)
+    highlight_fade = 0.65 + 0.35 * (255.0 - level) / max(255.0 - target_l, 1.0)
+    fade = np.clip(np.minimum(shadow_fade, highlight_fade) * 1.25, 0.0, 1.0)
+    # ...raised so that the hair's mean chroma is the shade's where its spread of lightness fades it
+    mean_fade = float(hair.whole @ np.interp(lifted, level, fade))
+    fade *= min(_MAX_CHROMA_BOOST, 1.0 / max(mean_fade, 1e-3))
     return _Curves(
-        light=_table(new_l),
         texture=(_table((level - hair.a) * _CHROMA_KEEP + 128.0), _table((level - hair.b) * _CHROMA_KEEP + 128.0)),
         tint=(_table(fade * abs(target_a)), _table(fade * abs(target_b))),
         negative=(target_a < 0, target_b < 0),

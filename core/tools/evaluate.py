@@ -6,7 +6,8 @@ probability comes back at the photo's size and, cut at 0.5, gives the model's ow
 across backends. The same probability then goes through the still pipeline's refine and recolour
 stages for the boundary score, bleed and coverage (``core.tools.edge_metrics``) and for the hairline
 figures: seam, follow-through and clean bleed of each hairline look, and how far light strands follow
-(``core.tools.hairline_metrics``)."""
+(``core.tools.hairline_metrics``); and for dark hair, whether a lift keeps the strands and reaches its
+swatch (``core.tools.texture_metrics``)."""
 
 from __future__ import annotations
 
@@ -23,6 +24,7 @@ from tqdm import tqdm
 
 from core.tools import edge_metrics as em
 from core.tools import hairline_metrics as hm
+from core.tools import texture_metrics as tm
 from core.io.datasets import Sample, expand_sets, list_samples, load_mask, load_pair
 from core.errors import DataError
 from core.frames import Frame, Look
@@ -32,7 +34,9 @@ from core.catalog.registry import ModelEntry
 
 log = logging.getLogger(__name__)
 FAILURE_IOU = 0.5
-EDGE_FIGURES = ("boundary_f", "bleed", "coverage", *hm.FIGURES)
+EDGE_FIGURES = ("boundary_f", "bleed", "coverage", *hm.FIGURES, *tm.FIGURES)
+MEDIAN_FIGURES = tuple(name for name in tm.FIGURES if name != "dark")  # summed up by their median (dark hair)
+P10_FIGURES = tuple(name for name in MEDIAN_FIGURES if name.startswith("spread_"))  # and their 10th percentile
 SEAM_CROP, SEAM_ZOOM = 80, 3  # the report's hairline crops: px of the photo, and how many times enlarged
 
 
@@ -40,8 +44,9 @@ SEAM_CROP, SEAM_ZOOM = 80, 3  # the report's hairline crops: px of the photo, an
 class ModelScores:
     """Per-photo figures of one model: ``iou`` of the model's own mask (cut at 0.5, no refinement);
     ``boundary_f``, ``bleed`` and ``coverage`` of the whole still pipeline's mask and recolour (see
-    ``core.tools.edge_metrics``) and its hairline figures (``core.tools.hairline_metrics.FIGURES``);
-    ``ms``: the segmenter's time."""
+    ``core.tools.edge_metrics``), its hairline figures (``core.tools.hairline_metrics.FIGURES``) and its
+    texture figures (``core.tools.texture_metrics.FIGURES``: medians over the dark photos, and
+    ``<spread>_p10``); ``ms``: the segmenter's time."""
 
     model: str
     ious: list[float] = field(default_factory=list)
@@ -68,7 +73,14 @@ class ModelScores:
         for name, values in self.edges.items():
             values = np.asarray(values, dtype=np.float64)
             values = values[~np.isnan(values)]
-            out[name] = float(values.mean()) if values.size else float("nan")
+            if not values.size:
+                out[name] = float("nan")
+            elif name in MEDIAN_FIGURES:
+                out[name] = float(np.median(values))
+            else:
+                out[name] = float(values.mean())
+            if name in P10_FIGURES:
+                out[f"{name}_p10"] = float(np.percentile(values, 10)) if values.size else float("nan")
         return out
 
     def by_set(self) -> dict[str, dict]:
@@ -150,6 +162,12 @@ class EdgeJudge:
                 for key, look in hm.HAIRLINE_LOOKS.items()}
         hairline, lines = hm.hairline_figures(rgb, dyed, truth)
         figures.update(hairline)
+        if tm.is_dark(rgb, truth):
+            lifts = {key: self.recolorer.recolor(rgb, mask, look) for key, look in tm.TEXTURE_LOOKS.items()}
+            full = {key: self.recolorer.recolor(rgb, mask, look) for key, look in tm.full_looks().items()}
+        else:  # measured on dark hair only: nothing to dye
+            lifts = full = {key: rgb for key in tm.TEXTURE_LOOKS}
+        figures.update(tm.texture_figures(rgb, lifts, full, truth))
         return EdgeView(figures, ours, reference, recolour.bled, dyed["copper"], lines["copper"])
 
     def dye_through_truth(self, rgb: np.ndarray, truth: np.ndarray, index: int,
