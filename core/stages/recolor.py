@@ -33,7 +33,7 @@ import numpy as np
 
 from core.frames import Look, Shade
 from core.stages import lift
-from core.stages.levels import level
+from core.stages.levels import hair_level
 
 _HAIR_CORE = 0.5  # mask level above which a pixel counts as hair for the lightness statistics
 _FLOOR, _KNEE_LOW = 6.0, 24.0  # shadows roll off from the knee towards the floor (0-255 L scale)
@@ -107,7 +107,7 @@ class Recolorer:
         alpha = np.clip(mask[y : y + h, x : x + w].astype(np.float32, copy=False), 0.0, 1.0)
         hair = hair_colour(rgb, alpha)
         tinted, stats = self._tint(rgb, hair, alpha, look)
-        self.hair_level = level(stats.light * (100.0 / 255.0))
+        self.hair_level = hair_level(stats.light * (100.0 / 255.0), stats.b - 128.0)
         alpha *= np.float32(look.intensity / 100.0)
         out[y : y + h, x : x + w] = _add_change(rgb, hair, tinted, alpha)
         return out
