@@ -1,4 +1,4 @@
-"""Quality and timing figures: mask IoU, rolling latency percentiles."""
+"""Quality and timing figures: mask IoU, false-positive area, rolling latency percentiles."""
 
 from __future__ import annotations
 
@@ -14,6 +14,16 @@ def mask_iou(predicted: np.ndarray, truth: np.ndarray) -> float:
     if union == 0:
         return 1.0
     return float(np.logical_and(predicted, truth).sum() / union)
+
+
+def false_positive_area(predicted: np.ndarray, truth: np.ndarray) -> float:
+    """The share of the ``predicted`` hair (bool) that is not ``truth``: what a dye would colour that is
+    not hair. NaN where nothing is predicted."""
+    predicted = predicted.astype(bool)
+    called = int(predicted.sum())
+    if called == 0:
+        return float("nan")
+    return float(np.logical_and(predicted, ~truth.astype(bool)).sum() / called)
 
 
 class RollingLatency:

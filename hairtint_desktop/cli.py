@@ -112,6 +112,9 @@ def build_parser() -> argparse.ArgumentParser:
     ev.add_argument("--true-masks-at", type=_input_size, metavar="N",
                     help="also score the pipeline fed each photo's true mask at an N x N input: the best edge "
                          "figures any model of that input size could reach")
+    ev.add_argument("--hard-cases", metavar="FILE",
+                    help="also score each model on the photos a CSV file lists (set, stem, kind, note), by kind: "
+                         "IoU and the share of what it calls hair that is not (docs/models/hard-cases.csv)")
 
     video = sub.add_parser("eval-video", help="measure mask flicker and tracking on clips made from labelled photos")
     video.add_argument("--data", nargs="+", required=True, metavar="DIR", help="set folders (images/, masks/) or folders of sets")

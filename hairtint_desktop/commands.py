@@ -71,6 +71,7 @@ def evaluate(args) -> int:
     from core.tools.edge_metrics import TEST_SHADE
     from core.tools.hairline_metrics import look_names
     from core.tools.texture_metrics import look_names as texture_looks
+    from core.tools.hard_cases import load_hard_cases, slice_summary
     from core.engine import build_refiner, open_segmenter, with_head_crop
     from core.stages.mirror import MirroredSegmenter
     from core.stages.recolor import Recolorer
@@ -81,6 +82,7 @@ def evaluate(args) -> int:
         raise HairTintError("--true-masks-at measures the edge on photos as they are; leave it out with --far")
     _check_outputs(args)
     samples, models = _eval_inputs(args)
+    cases = load_hard_cases(Path(args.hard_cases)) if args.hard_cases else None
     edges = ev.EdgeJudge(build_refiner(still=True), Recolorer()) if args.far is None else None
     results, segmenters = {}, {}
     try:
@@ -99,6 +101,9 @@ def evaluate(args) -> int:
             key = f"true masks at {args.true_masks_at}x{args.true_masks_at}"
             results[key] = ev.evaluate_true_masks(samples, args.true_masks_at, edges)
         table = {key: {**scores.summary(), "sets": scores.by_set()} for key, scores in results.items()}
+        if cases is not None:
+            for key, scores in results.items():
+                table[key]["hard_cases"] = slice_summary(scores, cases)
         width = max(34, *(len(key) for key in table))
         # the hairline figures of each look (cu: Copper Red at 70, bl: the edge test shade at 100)
         hairline = [(f"{figure}_{key}", f"{figure}·{short}", spec) for key, short in (("copper", "cu"), ("blue", "bl"))
@@ -110,16 +115,19 @@ def evaluate(args) -> int:
                      for figure, head, spec in (("spread", "sprd", ".2f"), ("spread", "p10", ".2f"),
                                                 ("corr", "corr", ".2f"), ("swatch", "ΔE", ".1f"))]
         hairline = [(f"{name}_p10" if head.startswith("p10") else name, head, spec) for name, head, spec in hairline]
-        print(f"{'model':<{width}} {'set':<18} {'n':>4} {'mean IoU':>8} {'median':>7} {'fail<0.5':>8} "
+        print(f"{'model':<{width}} {'set':<18} {'n':>4} {'mean IoU':>8} {'median':>7} {'fail<0.5':>8} {'FP area':>7} "
               f"{'bound.F':>7} {'bleed':>6} {'cover':>6}" + "".join(f" {head:>{max(6, len(head))}}" for _, head, _ in hairline)
               + f" {'ms/photo':>8}")
         for key, row in table.items():
             for set_name, s in [*row["sets"].items(), ("all", row)]:
                 print(f"{key:<{width}} {set_name:<18} {s['n']:>4} {s['mean_iou']:>8.3f} {s['median_iou']:>7.3f} "
-                      f"{s['failure_rate']:>8.1%} {_figure(s['boundary_f'], '.3f'):>7} {_figure(s['bleed'], '.1%'):>6} "
+                      f"{s['failure_rate']:>8.1%} {_figure(s['fp_area'], '.1%'):>7} {_figure(s['boundary_f'], '.3f'):>7} "
+                      f"{_figure(s['bleed'], '.1%'):>6} "
                       f"{_figure(s['coverage'], '.3f'):>6}"
                       + "".join(f" {_figure(s[name], spec):>{max(6, len(head))}}" for name, head, spec in hairline)
                       + f" {_figure(s['ms_per_image'], '.1f'):>8}")
+        if cases is not None:
+            _print_hard_cases(table, width)
         if args.json:
             write_text(args.json, figures_json({"models": table, "edge_look": TEST_SHADE.hex,
                                                 "hairline_looks": look_names(), "texture_looks": texture_looks()}))
@@ -169,6 +177,18 @@ def evaluate_video(args) -> int:
     if args.json:
         write_text(args.json, figures_json({"frames": args.frames, "models": table}))
     return 0
+
+
+def _print_hard_cases(table: dict, width: int) -> None:
+    """The hard-cases slice of each model, by kind (``core.tools.hard_cases``)."""
+    print()
+    print(f"{'model':<{width}} {'hard cases':<18} {'n':>4} {'mean IoU':>8} {'fail<0.5':>8} {'FP area':>8}")
+    for key, row in table.items():
+        if not row["hard_cases"]:
+            print(f"{key:<{width}} {'(none of the listed photos evaluated)'}")
+        for kind, s in row["hard_cases"].items():
+            print(f"{key:<{width}} {kind:<18} {s['n']:>4} {s['mean_iou']:>8.3f} {s['failure_rate']:>8.1%} "
+                  f"{_figure(s['fp_area'], '.1%'):>8}")
 
 
 def _check_outputs(args) -> None:

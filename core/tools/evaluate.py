@@ -29,7 +29,7 @@ from core.io.datasets import Sample, expand_sets, list_samples, load_mask, load_
 from core.errors import DataError
 from core.frames import Frame, Look
 from core.stages.head_crop import place_far
-from core.metrics import mask_iou
+from core.metrics import false_positive_area, mask_iou
 from core.catalog.registry import ModelEntry
 
 log = logging.getLogger(__name__)
@@ -50,13 +50,16 @@ class ModelScores:
 
     model: str
     ious: list[float] = field(default_factory=list)
+    fps: list[float] = field(default_factory=list)  # false-positive area of the model's own mask
     ms: list[float] = field(default_factory=list)
     stems: list[tuple[str, Sample]] = field(default_factory=list)
     edges: dict[str, list[float]] = field(default_factory=lambda: {name: [] for name in EDGE_FIGURES})
 
-    def add(self, set_name: str, sample: Sample, iou: float, ms: float, edge: dict[str, float] | None = None) -> None:
+    def add(self, set_name: str, sample: Sample, iou: float, ms: float, edge: dict[str, float] | None = None,
+            fp: float = float("nan")) -> None:
         self.stems.append((set_name, sample))
         self.ious.append(iou)
+        self.fps.append(fp)
         self.ms.append(ms)
         for name, values in self.edges.items():
             values.append(float("nan") if edge is None else edge[name])
@@ -68,6 +71,7 @@ class ModelScores:
             "mean_iou": float(ious.mean()) if ious.size else float("nan"),
             "median_iou": float(np.median(ious)) if ious.size else float("nan"),
             "failure_rate": float((ious < FAILURE_IOU).mean()) if ious.size else float("nan"),
+            "fp_area": _mean(self.fps),
             "ms_per_image": float(np.mean(self.ms)) if self.ms else float("nan"),
         }
         for name, values in self.edges.items():
@@ -87,8 +91,16 @@ class ModelScores:
         sets: dict[str, ModelScores] = {}
         for k, (set_name, sample) in enumerate(self.stems):
             part = sets.setdefault(set_name, ModelScores(self.model))
-            part.add(set_name, sample, self.ious[k], self.ms[k], {name: v[k] for name, v in self.edges.items()})
+            part.add(set_name, sample, self.ious[k], self.ms[k], {name: v[k] for name, v in self.edges.items()},
+                     self.fps[k])
         return {name: part.summary() for name, part in sorted(sets.items())}
+
+
+def _mean(values: list[float]) -> float:
+    """The mean of the values that are numbers (NaN where none is)."""
+    values = np.asarray(values, dtype=np.float64)
+    values = values[~np.isnan(values)]
+    return float(values.mean()) if values.size else float("nan")
 
 
 def collect_samples(folders: list[Path], split: str | None) -> list[tuple[str, Sample]]:
@@ -202,7 +214,7 @@ def evaluate_model(segmenter, model_id: str, samples: list[tuple[str, Sample]], 
         segmenter.reset()
         prob, ms = predict(segmenter, rgb, i)
         edge = edges.judge(rgb, prob, truth, i).figures if edges is not None else None
-        scores.add(set_name, sample, mask_iou(prob > 0.5, truth), ms, edge)
+        scores.add(set_name, sample, mask_iou(prob > 0.5, truth), ms, edge, false_positive_area(prob > 0.5, truth))
     return scores
 
 
@@ -223,7 +235,8 @@ def evaluate_true_masks(samples: list[tuple[str, Sample]], size: int, edges: Edg
     for i, (set_name, sample) in enumerate(tqdm(samples, desc=scores.model, unit="photo", disable=not progress)):
         rgb, truth = load_pair(sample)
         prob = true_mask_seen_at(truth, size)
-        scores.add(set_name, sample, mask_iou(prob > 0.5, truth), float("nan"), edges.judge(rgb, prob, truth, i).figures)
+        scores.add(set_name, sample, mask_iou(prob > 0.5, truth), float("nan"), edges.judge(rgb, prob, truth, i).figures,
+                   false_positive_area(prob > 0.5, truth))
     return scores
 
 

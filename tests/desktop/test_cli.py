@@ -342,6 +342,30 @@ def test_eval_true_masks_at_scores_the_pipeline_fed_the_true_masks(tmp_path, cap
     assert not list((tmp_path / "report").glob("true*"))  # the report shows models' photos only
 
 
+def test_eval_hard_cases_scores_each_model_on_the_listed_photos_by_kind(tmp_path, capsys):
+    data = _tiny_set(tmp_path / "tiny")
+    listed = tmp_path / "hard.csv"
+    listed.write_text("set,stem,kind,note\ntiny,s0,headwear,a cap\ntiny,s1,clutter,not in val.txt\n"
+                      "tiny,s2,dark ground,\n")
+    out = tmp_path / "hard.json"
+    code = main(["eval", "--data", str(data), "--split", "val.txt", "--hard-cases", str(listed), "--json", str(out)])
+    assert code == 0
+    figures = json.loads(out.read_text())["models"][_default_model_key()]
+    assert set(figures["hard_cases"]) == {"headwear", "dark ground", "all hard cases"}  # s1 is not evaluated
+    assert figures["hard_cases"]["all hard cases"]["n"] == 2
+    assert 0.0 <= figures["fp_area"] <= 1.0 and 0.0 <= figures["hard_cases"]["headwear"]["fp_area"] <= 1.0
+    printed = capsys.readouterr().out
+    assert "hard cases" in printed and "FP area" in printed and "headwear" in printed
+
+
+def test_eval_hard_cases_file_that_cannot_be_used_is_a_clear_error(tmp_path, capsys):
+    data = _tiny_set(tmp_path / "tiny")
+    (tmp_path / "hard.csv").write_text("set,stem\ntiny,s0\n")
+    assert main(["eval", "--data", str(data), "--split", "val.txt", "--hard-cases", str(tmp_path / "hard.csv")]) == 2
+    err = capsys.readouterr().err
+    assert "no column kind" in err and "Traceback" not in err
+
+
 def test_eval_true_masks_at_refuses_far_and_sizes_out_of_range(tmp_path, capsys):
     data = _tiny_set(tmp_path / "tiny")
     assert main(["eval", "--data", str(data), "--far", "0.3", "--true-masks-at", "256"]) == 2
