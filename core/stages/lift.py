@@ -28,8 +28,8 @@ import cv2
 import numpy as np
 
 SIGMA_SHARE = 0.006  # the base's Gaussian sigma, as a share of the crop's longer side (at least 1 px)
-BASE_KNEE, BASE_CEILING = 0.7, 0.9# Y where the base starts to roll off, and what it rolls off towards
-KNEE, CEILING = 0.85, 1.0# the same for the result...
+BASE_KNEE, BASE_CEILING = 0.7, 0.9  # Y where the base starts to roll off, and what it rolls off towards
+KNEE, CEILING = 0.85, 1.0  # the same for the result...
 REACH = (2.5, 4.0)  # ...or, if lower, these multiples of the shade's own Y: a copper strand stays copper
 AIM = 1.0  # the mean new lightness of the hair's middle half, as a share of the shade's
 _LEVELS = np.arange(256, dtype=np.float64)

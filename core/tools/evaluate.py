@@ -16,7 +16,7 @@ import logging
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import NamedTuple
+from typing import Callable, NamedTuple
 
 import cv2
 import numpy as np
@@ -66,17 +66,17 @@ class ModelScores:
 
     def summary(self) -> dict:
         ious = np.asarray(self.ious, dtype=np.float64)
+        fps = _numbers(self.fps)
         out = {
             "n": int(ious.size),
             "mean_iou": float(ious.mean()) if ious.size else float("nan"),
             "median_iou": float(np.median(ious)) if ious.size else float("nan"),
             "failure_rate": float((ious < FAILURE_IOU).mean()) if ious.size else float("nan"),
-            "fp_area": _mean(self.fps),
+            "fp_area": float(fps.mean()) if fps.size else float("nan"),
             "ms_per_image": float(np.mean(self.ms)) if self.ms else float("nan"),
         }
         for name, values in self.edges.items():
-            values = np.asarray(values, dtype=np.float64)
-            values = values[~np.isnan(values)]
+            values = _numbers(values)
             if not values.size:
                 out[name] = float("nan")
             elif name in MEDIAN_FIGURES:
@@ -88,19 +88,26 @@ class ModelScores:
         return out
 
     def by_set(self) -> dict[str, dict]:
-        sets: dict[str, ModelScores] = {}
+        return self.grouped(lambda set_name, sample: set_name)
+
+    def grouped(self, group_of: Callable[[str, Sample], str | None]) -> dict[str, dict]:
+        """``summary`` of each group of photos, ``group_of(set name, sample)`` naming a photo's group (None:
+        in none), in the groups' order."""
+        groups: dict[str, ModelScores] = {}
         for k, (set_name, sample) in enumerate(self.stems):
-            part = sets.setdefault(set_name, ModelScores(self.model))
+            group = group_of(set_name, sample)
+            if group is None:
+                continue
+            part = groups.setdefault(group, ModelScores(self.model))
             part.add(set_name, sample, self.ious[k], self.ms[k], {name: v[k] for name, v in self.edges.items()},
                      self.fps[k])
-        return {name: part.summary() for name, part in sorted(sets.items())}
+        return {name: part.summary() for name, part in sorted(groups.items())}
 
 
-def _mean(values: list[float]) -> float:
-    """The mean of the values that are numbers (NaN where none is)."""
+def _numbers(values: list[float]) -> np.ndarray:
+    """The values that are numbers (not NaN), float64."""
     values = np.asarray(values, dtype=np.float64)
-    values = values[~np.isnan(values)]
-    return float(values.mean()) if values.size else float("nan")
+    return values[~np.isnan(values)]
 
 
 def collect_samples(folders: list[Path], split: str | None) -> list[tuple[str, Sample]]:
@@ -174,12 +181,7 @@ class EdgeJudge:
                 for key, look in hm.HAIRLINE_LOOKS.items()}
         hairline, lines = hm.hairline_figures(rgb, dyed, truth)
         figures.update(hairline)
-        if tm.is_dark(rgb, truth):
-            lifts = {key: self.recolorer.recolor(rgb, mask, look) for key, look in tm.TEXTURE_LOOKS.items()}
-            full = {key: self.recolorer.recolor(rgb, mask, look) for key, look in tm.full_looks().items()}
-        else:  # measured on dark hair only: nothing to dye
-            lifts = full = {key: rgb for key in tm.TEXTURE_LOOKS}
-        figures.update(tm.texture_figures(rgb, lifts, full, truth))
+        figures.update(tm.texture_figures(rgb, lambda look: self.recolorer.recolor(rgb, mask, look), truth))
         return EdgeView(figures, ours, reference, recolour.bled, dyed["copper"], lines["copper"])
 
     def dye_through_truth(self, rgb: np.ndarray, truth: np.ndarray, index: int,

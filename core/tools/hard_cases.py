@@ -12,8 +12,6 @@ from __future__ import annotations
 import csv
 from pathlib import Path
 
-import numpy as np
-
 from core.errors import DataError
 
 COLUMNS = ("set", "stem", "kind", "note")
@@ -47,24 +45,9 @@ def load_hard_cases(path: Path) -> dict[tuple[str, str], str]:
 
 
 def slice_summary(scores, cases: dict[tuple[str, str], str]) -> dict[str, dict]:
-    """Per kind of hard case, and for all of them (``ALL``), over the photos of ``scores``
-    (``evaluate.ModelScores``) that ``cases`` lists: ``n``, ``mean_iou``, ``failure_rate`` and
-    ``fp_area`` (the mean false-positive area; NaN where nothing was called hair). Kinds with no photo
-    among the scores are left out."""
-    from core.tools.evaluate import FAILURE_IOU
-
-    picked: dict[str, list[int]] = {}
-    for index, (set_name, sample) in enumerate(scores.stems):
-        kind = cases.get((set_name, sample.stem))
-        if kind is not None:
-            picked.setdefault(kind, []).append(index)
-            picked.setdefault(ALL, []).append(index)
-    out = {}
-    for kind in sorted(picked, key=lambda name: (name == ALL, name)):
-        ious = np.asarray([scores.ious[i] for i in picked[kind]], np.float64)
-        fps = np.asarray([scores.fps[i] for i in picked[kind]], np.float64)
-        fps = fps[~np.isnan(fps)]
-        out[kind] = {"n": int(ious.size), "mean_iou": float(ious.mean()),
-                     "failure_rate": float((ious < FAILURE_IOU).mean()),
-                     "fp_area": float(fps.mean()) if fps.size else float("nan")}
-    return out
+    """``ModelScores.summary`` of each kind of hard case, and of all of them (``ALL``, last), over the
+    photos of ``scores`` (``evaluate.ModelScores``) that ``cases`` lists; kinds with no photo among the
+    scores are left out."""
+    out = scores.grouped(lambda set_name, sample: cases.get((set_name, sample.stem)))
+    every = scores.grouped(lambda set_name, sample: ALL if (set_name, sample.stem) in cases else None)
+    return {**out, **every}

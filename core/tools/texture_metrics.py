@@ -25,14 +25,14 @@ colour (NaN with fewer than ``MIN_PIXELS`` core pixels): a lighter shade at inte
 within Delta E 10 of its swatch, not a grey.
 
 ``texture_figures`` gives, per look, ``spread_<key>``, ``corr_<key>`` (at the look's intensity) and
-``swatch_<key>`` (at intensity 100), on dark hair only (NaN on the rest: a lift is what loses strands),
-and ``dark`` (1 or 0). ``eval`` reports their medians over the dark photos, and each spread's 10th
+``swatch_<key>`` (at intensity 100), on dark hair only (NaN on the rest, which is not dyed for them: a
+lift is what loses strands), and ``dark`` (1 or 0). ``eval`` reports their medians over the dark photos, and each spread's 10th
 percentile.
 """
 
 from __future__ import annotations
 
-from typing import NamedTuple
+from typing import Callable, NamedTuple
 
 import cv2
 import numpy as np
@@ -137,22 +137,20 @@ def swatch_distance(dyed: np.ndarray, truth: np.ndarray, rgb_swatch: tuple[int, 
     return float(np.linalg.norm(mean - swatch))
 
 
-def texture_figures(original: np.ndarray, dyed: dict[str, np.ndarray], full: dict[str, np.ndarray],
-                    truth: np.ndarray) -> dict[str, float]:
-    """``FIGURES`` of one photo; ``dyed``: the photo dyed with each of ``TEXTURE_LOOKS``, by key; ``full``:
-    the same shades at intensity 100. All but ``dark`` are NaN unless the hair is dark."""
-    dark = is_dark(original, truth)
-    figures = {"dark": 1.0 if dark else 0.0}
+def texture_figures(original: np.ndarray, dye: Callable[[Look], np.ndarray], truth: np.ndarray) -> dict[str, float]:
+    """``FIGURES`` of one photo; ``dye(look)``: the photo dyed with a look, asked for (each of
+    ``TEXTURE_LOOKS``, and each at intensity 100) only where the hair is dark: elsewhere all but ``dark``
+    are NaN."""
+    nan = float("nan")
+    if not is_dark(original, truth):
+        return {name: 0.0 if name == "dark" else nan for name in FIGURES}
+    figures = {"dark": 1.0}
     for key, look in TEXTURE_LOOKS.items():
-        kept = texture(original, dyed[key], truth) if dark else Texture(float("nan"), float("nan"), False)
-        swatch = swatch_distance(full[key], truth, look.shade.rgb) if dark else float("nan")
-        figures.update({f"spread_{key}": kept.spread_ratio, f"corr_{key}": kept.correlation, f"swatch_{key}": swatch})
+        kept = texture(original, dye(look), truth)
+        full = dye(Look(shade=look.shade, intensity=100, shine=look.shine))
+        figures.update({f"spread_{key}": kept.spread_ratio, f"corr_{key}": kept.correlation,
+                        f"swatch_{key}": swatch_distance(full, truth, look.shade.rgb)})
     return figures
-
-
-def full_looks() -> dict[str, Look]:
-    """``TEXTURE_LOOKS`` at intensity 100, by key (for ``swatch_<key>``)."""
-    return {key: Look(shade=look.shade, intensity=100, shine=look.shine) for key, look in TEXTURE_LOOKS.items()}
 
 
 def look_names() -> dict[str, str]:
