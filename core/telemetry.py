@@ -4,7 +4,7 @@ model in use, the rollout stage and this installation's assignment, rollbacks, c
 uptime. Figures only: no image data, no install id, nothing about the people in front of the camera.
 
 :class:`Telemetry` is fed by :class:`core.fleet.FleetMonitor` (frame outcomes, the assignment, rollbacks)
-and by the live runner's events (:meth:`Telemetry.observe`). :func:`serve` publishes it as Prometheus
+and by the live runner's events (:meth:`Telemetry.observe`). :class:`MetricsServer` publishes it as Prometheus
 text at ``/metrics``. No Qt here."""
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ import threading
 import time
 from typing import Callable
 
-from prometheus_client import CollectorRegistry, Counter, Gauge, generate_latest, start_http_server
+from prometheus_client import CollectorRegistry, Counter, Gauge, generate_latest
 from prometheus_client.parser import text_string_to_metric_families
 
 from core.live_parts import Processed, Recovered
@@ -120,11 +120,14 @@ def table(text: str) -> str:
 
 
 class MetricsServer:
-    """Prometheus text at ``http://address:port/metrics`` on a daemon thread; ``port`` 0 takes a free port
+    """Prometheus text at ``http://address:port/metrics`` (and nothing else: 404), answered by a fixed
+    pool of threads with a timeout on every read (:mod:`core.metrics_http`); ``port`` 0 takes a free port
     (:attr:`port` says which)."""
 
-    def __init__(self, telemetry: Telemetry, port: int, address: str = "127.0.0.1"):
-        self._server, self._thread = start_http_server(port, addr=address, registry=telemetry.registry)
+    def __init__(self, telemetry: Telemetry, port: int, address: str = "127.0.0.1", **pool):
+        from core.metrics_http import PooledServer
+
+        self._server = PooledServer(address, port, telemetry.text, **pool)
         self.address, self.port = address, self._server.server_port
 
     @property
@@ -132,10 +135,11 @@ class MetricsServer:
         host = f"[{self.address}]" if ":" in self.address else self.address
         return f"http://{host}:{self.port}/metrics"
 
+    def wait_for_connections(self, count: int, timeout: float) -> bool:
+        return self._server.wait_for_connections(count, timeout)
+
     def close(self) -> None:
-        self._server.shutdown()
-        self._server.server_close()
-        self._thread.join(2.0)
+        self._server.close()
 
 
 __all__ = ["Telemetry", "MetricsServer", "rows", "table", "QUANTILES"]

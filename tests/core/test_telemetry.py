@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import http.client
+import socket
+import threading
 import urllib.request
 
 from prometheus_client import REGISTRY
 from prometheus_client.parser import text_string_to_metric_families
 
 from core.live_parts import FrameInfo, Processed, Recovered
+from core.metrics_http import THREAD_PREFIX
 from core.telemetry import MetricsServer, Telemetry, table
 
 STATS = {"fps": 29.5, "segment": {"p50": 8.0, "p95": 9.5, "p99": 11.0},
@@ -67,3 +71,61 @@ def test_the_server_answers_with_valid_prometheus_text():
                  "hairtint_dropped_frames", "hairtint_model_info", "hairtint_rollout_info", "hairtint_rollbacks",
                  "hairtint_camera_reconnects", "hairtint_uptime_seconds"):
         assert name in names
+
+
+def _get(server: MetricsServer, path: str) -> tuple[int, bytes]:
+    connection = http.client.HTTPConnection(server.address, server.port, timeout=10)
+    try:
+        connection.request("GET", path)  # sent as written: no normalising of ".."
+        response = connection.getresponse()
+        return response.status, response.read()
+    finally:
+        connection.close()
+
+
+def _server_threads() -> list[threading.Thread]:
+    return [t for t in threading.enumerate() if t.name.startswith(THREAD_PREFIX)]
+
+
+def test_the_server_answers_metrics_only():
+    server = MetricsServer(Telemetry(), port=0)
+    try:
+        status, body = _get(server, "/metrics")
+        assert status == 200 and b"hairtint_frames_total" in body
+        assert _get(server, "/metrics?name[]=hairtint_fps")[0] == 200
+        for path in ("/", "/../../etc/passwd", "/metrics/../../etc/passwd", "/metricsx", "/favicon.ico"):
+            status, body = _get(server, path)
+            assert status == 404 and b"hairtint_" not in body, path
+    finally:
+        server.close()
+
+
+def test_idle_connections_cost_a_fixed_pool_of_threads_not_one_each():
+    before = len(_server_threads())
+    server = MetricsServer(Telemetry(), port=0, workers=2, queue_size=8)
+    idle = []
+    try:
+        for _ in range(200):
+            idle.append(socket.create_connection((server.address, server.port), timeout=10))
+        assert server.wait_for_connections(200, timeout=10)
+        assert len(_server_threads()) - before == 3  # two workers and the one that accepts
+        assert server._server.refused > 0  # closed at once: neither a worker nor a place in the queue
+    finally:
+        for sock in idle:
+            sock.close()
+    try:
+        assert _get(server, "/metrics")[0] == 200  # the idle ones gone, it answers again
+    finally:
+        server.close()
+    assert len(_server_threads()) == before
+
+
+def test_an_idle_connection_is_closed_after_the_timeout():
+    server = MetricsServer(Telemetry(), port=0, workers=1, timeout_s=0.2)
+    try:
+        with socket.create_connection((server.address, server.port), timeout=10) as sock:
+            sock.sendall(b"GET /metr")  # and never the rest
+            assert sock.recv(1024) == b""  # the server hung up (a client timeout would raise instead)
+        assert _get(server, "/metrics")[0] == 200
+    finally:
+        server.close()
