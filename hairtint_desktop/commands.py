@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import json
+import math
 import sys
 from pathlib import Path
 
@@ -356,9 +358,10 @@ def models(args) -> int:
         chosen = registry.resolve(None)
         for e in registry.entries:
             default = " (default)" if e == chosen else ""
-            metrics = e.details.get("metrics", {}).get("mean_iou", {})
-            iou = ", ".join(f"{k} {v:.3f}" for k, v in metrics.items())
+            iou, problem = mean_iou_shown(e.details)
             print(f"{e.id}@{e.version}  {e.stage}{default}  {e.file.name}  input {e.input_size}  {iou}")
+            if problem:
+                print(f"hairtint: {e.id}@{e.version} in {registry.path}: {problem}", file=sys.stderr)
         return 0
     bad = 0
     for e in registry.entries:
@@ -369,6 +372,34 @@ def models(args) -> int:
             bad += 1
             print(f"FAILED   {e.id}@{e.version}: {exc}", file=sys.stderr)
     return 1 if bad else 0
+
+
+def mean_iou_shown(details: dict) -> tuple[str, str | None]:
+    """A registry entry's ``metrics.mean_iou`` figures as ``models list`` shows them (``set 0.838, ...``),
+    and what was left out and why (None when nothing was): the figures are the registry's to record,
+    so a damaged table costs the line its figures, never the listing."""
+    metrics = details.get("metrics", {})
+    table = metrics.get("mean_iou", {}) if isinstance(metrics, dict) else None
+    if not isinstance(table, dict):
+        return "", "its metrics.mean_iou is not a table of set names and figures, so no IoU is shown"
+    shown, left_out = [], []
+    for name, value in table.items():
+        if _finite(value):
+            shown.append(f"{name} {float(value):.3f}")
+        else:
+            left_out.append(f"{name} ({json.dumps(value)[:40]})")
+    problem = f"metrics.mean_iou has figures that are not numbers, left out: {', '.join(left_out)}" if left_out else None
+    return ", ".join(shown), problem
+
+
+def _finite(value) -> bool:
+    """Whether a JSON value is a finite number (not a bool, not an integer too large for a float)."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return False
+    try:
+        return math.isfinite(value)
+    except OverflowError:
+        return False
 
 
 def self_test(args) -> int:

@@ -6,11 +6,7 @@ from __future__ import annotations
 
 import json
 import sys
-import urllib.error
-import urllib.request
 from datetime import datetime
-
-from core.errors import HairTintError
 
 
 def _session(args):
@@ -100,12 +96,13 @@ def metrics(args) -> int:
     if url is None and port is not None:
         url = f"http://{'127.0.0.1' if address in ('0.0.0.0', '::') else address}:{port}/metrics"
     if url is not None:
+        from core.tools.metrics_fetch import MetricsFetchError, read_metrics
+
         try:
-            with urllib.request.urlopen(url, timeout=5) as response:
-                text = response.read().decode("utf-8")
-        except (urllib.error.URLError, OSError, ValueError) as exc:
-            if args.url:
-                raise HairTintError(f"cannot read metrics from {url}: {getattr(exc, 'reason', exc)}") from exc
+            text = read_metrics(url)
+        except MetricsFetchError:
+            if args.url is not None:
+                raise
             print(f"hairtint: the app is not serving metrics at {url}; showing this installation's figures "
                   "without a running app", file=sys.stderr)
     if text is None:
