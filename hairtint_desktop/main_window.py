@@ -15,7 +15,7 @@ from PySide6.QtCore import QSize, Signal
 from PySide6.QtWidgets import QBoxLayout, QMainWindow, QStackedWidget, QVBoxLayout, QWidget
 
 from core import live
-from core.catalog.config import Settings
+from core.catalog.config import Settings, changed_keys, save_settings
 from core.errors import HairTintError
 from core.fleet import FleetMonitor
 from core.frames import Look, Shade
@@ -52,6 +52,7 @@ class MainWindow(SourceChoosing, QMainWindow):
         self.session = session or Session(settings, settings_path=settings_path, palette=palette,
                                            warnings=config_warnings)
         self.is_kiosk = self.session.kiosk = kiosk
+        self._saved_settings = self.session.settings  # what _persist last wrote (or found): it writes what changed since
         self._custom_factory, self._custom_opener = pipeline_factory is not None, opener is not None
         self._opener = opener or self.session.opener()
         self.last_result: live.Result | None = None
@@ -323,11 +324,15 @@ class MainWindow(SourceChoosing, QMainWindow):
         self._persist(force=True)
 
     def _persist(self, force: bool = False) -> None:
-        """Write the settings -- never on its own in kiosk mode, only for changes staff made behind the PIN."""
+        """Write the settings changed in this window -- only those, so what a shell or another window wrote
+        to the file meanwhile is kept -- never on its own in kiosk mode, only for changes staff made behind
+        the PIN. A file that cannot be read is left as it is, and the banner says so."""
         if self.is_kiosk and not force:
             return
         try:
-            self.session.save()
+            save_settings(self.settings, self.session.settings_path,
+                          keys=changed_keys(self._saved_settings, self.settings))
+            self._saved_settings = self.settings
         except HairTintError as exc:
             self.banner.show_message(str(exc), "warning")
 

@@ -15,8 +15,10 @@ the defaults for what could not be used plus a message naming the file and key (
 can read a newer file.
 
 The file is written only by an explicit save (:func:`save_settings`), never by reading it: a first start
-writes nothing. A save keeps every key it does not know (and values it could not use) and writes through
-a symbolic link to its target.
+writes nothing. A save changes only the keys it is given, on the file as it is at that moment (read again
+under a lock), so other writers' keys, keys it does not know and values it could not use are kept; it
+writes through a symbolic link to its target and keeps the last good file as ``settings.json.bak``. A
+file it cannot read is never replaced: the save fails with a message naming the file and the line.
 
 The install id (which puts the installation in its rollout bucket) is the one the file holds; else
 :func:`machine_install_id`, derived from the machine's id without writing anything, so it is the same at
@@ -24,21 +26,20 @@ every start. An explicit save records it in the file, which pins it from then on
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import hmac
-import json
 import logging
 import os
 import platform
 import re
 import sys
-import tempfile
 import uuid
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
 from core.errors import ConfigError
-from core.io.small_files import FileProblem, read_json
+from core.io.small_files import FileProblem, read_json, update_json
 
 log = logging.getLogger(__name__)
 
@@ -322,48 +323,72 @@ def load_settings(path: str | os.PathLike | None = None) -> Settings:
     return settings
 
 
-def save_settings(settings: Settings, path: str | os.PathLike | None = None) -> Path:
-    """Write the settings (an explicit save). Keys the file holds that these settings do not know are
-    kept; a symbolic link is kept and its target written. Atomic: a temporary file beside the target,
-    renamed over it. Returns the path."""
+def changed_keys(old: Settings, new: Settings) -> list[str]:
+    """The settings that differ between ``old`` and ``new``, as :func:`save_settings` names them
+    ("overlay", "kiosk.pin")."""
+    before, after = _leaves(old.to_json()), _leaves(new.to_json())
+    return [key for key, value in after.items() if before.get(key) != value]
+
+
+def save_settings(settings: Settings, path: str | os.PathLike | None = None,
+                  keys: list[str] | tuple[str, ...] | None = None) -> Path:
+    """Write ``keys`` of ``settings`` ("overlay", "kiosk.pin"; None: every setting) to the settings file,
+    and the install id when the file holds no usable one. Returns the path.
+
+    The file is read again under a lock and only those keys change, so what another writer put there
+    since (``hairtint rollout set`` from a shell, a second app) is kept, as are keys this version does
+    not know. Atomic, the old file kept as ``settings.json.bak``, a link written through to its target.
+    A file that exists but cannot be read (not JSON, not UTF-8, too large, not a regular file, not an
+    object) is never replaced: ConfigError names it and the line, and nothing is written."""
     file = settings_path(path)
+    values = _leaves(settings.to_json())
+    keys = list(values) if keys is None else list(keys)
+
+    def change(old):
+        if old is not None and not isinstance(old, dict):
+            raise FileProblem(f"it holds a JSON {type(old).__name__}, not an object (line 1)")
+        data = copy.deepcopy(old or {})  # old stays as it was, to compare with
+        for key in keys:
+            section, _, name = key.rpartition(".")
+            into = data
+            if section:
+                into = data[section] = data[section] if isinstance(data.get(section), dict) else {}
+            into[name] = values[key]
+        if not _usable(_install_id, data.get("install_id")) and settings.install_id:
+            data["install_id"] = settings.install_id
+        if "rollout_stage" in keys and _usable(_rollout_percent, data.get("rollout_percent")):
+            del data["rollout_percent"]  # the setting before stages, now written as rollout_stage
+        return data
+
     try:
-        old = read_json(file, MAX_SETTINGS_BYTES)
-    except FileProblem:
-        old = None  # missing, or unusable: this save replaces it
-    data = dict(old) if isinstance(old, dict) else {}
-    for key, value in settings.to_json().items():
-        if isinstance(value, dict) and isinstance(data.get(key), dict):
-            value = {**data[key], **value}
-        data[key] = value
-    try:  # the setting before stages, now written as rollout_stage; one that could not be read is kept
-        _rollout_percent(data.get("rollout_percent"))
-        del data["rollout_percent"]
-    except (ValueError, TypeError):
-        pass
-    _write(file, data)
+        update_json(file, change, MAX_SETTINGS_BYTES)
+    except FileProblem as exc:
+        bak = file.with_name(file.name + ".bak")
+        last_good = f" (the last good copy is {bak})" if bak.is_file() else ""
+        raise ConfigError(f"Settings file {file} cannot be read, so it is left as it is and nothing was saved: "
+                          f"{exc}; fix or delete it{last_good}") from None
+    except OSError as exc:
+        raise ConfigError(f"Settings cannot be saved to {file}: {exc.strerror or exc}") from exc
     return file
 
 
-def _write(file: Path, data: dict) -> None:
-    """``data`` as JSON to ``file`` (through a link, to its target), atomically; ConfigError on failure."""
-    target = Path(os.path.realpath(file)) if file.is_symlink() else file
+def _leaves(data: dict) -> dict:
+    """``{"kiosk": {"pin": "1"}}`` as ``{"kiosk.pin": "1"}`` (one level of sections)."""
+    flat = {}
+    for key, value in data.items():
+        if isinstance(value, dict):
+            flat.update({f"{key}.{name}": inner for name, inner in value.items()})
+        else:
+            flat[key] = value
+    return flat
+
+
+def _usable(check, value) -> bool:
     try:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=".settings-", suffix=".json", dir=target.parent)
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as out:
-                json.dump(data, out, indent=2, sort_keys=True)
-                out.write("\n")
-            os.replace(tmp, target)
-        except BaseException:
-            try:
-                os.unlink(tmp)
-            except OSError:
-                pass
-            raise
-    except (OSError, ValueError) as exc:
-        raise ConfigError(f"Settings cannot be saved to {file}: {getattr(exc, 'strerror', None) or exc}") from exc
+        check(value)
+        return True
+    except (ValueError, TypeError):
+        return False
 
 
 __all__ = [
@@ -379,4 +404,5 @@ __all__ = [
     "read_settings",
     "load_settings",
     "save_settings",
+    "changed_keys",
 ]

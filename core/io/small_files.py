@@ -1,14 +1,21 @@
-"""Small files read whole (the model registry, the settings): checked with ``os.stat`` before they are
-opened, so a FIFO never blocks and a link to ``/dev/zero`` or a huge file never fills memory; read as
-UTF-8 JSON with the nesting depth bounded. Every problem is one :class:`FileProblem` whose text says
-what is wrong in words a person can act on; callers wrap it in their own error with the file's name."""
+"""Small files read whole (the settings, the rollout state, the model registry, palettes, model cards):
+checked with ``os.stat`` before they are opened, so a FIFO never blocks and a link to ``/dev/zero`` or a
+huge file never fills memory; read as UTF-8 JSON with the nesting depth bounded. Every problem is one
+:class:`FileProblem` whose text says what is wrong (with the line, where there is one) in words a person
+can act on; callers wrap it in their own error with the file's name.
+
+:func:`update_json` is the one way such a file is rewritten: read again under a lock, changed, written
+atomically, the file it replaces kept as ``NAME.bak``; a file that cannot be read is never replaced."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import stat
+import tempfile
 from pathlib import Path
+from typing import Callable
 
 #: How deep JSON may nest before it is refused (the files read here nest three or four levels).
 MAX_DEPTH = 32
@@ -54,12 +61,16 @@ def read_bytes(path: Path, max_bytes: int) -> bytes:
 
 def read_json(path: Path, max_bytes: int):
     """The JSON value in a UTF-8 file (a UTF-8 byte-order mark is allowed)."""
-    data = read_bytes(path, max_bytes)
+    return _parse(read_bytes(path, max_bytes))
+
+
+def _parse(data: bytes):
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         hint = " (it looks like UTF-16: save it as UTF-8)" if data[:2] in (b"\xff\xfe", b"\xfe\xff") else ""
-        raise FileProblem(f"it is not UTF-8 text: byte {exc.start} is 0x{data[exc.start]:02x}{hint}") from None
+        line = data[:exc.start].count(b"\n") + 1
+        raise FileProblem(f"it is not UTF-8 text: line {line}, byte {exc.start} is 0x{data[exc.start]:02x}{hint}") from None
     depth = _max_depth(text)
     if depth > MAX_DEPTH:
         raise FileProblem(f"its JSON is nested {depth} levels deep, more than the {MAX_DEPTH} allowed")
@@ -93,4 +104,66 @@ def _max_depth(text: str) -> int:
     return deepest
 
 
-__all__ = ["FileProblem", "MAX_DEPTH", "read_bytes", "read_json", "regular_size"]
+def update_json(path: Path, change: Callable[[object], object], max_bytes: int) -> bool:
+    """Rewrite the JSON file ``path`` as ``change(old)`` gives it (``old``: the file's value now, None when
+    there is no file), read again while this folder's lock is held, so writers in other processes that
+    change other keys do not undo each other. The new file is written beside the old one and renamed over
+    it; the old one is kept as ``NAME.bak``. A link is written through to its target.
+
+    A file that exists but cannot be read raises :class:`FileProblem` and is left exactly as it is: a
+    change is never made to defaults that stand in for a file's lost content. Returns False when the value
+    did not change (nothing is written). OSError when the folder cannot be written."""
+    path = Path(path)
+    target = Path(os.path.realpath(path)) if path.is_symlink() else path
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with folder_lock(target.parent):
+        try:
+            old_bytes = read_bytes(target, max_bytes)
+        except FileProblem as exc:
+            if not exc.missing:
+                raise
+            old_bytes = None
+        old = None if old_bytes is None else _parse(old_bytes)
+        new = change(old)
+        if old_bytes is not None and new == old:
+            return False
+        if old_bytes is not None:
+            _replace(target.with_name(target.name + ".bak"), old_bytes)
+        _replace(target, (json.dumps(new, indent=2, sort_keys=True) + "\n").encode("utf-8"))
+    return True
+
+
+@contextlib.contextmanager
+def folder_lock(folder: Path):
+    """An exclusive ``flock`` on ``folder`` while the block runs: writers of the small files in it, in
+    this process or another, take turns. The folder is locked rather than a lock file beside it, so
+    nothing is left behind. Where ``fcntl`` is missing (Windows) the block runs unlocked."""
+    try:
+        import fcntl
+    except ImportError:
+        yield
+        return
+    fd = os.open(folder, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)  # closing it lets the lock go
+
+
+def _replace(path: Path, data: bytes) -> None:
+    """``data`` to ``path`` atomically: a temporary file in the same folder, flushed, renamed over it."""
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}-", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as out:
+            out.write(data)
+            out.flush()
+            os.fsync(out.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+
+
+__all__ = ["FileProblem", "MAX_DEPTH", "folder_lock", "read_bytes", "read_json", "regular_size", "update_json"]

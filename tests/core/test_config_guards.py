@@ -104,7 +104,7 @@ def test_a_symlinked_settings_file_stays_a_link(tmp_path):
     save_settings(settings.with_(camera_index=2), link)
     assert link.is_symlink() and os.readlink(link) == str(target)
     assert json.loads(target.read_text())["camera_index"] == 2
-    assert sorted(p.name for p in (tmp_path / "shared").iterdir()) == ["hairtint.json"]
+    assert sorted(p.name for p in (tmp_path / "shared").iterdir()) == ["hairtint.json", "hairtint.json.bak"]
 
 
 def test_reading_a_complete_file_never_writes_it(tmp_path):
