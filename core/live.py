@@ -9,8 +9,11 @@ Two threads per running :class:`LiveRunner`:
   look(s) and hands the result out;
 * the **capture thread** (one per opened source) reads the source, paces non-camera sources to their
   timestamps, and puts each frame in the mailbox, overwriting any frame not yet taken. A source that
-  worked and fails is reopened with a backoff of at most 0.5 s; one that never worked is reported as
-  unavailable. A folder of photos shows one photo until :meth:`LiveRunner.step` moves on or back.
+  worked and fails is reopened with a backoff of at most 0.5 s; a file that never worked is reported as
+  unavailable. A camera that never worked is reported as unavailable once and then looked for every
+  ``camera_poll_s`` seconds -- the configured index, then any camera the device list (``cameras``)
+  names -- so one plugged in later is picked up without a tap. A folder of photos shows one photo until
+  :meth:`LiveRunner.step` moves on or back.
 
 Everything goes out through one callback, ``emit(event)`` (the records in :mod:`core.live_parts`),
 called on the runner's threads. A result is handed out only once the receiver has taken the previous
@@ -27,9 +30,9 @@ from typing import Callable
 
 from core.errors import SourceError
 from core.frames import Look
-from core.live_parts import (DISPLAY_CREDIT_TIMEOUT_S, STATS_EVERY_S, TAKE_TIMEOUT_S, Event, Finished, FrameInfo,
-                             Mailbox, Pacer, Problem, Processed, Recovered, Retry, Status, Unavailable, Captured,
-                             close_quietly, as_looks, message, model_label)
+from core.live_parts import (CAMERA_POLL_S, DISPLAY_CREDIT_TIMEOUT_S, STATS_EVERY_S, TAKE_TIMEOUT_S, Event, Finished,
+                             FrameInfo, Mailbox, Notice, Pacer, Problem, Processed, Recovered, Retry, Status,
+                             Unavailable, Captured, close_quietly, as_looks, message, model_label)
 from core.io.source_spec import parse_spec
 
 log = logging.getLogger(__name__)
@@ -37,12 +40,16 @@ log = logging.getLogger(__name__)
 
 class LiveRunner:
     """Create anywhere; every method returns at once except :meth:`stop` (joins with a timeout).
-    ``clock`` (seconds) stamps frames and paces files; tests inject one."""
+    ``clock`` (seconds) stamps frames and paces files; tests inject one. ``cameras()``: the indexes of
+    the cameras connected now (the device list), asked while no camera has worked; None: only the
+    configured index is tried."""
 
     def __init__(self, pipeline_factory: Callable[[bool], object], opener: Callable[[str], object],
-                 emit: Callable[[Event], None], *, clock: Callable[[], float] = time.perf_counter):
+                 emit: Callable[[Event], None], *, clock: Callable[[], float] = time.perf_counter,
+                 cameras: Callable[[], list[int]] | None = None, camera_poll_s: float = CAMERA_POLL_S):
         self._factory = pipeline_factory
         self._opener = opener
+        self._cameras, self._camera_poll_s = cameras, camera_poll_s
         self._emit = emit
         self._clock = clock
         self._lock = threading.Condition()
@@ -233,9 +240,14 @@ class LiveRunner:
                         source = self._opener(spec)
                         pacer.reset()
                     except Exception as exc:
-                        if retry.failed(exc, spec, stop, may_retry=retry.delivered):
+                        if parsed.is_camera and not retry.delivered:
+                            if (source := self._look_for_camera(spec, exc, stop)) is None:
+                                return
+                            pacer.reset()
+                        elif retry.failed(exc, spec, stop, may_retry=retry.delivered):
                             continue
-                        return
+                        else:
+                            return
                 try:
                     frame = source.read()
                     if frame is None and getattr(source, "is_live", False):
@@ -279,6 +291,35 @@ class LiveRunner:
         finally:
             close_quietly(source)
             self._idle_capture(False)
+
+    def _look_for_camera(self, spec: str, exc: BaseException, stop: threading.Event):
+        """A camera that has not worked yet: report it unavailable once (the start panel says so), then
+        every ``camera_poll_s`` try the configured index and the cameras of the device list until one
+        opens (the opened source) or the source is stopped (None)."""
+        self._emit(Unavailable(f"{message(exc)}; it will show as soon as one is connected", spec))
+        self._idle_capture(False)
+        wanted = parse_spec(spec).camera_index
+        while not stop.wait(self._camera_poll_s):
+            for candidate in (spec, *(f"camera:{i}" for i in self._listed_cameras() if i != wanted)):
+                try:
+                    source = self._opener(candidate)
+                except Exception as problem:
+                    log.debug("%s: %s", candidate, message(problem))
+                    continue
+                found = parse_spec(candidate).camera_index
+                self._emit(Status(f"Camera {found} found" if found == wanted else
+                                  f"Camera {wanted} is not connected: showing camera {found}"))
+                return source
+        return None
+
+    def _listed_cameras(self) -> list[int]:
+        if self._cameras is None:
+            return []
+        try:
+            return [int(i) for i in self._cameras()]
+        except Exception as exc:  # a device list that cannot be read: the configured index is still tried
+            log.debug("the camera list cannot be read: %s", message(exc))
+            return []
 
     # ---- the processing thread ------------------------------------------------------------------------
     def _run(self) -> None:
@@ -389,5 +430,5 @@ class LiveRunner:
             self._emit(Finished())
 
 
-__all__ = ["LiveRunner", "FrameInfo", "Processed", "Problem", "Status", "Recovered", "Unavailable", "Finished",
+__all__ = ["LiveRunner", "FrameInfo", "Processed", "Problem", "Status", "Notice", "Recovered", "Unavailable", "Finished",
            "Event"]

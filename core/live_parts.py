@@ -20,6 +20,7 @@ FIRST_BACKOFF_S = 0.05
 MAX_FPS = 60.0  # upper bound for paced (non-camera) sources
 STATS_EVERY_S = 0.25
 DISPLAY_CREDIT_TIMEOUT_S = 1.0
+CAMERA_POLL_S = 1.0  # how often a camera that never worked is looked for (a late camera shows within 5 s)
 TAKE_TIMEOUT_S = 0.05
 
 
@@ -65,6 +66,12 @@ class Status:
 
 
 @dataclass(frozen=True)
+class Notice:
+    """Show in the banner until the person dismisses it (why the model running is not the one chosen)."""
+    message: str
+
+
+@dataclass(frozen=True)
 class Recovered:
     """The source works again."""
 
@@ -81,7 +88,7 @@ class Finished:
     """The processing thread has ended."""
 
 
-Event = Processed | Problem | Status | Recovered | Unavailable | Finished
+Event = Processed | Problem | Status | Notice | Recovered | Unavailable | Finished
 
 
 # ---- the parts -----------------------------------------------------------------------------------
@@ -162,8 +169,9 @@ class Pacer:
 
 
 class Retry:
-    """The one rule for a source that fails: never worked -> unavailable (the caller stops); worked
-    once (or a camera) -> one banner message, then retries with a growing backoff until it is back."""
+    """The one rule for a source that fails: never worked -> unavailable (the caller stops; a camera
+    is then looked for, see ``LiveRunner``); worked once (or a camera) -> one banner message, then
+    retries with a growing backoff until it is back."""
 
     def __init__(self, emit: Callable[[Event], None], name: str):
         self._emit, self._name = emit, name
@@ -233,5 +241,5 @@ def close_quietly(source) -> None:
             log.exception("closing the source failed")
 
 
-__all__ = ["FrameInfo", "Processed", "Problem", "Status", "Recovered", "Unavailable", "Finished", "Event",
-           "Mailbox", "Pacer", "Retry", "Captured", "model_label", "as_looks", "message", "close_quietly"]
+__all__ = ["FrameInfo", "Processed", "Problem", "Status", "Notice", "Recovered", "Unavailable", "Finished", "Event",
+           "Mailbox", "Pacer", "Retry", "Captured", "CAMERA_POLL_S", "model_label", "as_looks", "message", "close_quietly"]

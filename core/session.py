@@ -225,6 +225,13 @@ class Session:
 
         return open_
 
+    @staticmethod
+    def cameras() -> list[int]:
+        """The indexes of the cameras connected now (the device list)."""
+        from core.io.sources import list_cameras
+
+        return list_cameras()
+
     # ---- snapshots ----------------------------------------------------------------------------------
     def snapshot_folder(self) -> Path | None:
         folder = self.settings.snapshot_dir

@@ -74,7 +74,8 @@ class MainWindow(SourceChoosing, QMainWindow):
         self.open_photo_action, self.overlay_action = self.actions_.open_photo, self.actions_.overlay
         self.settings_action, self.snapshot_action = self.actions_.settings, self.actions_.snapshot
         self.fleet = FleetMonitor(self.session, build=pipeline_factory and (lambda _entry, still: pipeline_factory(still)))
-        self.worker = Worker(self.fleet.factory(), lambda spec: self._opener(spec), self, observe=self.fleet.observe)
+        self.worker = Worker(self.fleet.factory(), lambda spec: self._opener(spec), self, observe=self.fleet.observe,
+                             cameras=None if opener is not None else self.session.cameras)
         self.fleet.attach(self.worker.set_pipeline_factory, self.worker.post)  # the automatic rollback
         self.worker.event.connect(self._on_event)
         self.view.painted.connect(self._on_painted)

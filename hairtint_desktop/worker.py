@@ -20,16 +20,19 @@ class Worker(QObject):
     """Create on the GUI thread; every method is a GUI-thread call that returns at once, except
     ``stop`` which waits at most ``timeout_s``."""
 
-    event = Signal(object)  # a core.live event: Processed, Problem, Status, Recovered, Unavailable, Finished
+    event = Signal(object)  # a core.live event: Processed, Problem, Status, Notice, Recovered, Unavailable, Finished
     _relay = Signal(object)  # from the runner's threads to the GUI thread (queued)
 
     def __init__(self, pipeline_factory: Callable[[bool], object], opener: Callable[[str], object] | None = None,
-                 parent: QObject | None = None, *, clock=None, observe: Callable[[Event], None] | None = None):
+                 parent: QObject | None = None, *, clock=None, observe: Callable[[Event], None] | None = None,
+                 cameras: Callable[[], list[int]] | None = None):
         super().__init__(parent)
         if opener is None:
             from core.io.sources import open_source as opener
         self._relay.connect(self._deliver, Qt.ConnectionType.QueuedConnection)
         kw = {"clock": clock} if clock is not None else {}
+        if cameras is not None:  # the device list, looked at while no camera works (see LiveRunner)
+            kw["cameras"] = cameras
         self._observe = observe  # sees every event first, on the runner's threads (the metrics)
         self.runner = LiveRunner(pipeline_factory, opener, self.post, **kw)
 

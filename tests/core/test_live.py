@@ -10,7 +10,7 @@ import pytest
 
 from core.errors import SourceError
 from core.frames import Frame, Look, Shade
-from core.live import LiveRunner, Processed, Problem, Recovered, Unavailable
+from core.live import LiveRunner, Processed, Problem, Recovered, Status, Unavailable
 from core.live_parts import Mailbox, Pacer
 from core.pipeline import PassThroughSmoother, Pipeline
 from core.stages.recolor import Recolorer
@@ -144,9 +144,9 @@ class Events:
 def run():
     runners = []
 
-    def make(opener, factory=None):
+    def make(opener, factory=None, **kw):
         events = Events()
-        runner = LiveRunner(factory or Factory(), opener, events)
+        runner = LiveRunner(factory or Factory(), opener, events, **{"camera_poll_s": 0.01, **kw})
         events.runner = runner
         runners.append(runner)
         return runner, events
@@ -239,17 +239,63 @@ def test_a_camera_that_fails_is_retried_once_reported_and_recovers(run):
     assert len(events.of(Problem)) == 1 and camera.opened >= 2
 
 
-def test_no_camera_at_start_is_reported_once_and_not_retried(run):
-    opened = []
+class LateCamera:
+    """An opener for a camera that is plugged in after the start: ``camera:N`` fails until it has been
+    tried ``after`` times; every try is counted and wakes waiters."""
 
-    def opener(spec):
-        opened.append(spec)
-        raise SourceError("no camera found")
+    def __init__(self, after: int, index: int = 0):
+        self.after, self.index = after, index
+        self.tries = []
+        self.camera = Camera()
+        self._cond = threading.Condition()
 
+    def __call__(self, spec):
+        with self._cond:
+            self.tries.append(spec)
+            self._cond.notify_all()
+            if spec != f"camera:{self.index}" or self.tries.count(spec) <= self.after:
+                raise SourceError("no camera found")
+        return self.camera.open(spec)
+
+    def wait_tries(self, count):
+        with self._cond:
+            assert self._cond.wait_for(lambda: len(self.tries) >= count, TIMEOUT)
+
+
+def test_no_camera_at_start_is_reported_once_then_picked_up_when_plugged_in(run):
+    opener = LateCamera(after=3)
     runner, events = run(opener)
     runner.start("camera:0", AMBER)
-    assert runner.wait_settled(TIMEOUT)
-    assert opened == ["camera:0"] and [e.message for e in events.of(Unavailable)] == ["no camera found"]
+    events.wait(lambda: len(events.of(Processed)) >= 2)  # the fourth try opens it, without a tap
+    assert opener.tries[:4] == ["camera:0"] * 4 and opener.camera.opened == 1
+    assert [e.message for e in events.of(Unavailable)] == ["no camera found; it will show as soon as one is connected"]
+    assert events.of(Problem) == [] and "Camera 0 found" in [e.message for e in events.of(Status)]
+
+
+def test_a_camera_the_device_list_names_is_taken_when_the_configured_one_stays_missing(run):
+    opener = LateCamera(after=0, index=2)
+    listed = []
+
+    def cameras():
+        listed.append(True)
+        return [2] if len(listed) > 2 else []  # enumerates on the third look
+
+    runner, events = run(opener, cameras=cameras)
+    runner.start("camera:0", AMBER)
+    events.wait(lambda: len(events.of(Processed)) >= 1)
+    assert opener.tries[-1] == "camera:2" and set(opener.tries[:-1]) == {"camera:0"}
+    assert "Camera 0 is not connected: showing camera 2" in [e.message for e in events.of(Status)]
+
+
+def test_looking_for_a_camera_is_settled_and_stops_with_the_source(run):
+    opener = LateCamera(after=10 ** 9)
+    runner, events = run(opener)
+    runner.start("camera:0", AMBER)
+    opener.wait_tries(3)
+    assert runner.wait_settled(TIMEOUT)  # nothing to show meanwhile: the start panel stays
+    runner.set_source("photo.png")  # the capture thread that was looking ends
+    assert runner.stop(timeout_s=5)
+    assert not [t for t in threading.enumerate() if t.name.startswith("hairtint-capture")]
 
 
 def test_a_folder_shows_one_photo_until_stepped(run, tmp_path):

@@ -128,6 +128,16 @@ def test_camera_lost_mid_stream_shows_banner_and_recovers(qtbot, make_window):
     wait_new_frame(qtbot, window, lambda r, i: r.frame.index != index_before, timeout=2000)
 
 
+def test_a_camera_plugged_in_after_a_no_camera_start_is_shown_without_a_tap(qtbot, make_window):
+    opener = Opener(camera=None)
+    window = make_window(opener=opener)
+    window.start()
+    qtbot.waitUntil(lambda: window.stack.currentWidget() is window.start_panel, timeout=3000)
+    opener.camera = Camera()
+    wait_frame(qtbot, window, timeout=5000)
+    assert window.stack.currentWidget() is window.view and window.last_result.frame.source_id == "camera:0"
+
+
 def test_no_camera_offers_the_ways_forward_and_the_demo_clip_plays(qtbot, make_window):
     window = make_window(opener=Opener(camera=None))
     window.start()

@@ -114,12 +114,22 @@ def test_a_camera_that_fails_mid_stream_is_retried_and_recovers(qtbot, worker):
     assert camera.opened >= 2
 
 
-def test_no_camera_at_start_is_reported_once_not_retried(qtbot, worker):
+def test_no_camera_at_start_is_reported_once_and_a_late_one_is_picked_up(qtbot, worker):
     opener = Opener(camera=None)
     w, got = worker(opener=opener)
     w.start("camera:0", AMBER)
     settle(qtbot, w)
     assert opener.opened == ["camera:0"] and len(got.unavailable) == 1 and "no camera" in got.unavailable[0]
+    opener.camera = Camera()  # plugged in: shown within 5 s, nobody taps
+    qtbot.waitUntil(lambda: bool(got.results), timeout=5000)
+    assert len(got.unavailable) == 1 and got.errors == [] and set(opener.opened) == {"camera:0"}
+
+
+def test_no_camera_at_start_and_the_demo_clip_picked_instead(qtbot, worker):
+    opener = Opener(camera=None)
+    w, got = worker(opener=opener)
+    w.start("camera:0", AMBER)
+    settle(qtbot, w)
     w.set_source("synthetic")  # the person picks the demo clip instead
     qtbot.waitUntil(lambda: bool(got.results), timeout=5000)
 
