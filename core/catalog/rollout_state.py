@@ -2,22 +2,27 @@
 that records a rollback -- when, which model, why, and the figures that decided it. While it holds a
 rollback the installation runs the stable model; ``hairtint rollout reset`` deletes it.
 
-Written atomically (a temporary file renamed over the old one). A missing file means "no rollback". An
-unreadable or corrupt one is read as a rollback whose reason says so: the stable model is the safe
-side. No Qt here."""
+Read with the settings file's guards (``core.io.small_files``: a size cap, regular files only, UTF-8
+JSON). A missing file, or one whose ``rollback`` is absent or null, means "no rollback". Anything else
+that is not a rollback as written here -- a file that cannot be read, a FIFO, a link to a device, JSON
+that is not an object, a ``rollback`` that is not an object, a field of the wrong type -- is read as a
+rollback whose reason says what is wrong with the file: the stable model is the safe side. Written under
+a lock, atomically, the old file kept as ``rollout_state.json.bak``; a file that cannot be read is never
+replaced (``rollout reset`` deletes it). No Qt here."""
 
 from __future__ import annotations
 
-import json
 import os
-import tempfile
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from core.catalog.config import settings_path
 from core.errors import ConfigError
+from core.io.small_files import FileProblem, folder_lock, read_json, update_json
 
 STATE_FILE = "rollout_state.json"
+MAX_STATE_BYTES = 64 << 10
+_TEXT_FIELDS = ("time", "model", "reason", "by")
 
 
 @dataclass(frozen=True)
@@ -34,12 +39,6 @@ class RollbackRecord:
     def as_dict(self) -> dict:
         return asdict(self)
 
-    @classmethod
-    def from_dict(cls, data: dict) -> "RollbackRecord":
-        return cls(time=str(data.get("time", "?")), model=str(data.get("model", "?")),
-                   reason=str(data.get("reason", "no reason recorded")),
-                   figures=dict(data.get("figures") or {}), by=str(data.get("by", "automatic")))
-
 
 def state_path(settings_file: str | os.PathLike | None = None) -> Path:
     """The state file for a settings file (default: the user's): in the same folder."""
@@ -47,40 +46,77 @@ def state_path(settings_file: str | os.PathLike | None = None) -> Path:
 
 
 def read_rollback(path: Path) -> RollbackRecord | None:
-    """The recorded rollback, or None when there is none."""
+    """The recorded rollback, or None when there is none; never raises, never blocks."""
+    path = Path(path)
     try:
-        data = json.loads(Path(path).read_text(encoding="utf-8"))
-    except FileNotFoundError:
+        data = read_json(path, MAX_STATE_BYTES)
+    except FileProblem as exc:
+        return None if exc.missing else _damaged(path, str(exc))
+    if not isinstance(data, dict):
+        return _damaged(path, f"it holds a JSON {type(data).__name__}, not an object")
+    rollback = data.get("rollback")
+    if rollback is None:
         return None
-    except (OSError, ValueError) as exc:
-        return RollbackRecord(time="?", model="?", reason=f"the state file {path} cannot be read ({exc}); "
-                              "delete it with `hairtint rollout reset`", by="unknown")
-    rollback = data.get("rollback") if isinstance(data, dict) else None
-    return RollbackRecord.from_dict(rollback) if isinstance(rollback, dict) else None
+    if not isinstance(rollback, dict):
+        return _damaged(path, f"its rollback is {_kind(rollback)}, not an object")
+    return _record(rollback, path)
+
+
+def _record(data: dict, path: Path) -> RollbackRecord:
+    """The record in a ``rollback`` object; a field of the wrong type is left out and named in the reason."""
+    bad = [name for name in _TEXT_FIELDS if name in data and not isinstance(data[name], str)]
+    texts = {name: data[name] for name in _TEXT_FIELDS if isinstance(data.get(name), str)}
+    figures = data.get("figures", {})
+    if not isinstance(figures, dict) or not all(_is_figure(v) for v in figures.values()):
+        bad.append("figures")
+        figures = {}
+    reason = texts.get("reason", "no reason recorded")
+    if bad:
+        reason += f" (the state file {path} is damaged: {', '.join(bad)} of the wrong type)"
+    return RollbackRecord(time=texts.get("time", "?"), model=texts.get("model", "?"), reason=reason,
+                          figures=figures, by=texts.get("by", "automatic"))
+
+
+def _is_figure(value) -> bool:
+    return value is None or isinstance(value, (bool, int, float, str))
+
+
+def _kind(value) -> str:
+    return f"{value!r}" if isinstance(value, (bool, int, float, str)) and len(repr(value)) <= 40 \
+        else f"a JSON {type(value).__name__}"
+
+
+def _damaged(path: Path, problem: str) -> RollbackRecord:
+    return RollbackRecord(time="?", model="?", by="unknown",
+                          reason=f"the state file {path} cannot be read ({problem}), which counts as a rollback; "
+                                 "delete it with `hairtint rollout reset`")
 
 
 def write_rollback(path: Path, record: RollbackRecord) -> None:
-    """Record ``record`` (atomically); ConfigError when the folder cannot be written."""
+    """Record ``record``; ConfigError when the folder cannot be written or the file there cannot be read
+    (it is then left as it is)."""
     path = Path(path)
+
+    def change(old):
+        if old is not None and not isinstance(old, dict):
+            raise FileProblem(f"it holds a JSON {type(old).__name__}, not an object")
+        return {**(old or {}), "rollback": record.as_dict()}
+
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=".rollout-", suffix=".json", dir=path.parent)
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as out:
-                json.dump({"rollback": record.as_dict()}, out, indent=2, sort_keys=True)
-                out.write("\n")
-            os.replace(tmp, path)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+        update_json(path, change, MAX_STATE_BYTES)
+    except FileProblem as exc:
+        raise ConfigError(f"the rollout state file {path} cannot be read, so it is left as it is and the rollback "
+                          f"is not recorded: {exc}; delete it with `hairtint rollout reset`") from None
     except OSError as exc:
         raise ConfigError(f"the rollout state cannot be written to {path}: {exc.strerror or exc}") from exc
 
 
 def clear_rollback(path: Path) -> bool:
-    """Forget the rollback. True when there was one to forget."""
+    """Forget the rollback (whatever the file holds, readable or not). True when there was a file."""
+    path = Path(path)
     try:
-        Path(path).unlink()
+        with folder_lock(path.parent):
+            path.unlink()
         return True
     except FileNotFoundError:
         return False
@@ -88,4 +124,5 @@ def clear_rollback(path: Path) -> bool:
         raise ConfigError(f"the rollout state {path} cannot be deleted: {exc.strerror or exc}") from exc
 
 
-__all__ = ["STATE_FILE", "RollbackRecord", "state_path", "read_rollback", "write_rollback", "clear_rollback"]
+__all__ = ["STATE_FILE", "MAX_STATE_BYTES", "RollbackRecord", "state_path", "read_rollback", "write_rollback",
+           "clear_rollback"]
