@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Iterator
 
 from core.errors import HairTintError
+from core.io.naming import shorten
 
 
 class OutputError(HairTintError):
@@ -76,7 +77,7 @@ def replace_atomically(path: Path, fill, binary: bool = False) -> None:
     """Write ``path`` whole or not at all: ``fill(handle)`` writes a temporary file beside it, which is
     flushed to disk and renamed into place; on any failure the temporary file is removed and the
     error (an ``OSError`` for the disk's own) goes to the caller."""
-    temp = path.with_name(f".{path.name}.{uuid.uuid4().hex[:8]}.tmp")
+    temp = path.with_name(f".{shorten(path.name, 120)}.{uuid.uuid4().hex[:8]}.tmp")
     try:
         with open(temp, "xb" if binary else "x", **({} if binary else {"encoding": "utf-8"})) as handle:
             fill(handle)
@@ -119,7 +120,7 @@ def staged_folder(path: str | os.PathLike) -> Iterator[Path]:
     block ends without an error (DIR is created if missing; files already in it are kept unless
     replaced by a file of the same name). On an error nothing in DIR changes."""
     path = Path(path)
-    work = path.parent / f".{path.name}.{uuid.uuid4().hex[:8]}.partial"
+    work = path.parent / f".{shorten(path.name, 120)}.{uuid.uuid4().hex[:8]}.partial"
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         work.mkdir()

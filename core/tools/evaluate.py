@@ -25,6 +25,7 @@ from tqdm import tqdm
 from core.tools import edge_metrics as em
 from core.tools import hairline_metrics as hm
 from core.tools import texture_metrics as tm
+from core.io.naming import shorten
 from core.io.datasets import Sample, expand_sets, list_samples, load_mask, load_pair
 from core.errors import DataError
 from core.frames import Frame, Look
@@ -332,4 +333,5 @@ def _figure(name: str, caption: str, height: int = 256) -> str:
 
 
 def _safe(text: str) -> str:
-    return "".join(c if c.isalnum() or c in "-_." else "_" for c in text)
+    """A model's name as the start of a report file's name (a long one shortened)."""
+    return shorten("".join(c if c.isalnum() or c in "-_." else "_" for c in text), 120)
