@@ -16,11 +16,24 @@ from core.io.masks import mask_from_image
 MAX_SPLIT_BYTES = 16 * 2**20
 
 
+MASK_ORIENTATIONS = ("upright", "stored")
+
+
+class MaskOrientationError(DataError):
+    """A photo turned by its EXIF tag whose mask could be either way round: its shape cannot tell, the
+    two readings differ, and nobody said how the set's masks were drawn."""
+
+
 @dataclass(frozen=True)
 class Sample:
+    """One labelled photo. ``mask_orientation`` says how its mask was drawn where the photo is turned by
+    its EXIF tag and the mask's shape cannot tell: ``"upright"`` (on the photo as shown) or ``"stored"``
+    (on the file's own pixel grid); None leaves it to the shape, and refuses where that cannot tell."""
+
     stem: str
     image_path: Path
     mask_path: Path
+    mask_orientation: str | None = None
 
 
 def is_set(folder: Path) -> bool:
@@ -104,13 +117,16 @@ def load_mask(path: Path) -> np.ndarray:
 
 
 _SWAPS_AXES = (5, 6, 7, 8)
+AGREE_IOU = 0.99  # two readings of a mask this alike give the same IoU to two decimals or better
 
 
 def load_pair(sample: Sample) -> tuple[np.ndarray, np.ndarray]:
     """The photo (RGB, upright) and its true mask (bool) at the photo's size, turned alike.
 
     A photo's EXIF orientation is applied to its mask too, unless the mask carries its own or is
-    already upright (its shape is the upright photo's and not the stored one's)."""
+    already upright (its shape is the upright photo's and not the stored one's). Where the shape
+    cannot tell (orientations 2, 3 and 4; 5 to 8 on a square photo) the sample's ``mask_orientation``
+    decides; without one, MaskOrientationError unless both readings agree (a symmetric mask)."""
     try:
         with open_image(sample.image_path) as photo:
             tag, stored = orientation(photo, sample.image_path), photo.size
@@ -121,18 +137,66 @@ def load_pair(sample: Sample) -> tuple[np.ndarray, np.ndarray]:
         with open_image(sample.mask_path) as image:
             own = orientation(image, sample.mask_path)
             decoded = guarded(sample.mask_path, lambda: decode_within(image, sample.mask_path))
-            if own == 1 and tag != 1 and not (tag in _SWAPS_AXES and _same_shape(decoded.size, stored[::-1])
-                                                 and not _same_shape(decoded.size, stored)):
-                own = tag  # the mask shares the photo's stored pixel grid
-            truth = mask_from_image(guarded(sample.mask_path, lambda: upright(decoded, own)), sample.mask_path)
+            if own != 1 or tag == 1:
+                return rgb, _truth(sample, decoded, own, rgb.shape[:2])
+            drawn = _drawn(decoded.size, stored, tag) or sample.mask_orientation
+            if drawn is not None:
+                return rgb, _truth(sample, decoded, 1 if drawn == "upright" else tag, rgb.shape[:2])
+            as_stored, as_upright = (_truth(sample, decoded, turn, rgb.shape[:2]) for turn in (tag, 1))
     except ImageReadError as exc:
         raise DataError(f"cannot read mask: {exc}") from None
-    if truth.shape != rgb.shape[:2]:
-        if not _same_shape(truth.shape[::-1], rgb.shape[1::-1]):
+    if _agreement(as_stored, as_upright) < AGREE_IOU:
+        raise MaskOrientationError(
+            f"photo {sample.image_path.name} is stored turned (EXIF orientation {tag}) and the shape of its mask "
+            f"{sample.mask_path.name} cannot tell whether the mask was drawn on the photo as shown or on its stored "
+            "pixels, which give different IoUs: say which with --mask-orientation upright or stored")
+    return rgb, as_stored
+
+
+def mask_orientation_unclear(sample: Sample) -> bool:
+    """Whether :func:`load_pair` would refuse ``sample`` for want of a ``mask_orientation`` (the photo's
+    header is read first, so an upright photo costs no decoding)."""
+    if sample.mask_orientation is not None:
+        return False
+    try:
+        with open_image(sample.image_path) as photo:
+            if orientation(photo, sample.image_path) == 1:
+                return False
+    except ImageReadError:
+        return False  # the run itself says what is wrong with the photo
+    try:
+        load_pair(sample)
+    except MaskOrientationError:
+        return True
+    return False
+
+
+def _drawn(mask_size: tuple[int, int], stored: tuple[int, int], tag: int) -> str | None:
+    """How a mask of ``mask_size`` (width, height) was drawn for a photo stored at ``stored`` and turned by
+    EXIF ``tag``, as far as its shape tells: "stored", "upright", or None where it fits both alike. A mask
+    that fits neither is read as stored (and then refused as another picture's shape)."""
+    shown = stored[::-1] if tag in _SWAPS_AXES else stored
+    fit_stored, fit_shown = (2 if mask_size == grid else int(_same_shape(mask_size, grid)) for grid in (stored, shown))
+    if fit_stored == fit_shown:
+        return None if fit_stored else "stored"
+    return "stored" if fit_stored > fit_shown else "upright"
+
+
+def _truth(sample: Sample, decoded, turn: int, shape: tuple[int, int]) -> np.ndarray:
+    """The decoded mask turned by EXIF ``turn``, as bool at the photo's upright ``shape``."""
+    truth = mask_from_image(guarded(sample.mask_path, lambda: upright(decoded, turn)), sample.mask_path)
+    if truth.shape != shape:
+        if not _same_shape(truth.shape[::-1], shape[::-1]):
             raise DataError(f"mask {sample.mask_path} is {truth.shape[1]} x {truth.shape[0]} but its photo is "
-                            f"{rgb.shape[1]} x {rgb.shape[0]} (upright): not the same picture's shape")
-        truth = cv2.resize(truth.astype(np.uint8), (rgb.shape[1], rgb.shape[0]), interpolation=cv2.INTER_NEAREST) > 0
-    return rgb, truth
+                            f"{shape[1]} x {shape[0]} (upright): not the same picture's shape")
+        truth = cv2.resize(truth.astype(np.uint8), (shape[1], shape[0]), interpolation=cv2.INTER_NEAREST) > 0
+    return truth
+
+
+def _agreement(a: np.ndarray, b: np.ndarray) -> float:
+    """IoU of two readings of one mask (1.0 when both are empty)."""
+    union = np.logical_or(a, b).sum()
+    return 1.0 if union == 0 else float(np.logical_and(a, b).sum() / union)
 
 
 def _same_shape(a: tuple[int, int], b: tuple[int, int]) -> bool:

@@ -14,7 +14,7 @@ from __future__ import annotations
 import html
 import logging
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Callable, NamedTuple
 
@@ -26,7 +26,8 @@ from core.tools import edge_metrics as em
 from core.tools import hairline_metrics as hm
 from core.tools import texture_metrics as tm
 from core.io.naming import shorten
-from core.io.datasets import Sample, expand_sets, list_samples, load_mask, load_pair
+from core.io.datasets import (MaskOrientationError, Sample, expand_sets, list_samples, load_mask, load_pair,
+                              mask_orientation_unclear)
 from core.errors import DataError
 from core.frames import Frame, Look
 from core.stages.head_crop import place_far
@@ -111,9 +112,12 @@ def _numbers(values: list[float]) -> np.ndarray:
     return values[~np.isnan(values)]
 
 
-def collect_samples(folders: list[Path], split: str | None) -> list[tuple[str, Sample]]:
+def collect_samples(folders: list[Path], split: str | None,
+                    mask_orientation: str | None = None) -> list[tuple[str, Sample]]:
     """(set name, sample) for every set under ``folders``. ``split`` is a file of stems; where it is
-    not a path that exists, each set's own file of that name is used (``--split val.txt``)."""
+    not a path that exists, each set's own file of that name is used (``--split val.txt``).
+    ``mask_orientation`` ("upright", "stored"): how masks were drawn where a photo's EXIF tag turns it
+    and the mask's shape cannot tell (see ``core.io.datasets.load_pair``)."""
     found = []
     for folder in expand_sets([Path(f) for f in folders]):
         chosen = None
@@ -121,7 +125,8 @@ def collect_samples(folders: list[Path], split: str | None) -> list[tuple[str, S
             chosen = Path(split) if Path(split).exists() else folder / Path(split).name
             if not chosen.exists():
                 raise DataError(f"split file {Path(split).name} not found for set {folder}")
-        found.extend((folder.name, s) for s in list_samples(folder, chosen))
+        found.extend((folder.name, replace(s, mask_orientation=mask_orientation))
+                     for s in list_samples(folder, chosen))
     if not found:
         raise DataError("no labelled photos found in " + ", ".join(str(f) for f in folders))
     return found
@@ -199,9 +204,19 @@ class EdgeJudge:
 
 
 def check_masks(samples: list[tuple[str, Sample]]) -> None:
-    """Read every mask before a run starts: DataError naming the first that cannot be used."""
+    """Read every mask before a run starts: DataError naming the first that cannot be used, or saying
+    how many turned photos have masks that could be either way round (``load_pair``), so that no IoU
+    is measured against a mask turned the wrong way."""
     for _, sample in samples:
         load_mask(sample.mask_path)
+    unclear = [(set_name, sample) for set_name, sample in samples if mask_orientation_unclear(sample)]
+    if unclear:
+        set_name, first = unclear[0]
+        count = "1 photo is" if len(unclear) == 1 else f"{len(unclear)} photos are"
+        raise MaskOrientationError(
+            f"{count} stored turned (EXIF orientation) with masks whose shape cannot tell whether they were drawn "
+            f"on the photo as shown or on its stored pixels, and the two readings give different IoUs (first: "
+            f"{set_name}/{first.image_path.name}): say which with --mask-orientation upright or stored")
 
 
 def evaluate_model(segmenter, model_id: str, samples: list[tuple[str, Sample]], progress: bool = True,

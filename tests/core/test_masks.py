@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from core.io.datasets import Sample, load_mask, load_pair, read_split
+from core.io.datasets import MaskOrientationError, Sample, load_mask, load_pair, mask_orientation_unclear, read_split
 from core.errors import DataError
 
 HAIR = np.zeros((30, 40), bool)
@@ -93,28 +93,58 @@ def _exif(tag: int) -> bytes:
     return exif.tobytes()
 
 
-@pytest.mark.parametrize("tag", [3, 6, 8])
+LOCK = np.zeros_like(HAIR)
+LOCK[12:24, 6:10] = True  # a lock down the left: no turn or mirror leaves the hair as it was
+TURN = {2: np.fliplr, 3: lambda a: np.rot90(a, 2), 4: np.flipud, 5: lambda a: a.T,
+        6: lambda a: np.rot90(a, -1), 7: lambda a: np.rot90(a, 2).T, 8: lambda a: np.rot90(a, 1)}
+
+
+@pytest.mark.parametrize("tag", sorted(TURN))
 @pytest.mark.parametrize("mask_drawn", ["as stored", "upright", "with its own tag"])
-def test_exif_orientation_turns_photo_and_mask_alike(tmp_path, tag, mask_drawn):
-    turn = {3: lambda a: np.rot90(a, 2), 6: lambda a: np.rot90(a, -1), 8: lambda a: np.rot90(a, 1)}[tag]
-    photo = np.where(HAIR[..., None], np.uint8((40, 30, 20)), np.uint8((200, 200, 200))).astype(np.uint8)
+@pytest.mark.parametrize("said", [None, "upright", "stored"])
+@pytest.mark.parametrize("hair", [HAIR | LOCK, (HAIR | LOCK)[:, 5:35]], ids=["40x30", "square"])
+def test_exif_orientation_turns_photo_and_mask_alike_or_refuses(tmp_path, tag, mask_drawn, said, hair):
+    """Issue 23, item 8: the mask lies on the photo's hair, whichever way it was drawn, or the pair is
+    refused where the shape cannot tell (orientations 2-4; 5-8 on a square photo) and nobody said."""
+    turn = TURN[tag]
+    photo = np.where(hair[..., None], np.uint8((40, 30, 20)), np.uint8((200, 200, 200))).astype(np.uint8)
     _save(tmp_path / "p.jpg", photo, quality=95, exif=_exif(tag))
     mask = tmp_path / "p.png"
     if mask_drawn == "upright":
-        if tag == 3:
-            pytest.skip("a half turn keeps the shape: an upright mask cannot be told from a stored one")
-        _save(mask, np.ascontiguousarray(turn(HAIR)).astype(np.uint8) * 255)
+        _save(mask, np.ascontiguousarray(turn(hair)).astype(np.uint8) * 255)
     elif mask_drawn == "with its own tag":
-        _save(mask, HAIR.astype(np.uint8) * 255, exif=_exif(tag))
+        _save(mask, hair.astype(np.uint8) * 255, exif=_exif(tag))
     else:
-        _save(mask, HAIR.astype(np.uint8) * 255)
+        _save(mask, hair.astype(np.uint8) * 255)
+    sample = Sample("p", tmp_path / "p.jpg", mask, mask_orientation=said)
+    shape_tells = tag >= 5 and hair.shape[0] != hair.shape[1]
+    drawn = {"as stored": "stored", "upright": "upright"}.get(mask_drawn)
+    if drawn is not None and not shape_tells and said is None:
+        with pytest.raises(MaskOrientationError, match=rf"p\.jpg is stored turned \(EXIF orientation {tag}\).*"
+                                                       "--mask-orientation upright or stored"):
+            load_pair(sample)
+        assert mask_orientation_unclear(sample)
+        return
+    rgb, truth = load_pair(sample)
+    if drawn is not None and not shape_tells and said != drawn:  # told the wrong way: read as told
+        assert truth.shape == rgb.shape[:2] and (truth != np.ascontiguousarray(turn(hair))).any()
+        return
 
-    rgb, truth = load_pair(Sample("p", tmp_path / "p.jpg", mask))
-
-    upright_hair = np.ascontiguousarray(turn(HAIR))
+    upright_hair = np.ascontiguousarray(turn(hair))
     assert rgb.shape[:2] == truth.shape == upright_hair.shape
     np.testing.assert_array_equal(truth, upright_hair)
     assert (rgb[truth].mean() < 100) and (rgb[~truth].mean() > 150)  # the mask lies on the photo's hair
+    assert not mask_orientation_unclear(sample)
+
+
+def test_a_symmetric_mask_needs_no_word_on_its_orientation(tmp_path):
+    hair = np.zeros((30, 40), bool)
+    hair[10:20, 10:30] = True  # the same after a half turn or a mirror
+    for tag in (2, 3, 4):
+        _save(tmp_path / "p.jpg", np.zeros((30, 40, 3), np.uint8), exif=_exif(tag))
+        _save(tmp_path / "p.png", hair.astype(np.uint8) * 255)
+        _, truth = load_pair(Sample("p", tmp_path / "p.jpg", tmp_path / "p.png"))
+        np.testing.assert_array_equal(truth, hair)
 
 
 def test_a_mask_of_another_shape_is_refused(tmp_path):
