@@ -82,7 +82,6 @@ def build_parser() -> argparse.ArgumentParser:
     gui.add_argument("--config", metavar="FILE", help="settings file (default: the user's config folder)")
     gui.add_argument("--size", type=_size, metavar="WxH", help="window size in pixels (default: 1180x760, or full "
                      "screen with --kiosk); e.g. to take --screenshot of a layout")
-    gui.add_argument("--trust-unverified", action="store_true", help="run a model named by path although no checksum vouches for it (see README: Models named by path)")
 
     recolor = sub.add_parser("recolor", help="recolour the hair in photos")
     recolor.add_argument("inputs", nargs="+", metavar="INPUT", help="photos or folders of photos")
@@ -94,9 +93,7 @@ def build_parser() -> argparse.ArgumentParser:
                          help=f"gloss on the brightest strands, 0-100 (default {DEFAULT_SHINE})")
     recolor.add_argument("--tips", metavar="SHADE", help="ombre: the colour of the tips, a shade name or #rrggbb; "
                          "'none' for one colour (default: the look's own tips, if it is a two-tone look)")
-    recolor.add_argument("--model", help="registry id or model file (default: what the settings select); a file is "
-                         "checked against a checksum: a registered model's, or FILE.sha256 beside it")
-    recolor.add_argument("--trust-unverified", action="store_true", help="run a model named by path although no checksum vouches for it (see README: Models named by path)")
+    recolor.add_argument("--model", help="registry id or model file (default: what the settings select)")
     recolor.add_argument("--palette", help="a user palette file adding shades")
     recolor.add_argument("--config", metavar="FILE", help="settings file (model, rollout, palette)")
 
@@ -134,7 +131,6 @@ def build_parser() -> argparse.ArgumentParser:
     bench.add_argument("--frames", type=_positive, default=300)
     bench.add_argument("--size", type=_size, default=(640, 480), help="WxH (default 640x480)")
     bench.add_argument("--model", help="registry id or model file (default: what the settings select)")
-    bench.add_argument("--trust-unverified", action="store_true", help="run a model named by path although no checksum vouches for it (see README: Models named by path)")
     bench.add_argument("--config", metavar="FILE", help="settings file (model, rollout)")
     bench.add_argument("--json", nargs="?", const="-", metavar="FILE",
                        help="print the report as JSON instead of a table (to FILE when given)")
@@ -163,8 +159,7 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--data", nargs="+", required=True, metavar="DIR|PACK",
                        help="sets with train.txt / val.txt, folders of sets, or .npz packs made with --pack-to")
     train.add_argument("--out", metavar="DIR", help="where checkpoints, curves and the .tflite go")
-    train.add_argument("--arch", default="hairnet", help="hairnet (1.0.0's), hairnet2, hairnet-hq, or hairnet-e0 "
-                       "(an ImageNet-pretrained EfficientNet-Lite0 encoder)")
+    train.add_argument("--arch", default="hairnet", help="hairnet (1.0.0's), hairnet2 or hairnet-hq")
     train.add_argument("--epochs", type=int, help="default 50 (what hairnet 1.0.0 got); with --resume, a new length for the run")
     train.add_argument("--minutes", type=float, help="train for this long instead (the schedule follows the clock)")
     train.add_argument("--size", type=int, default=192, help="square training and model input size")
@@ -195,9 +190,6 @@ def build_parser() -> argparse.ArgumentParser:
                        help="weight of a loss towards the pack's teacher probabilities (0: none)")
     train.add_argument("--edge-weight", type=float, default=4.0,
                        help="extra loss weight on the band round the true hair boundary (default 4)")
-    train.add_argument("--hard-negatives", type=int, default=1, metavar="K",
-                       help="see each hard-negative photo (where the pack's teacher calls non-hair hair) K times an "
-                            "epoch, and follow the teacher only where it agrees with the truth (default 1: off)")
     train.add_argument("--augment", choices=("full", "geometry"), default="full",
                        help="full: geometry and camera faults; geometry: zoom, rotation and crops only")
 
