@@ -72,22 +72,34 @@ def build_refiner(still: bool = False, colour_beard: bool = False) -> Refiner:
     return Refiner(face_guard=FaceGuard(still=still, colour_beard=colour_beard), matte=MatteSettings())
 
 
-def build_or_fall_back(choose: Callable[[], ModelEntry], stable: Callable[[], ModelEntry],
+def build_or_fall_back(choose: Callable[[], ModelEntry], stable: Callable[[], list[ModelEntry]],
                        build: Callable[[ModelEntry], object]) -> tuple[object, ModelEntry, str | None]:
     """``(pipeline, entry, note)``: the pipeline for the model ``choose()`` gives; when that model cannot
     be chosen or loaded (unknown, missing, tampered, damaged, refused in kiosk mode), the one for the
-    stable default, with ``note`` saying why. When the stable default fails too, its ModelError says
-    both."""
+    first of the stable models ``stable()`` gives that runs (the newest intact version of the default
+    first), with ``note`` saying why. When none of them runs, a ModelError says why for the first."""
+    chosen = None
     try:
-        entry = choose()
-        return build(entry), entry, None
+        chosen = choose()
+        return build(chosen), chosen, None
     except ModelError as exc:
         problem = exc
-    fallback = stable()
-    try:
-        pipeline = build(fallback)
-    except ModelError as exc:
-        raise ModelError(f"{problem}; the stable model {fallback.id} {fallback.version} cannot run either: {exc}") from exc
-    note = f"{problem} — running the stable model {fallback.id} {fallback.version} instead"
-    log.warning("%s", note)
-    return pipeline, fallback, note
+    failed = []
+    for fallback in stable():
+        if chosen is not None and (fallback.id, fallback.version) == (chosen.id, chosen.version):
+            continue  # the one that just failed
+        try:
+            pipeline = build(fallback)
+        except ModelError as exc:
+            log.warning("the stable model %s %s cannot run either: %s", fallback.id, fallback.version, exc)
+            failed.append((fallback, exc))
+            continue
+        skipped = "".join(f"; {e.id} {e.version} cannot run either ({why})" for e, why in failed)
+        note = f"{problem}{skipped} — running the stable model {fallback.id} {fallback.version} instead"
+        log.warning("%s", note)
+        return pipeline, fallback, note
+    if not failed:
+        raise problem
+    first, why = failed[0]
+    raise ModelError(f"{problem}; the stable model {first.id} {first.version} cannot run either: {why}"
+                     + (f" (nor {len(failed) - 1} other stable models)" if len(failed) > 1 else "")) from why

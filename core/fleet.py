@@ -15,11 +15,12 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from dataclasses import replace
 from datetime import datetime
 from typing import Callable
 
 from core.errors import ConfigError, HairTintError
-from core.live_parts import Status
+from core.live_parts import Notice, Status
 from core.rollback import GuardedPipeline, HealthWatch, RollbackRules
 from core.catalog.rollout_state import RollbackRecord, write_rollback
 from core.telemetry import Telemetry
@@ -72,6 +73,7 @@ class FleetMonitor:
         if assignment is not None:
             self.telemetry.set_assignment(assignment)
         build = self._build
+        fell_back: dict = {}  # (id, version) -> the fallback assignment, one per factory
         from core.engine import build_or_fall_back
 
         def make(still: bool):
@@ -80,14 +82,42 @@ class FleetMonitor:
                     raise problem
                 return assignment.entry
 
-            pipeline, entry, note = build_or_fall_back(choose, self.session.stable_entry,
+            pipeline, entry, note = build_or_fall_back(choose, self.session.stable_entries,
                                                        lambda entry: build(entry, still))
-            if note is not None and self._emit is not None:
-                self._emit(Status(note))
+            running = assignment
+            if note is not None:
+                key = (entry.id, entry.version)
+                running = fell_back.get(key) or fell_back.setdefault(key, self._fall_back(assignment, entry, note))
             watched = note is None and assignment is not None and assignment.name == "experimental"
-            return GuardedPipeline(pipeline, lambda ok, ms, kind: self.record(assignment, watched, ok, ms, kind))
+            return GuardedPipeline(pipeline, lambda ok, ms, kind: self.record(running, watched, ok, ms, kind))
 
         return make
+
+    def _fall_back(self, chosen, entry, note: str):
+        """The model ``chosen`` (an Assignment, None when none could be chosen) cannot run and the stable
+        ``entry`` runs instead: that becomes the assignment the metrics and the overlay report; an
+        experimental model the rollout chose is rolled back (docs/ROLLBACK.md: a model named in the
+        settings never is); the window is told why, in a banner that stays until dismissed."""
+        record = None
+        with self._lock:
+            current = chosen is self.assignment
+            if current and chosen is not None and chosen.name == "experimental" and self.rollback is None:
+                failed = chosen.entry
+                self.rollback = record = RollbackRecord(
+                    time=self._now().isoformat(timespec="seconds"), model=f"{failed.id}@{failed.version}",
+                    reason=f"it could not be loaded: {note.split(' — ')[0]}", figures={})
+            running = self.session.fallback_assignment(entry, note, chosen)
+            if record is not None:
+                running = replace(running, held=record)
+            if current:
+                self.assignment = running
+        if record is not None:
+            self._record_rollback(record)
+        if current:
+            self.telemetry.set_assignment(running)
+            if self._emit is not None:
+                self._emit(Notice(note + ("; recorded as a rollback (`hairtint rollout status`)" if record else "")))
+        return running
 
     def record(self, assignment, watched: bool, ok: bool, latency_ms: float | None, kind: str | None) -> None:
         """One frame's outcome (the processing thread)."""
@@ -106,13 +136,16 @@ class FleetMonitor:
                                            figures=self.watch.figures())
         self._roll_back(self.rollback)
 
-    def _roll_back(self, record: RollbackRecord) -> None:
+    def _record_rollback(self, record: RollbackRecord) -> None:
         log.warning("rolling back from %s: %s", record.model, record.reason)
         try:
             write_rollback(self.session.state_file, record)
         except ConfigError as exc:  # still fall back, for as long as this process runs
             log.error("%s", exc)
         self.telemetry.rolled_back()
+
+    def _roll_back(self, record: RollbackRecord) -> None:
+        self._record_rollback(record)
         if self._emit is not None:
             self._emit(Status(f"Back on the stable model: {record.model} was rolled back ({record.reason})"))
         if self._switch is not None:
@@ -122,11 +155,20 @@ class FleetMonitor:
     def observe(self, event) -> None:
         self.telemetry.observe(event)
 
+    def status_line(self) -> str:
+        """The status bar's note of the model this installation runs and its assignment."""
+        a = self.assignment
+        return "" if a is None else f"Model {a.entry.id} {a.entry.version} ({a.name})"
+
     def overlay_line(self) -> str:
         """The rollout line of the statistics overlay."""
         a = self.assignment
         if a is None:
             return "rollout    –"
+        if a.fallback is not None and a.held is None:
+            why = a.fallback.split(" — ")[0]
+            return (f"rollout    {a.stage.name}, fallback ({a.entry.id} {a.entry.version}): "
+                    f"{why if len(why) <= 90 else why[:89] + '…'}")
         if a.held is not None:
             return f"rollout    rolled back {a.held.time} — {a.held.model}: {a.held.reason}"
         return f"rollout    {a.stage.name}, {a.name} ({a.entry.id} {a.entry.version})"

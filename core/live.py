@@ -32,7 +32,7 @@ from core.errors import SourceError
 from core.frames import Look
 from core.live_parts import (CAMERA_POLL_S, DISPLAY_CREDIT_TIMEOUT_S, STATS_EVERY_S, TAKE_TIMEOUT_S, Event, Finished,
                              FrameInfo, Mailbox, Notice, Pacer, Problem, Processed, Recovered, Retry, Status,
-                             Unavailable, Captured, close_quietly, as_looks, message, model_label)
+                             Unavailable, Captured, close_quietly, as_looks, look_for_camera, message, model_label)
 from core.io.source_spec import parse_spec
 
 log = logging.getLogger(__name__)
@@ -294,32 +294,10 @@ class LiveRunner:
 
     def _look_for_camera(self, spec: str, exc: BaseException, stop: threading.Event):
         """A camera that has not worked yet: report it unavailable once (the start panel says so), then
-        every ``camera_poll_s`` try the configured index and the cameras of the device list until one
-        opens (the opened source) or the source is stopped (None)."""
+        look for it (:func:`core.live_parts.look_for_camera`): the opened source, or None once stopped."""
         self._emit(Unavailable(f"{message(exc)}; it will show as soon as one is connected", spec))
         self._idle_capture(False)
-        wanted = parse_spec(spec).camera_index
-        while not stop.wait(self._camera_poll_s):
-            for candidate in (spec, *(f"camera:{i}" for i in self._listed_cameras() if i != wanted)):
-                try:
-                    source = self._opener(candidate)
-                except Exception as problem:
-                    log.debug("%s: %s", candidate, message(problem))
-                    continue
-                found = parse_spec(candidate).camera_index
-                self._emit(Status(f"Camera {found} found" if found == wanted else
-                                  f"Camera {wanted} is not connected: showing camera {found}"))
-                return source
-        return None
-
-    def _listed_cameras(self) -> list[int]:
-        if self._cameras is None:
-            return []
-        try:
-            return [int(i) for i in self._cameras()]
-        except Exception as exc:  # a device list that cannot be read: the configured index is still tried
-            log.debug("the camera list cannot be read: %s", message(exc))
-            return []
+        return look_for_camera(spec, self._opener, self._cameras, self._emit, stop, self._camera_poll_s)
 
     # ---- the processing thread ------------------------------------------------------------------------
     def _run(self) -> None:

@@ -12,6 +12,7 @@ from typing import Callable
 
 from core.errors import HairTintError
 from core.frames import Frame, Look, Result
+from core.io.source_spec import parse_spec
 
 log = logging.getLogger(__name__)
 
@@ -200,6 +201,36 @@ class Retry:
         self.backoff = FIRST_BACKOFF_S
 
 
+def look_for_camera(spec: str, opener: Callable[[str], object], cameras: Callable[[], list[int]] | None,
+                    emit: Callable[[Event], None], stop: threading.Event, poll_s: float = CAMERA_POLL_S):
+    """Every ``poll_s`` seconds try the camera ``spec`` names, then each camera the device list
+    (``cameras()``) names, until one opens: that source (a Status says which), or None once ``stop``
+    is set."""
+    wanted = parse_spec(spec).camera_index
+    while not stop.wait(poll_s):
+        for candidate in (spec, *(f"camera:{i}" for i in _listed(cameras) if i != wanted)):
+            try:
+                source = opener(candidate)
+            except Exception as problem:
+                log.debug("%s: %s", candidate, message(problem))
+                continue
+            found = parse_spec(candidate).camera_index
+            emit(Status(f"Camera {found} found" if found == wanted else
+                        f"Camera {wanted} is not connected: showing camera {found}"))
+            return source
+    return None
+
+
+def _listed(cameras: Callable[[], list[int]] | None) -> list[int]:
+    if cameras is None:
+        return []
+    try:
+        return [int(i) for i in cameras()]
+    except Exception as exc:  # a device list that cannot be read: the configured index is still tried
+        log.debug("the camera list cannot be read: %s", message(exc))
+        return []
+
+
 @dataclass(frozen=True)
 class Captured:
     """A frame in the mailbox, with when it was captured, from which source and in which epoch."""
@@ -242,4 +273,4 @@ def close_quietly(source) -> None:
 
 
 __all__ = ["FrameInfo", "Processed", "Problem", "Status", "Notice", "Recovered", "Unavailable", "Finished", "Event",
-           "Mailbox", "Pacer", "Retry", "Captured", "CAMERA_POLL_S", "model_label", "as_looks", "message", "close_quietly"]
+           "Mailbox", "Pacer", "Retry", "Captured", "CAMERA_POLL_S", "look_for_camera", "model_label", "as_looks", "message", "close_quietly"]

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
 from typing import Callable
@@ -25,7 +25,7 @@ log = logging.getLogger(__name__)
 
 #: What the idle reset of a kiosk forgets, so the next customer starts afresh (see ``Session.fresh_look``):
 KIOSK_FORGETS = ("look", "compare", "split", "divider", "picture", "held frame", "temporal state",
-                 "salon note", "dialogs", "non-error banner")
+                 "salon note", "dialogs", "non-error banner (a model fallback's note stays)")
 
 
 @dataclass(frozen=True)
@@ -56,9 +56,11 @@ class Session:
 
     def __init__(self, settings: Settings | None = None, *, settings_path: str | os.PathLike | None = None,
                  registry=None, palette: list[Shade] | None = None, warnings: list[str] | tuple[str, ...] = (),
-                 kiosk: bool = False):
+                 kiosk: bool = False, trust_unverified: bool = False):
         self.settings = settings or Settings()
         self.kiosk = kiosk  # a kiosk runs registered (checksummed) models only
+        # a model named by path runs only when its checksum is known (Registry.with_checksum), unless this is set
+        self.trust_unverified = trust_unverified
         self.settings_path = settings_path
         self.warnings = list(warnings)
         self._registry = registry
@@ -128,15 +130,38 @@ class Session:
             raise ModelError(f"kiosk mode runs registered models only (their files are checked against a "
                              f"checksum); {chosen.entry.file} is named by path and unverified: register it with "
                              "`hairtint models add`, or name a registered model")
+        if not chosen.entry.registered:
+            try:
+                chosen = replace(chosen, entry=self.registry.with_checksum(chosen.entry))
+            except ModelError:
+                if not self.trust_unverified:
+                    raise
+                log.warning("running %s unverified (--trust-unverified): no checksum to check it against",
+                            chosen.entry.file)
         return chosen
+
+    def fallback_assignment(self, entry, reason: str, chosen=None):
+        """What this installation runs when the model chosen (``chosen``, an Assignment, or None when
+        none could be chosen) cannot run and the stable ``entry`` runs instead, ``reason`` saying why."""
+        from core.catalog.rollout import Assignment, effective_stage
+
+        if chosen is not None:
+            return replace(chosen, entry=entry, fallback=reason)
+        s = self.settings
+        return Assignment(effective_stage(s.rollout_stage, None), s.install_id or "", entry, reason, fallback=reason)
 
     def model_entry(self, model: str | None = None, settings: Settings | None = None):
         """The registry entry to run (see :meth:`assignment`)."""
         return self.assignment(model, settings).entry
 
     def stable_entry(self):
-        """The registry's default stable model: what runs when the chosen one cannot."""
+        """The registry's default stable model."""
         return self.registry.resolve(None)
+
+    def stable_entries(self):
+        """The stable models to try, in order, when the chosen one cannot run: the default's versions
+        newest first, then the other stable models."""
+        return self.registry.fallbacks()
 
     def build_pipeline(self, still: bool = False, model: str | None = None, settings: Settings | None = None,
                        fallback: bool = False):
@@ -149,7 +174,7 @@ class Session:
         build = lambda entry: build_pipeline(entry=entry, still=still, colour_beard=s.colour_beard)  # noqa: E731
         if model is not None or not fallback:
             return build(self.model_entry(model, s))
-        return build_or_fall_back(lambda: self.model_entry(None, s), self.stable_entry, build)[0]
+        return build_or_fall_back(lambda: self.model_entry(None, s), self.stable_entries, build)[0]
 
     def pipeline_factory(self) -> Callable[[bool], object]:
         """``factory(still) -> Pipeline`` for the model the settings select now (called on the thread
@@ -202,7 +227,8 @@ class Session:
         from core.catalog.palette import load_palette, merge_palettes
 
         return Session(self.settings.with_(palette_file=None), settings_path=self.settings_path,
-                       registry=self._registry, warnings=self.warnings,
+                       registry=self._registry, warnings=self.warnings, kiosk=self.kiosk,
+                       trust_unverified=self.trust_unverified,
                        palette=merge_palettes(self.palette, load_palette(Path(path))))
 
     # ---- sources ------------------------------------------------------------------------------------

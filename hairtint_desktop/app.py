@@ -105,13 +105,14 @@ def _show(window, kiosk: bool, size: tuple[int, int] | None) -> None:
 def run_gui(source: str | None = None, kiosk: bool = False, screenshot: str | None = None,
             settings_path=None, *, pipeline_factory: Callable[[bool], object] | None = None,
             opener: Callable[[str], object] | None = None, timeout_s: float = SCREENSHOT_TIMEOUT_S,
-            size: tuple[int, int] | None = None) -> int:
+            size: tuple[int, int] | None = None, trust_unverified: bool = False) -> int:
     """Open the main window (fullscreen and locked with ``kiosk``) on ``source`` ("camera:N", "synthetic",
     or a photo/folder/video path; None: the configured camera) and run until it closes.
 
     With ``screenshot``: wait for the first processed frame to be painted (or for the start panel, when
     the source cannot be opened), save a picture of the whole window to that path, and return 0; return 1
-    with a message on stderr when nothing is shown within ``timeout_s`` seconds. ``size``: the window's
+    with a message on stderr when no model can run (the picture then shows the banner saying why) or
+    nothing is shown within ``timeout_s`` seconds. ``size``: the window's
     size in pixels instead of the default (or full screen). ``pipeline_factory``/``opener`` are for tests."""
     from hairtint_desktop.qtenv import has_display, prepare_qt_environment
 
@@ -123,7 +124,8 @@ def run_gui(source: str | None = None, kiosk: bool = False, screenshot: str | No
     app = _application(sys.argv[:1])
     from PySide6.QtCore import QEventLoop, QTimer
 
-    window = build_window(settings_path, kiosk=kiosk, pipeline_factory=pipeline_factory, opener=opener)
+    window = build_window(settings_path, kiosk=kiosk, pipeline_factory=pipeline_factory, opener=opener,
+                          trust_unverified=trust_unverified)
     if screenshot is None:
         quit_on_signals(app, window)
         server = serve_metrics(window)
@@ -168,6 +170,14 @@ def run_gui(source: str | None = None, kiosk: bool = False, screenshot: str | No
         QTimer.singleShot(0, grab)
 
     window.source_unavailable.connect(unavailable)
+
+    def ended() -> None:  # the live view stopped before a frame (no model could run): capture the banner saying why
+        if outcome["code"] is None:
+            saved = window.grab().save(str(screenshot))
+            finish(1, f"no picture: {window.banner.message or 'the live view stopped'}"
+                      + (f"; screenshot saved to {screenshot}" if saved else ""))
+
+    window.live_ended.connect(ended)
     deadline.timeout.connect(lambda: finish(1, f"no processed frame within {timeout_s:g} s; no screenshot written"))
     deadline.start(int(timeout_s * 1000))
     run_locally(app, window, loop, source, kiosk=kiosk, size=size)
@@ -175,13 +185,14 @@ def run_gui(source: str | None = None, kiosk: bool = False, screenshot: str | No
 
 
 def build_window(settings_path=None, *, kiosk: bool = False, pipeline_factory: Callable[[bool], object] | None = None,
-                 opener: Callable[[str], object] | None = None, overlay: bool | None = None):
+                 opener: Callable[[str], object] | None = None, overlay: bool | None = None,
+                 trust_unverified: bool = False):
     """The main window as ``hairtint`` builds it, from the settings file (read as the app reads it).
     ``overlay`` True or False shows or hides the statistics overlay for this run only: the settings
-    file is not written for it."""
+    file is not written for it. ``trust_unverified``: run a model named by path without a checksum."""
     from hairtint_desktop.main_window import MainWindow
 
-    session = Session.load(settings_path)
+    session = Session.load(settings_path, trust_unverified=trust_unverified)
     if overlay is not None:
         session.settings = session.settings.with_(overlay=overlay)
     return MainWindow(session=session, pipeline_factory=pipeline_factory, opener=opener, kiosk=kiosk)

@@ -63,6 +63,7 @@ def _number(cast, low, high=None, kind: str = "a whole number"):
 
 
 _positive = _number(int, 1)
+TRUST_HELP = "run a model named by path although no checksum vouches for it (see README: Models named by path)"
 _share = _number(float, 0.05, 1.0, "a number")
 _input_size = _number(int, 16, 2048)
 
@@ -82,6 +83,7 @@ def build_parser() -> argparse.ArgumentParser:
     gui.add_argument("--config", metavar="FILE", help="settings file (default: the user's config folder)")
     gui.add_argument("--size", type=_size, metavar="WxH", help="window size in pixels (default: 1180x760, or full "
                      "screen with --kiosk); e.g. to take --screenshot of a layout")
+    gui.add_argument("--trust-unverified", action="store_true", help=TRUST_HELP)
 
     recolor = sub.add_parser("recolor", help="recolour the hair in photos")
     recolor.add_argument("inputs", nargs="+", metavar="INPUT", help="photos or folders of photos")
@@ -93,7 +95,9 @@ def build_parser() -> argparse.ArgumentParser:
                          help=f"gloss on the brightest strands, 0-100 (default {DEFAULT_SHINE})")
     recolor.add_argument("--tips", metavar="SHADE", help="ombre: the colour of the tips, a shade name or #rrggbb; "
                          "'none' for one colour (default: the look's own tips, if it is a two-tone look)")
-    recolor.add_argument("--model", help="registry id or model file (default: what the settings select)")
+    recolor.add_argument("--model", help="registry id or model file (default: what the settings select); a file is "
+                         "checked against a checksum: a registered model's, or FILE.sha256 beside it")
+    recolor.add_argument("--trust-unverified", action="store_true", help=TRUST_HELP)
     recolor.add_argument("--palette", help="a user palette file adding shades")
     recolor.add_argument("--config", metavar="FILE", help="settings file (model, rollout, palette)")
 
@@ -131,6 +135,7 @@ def build_parser() -> argparse.ArgumentParser:
     bench.add_argument("--frames", type=_positive, default=300)
     bench.add_argument("--size", type=_size, default=(640, 480), help="WxH (default 640x480)")
     bench.add_argument("--model", help="registry id or model file (default: what the settings select)")
+    bench.add_argument("--trust-unverified", action="store_true", help=TRUST_HELP)
     bench.add_argument("--config", metavar="FILE", help="settings file (model, rollout)")
     bench.add_argument("--json", nargs="?", const="-", metavar="FILE",
                        help="print the report as JSON instead of a table (to FILE when given)")

@@ -20,7 +20,8 @@ def _session(args, palette_file: str | None = None):
     palette file given on the command line."""
     from core.session import Session
 
-    return Session.load(getattr(args, "config", None)).with_palette_file(palette_file)
+    return Session.load(getattr(args, "config", None), trust_unverified=getattr(args, "trust_unverified", False)
+                        ).with_palette_file(palette_file)
 
 
 def gui(args) -> int:
@@ -28,7 +29,7 @@ def gui(args) -> int:
 
     return run_gui(source=getattr(args, "source", None), kiosk=getattr(args, "kiosk", False),
                    screenshot=getattr(args, "screenshot", None), settings_path=getattr(args, "config", None),
-                   size=getattr(args, "size", None))
+                   size=getattr(args, "size", None), trust_unverified=getattr(args, "trust_unverified", False))
 
 
 def recolor(args) -> int:

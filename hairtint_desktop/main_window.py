@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Callable
 
 from PySide6.QtCore import QSize, Signal
-from PySide6.QtWidgets import QBoxLayout, QMainWindow, QStackedWidget, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QBoxLayout, QLabel, QMainWindow, QStackedWidget, QVBoxLayout, QWidget
 
 from core import live
 from core.catalog.config import Settings, changed_keys, save_settings
@@ -42,6 +42,7 @@ class MainWindow(SourceChoosing, QMainWindow):
     frame_displayed = Signal()  # a processed frame has been painted (first one after each source open)
     snapshot_saved = Signal(str)
     source_unavailable = Signal(str)  # the start panel is showing why
+    live_ended = Signal()  # the live view's thread has ended (stopped, or no model could run: the banner says why)
 
     def __init__(self, settings: Settings | None = None, *, settings_path=None,
                  pipeline_factory: Callable[[bool], object] | None = None,
@@ -77,6 +78,8 @@ class MainWindow(SourceChoosing, QMainWindow):
         self.worker = Worker(self.fleet.factory(), lambda spec: self._opener(spec), self, observe=self.fleet.observe,
                              cameras=None if opener is not None else self.session.cameras)
         self.fleet.attach(self.worker.set_pipeline_factory, self.worker.post)  # the automatic rollback
+        self.model_status = QLabel(self.fleet.status_line(), self)  # the model running and its assignment
+        self.statusBar().addPermanentWidget(self.model_status)
         self.worker.event.connect(self._on_event)
         self.view.painted.connect(self._on_painted)
         self.view.tile_clicked.connect(self.controls.pick_tile)
@@ -203,10 +206,16 @@ class MainWindow(SourceChoosing, QMainWindow):
             self.banner.show_message(event.message, "error")
         elif isinstance(event, live.Status):
             self.statusBar().showMessage(event.message, 4000)
+            self.model_status.setText(self.fleet.status_line())
+        elif isinstance(event, live.Notice):  # why the stable model runs: stays until dismissed
+            self.banner.show_message(event.message, "notice")
+            self.model_status.setText(self.fleet.status_line())
         elif isinstance(event, live.Recovered) and self.banner.kind == "error":
             self.banner.dismiss()
         elif isinstance(event, live.Unavailable):
             self._on_unavailable(event.message)
+        elif isinstance(event, live.Finished):
+            self.live_ended.emit()
 
     def _set_has_picture(self, has: bool) -> None:
         self.snapshot_button.setEnabled(has)
@@ -350,7 +359,7 @@ class MainWindow(SourceChoosing, QMainWindow):
         self.push_look()
         self._lift_advice.reset()
         self._forget_picture()
-        if self.banner.kind != "error":
+        if self.banner.kind not in ("error", "notice"):
             self.banner.dismiss()
         self.overlay.show_text(WAITING)
 

@@ -12,11 +12,11 @@ import os
 import re
 import shutil
 import tempfile
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from core.errors import ModelError
-from core.io.small_files import FileProblem, read_json, regular_size
+from core.io.small_files import FileProblem, read_bytes, read_json, regular_size
 from core.catalog.rollout import Stage, assign, in_rollout, rollout_bucket
 from core.stages.segment.inspect import MAX_MODEL_BYTES, ModelInfo, inspect_tflite
 
@@ -25,6 +25,7 @@ DEFAULT_REGISTRY = REPO_ROOT / "model_registry.json"
 STAGES = ("stable", "experimental")
 MAX_REGISTRY_BYTES = 1 << 20
 _SHA256 = re.compile(r"[0-9a-f]{64}")
+CHECKSUM_SUFFIX = ".sha256"  # beside a model named by path: its checksum, as `sha256sum FILE > FILE.sha256` writes it
 
 
 def file_sha256(path: Path) -> str:
@@ -53,19 +54,21 @@ class ModelEntry:
 
     @property
     def verified(self) -> bool:
-        """Whether the file is checked against a checksum (a model named by path is not)."""
-        return self.registered and self.sha256 is not None
+        """Whether the file is checked against a checksum (a model named by path only when
+        :func:`with_checksum` found one for it)."""
+        return self.sha256 is not None
 
     def verify(self) -> None:
         """Raise ModelError unless the file is a regular file of a sane size that matches its recorded
-        checksum (a registered entry without one is refused; a model named by path has none)."""
+        checksum (a registered entry without one is refused; a model named by path may have none)."""
         check_model_file(self.file, f"model file {self.file.name} for '{self.id}'")
         if self.registered and self.sha256 is None:
             raise ModelError(f"the registry entry '{self.id}@{self.version}' has no sha256, so its file "
                              f"{self.file.name} cannot be checked; add its checksum to the registry")
         if self.sha256 is not None and file_sha256(self.file) != self.sha256:
+            where = self.details.get("checksum_from", "the registry")
             raise ModelError(
-                f"model file {self.file.name} does not match its checksum in the registry: "
+                f"model file {self.file.name} does not match its checksum in {where}: "
                 "it was changed or damaged; restore it or retrain and re-register it"
             )
 
@@ -133,6 +136,36 @@ class Registry:
     def stable(self) -> list[ModelEntry]:
         return [e for e in self.entries if e.stage == "stable"]
 
+    def fallbacks(self) -> list[ModelEntry]:
+        """The stable models, in the order to try them when the one chosen cannot run: the default's
+        versions newest first, then the other stable models, newest first."""
+        return sorted(self.stable(), key=lambda e: (e.id != self.default, e.id, _newest_first(e.version)))
+
+    def with_checksum(self, entry: ModelEntry) -> ModelEntry:
+        """A model named by path with the checksum its file must match: its own when the registry holds
+        a model with the same checksum (a copy of a registered model), else the one in ``FILE.sha256``
+        beside it. ModelError when it has neither (or that file is unreadable): it cannot be verified."""
+        if entry.registered:
+            return entry
+        digest = file_sha256(entry.file)
+        if any(e.sha256 == digest for e in self.entries):
+            return replace(entry, sha256=digest, version=f"sha256:{digest[:8]}",
+                           details={"checksum_from": "the registry"})
+        beside = entry.file.with_name(entry.file.name + CHECKSUM_SUFFIX)
+        try:
+            text = read_bytes(beside, 4096).decode("ascii", "replace")
+        except FileProblem as exc:
+            if not exc.missing:
+                raise ModelError(f"the checksum file {beside} cannot be used: {exc}") from None
+            raise ModelError(
+                f"{entry.file} is named by path and cannot be verified: no registered model has its checksum "
+                f"and there is no {beside.name} beside it; register it (`hairtint models add`), write its "
+                f"checksum (`sha256sum {entry.file.name} > {beside.name}`), or pass --trust-unverified") from None
+        expected = (text.split() or [""])[0].lower()
+        if not _SHA256.fullmatch(expected):
+            raise ModelError(f"the checksum file {beside} does not start with 64 hex digits (as `sha256sum` writes)")
+        return replace(entry, sha256=expected, version=f"sha256:{expected[:8]}", details={"checksum_from": beside.name})
+
 
 def add_model(run_dir: Path, registry_path: Path = DEFAULT_REGISTRY, *, stage: str | None = None,
               version: str | None = None) -> ModelEntry:
@@ -195,6 +228,10 @@ def check_model_file(path: Path, what: str) -> None:
         raise ModelError(f"{what} cannot be used: {exc}") from None
 
 
+def _newest_first(version: str) -> tuple[int, ...]:
+    return tuple(-int(p) if p.isdigit() else 0 for p in version.split("."))
+
+
 def _entry(path: Path, index: int, raw) -> ModelEntry:
     """One registry entry, checked; ModelError names the file, the entry and the key."""
     where = f"model registry {path}: models[{index}]"
@@ -251,4 +288,4 @@ def _write_atomically(path: Path, text: str) -> None:
         raise
 
 
-__all__ = ["ModelEntry", "Registry", "add_model", "check_model_file", "file_sha256", "in_rollout", "rollout_bucket", "STAGES"]
+__all__ = ["CHECKSUM_SUFFIX", "ModelEntry", "Registry", "add_model", "check_model_file", "file_sha256", "in_rollout", "rollout_bucket", "STAGES"]

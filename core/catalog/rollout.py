@@ -64,7 +64,8 @@ def effective_stage(settings_stage: str, environ: Mapping[str, str] | None = Non
 class Assignment:
     """What this installation runs and why. ``entry``: the model; ``candidate``: the experimental model
     the rollout is about (None: the registry has none); ``bucket``: this installation's bucket for it;
-    ``held``: the rollback that keeps it on the stable model."""
+    ``held``: the rollback that keeps it on the stable model; ``fallback``: why the model chosen could
+    not run, when a stable one runs in its place (``entry`` is then the one running)."""
 
     stage: Stage
     install_id: str
@@ -74,6 +75,7 @@ class Assignment:
     bucket: int | None = None
     held: RollbackRecord | None = None
     requested: bool = False
+    fallback: str | None = None
 
     @property
     def experimental(self) -> bool:
@@ -81,7 +83,10 @@ class Assignment:
 
     @property
     def name(self) -> str:
-        """"experimental", "stable", "held" (rolled back) or "requested" (a model named in the settings)."""
+        """"fallback" (the model chosen could not run), "experimental", "stable", "held" (rolled back) or
+        "requested" (a model named in the settings)."""
+        if self.fallback is not None:
+            return "fallback"
         if self.requested:
             return "requested"
         if self.held is not None:
@@ -93,7 +98,7 @@ class Assignment:
                 "model": self.entry.id, "version": self.entry.version, "model_stage": self.entry.stage,
                 "assignment": self.name, "why": self.why, "bucket": self.bucket,
                 "candidate": None if self.candidate is None else f"{self.candidate.id}@{self.candidate.version}",
-                "rollback": None if self.held is None else self.held.as_dict()}
+                "rollback": None if self.held is None else self.held.as_dict(), "fallback": self.fallback}
 
 
 def assign(registry, *, install_id: str, stage: Stage, requested: str | None = None,

@@ -11,6 +11,7 @@ from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QWidget
 STYLES = {
     "error": "background: #8c1d18; color: white;",
     "warning": "background: #7a5a00; color: white;",
+    "notice": "background: #7a5a00; color: white;",  # a warning that only a person dismisses (kiosk resets keep it)
     "info": "background: #24446e; color: white;",
 }
 

@@ -16,7 +16,9 @@ from core.catalog.config import Settings
 from core.catalog.registry import Registry, file_sha256
 from core.errors import ModelError
 from core.fleet import FleetMonitor
-from core.live_parts import Status, model_label
+from core.catalog.rollout import ENV_STAGE, rollout_bucket
+from core.catalog.rollout_state import read_rollback
+from core.live_parts import Notice, model_label
 from core.session import Session
 
 SHIPPED = Registry.load().resolve(None)
@@ -136,15 +138,102 @@ def test_a_model_that_cannot_run_falls_back_to_the_stable_one(tmp_path, fault, c
     assert "running the stable model hairnet 1.0.0 instead" in caplog.text
 
 
-def test_the_app_is_told_why_the_stable_model_runs(tmp_path):
+def _verified(entry, still):
+    """A stand-in build: the registry's checks (the checksum), no MediaPipe."""
+    entry.verify()
+    return entry
+
+
+def _figures(monitor) -> dict:
+    return {(name, tuple(sorted(labels.items()))): value for name, labels, value in monitor.telemetry.rows()}
+
+
+INSIDE = next(i for i in (f"00000000-0000-4000-8000-{n:012d}" for n in range(1000))
+              if rollout_bucket(i, "hairnet-exp") < 10)
+
+
+def test_a_damaged_experimental_model_is_reported_as_the_stable_fallback_and_rolled_back(tmp_path):
+    path = _registry(tmp_path)
+    (tmp_path / "exp.tflite").write_bytes((tmp_path / "exp.tflite").read_bytes() + b"\0")  # damaged
+    session = Session(Settings(install_id=INSIDE), settings_path=tmp_path / "settings.json",
+                      registry=Registry.load(path))
+    told = []
+    monitor = FleetMonitor(session, build=_verified, environ={ENV_STAGE: "ten_percent"})
+    monitor.attach(lambda factory: None, told.append)
+    make = monitor.factory()
+    assert monitor.assignment.entry.id == "hairnet-exp"  # what the rollout chose
+    assert make(False).pipeline.id == "hairnet"  # what runs
+    a = monitor.assignment
+    assert (a.entry.id, a.entry.version, a.name) == ("hairnet", "1.0.0", "fallback")
+    got = _figures(monitor)
+    models = [dict(labels) for (name, labels), value in got.items() if name == "hairtint_model_info" and value == 1]
+    assert models == [{"model": "hairnet", "version": "1.0.0", "stage": "stable"}]
+    rollout = [dict(labels) for (name, labels), value in got.items() if name == "hairtint_rollout_info"]
+    assert [r["assignment"] for r in rollout] == ["fallback"] and rollout[0]["candidate"] == "hairnet-exp@0.9.0"
+    assert got[("hairtint_rollbacks_total", ())] == 1 and got[("hairtint_rollback_active", ())] == 1
+    record = read_rollback(session.state_file)  # docs/ROLLBACK.md: the rollout's choice misbehaved
+    assert record.model == "hairnet-exp@0.9.0" and "could not be loaded" in record.reason
+    assert "does not match its checksum" in record.reason and record == monitor.rollback
+    assert [type(e) for e in told] == [Notice]
+    assert "running the stable model hairnet 1.0.0 instead" in told[0].message and "rollback" in told[0].message
+    assert "rolled back" in monitor.overlay_line() and monitor.status_line() == "Model hairnet 1.0.0 (fallback)"
+    make(True)  # the still pipeline: the same fallback, not a second rollback or notice
+    assert len(told) == 1 and _figures(monitor)[("hairtint_rollbacks_total", ())] == 1
+
+
+def test_the_app_is_told_why_the_stable_model_runs_and_a_named_model_is_not_rolled_back(tmp_path):
     session = Session(Settings(model="no-such-model"), settings_path=tmp_path / "settings.json",
                       registry=Registry.load(_registry(tmp_path)))
     told = []
     monitor = FleetMonitor(session, build=lambda entry, still: entry)
     monitor.attach(lambda factory: None, told.append)
     monitor.factory()(False)
-    assert len(told) == 1 and isinstance(told[0], Status)
+    assert len(told) == 1 and isinstance(told[0], Notice) and "rollback" not in told[0].message
     assert "no model 'no-such-model'" in told[0].message and "hairnet 1.0.0 instead" in told[0].message
+    assert monitor.assignment.name == "fallback" and monitor.rollback is None
+    assert not session.state_file.exists()
+    got = _figures(monitor)
+    assert got[("hairtint_rollbacks_total", ())] == 0
+    assert got[("hairtint_rollout_info", (("assignment", "fallback"), ("candidate", ""), ("stage", "disabled")))] == 1
+    assert "fallback (hairnet 1.0.0): no model 'no-such-model'" in monitor.overlay_line()
+
+
+def _stable_versions(folder: Path, versions=("1.0.0", "2.0.0", "2.1.0")) -> Path:
+    """A registry of stable ``hairnet`` versions (each its own copy of the shipped file) and an int8 one."""
+    models = []
+    for model_id, version in (*(("hairnet", v) for v in versions), ("hairnet-int8", "1.0.0")):
+        name = f"{model_id}-{version}.tflite"
+        shutil.copy(SHIPPED.file, folder / name)
+        models.append({"id": model_id, "version": version, "stage": "stable", "file": name,
+                       "sha256": file_sha256(folder / name), "backend": "mediapipe"})
+    path = folder / "model_registry.json"
+    path.write_text(json.dumps({"default": "hairnet", "models": models}))
+    return path
+
+
+def test_the_fallbacks_are_the_default_models_versions_newest_first_then_the_others(tmp_path):
+    order = [(e.id, e.version) for e in Registry.load(_stable_versions(tmp_path)).fallbacks()]
+    assert order == [("hairnet", "2.1.0"), ("hairnet", "2.0.0"), ("hairnet", "1.0.0"), ("hairnet-int8", "1.0.0")]
+
+
+def test_a_damaged_default_model_falls_back_to_the_newest_intact_stable_version(tmp_path):
+    registry = Registry.load(_stable_versions(tmp_path))
+    for version in ("2.1.0", "2.0.0"):
+        target = tmp_path / f"hairnet-{version}.tflite"
+        target.write_bytes(target.read_bytes()[:-1] + b"\1")
+    session = Session(Settings(), settings_path=tmp_path / "settings.json", registry=registry)
+    with pytest.raises(ModelError, match="does not match its checksum"):  # the command line says why
+        session.build_pipeline(still=True)
+    told = []
+    monitor = FleetMonitor(session)  # the app: the real build
+    monitor.attach(lambda factory: None, told.append)
+    pipeline = monitor.factory()(True)
+    try:
+        assert model_label(pipeline) == "hairnet 1.0.0"
+    finally:
+        pipeline.close()
+    assert monitor.assignment.name == "fallback" and monitor.rollback is None  # the stable default is not rolled back
+    assert "hairnet-2.1.0.tflite does not match" in told[0].message and "2.0.0 cannot run either" in told[0].message
 
 
 def test_when_the_stable_model_fails_too_the_message_says_both(tmp_path):
@@ -155,3 +244,30 @@ def test_when_the_stable_model_fails_too_the_message_says_both(tmp_path):
         session.build_pipeline(still=True, fallback=True)
     with pytest.raises(ModelError, match="no model 'nope'"):  # the command line: what was asked for, or why not
         Session(Settings(model="nope"), registry=Registry.load(path)).build_pipeline(still=True)
+
+
+def test_a_model_named_by_path_runs_only_against_a_checksum(tmp_path, caplog):
+    copy = tmp_path / "copy.tflite"  # the same bytes as a registered model: the registry vouches for it
+    shutil.copy(SHIPPED.file, copy)
+    damaged = _flipped(tmp_path / "mine.tflite")
+    session = Session(Settings(), settings_path=tmp_path / "settings.json", registry=Registry.load())
+    entry = session.model_entry(str(copy))
+    assert entry.verified and entry.sha256 == SHIPPED.sha256 and entry.version == f"sha256:{SHIPPED.sha256[:8]}"
+    with pytest.raises(ModelError, match="cannot be verified.*mine.tflite.sha256.*--trust-unverified"):
+        session.model_entry(str(damaged))
+    sidecar = tmp_path / "mine.tflite.sha256"
+    sidecar.write_text(f"{file_sha256(damaged)}  mine.tflite\n")  # as `sha256sum` writes it
+    assert session.model_entry(str(damaged)).sha256 == file_sha256(damaged)
+    sidecar.write_text(f"{file_sha256(copy)}  mine.tflite\n")  # the file changed after its checksum was taken
+    with pytest.raises(ModelError, match="does not match its checksum in mine.tflite.sha256"):
+        session.build_pipeline(still=True, model=str(damaged))
+    sidecar.write_text("not a checksum\n")
+    with pytest.raises(ModelError, match="does not start with 64 hex digits"):
+        session.model_entry(str(damaged))
+    sidecar.unlink()
+    sidecar.mkdir()
+    with pytest.raises(ModelError, match="mine.tflite.sha256 cannot be used: it is not a regular file"):
+        session.model_entry(str(damaged))
+    trusting = Session(Settings(), registry=Registry.load(), trust_unverified=True)
+    entry = trusting.model_entry(str(damaged))
+    assert not entry.verified and entry.version == "unverified" and "running" in caplog.text

@@ -59,3 +59,49 @@ def test_screenshot_times_out_with_a_message(qtbot, tmp_path, capsys, monkeypatc
     assert code == 1 and not out.exists()
     assert "no processed frame within" in capsys.readouterr().err
     assert real_threads() == before
+
+
+def _registry_of_versions(folder, damaged=()):
+    """hairnet 2.1.0, 2.0.0 and 1.0.0 (copies of the shipped file) in a registry of their own; the
+    versions in ``damaged`` with a changed byte."""
+    import json
+
+    from core.catalog.registry import Registry, file_sha256
+
+    shipped = Registry.load().resolve(None)
+    models = []
+    for version in ("1.0.0", "2.0.0", "2.1.0"):
+        path = folder / f"hairnet-{version}.tflite"
+        path.write_bytes(shipped.file.read_bytes())
+        models.append({"id": "hairnet", "version": version, "stage": "stable", "file": path.name,
+                       "sha256": file_sha256(path), "backend": "mediapipe"})
+        if version in damaged:
+            path.write_bytes(path.read_bytes()[:-1] + bytes([path.read_bytes()[-1] ^ 1]))
+    registry = folder / "model_registry.json"
+    registry.write_text(json.dumps({"default": "hairnet", "models": models}))
+    return registry
+
+
+def test_a_damaged_default_model_still_gives_a_screenshot(qtbot, tmp_path, photo_path, capsys, monkeypatch, caplog):
+    from core.catalog import registry_file
+
+    registry = _registry_of_versions(tmp_path, damaged=("2.1.0",))
+    monkeypatch.setattr(registry_file, "registry_path", lambda: registry)
+    out = tmp_path / "fallback.png"
+    code = run_gui(str(photo_path), kiosk=False, screenshot=str(out), settings_path=tmp_path / "settings.json")
+    assert code == 0 and out.exists(), capsys.readouterr().err
+    _, pixels = image_stats(out)
+    assert pixels[100:600, 50:800].std() > 20  # a picture, made by hairnet 2.0.0
+    assert "running the stable model hairnet 2.0.0 instead" in caplog.text
+
+
+def test_no_model_that_runs_ends_the_screenshot_at_once_with_why(qtbot, tmp_path, photo_path, capsys, monkeypatch):
+    from core.catalog import registry_file
+
+    registry = _registry_of_versions(tmp_path, damaged=("1.0.0", "2.0.0", "2.1.0"))
+    monkeypatch.setattr(registry_file, "registry_path", lambda: registry)
+    out = tmp_path / "none.png"
+    code = run_gui(str(photo_path), kiosk=False, screenshot=str(out), settings_path=tmp_path / "settings.json",
+                   timeout_s=600)  # never reached: the live view's end is the signal
+    err = capsys.readouterr().err
+    assert code == 1 and out.exists() and "cannot run either" in err and "screenshot saved" in err

@@ -388,3 +388,19 @@ def test_eval_tells_two_model_files_of_the_same_name_apart(tmp_path):
                  "--json", str(out)]) == 0
     assert set(json.loads(out.read_text())["models"]) == {f"{ref} (file)" for ref in refs}
     assert main(["eval", "--data", str(data), "--model", "hairnet", "--model", "hairnet"]) == 2
+
+
+def test_recolor_runs_a_model_named_by_path_only_against_a_checksum(tmp_path, capsys):
+    data = bytearray(Registry.load().get("hairnet@2.1.0").file.read_bytes())
+    data[1072:1076] = bytes(b ^ 0xFF for b in data[1072:1076])  # MediaPipe would crash loading this
+    flipped = tmp_path / "mine.tflite"
+    flipped.write_bytes(bytes(data))
+    args = ["recolor", str(PORTRAIT), "-o", str(tmp_path / "out.png"), "--model"]
+    assert main([*args, str(flipped)]) == 2
+    err = capsys.readouterr().err
+    assert "cannot be verified" in err and "--trust-unverified" in err and "Traceback" not in err
+    assert main([*args, str(flipped), "--trust-unverified"]) == 2  # let through, and caught by the probe
+    assert "crashed" in capsys.readouterr().err
+    copy = tmp_path / "copy.tflite"  # the bytes of a registered model: the registry vouches for it
+    copy.write_bytes(Registry.load().resolve(None).file.read_bytes())
+    assert main([*args, str(copy)]) == 0 and (tmp_path / "out.png").exists()

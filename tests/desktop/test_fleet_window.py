@@ -108,3 +108,26 @@ def test_metrics_are_served_while_the_app_runs(qtbot, make_window):
 
 def test_metrics_stay_off_by_default(make_window):
     assert serve_metrics(make_window()) is None
+
+
+def test_a_fallback_is_reported_as_what_runs_and_its_reason_stays_until_dismissed(qtbot, make_window, tmp_path):
+    session = Session(Settings(model="no-such-model", install_id="00000000-0000-4000-8000-000000000001"),
+                      settings_path=tmp_path / "settings.json",
+                      registry=Registry.load(registry_with_experimental(tmp_path / "registry")))
+    window = make_window(session=session)
+    window.set_overlay_visible(True)
+    window.start("camera:0")
+    qtbot.waitUntil(lambda: window.banner.isVisible() and window.banner.kind == "notice", timeout=5000)
+    assert "no model 'no-such-model'" in window.banner.label.text()
+    ready = f"Model {STABLE_ID} 1.0.0 (fallback)"
+    qtbot.waitUntil(lambda: window.model_status.text() == ready, timeout=5000)
+    qtbot.waitUntil(lambda: "fallback" in window.overlay.text(), timeout=5000)
+    frames = window.last_info.done_t
+    qtbot.waitUntil(lambda: window.last_info.done_t > frames, timeout=5000)  # more frames, and "ready" was said
+    rollout = [dict(labels) for (name, labels), value in figures(window.fleet.telemetry.text()).items()
+               if name == "hairtint_rollout_info" and value == 1]
+    assert [r["assignment"] for r in rollout] == ["fallback"]
+    window.reset_for_next_customer()  # a kiosk's next customer: the note is for staff, it stays
+    assert window.banner.isVisible() and "no-such-model" in window.banner.label.text()
+    window.banner.close_button.click()
+    assert not window.banner.isVisible()
