@@ -49,9 +49,12 @@ def rollout_status(args) -> int:
 
 
 def rollout_set(args) -> int:
+    """Write ``rollout_stage`` and nothing else (the file as it is then, read again: see ``save_settings``)."""
+    from core.catalog.config import save_settings
+
     session = _session(args)
     session.update(session.settings.with_(rollout_stage=args.stage))
-    path = session.save()
+    path = save_settings(session.settings, session.settings_path, keys=["rollout_stage"])
     print(f"rollout stage {args.stage} written to {path}")
     stage = session.assignment().stage
     if stage.source == "environment":
