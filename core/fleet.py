@@ -106,7 +106,7 @@ class FleetMonitor:
                 self.rollback = record = RollbackRecord(
                     time=self._now().isoformat(timespec="seconds"), model=f"{failed.id}@{failed.version}",
                     reason=f"it could not be loaded: {note.split(' — ')[0]}", figures={})
-            running = self.session.fallback_assignment(entry, note, chosen)
+            running = self.session.fallback_assignment(entry, note, chosen, self._environ)
             if record is not None:
                 running = replace(running, held=record)
             if current:

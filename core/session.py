@@ -140,7 +140,7 @@ class Session:
                             chosen.entry.file)
         return chosen
 
-    def fallback_assignment(self, entry, reason: str, chosen=None):
+    def fallback_assignment(self, entry, reason: str, chosen=None, environ=None):
         """What this installation runs when the model chosen (``chosen``, an Assignment, or None when
         none could be chosen) cannot run and the stable ``entry`` runs instead, ``reason`` saying why."""
         from core.catalog.rollout import Assignment, effective_stage
@@ -148,7 +148,8 @@ class Session:
         if chosen is not None:
             return replace(chosen, entry=entry, fallback=reason)
         s = self.settings
-        return Assignment(effective_stage(s.rollout_stage, None), s.install_id or "", entry, reason, fallback=reason)
+        return Assignment(effective_stage(s.rollout_stage, environ), s.install_id or "", entry, reason,
+                          fallback=reason)
 
     def model_entry(self, model: str | None = None, settings: Settings | None = None):
         """The registry entry to run (see :meth:`assignment`)."""
