@@ -39,7 +39,7 @@ from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
 from core.errors import ConfigError
-from core.io.small_files import FileProblem, read_json, update_json
+from core.io.small_files import FileProblem, json_kind, read_json, update_json
 
 log = logging.getLogger(__name__)
 
@@ -345,9 +345,9 @@ def save_settings(settings: Settings, path: str | os.PathLike | None = None,
     keys = list(values) if keys is None else list(keys)
 
     def change(old):
-        if old is not None and not isinstance(old, dict):
-            raise FileProblem(f"it holds a JSON {type(old).__name__}, not an object (line 1)")
-        data = copy.deepcopy(old or {})  # old stays as it was, to compare with
+        if not isinstance(old, dict):
+            raise FileProblem(f"it holds {json_kind(old)}, not an object (line 1)")
+        data = copy.deepcopy(old)  # old stays as it was, to compare with
         for key in keys:
             section, _, name = key.rpartition(".")
             into = data
@@ -361,7 +361,7 @@ def save_settings(settings: Settings, path: str | os.PathLike | None = None,
         return data
 
     try:
-        update_json(file, change, MAX_SETTINGS_BYTES)
+        update_json(file, change, MAX_SETTINGS_BYTES, missing={})
     except FileProblem as exc:
         bak = file.with_name(file.name + ".bak")
         last_good = f" (the last good copy is {bak})" if bak.is_file() else ""

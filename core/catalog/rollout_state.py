@@ -18,7 +18,7 @@ from pathlib import Path
 
 from core.catalog.config import settings_path
 from core.errors import ConfigError
-from core.io.small_files import FileProblem, folder_lock, read_json, update_json
+from core.io.small_files import FileProblem, folder_lock, json_kind, read_json, update_json
 
 STATE_FILE = "rollout_state.json"
 MAX_STATE_BYTES = 64 << 10
@@ -53,12 +53,12 @@ def read_rollback(path: Path) -> RollbackRecord | None:
     except FileProblem as exc:
         return None if exc.missing else _damaged(path, str(exc))
     if not isinstance(data, dict):
-        return _damaged(path, f"it holds a JSON {type(data).__name__}, not an object")
+        return _damaged(path, f"it holds {json_kind(data)}, not an object")
     rollback = data.get("rollback")
     if rollback is None:
         return None
     if not isinstance(rollback, dict):
-        return _damaged(path, f"its rollback is {_kind(rollback)}, not an object")
+        return _damaged(path, f"its rollback is {json_kind(rollback)}, not an object")
     return _record(rollback, path)
 
 
@@ -81,11 +81,6 @@ def _is_figure(value) -> bool:
     return value is None or isinstance(value, (bool, int, float, str))
 
 
-def _kind(value) -> str:
-    return f"{value!r}" if isinstance(value, (bool, int, float, str)) and len(repr(value)) <= 40 \
-        else f"a JSON {type(value).__name__}"
-
-
 def _damaged(path: Path, problem: str) -> RollbackRecord:
     return RollbackRecord(time="?", model="?", by="unknown",
                           reason=f"the state file {path} cannot be read ({problem}), which counts as a rollback; "
@@ -98,12 +93,12 @@ def write_rollback(path: Path, record: RollbackRecord) -> None:
     path = Path(path)
 
     def change(old):
-        if old is not None and not isinstance(old, dict):
-            raise FileProblem(f"it holds a JSON {type(old).__name__}, not an object")
-        return {**(old or {}), "rollback": record.as_dict()}
+        if not isinstance(old, dict):
+            raise FileProblem(f"it holds {json_kind(old)}, not an object")
+        return {**old, "rollback": record.as_dict()}
 
     try:
-        update_json(path, change, MAX_STATE_BYTES)
+        update_json(path, change, MAX_STATE_BYTES, missing={})
     except FileProblem as exc:
         raise ConfigError(f"the rollout state file {path} cannot be read, so it is left as it is and the rollback "
                           f"is not recorded: {exc}; delete it with `hairtint rollout reset`") from None

@@ -82,6 +82,14 @@ def _parse(data: bytes):
         raise FileProblem("its JSON is nested too deeply") from None
 
 
+def json_kind(value) -> str:
+    """What a JSON value is, in words for a message: ``null``, ``'yes'``, ``[1, 2]``, ``a list``."""
+    text = json.dumps(value)
+    if len(text) <= 24:
+        return text
+    return f"a {'list' if isinstance(value, list) else 'text' if isinstance(value, str) else type(value).__name__}"
+
+
 def _max_depth(text: str) -> int:
     """How deep brackets nest, strings skipped (an upper bound is enough: it only refuses)."""
     depth = deepest = 0
@@ -104,9 +112,9 @@ def _max_depth(text: str) -> int:
     return deepest
 
 
-def update_json(path: Path, change: Callable[[object], object], max_bytes: int) -> bool:
-    """Rewrite the JSON file ``path`` as ``change(old)`` gives it (``old``: the file's value now, None when
-    there is no file), read again while this folder's lock is held, so writers in other processes that
+def update_json(path: Path, change: Callable[[object], object], max_bytes: int, missing=None) -> bool:
+    """Rewrite the JSON file ``path`` as ``change(old)`` gives it (``old``: the file's value now, read
+    again while this folder's lock is held; ``missing`` when there is no file), so writers in other processes that
     change other keys do not undo each other. The new file is written beside the old one and renamed over
     it; the old one is kept as ``NAME.bak``. A link is written through to its target.
 
@@ -123,7 +131,7 @@ def update_json(path: Path, change: Callable[[object], object], max_bytes: int) 
             if not exc.missing:
                 raise
             old_bytes = None
-        old = None if old_bytes is None else _parse(old_bytes)
+        old = missing if old_bytes is None else _parse(old_bytes)
         new = change(old)
         if old_bytes is not None and new == old:
             return False
@@ -166,4 +174,4 @@ def _replace(path: Path, data: bytes) -> None:
         raise
 
 
-__all__ = ["FileProblem", "MAX_DEPTH", "folder_lock", "read_bytes", "read_json", "regular_size", "update_json"]
+__all__ = ["FileProblem", "MAX_DEPTH", "folder_lock", "json_kind", "read_bytes", "read_json", "regular_size", "update_json"]

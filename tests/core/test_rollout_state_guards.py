@@ -21,9 +21,10 @@ RECORD = RollbackRecord(time="2026-12-01T10:00:00", model="hairnet-hq@0.9.0", re
     (b'{"rollback": {"figures": [1, 2]}}', "figures of the wrong type"),
     (b'{"rollback": {"reason": 7, "figures": {"p95": [1]}}}', "reason, figures of the wrong type"),
     (b"[1, 2]", "not an object"),
-    (b'{"rollback": "yes"}', "'yes', not an object"),
+    (b'{"rollback": "yes"}', '"yes", not an object'),
     (b'{"rollback": [1]}', "not an object"),
     (b'"rollback"', "not an object"),
+    (b"null", "it holds null, not an object"),
     (b'{"rollback": {"time": ', "not valid JSON (line 1"),
     (json.dumps({"rollback": RECORD.as_dict()}).encode("utf-16"), "UTF-16"),
     (b"{" + b" " * MAX_STATE_BYTES + b"}", "more than the"),
@@ -64,7 +65,7 @@ def test_a_written_rollback_reads_back_and_the_old_one_is_kept_as_bak(tmp_path):
     assert read_rollback(tmp_path / "rollout_state.json.bak") == RECORD
 
 
-@pytest.mark.parametrize("content", [b"[1, 2]", b'{"rollback": 1,}'])
+@pytest.mark.parametrize("content", [b"[1, 2]", b"null", b'{"rollback": 1,}'])
 def test_a_rollback_is_not_written_over_a_file_that_cannot_be_read(tmp_path, content):
     path = tmp_path / "rollout_state.json"
     path.write_bytes(content)

@@ -24,9 +24,10 @@ def _kept_text() -> str:
 @pytest.mark.parametrize("content, says", [
     (_kept_text()[:-2] + ",\n}", "line 7"),  # a trailing comma after the last key
     (_kept_text().encode("utf-16"), "UTF-16"),
-    (b"[1, 2]", "not an object"),
+    (b"[1, 2]", "it holds [1, 2], not an object"),
+    (b"null", "it holds null, not an object"),
     (b"{" + b" " * MAX_SETTINGS_BYTES + b"}", "more than the"),
-], ids=["trailing-comma", "utf-16", "a-list", "over-the-cap"])
+], ids=["trailing-comma", "utf-16", "a-list", "null", "over-the-cap"])
 def test_a_save_over_a_file_it_cannot_read_is_refused_and_the_file_kept(tmp_path, content, says):
     path = tmp_path / "settings.json"
     content = content.encode() if isinstance(content, str) else content
