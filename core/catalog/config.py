@@ -346,7 +346,7 @@ def save_settings(settings: Settings, path: str | os.PathLike | None = None,
 
     def change(old):
         if not isinstance(old, dict):
-            raise FileProblem(f"it holds {json_kind(old)}, not an object (line 1)")
+            raise FileProblem(f"it holds {json_kind(old)}, not an object")
         data = copy.deepcopy(old)  # old stays as it was, to compare with
         for key in keys:
             section, _, name = key.rpartition(".")
@@ -363,7 +363,7 @@ def save_settings(settings: Settings, path: str | os.PathLike | None = None,
     try:
         update_json(file, change, MAX_SETTINGS_BYTES, missing={})
     except FileProblem as exc:
-        bak = file.with_name(file.name + ".bak")
+        bak = Path(os.path.realpath(file) + ".bak")  # beside a link's target
         last_good = f" (the last good copy is {bak})" if bak.is_file() else ""
         raise ConfigError(f"Settings file {file} cannot be read, so it is left as it is and nothing was saved: "
                           f"{exc}; fix or delete it{last_good}") from None

@@ -113,10 +113,10 @@ def _max_depth(text: str) -> int:
 
 
 def update_json(path: Path, change: Callable[[object], object], max_bytes: int, missing=None) -> bool:
-    """Rewrite the JSON file ``path`` as ``change(old)`` gives it (``old``: the file's value now, read
-    again while this folder's lock is held; ``missing`` when there is no file), so writers in other processes that
-    change other keys do not undo each other. The new file is written beside the old one and renamed over
-    it; the old one is kept as ``NAME.bak``. A link is written through to its target.
+    """Rewrite the JSON file ``path`` as ``change(old)`` gives it. ``old`` is the file's value read again
+    while this folder's lock is held (``missing`` when there is no file), so writers in other processes
+    that change other keys do not undo each other. The new file is written beside the old one and renamed
+    over it; the old one is kept as ``NAME.bak``. A link is written through to its target.
 
     A file that exists but cannot be read raises :class:`FileProblem` and is left exactly as it is: a
     change is never made to defaults that stand in for a file's lost content. Returns False when the value
@@ -174,4 +174,5 @@ def _replace(path: Path, data: bytes) -> None:
         raise
 
 
-__all__ = ["FileProblem", "MAX_DEPTH", "folder_lock", "json_kind", "read_bytes", "read_json", "regular_size", "update_json"]
+__all__ = ["FileProblem", "MAX_DEPTH", "folder_lock", "json_kind", "read_bytes", "read_json", "regular_size",
+           "update_json"]
