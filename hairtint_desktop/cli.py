@@ -164,7 +164,8 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--data", nargs="+", required=True, metavar="DIR|PACK",
                        help="sets with train.txt / val.txt, folders of sets, or .npz packs made with --pack-to")
     train.add_argument("--out", metavar="DIR", help="where checkpoints, curves and the .tflite go")
-    train.add_argument("--arch", default="hairnet", help="hairnet (1.0.0's), hairnet2 or hairnet-hq")
+    train.add_argument("--arch", default="hairnet", help="hairnet (1.0.0's), hairnet2, hairnet-hq, or hairnet-e0 "
+                       "(an ImageNet-pretrained EfficientNet-Lite0 encoder)")
     train.add_argument("--epochs", type=int, help="default 50 (what hairnet 1.0.0 got); with --resume, a new length for the run")
     train.add_argument("--minutes", type=float, help="train for this long instead (the schedule follows the clock)")
     train.add_argument("--size", type=int, default=192, help="square training and model input size")
@@ -195,6 +196,9 @@ def build_parser() -> argparse.ArgumentParser:
                        help="weight of a loss towards the pack's teacher probabilities (0: none)")
     train.add_argument("--edge-weight", type=float, default=4.0,
                        help="extra loss weight on the band round the true hair boundary (default 4)")
+    train.add_argument("--hard-negatives", type=int, default=1, metavar="K",
+                       help="see each hard-negative photo (where the pack's teacher calls non-hair hair) K times an "
+                            "epoch, and follow the teacher only where it agrees with the truth (default 1: off)")
     train.add_argument("--augment", choices=("full", "geometry"), default="full",
                        help="full: geometry and camera faults; geometry: zoom, rotation and crops only")
 

@@ -14,7 +14,7 @@ from core.errors import DataError
 from core.io.outputs import write_text
 from training.data import count_photos
 from training.export import export
-from training.model import ARCHS, count_parameters
+from training.model import ARCH_NAMES, count_parameters
 from training.train import TrainConfig, load_trained, train
 
 log = logging.getLogger(__name__)
@@ -22,7 +22,8 @@ log = logging.getLogger(__name__)
 
 def _recipe(config: dict) -> list[str]:
     """The options of the run's recipe that differ from the defaults, as ``hairtint train`` takes them."""
-    options = {"distill": ("--distill", 0.0), "edge_weight": ("--edge-weight", 4.0), "augment": ("--augment", "full")}
+    options = {"distill": ("--distill", 0.0), "edge_weight": ("--edge-weight", 4.0), "augment": ("--augment", "full"),
+               "hard_negatives": ("--hard-negatives", 1)}
     return [part for key, (flag, default) in options.items() if config.get(key, default) != default
             for part in (flag, str(config[key]))]
 
@@ -83,13 +84,15 @@ def run_training(args) -> int:
         return 0
     if not args.out:
         raise DataError("--out DIR is needed to train")
-    if args.arch not in ARCHS:
-        raise DataError(f"unknown --arch {args.arch!r}; known: {', '.join(ARCHS)}")
+    if args.arch not in ARCH_NAMES:
+        raise DataError(f"unknown --arch {args.arch!r}; known: {', '.join(ARCH_NAMES)}")
+    if args.hard_negatives < 1:
+        raise DataError("--hard-negatives K: K is how often a hard photo is seen an epoch, 1 or more")
     config = TrainConfig(data=args.data, out=args.out, size=args.size, epochs=args.epochs or 50,
                          batch_size=args.batch_size, lr=args.lr, seed=args.seed, device=args.device,
                          max_steps=args.max_steps, arch=args.arch, minutes=args.minutes,
                          val_every=args.val_every, distill=args.distill, edge_weight=args.edge_weight,
-                         augment=args.augment)
+                         augment=args.augment, hard_negatives=args.hard_negatives)
     checkpoint = train(config, resume=args.resume, progress=not args.quiet, epochs=args.epochs, minutes=args.minutes)
     if args.no_export:
         print(f"checkpoint: {checkpoint}")

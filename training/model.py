@@ -13,6 +13,8 @@ import torch
 from torch import nn
 from torch.nn import functional as F
 
+from training.efficientnet import TAP_CHANNELS, LiteEncoder, load_imagenet
+
 
 def conv_bn_relu(cin: int, cout: int, kernel: int = 3, stride: int = 1, groups: int = 1) -> nn.Sequential:
     return nn.Sequential(
@@ -98,11 +100,51 @@ class HairNet(nn.Module):
         return F.interpolate(logits, size=x.shape[-2:], mode="bilinear", align_corners=False)
 
 
+class LiteHairNet(nn.Module):
+    """hairnet-e0: EfficientNet-Lite0 to stride 16 (ImageNet weights, ``training.efficientnet``) under
+    a separable decoder like hairnet2's at strides 8, 4 and 2. The encoder brings what a hair net
+    trained on 3,000 photos lacks: what a hat, a poster or a sleeve is."""
+
+    DECODER = (64, 32, 16)
+
+    def __init__(self):
+        super().__init__()
+        self.encoder = LiteEncoder()
+        c1, c2, c3, c4 = TAP_CHANNELS
+        d3, d2, d1 = self.DECODER
+        self.dec3 = nn.Sequential(SeparableBlock(c4 + c3, d3), SeparableBlock(d3, d3))
+        self.dec2 = nn.Sequential(SeparableBlock(d3 + c2, d2), SeparableBlock(d2, d2))
+        self.dec1 = nn.Sequential(SeparableBlock(d2 + c1, d1), SeparableBlock(d1, d1))
+        self.head = nn.Conv2d(d1, 1, 1)
+
+    def load_pretrained(self) -> int:
+        return load_imagenet(self.encoder)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        s1, s2, s3, s4 = self.encoder(x)
+        y = self.dec3(HairNet._up_cat(s4, s3))
+        y = self.dec2(HairNet._up_cat(y, s2))
+        y = self.dec1(HairNet._up_cat(y, s1))
+        logits = self.head(y)
+        return F.interpolate(logits, size=x.shape[-2:], mode="bilinear", align_corners=False)
+
+
+PRETRAINED = {"hairnet-e0": LiteHairNet}
+ARCH_NAMES = (*ARCHS, *PRETRAINED)
+
+
+def build(arch: str) -> nn.Module:
+    """The network of ``arch`` (its weights random; a pretrained encoder is loaded by the caller)."""
+    if arch in PRETRAINED:
+        return PRETRAINED[arch]()
+    return HairNet(arch)
+
+
 class SegmenterExport(nn.Module):
     """What goes into the .tflite: NHWC float input normalised to [-1, 1], NHWC [background, hair]
     probabilities out, the layout MediaPipe's ImageSegmenter expects."""
 
-    def __init__(self, net: HairNet):
+    def __init__(self, net: nn.Module):
         super().__init__()
         self.net = net
 

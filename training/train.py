@@ -32,13 +32,18 @@ from core.errors import DataError
 from core.metrics import mask_iou
 from training.augment import augmented_batch, plain_batch
 from training.data import PhotoSet, load_photos
-from training.model import HairNet, count_parameters
+from training.model import build, count_parameters
 
 log = logging.getLogger(__name__)
 
 CHECKPOINT = "checkpoint.pt"
 HISTORY = "history.json"
 WARMUP = 0.05  # share of the run spent warming the learning rate up
+PRETRAINED_LR = 0.5  # a pretrained encoder learns at this share of the peak rate: fine-tuned, not overwritten
+HARD_FP = 0.10  # a training photo is a hard negative where over this share of what the teacher calls hair is not
+# sets whose masks are too coarse to mine: LFW's superpixels leave real hair outside the mask, so a
+# teacher's "false positive" there is as often the mask's error as the teacher's
+COARSE_SETS = ("lfw_parts_hair",)
 
 
 @dataclass
@@ -56,6 +61,7 @@ class TrainConfig:
     edge_weight: float = 4.0  # extra BCE weight on pixels near the true hair boundary
     distill: float = 0.0  # weight of a BCE towards the pack's teacher probabilities
     augment: str = "full"  # "full", or "geometry" (no camera faults: colour, light, noise, blur, JPEG)
+    hard_negatives: int = 1  # each hard-negative photo (see ``hard_photos``) is seen this many times an epoch
     ema: float = 0.999
     val_every: int = 10
     max_steps: int | None = None  # stop early after this many steps in total (smoke runs)
@@ -94,11 +100,32 @@ def hair_loss(logits: torch.Tensor, target: torch.Tensor, edge_weight: float) ->
 
 def training_loss(logits: torch.Tensor, targets: torch.Tensor, config: TrainConfig) -> torch.Tensor:
     """``hair_loss`` against the true mask (channel 0), plus ``distill`` x BCE towards the teacher's
-    probability (channel 1) where the run distils."""
-    loss = hair_loss(logits, targets[:, :1], config.edge_weight)
+    probability (channel 1) where the run distils. A run that repeats hard negatives follows the
+    teacher only where it agrees with the truth (within 0.5): those photos are repeated for the
+    teacher's own mistakes, which the student must not learn."""
+    truth = targets[:, :1]
+    loss = hair_loss(logits, truth, config.edge_weight)
     if config.distill > 0:
-        loss = loss + config.distill * F.binary_cross_entropy_with_logits(logits, targets[:, 1:2])
+        teacher = targets[:, 1:2]
+        if config.hard_negatives > 1:
+            teacher = torch.where((teacher - truth).abs() > 0.5, truth, teacher)
+        loss = loss + config.distill * F.binary_cross_entropy_with_logits(logits, teacher)
     return loss
+
+
+def hard_photos(photos: PhotoSet) -> torch.Tensor:
+    """Indices of the photos where over ``HARD_FP`` of what the pack's teacher calls hair is not hair
+    in the truth (``COARSE_SETS`` left out): hats, dark backgrounds and clothes a hair model takes for
+    hair. Mined from the teacher, not labelled by eye, so the validation hard cases (labelled by eye,
+    ``docs/models/hard-cases.csv``) stay independent of any model."""
+    if photos.masks.shape[1] < 2:
+        raise DataError("--hard-negatives finds the hard photos by a teacher's mistakes: "
+                        "train from a pack made with --pack-teacher")
+    said = photos.masks[:, 1] > 127
+    wrong = said & (photos.masks[:, 0] <= 127)
+    share = wrong.flatten(1).sum(1).float() / said.flatten(1).sum(1).clamp(min=1).float()
+    fine = torch.tensor([name not in COARSE_SETS for name in photos.set_names], device=share.device)
+    return torch.nonzero((share > HARD_FP) & fine).flatten()
 
 
 def learning_rate(peak: float, progress: float) -> float:
@@ -182,8 +209,16 @@ class Run:
 
     def __init__(self, config: TrainConfig, device: torch.device, state: dict | None):
         self.config, self.device = config, device
-        self.net = HairNet(config.arch).to(device).to(memory_format=torch.channels_last)
-        self.optimiser = torch.optim.AdamW(self.net.parameters(), lr=config.lr, weight_decay=config.weight_decay)
+        self.net = build(config.arch)
+        encoder = getattr(self.net, "encoder", None)  # a pretrained encoder learns more slowly
+        if encoder is not None and state is None:
+            log.info("%s: %d ImageNet tensors loaded into the encoder", config.arch, self.net.load_pretrained())
+        self.net = self.net.to(device).to(memory_format=torch.channels_last)
+        own = {id(p) for p in encoder.parameters()} if encoder is not None else set()
+        groups = [{"params": [p for p in self.net.parameters() if id(p) not in own], "scale": 1.0}]
+        if own:
+            groups.append({"params": list(encoder.parameters()), "scale": PRETRAINED_LR})
+        self.optimiser = torch.optim.AdamW(groups, lr=config.lr, weight_decay=config.weight_decay)
         self.ema = copy.deepcopy(self.net).eval()
         self.history: list[dict] = []
         self.epochs_done, self.steps, self.seconds = 0, 0, 0.0
@@ -220,9 +255,14 @@ def _stream_seed(config: TrainConfig, epoch: int) -> int:
     return (config.seed * 1_000_003 + rank * 10_007 + epoch) % (2**31)
 
 
-def _epoch_order(n: int, config: TrainConfig, epoch: int, device: torch.device) -> torch.Tensor:
+def _epoch_order(n: int, config: TrainConfig, epoch: int, device: torch.device,
+                 repeated: torch.Tensor | None = None) -> torch.Tensor:
+    """Every photo once, plus ``repeated``'s ``config.hard_negatives - 1`` more times, shuffled."""
     g = torch.Generator().manual_seed(_stream_seed(config, epoch))
-    return torch.randperm(n, generator=g).to(device)
+    pool = torch.arange(n)
+    if repeated is not None and config.hard_negatives > 1:
+        pool = torch.cat([pool, repeated.cpu().repeat(config.hard_negatives - 1)])
+    return pool[torch.randperm(len(pool), generator=g)].to(device)
 
 
 def _augment_stream(config: TrainConfig, epoch: int, device: torch.device) -> torch.Generator:
@@ -267,7 +307,12 @@ def train(config: TrainConfig, resume: bool = False, progress: bool = True, epoc
     val_photos = load_photos(data, "val", config.source, progress).to(device)
     if config.distill > 0 and train_photos.masks.shape[1] < 2:
         raise DataError("--distill needs a pack made with --pack-teacher (it holds no teacher's probabilities)")
-    steps_per_epoch = len(train_photos) // config.batch_size
+    hard = hard_photos(train_photos) if config.hard_negatives > 1 else None
+    if hard is not None:
+        log.info("%d of %d training photos are hard negatives, each seen %d times an epoch", len(hard),
+                 len(train_photos), config.hard_negatives)
+    seen = len(train_photos) + (0 if hard is None else len(hard) * (config.hard_negatives - 1))
+    steps_per_epoch = seen // config.batch_size
     if steps_per_epoch == 0:
         raise DataError(f"only {len(train_photos)} training photos: fewer than one batch of {config.batch_size}")
 
@@ -279,14 +324,14 @@ def train(config: TrainConfig, resume: bool = False, progress: bool = True, epoc
     run.net.train()
     while not run.finished(steps_per_epoch):
         started, base, losses = time.monotonic(), run.seconds, []
-        order = _epoch_order(len(train_photos), config, run.epochs_done, device)
+        order = _epoch_order(len(train_photos), config, run.epochs_done, device, hard)
         stream = _augment_stream(config, run.epochs_done, device)
         bar = tqdm(range(steps_per_epoch), desc=f"epoch {run.epochs_done + 1}", unit="batch", disable=not progress)
         for step in bar:
             index = order[step * config.batch_size : (step + 1) * config.batch_size]
             x, y = augmented_batch(train_photos, index, config.size, stream, camera_faults=config.augment == "full")
             for group in run.optimiser.param_groups:
-                group["lr"] = learning_rate(config.lr, run.progress(steps_per_epoch))
+                group["lr"] = group.get("scale", 1.0) * learning_rate(config.lr, run.progress(steps_per_epoch))
             with autocast:
                 logits = run.net(x)
             loss = training_loss(logits.float(), y, config)
@@ -319,9 +364,9 @@ def train(config: TrainConfig, resume: bool = False, progress: bool = True, epoc
     return out / CHECKPOINT
 
 
-def load_trained(checkpoint: Path) -> tuple[HairNet, dict]:
+def load_trained(checkpoint: Path) -> tuple[torch.nn.Module, dict]:
     """The averaged (EMA) weights of a checkpoint, ready to export, and the checkpoint itself."""
     state = torch.load(checkpoint, map_location="cpu", weights_only=False)
-    net = HairNet(state["config"].get("arch", "hairnet"))
+    net = build(state["config"].get("arch", "hairnet"))
     net.load_state_dict(state.get("ema", state["model"]))
     return net.eval(), state
