@@ -7,13 +7,17 @@
 #              installed into the .venv on first use; the spec puts the installer beside it) and runs
 #              the bundle's --self-test from outside the source tree. CI builds it too (tests/packaging,
 #              where CI is set).
+#   make fuzz  the long, randomized tier of the fuzz suite (tests/fuzz/tiers.py): over 10,000 examples of
+#              photos, masks, palettes, split files, settings, rollout state files, registries and command
+#              arguments, with the real model in eval and recolor; a new seed each run, printed first and
+#              last (again with: make fuzz FUZZ_SEED=N). make test runs the quick tier (a fixed seed).
 PYTHON ?= python3
 VENV := .venv
 HASH := $(shell cat pyproject.toml setup.py | sha256sum | cut -c1-12)
 APP := $(VENV)/.installed-app-$(HASH)
 ALL := $(VENV)/.installed-all-$(HASH)
 
-.PHONY: run test venv bundle
+.PHONY: run test venv bundle fuzz
 
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
@@ -37,6 +41,11 @@ run: $(APP)
 test: $(ALL)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/python -m pytest $(ARGS)
+
+fuzz: $(ALL)
+	@seed=$${FUZZ_SEED:-$$(od -An -N4 -tu4 /dev/urandom | tr -d ' ')}; \
+	echo "make fuzz: seed $$seed (to run these examples again: make fuzz FUZZ_SEED=$$seed)"; \
+	HAIRTINT_FUZZ=long $(VENV)/bin/python -m pytest tests/fuzz -q -p no:cacheprovider --hypothesis-seed=$$seed $(ARGS)
 
 bundle: $(APP)
 	$(VENV)/bin/python -m pip install --quiet -e ".[bundle]"

@@ -1,20 +1,22 @@
-"""Fuzzing ``hairtint recolor``, ``eval`` and ``bench`` argument values (issue 10, part 5): whatever a
-person types, the command ends with exit 0, 1 or 2 and a message, never a traceback; inputs do not
-change; no partial output is left. ``recolor`` runs its real pipeline on a small photo; eval's
-segmenter and bench's timed loop are stood in for, after the real argument and input checks."""
+"""Fuzzing ``hairtint recolor``, ``eval`` and ``bench`` argument values (issue 10, part 5; issue 23,
+item 11): whatever a person types, the command ends with exit 0, 1 or 2 and a message, never a
+traceback; inputs do not change; no partial output is left. ``recolor`` and ``eval`` run the real model
+and stages on small photos (each model loaded once for the whole run, not once an example); only
+bench's timed loop is stood in for, after the real argument and input checks."""
 
-import functools
+import json
 import tempfile
 from pathlib import Path
 
 import cv2
 import pytest
-from hypothesis import event, given, settings
+from hypothesis import event, given
 from hypothesis import strategies as st
 
-from core.tools import evaluate as ev
 from core.demo.synthetic import render_portrait
 from hairtint_desktop.cli import main
+from tests.fuzz.real_model import use_real_models
+from tests.fuzz.tiers import fuzz
 from tests.labelled_sets import labelled_set
 
 TRICKY = ["", "0", "-1", "1", "100", "101", "1e3", "nan", "inf", "-0", " 5", "5 ", "0x10", "١٢", "640x480", "16x16",
@@ -24,7 +26,6 @@ TRICKY = ["", "0", "-1", "1", "100", "101", "1e3", "nan", "inf", "-0", " 5", "5 
 values = st.one_of(st.sampled_from(TRICKY), st.integers(-10**13, 10**13).map(str),
                    st.text(alphabet=st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00"),
                            max_size=14))
-
 
 
 def mostly(*valid) -> st.SearchStrategy:
@@ -48,23 +49,6 @@ def _ended_cleanly(argv: list[str], capsys) -> int:
     return code
 
 
-@functools.lru_cache(maxsize=1)
-def _still_pipeline():
-    from core.engine import build_pipeline
-
-    return build_pipeline(still=True)
-
-
-class _Kept:
-    """The shared still pipeline, with close() left to the end of the session."""
-
-    def __getattr__(self, name):
-        return getattr(_still_pipeline(), name)
-
-    def close(self):
-        pass
-
-
 @pytest.fixture
 def photo(tmp_path):
     rgb, _ = render_portrait(64, 48, t=0.0, seed=1)
@@ -73,14 +57,14 @@ def photo(tmp_path):
     return path
 
 
-@settings(settings.get_profile("fuzz"), max_examples=120)
+@fuzz(quick=60, long=400)
 @given(color=mostly("Sunlit Amber", "Espresso", "#c8782a", "Honey Balayage"),
        tips=st.none() | mostly("none", "Pastel Lavender", "#b7a2d2"),
        intensity=mostly(*map(str, range(0, 101, 7))), shine=mostly(*map(str, range(0, 101, 9))),
        name=st.sampled_from(["out.png", "out.jpg", "results", "sub/"]) | st.sampled_from(["out.gif", ".png", "me.png"])
        | st.text(alphabet=st.characters(blacklist_categories=("Cs",), blacklist_characters="/\x00"), max_size=12))
 def test_recolor_arguments(photo, capsys, monkeypatch, color, tips, intensity, shine, name):
-    monkeypatch.setattr("core.session.Session.build_pipeline", lambda self, **kw: _Kept())
+    use_real_models(monkeypatch)
     original = photo.read_bytes()
     with tempfile.TemporaryDirectory() as folder:
         out = Path(folder) / name if name else Path(folder) / "results"
@@ -101,45 +85,36 @@ def tiny_set(tmp_path):
     return labelled_set(tmp_path / "set", 2, size=(48, 40), suffix=".png", step=0.5)
 
 
-class _Segmenter:
-    def close(self):
-        pass
-
-
-@settings(settings.get_profile("fuzz"), max_examples=150)
+@fuzz(quick=40, long=250)
 @given(split=st.none() | mostly("val.txt", "val"), limit=st.none() | mostly("1", "2", "5"),
-       json_name=st.none() | mostly("e.json", "sub/e.json"), model=st.none() | mostly("hairnet", "hairnet@2.0.0"))
-def test_eval_arguments(tiny_set, capsys, monkeypatch, split, limit, json_name, model):
-    monkeypatch.setattr("core.engine.open_segmenter", lambda entry, video: _Segmenter())
-
-    def scores(segmenter, key, samples, edges=None, progress=True, far=None):
-        result = ev.ModelScores(key)
-        for set_name, sample in samples:
-            ev.load_pair(sample)
-            result.add(set_name, sample, 0.9, 1.0, {name: 0.5 for name in ev.EDGE_FIGURES})
-        return result
-
-    monkeypatch.setattr(ev, "evaluate_model", scores)
+       json_name=st.none() | mostly("e.json", "sub/e.json"), model=st.none() | mostly("hairnet", "hairnet@1.0.0"),
+       orientation=st.none() | mostly("upright", "stored"))
+def test_eval_arguments(tiny_set, capsys, monkeypatch, split, limit, json_name, model, orientation):
+    use_real_models(monkeypatch)
     before = sorted((p.name, p.read_bytes()) for p in tiny_set.rglob("*") if p.is_file())
     with tempfile.TemporaryDirectory() as folder:
         argv = ["eval", "--data", str(tiny_set)]
         argv += [f"--split={split}"] if split is not None else []
         argv += [f"--limit={limit}"] if limit is not None else []
         argv += [f"--model={model}"] if model is not None else []
+        argv += [f"--mask-orientation={orientation}"] if orientation is not None else []
         argv += [f"--json={Path(folder) / json_name}"] if json_name not in (None, "") and "\x00" not in json_name else []
-        _ended_cleanly(argv, capsys)
+        code = _ended_cleanly(argv, capsys)
         assert not [p for p in Path(folder).rglob("*") if p.name.endswith((".tmp", ".partial"))]
+        if code == 0 and json_name in ("e.json", "sub/e.json") and (Path(folder) / json_name).exists():
+            (row,) = json.loads((Path(folder) / json_name).read_text())["models"].values()
+            assert 0.0 <= row["mean_iou"] <= 1.0  # the real model's figure, not a stand-in
     assert sorted((p.name, p.read_bytes()) for p in tiny_set.rglob("*") if p.is_file()) == before
 
 
-@settings(settings.get_profile("fuzz"), max_examples=200)
+@fuzz(quick=150, long=500)
 @given(frames=st.none() | mostly("1", "30", "100000"), size=st.none() | mostly("64x48", "16x16", "7680x4320"),
        soak=st.none() | mostly("1", "20", "500"), every=st.none() | mostly("1", "5", "20"),
        source=st.sampled_from(["synthetic", "synthetic:64x48", "camera:9", "nowhere.mp4", "", "synthetic:0x0"]))
 def test_bench_arguments(capsys, monkeypatch, frames, size, soak, every, source):
     from core.tools import bench
 
-    monkeypatch.setattr("core.session.Session.build_pipeline", lambda self, **kw: _Kept())
+    use_real_models(monkeypatch)
 
     def quick(pipeline, source_spec, frames, size, look, progress=True, soak_every=None):
         bench.check_settings(frames, size)  # the real checks; then a report without the timed loop

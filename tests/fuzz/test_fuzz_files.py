@@ -1,7 +1,7 @@
 """Fuzzing the files people hand HairTint (issue 10, part 5): generated malformed photos, masks,
 palette files and split files go through the same functions the CLI and the app call. Each must give
 a result or a HairTintError, never another exception; no input may change; nothing partial may be
-left behind. About 1,000 examples in all (see each test's max_examples)."""
+left behind. The examples each test runs in each tier: its ``@fuzz``."""
 
 import io
 import json
@@ -9,7 +9,7 @@ import tempfile
 from pathlib import Path
 
 import numpy as np
-from hypothesis import given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 from PIL import Image
 
@@ -17,6 +17,7 @@ from core.io.datasets import load_mask, read_split
 from core.errors import HairTintError
 from core.io.images import load_image
 from core.catalog.palette import load_palette
+from tests.fuzz.tiers import fuzz
 
 FORMATS = ["PNG", "JPEG", "BMP", "TIFF", "WEBP", "GIF"]
 MODES = ["RGB", "L", "RGBA", "P", "1", "LA", "I;16", "CMYK"]
@@ -77,7 +78,7 @@ def read_or_refuse(name: str, data: bytes, read, mentions: str):
     return result
 
 
-@settings(settings.get_profile("fuzz"), max_examples=400)
+@fuzz(quick=400, long=3000)
 @given(data=small_images(), suffix=st.sampled_from([".png", ".jpg", ".bmp", ".tif", ".webp", ".gif"]))
 def test_photos_load_or_are_refused(data, suffix):
     result = read_or_refuse(f"photo{suffix}", data, load_image, "photo")
@@ -85,7 +86,7 @@ def test_photos_load_or_are_refused(data, suffix):
         assert result.dtype == np.uint8 and result.ndim == 3 and result.shape[2] == 3 and result.size > 0
 
 
-@settings(settings.get_profile("fuzz"), max_examples=150)
+@fuzz(quick=150, long=1200)
 @given(data=small_images())
 def test_masks_read_or_are_refused(data):
     result = read_or_refuse("mask.png", data, load_mask, "mask")
@@ -118,7 +119,7 @@ def palette_files(draw) -> bytes:
     return draw(st.binary(max_size=200))
 
 
-@settings(settings.get_profile("fuzz"), max_examples=250)
+@fuzz(quick=250, long=1500)
 @given(data=palette_files())
 def test_palette_files_load_or_are_refused(data):
     result = read_or_refuse("palette.json", data, load_palette, "palette")
@@ -126,7 +127,7 @@ def test_palette_files_load_or_are_refused(data):
         assert all(len(s.rgb) == 3 for s in result)
 
 
-@settings(settings.get_profile("fuzz"), max_examples=150)
+@fuzz(quick=150, long=1000)
 @given(data=st.binary(max_size=300) | st.text(max_size=100).map(lambda t: t.encode("utf-8", "surrogatepass")))
 def test_split_files_read_or_are_refused(data):
     result = read_or_refuse("val.txt", data, read_split, "val.txt")
