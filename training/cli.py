@@ -14,7 +14,8 @@ from core.errors import DataError
 from core.io.outputs import write_text
 from training.data import count_photos
 from training.export import export
-from training.model import ARCH_NAMES, count_parameters
+from training.efficientnet import PROVENANCE
+from training.model import ARCH_NAMES, PRETRAINED, count_parameters
 from training.train import TrainConfig, load_trained, train
 
 log = logging.getLogger(__name__)
@@ -26,6 +27,10 @@ def _recipe(config: dict) -> list[str]:
                "hard_negatives": ("--hard-negatives", 1)}
     return [part for key, (flag, default) in options.items() if config.get(key, default) != default
             for part in (flag, str(config[key]))]
+
+
+DESCRIPTIONS = {"hairnet-e0": "HairNet (hairnet-e0) U-Net with an EfficientNet-Lite0 encoder to stride 16 "
+                              "(ImageNet-pretrained: see `pretrained`)"}
 
 
 def model_card(net, state: dict, tflite: Path, sha256: str, name: str, version: str = "0.1.0",
@@ -44,7 +49,8 @@ def model_card(net, state: dict, tflite: Path, sha256: str, name: str, version: 
         "backend": "mediapipe",
         "input_size": [side, side],
         "parameters": count_parameters(net),
-        "description": f"HairNet ({config['arch']}) depthwise-separable U-Net hair segmenter trained with `hairtint train`.",
+        "description": DESCRIPTIONS.get(config["arch"], f"HairNet ({config['arch']}) depthwise-separable U-Net")
+        + " hair segmenter trained with `hairtint train`.",
         "training": {
             "data": [{"set": name, "split": "train.txt", "photos": count}
                      for name, count in count_photos(config["data"], "train").items()],
@@ -66,6 +72,7 @@ def model_card(net, state: dict, tflite: Path, sha256: str, name: str, version: 
             "date": dt.date.today().isoformat(),
         },
         "metrics": {"validation_iou_in_training": validated[-1]["val"] if validated else {}},
+        **({"pretrained": PROVENANCE} if config["arch"] in PRETRAINED else {}),
     }
 
 

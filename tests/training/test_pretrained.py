@@ -9,6 +9,7 @@ from torch import nn
 
 from core.errors import DataError
 from hairtint_desktop.cli import main
+from training.cli import model_card
 from training.data import PhotoSet
 from training.efficientnet import MBConv, LiteEncoder, load_imagenet, pretrained_file
 from training.model import SegmenterExport, build, count_parameters
@@ -104,3 +105,14 @@ def test_with_hard_negatives_the_teacher_is_not_followed_where_it_contradicts_th
 def test_hard_negatives_below_one_are_a_clear_error(tmp_path, capsys):
     assert main(["train", "--data", str(tmp_path), "--out", str(tmp_path / "x"), "--hard-negatives", "0"]) == 2
     assert "--hard-negatives" in capsys.readouterr().err
+
+
+def test_the_model_card_names_where_the_encoder_s_weights_come_from(tmp_path):
+    config = {**TrainConfig(data=[], out=str(tmp_path), arch="hairnet-e0", size=224).__dict__}
+    state = {"config": config, "history": [], "epochs_done": 1, "steps": 10, "seconds": 60.0}
+    card = model_card(build("hairnet-e0"), state, tmp_path / "hairnet.tflite", "0" * 64, "hairnet")
+    assert "EfficientNet-Lite0" in card["description"] and "Apache-2.0" in card["pretrained"]["licence"]
+    assert "ImageNet" in card["pretrained"]["weights"]
+    plain = model_card(build("hairnet2"), {**state, "config": {**config, "arch": "hairnet2"}},
+                       tmp_path / "hairnet.tflite", "0" * 64, "hairnet")
+    assert "pretrained" not in plain
