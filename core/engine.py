@@ -30,7 +30,7 @@ def open_segmenter(entry: ModelEntry, video: bool):
     once in a child process (a damaged file can crash MediaPipe), then load it here with its backend."""
     entry.verify()
     if entry.backend == "mediapipe":
-        from core.catalog.model_probe import probe
+        from core.stages.segment.model_probe import probe
         from core.catalog.registry import file_sha256
 
         probe(entry.file, entry.sha256 if entry.verified else file_sha256(entry.file))

@@ -268,7 +268,7 @@ GLOBAL_FLAGS = ("-v", "--verbose")
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     if len(argv) == 2 and argv[0] == "--probe-model":  # the child that first loads a model (a bundle)
-        from core.catalog.model_probe import child_main
+        from core.stages.segment.model_probe import child_main
 
         return child_main(argv[1])
     first = next((i for i, a in enumerate(argv) if a not in GLOBAL_FLAGS), len(argv))  # after -v

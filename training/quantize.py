@@ -141,7 +141,7 @@ def source_card(source) -> dict:
 def run_quantize(args) -> int:
     """Write ``--out``/<id>.tflite and a model card that ``hairtint models add`` registers."""
     from core.catalog.registry import Registry
-    from core.stages.segment.inspect import inspect_tflite
+    from core.io.model_file import inspect_tflite
 
     source = Registry.load().resolve(args.model)
     source.verify()

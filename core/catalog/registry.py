@@ -18,7 +18,7 @@ from pathlib import Path
 from core.errors import ModelError
 from core.io.small_files import FileProblem, read_bytes, read_json, regular_size
 from core.catalog.rollout import Stage, assign, in_rollout, rollout_bucket
-from core.stages.segment.inspect import MAX_MODEL_BYTES, ModelInfo, inspect_tflite
+from core.io.model_file import MAX_MODEL_BYTES, ModelInfo, inspect_tflite
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_REGISTRY = REPO_ROOT / "model_registry.json"

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from core.catalog import model_probe
+from core.stages.segment import model_probe
 from core.catalog.config import Settings
 from core.catalog.registry import Registry, file_sha256
 from core.errors import ModelError

@@ -78,7 +78,7 @@ def test_recolor_and_bench_open_no_socket_and_write_only_the_output(tmp_path):
     assert seen["codes"] == [0, 0]
     assert seen["sockets"] == []
     # no ldconfig/gcc probing for audio, no fc-list for fonts; only the model's first load in a child
-    assert [p for p in seen["processes"] if "core.catalog.model_probe" not in str(p)] == []
+    assert [p for p in seen["processes"] if "core.stages.segment.model_probe" not in str(p)] == []
     stray = [w for w in seen["writes"] if not w.startswith(str(out))]  # the explicit output only
     assert stray == []
     assert _tree(home) == before  # no settings file, not even the folder: a first start writes nothing
@@ -143,7 +143,7 @@ def test_the_app_soak_opens_no_socket_and_writes_nothing(tmp_path):
     report = json.loads(done.stdout.split("@@", 1)[0])
     assert seen["codes"] == [0] and report["frames_shown"] == 30 and report["overlay"] is True
     assert seen["sockets"] == []
-    assert [p for p in seen["processes"] if "core.catalog.model_probe" not in str(p)] == []
+    assert [p for p in seen["processes"] if "core.stages.segment.model_probe" not in str(p)] == []
     assert seen["writes"] == []
     assert _tree(home) == before and settings.read_bytes() == settings_bytes
     assert sorted(p.name for p in tmp_path.iterdir()) == ["home"]

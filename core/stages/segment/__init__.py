@@ -6,7 +6,7 @@
   model, through OpenCV's DNN module, for side-by-side comparison.
 """
 
-from core.stages.segment.inspect import ModelInfo, TfliteFacts, inspect_tflite
+from core.io.model_file import ModelInfo, TfliteFacts, inspect_tflite
 from core.stages.segment.mediapipe_backend import MediaPipeSegmenter
 from core.stages.segment.opencv_backend import OpenCvDnnSegmenter
 

@@ -10,7 +10,7 @@ import numpy as np
 from core.errors import ModelError
 from core.frames import Frame
 from core.stages.resample import shrink_frame
-from core.stages.segment.inspect import ModelInfo, inspect_tflite
+from core.io.model_file import ModelInfo, inspect_tflite
 
 log = logging.getLogger(__name__)
 

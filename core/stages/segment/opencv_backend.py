@@ -11,7 +11,7 @@ import numpy as np
 
 from core.errors import ModelError
 from core.frames import Frame
-from core.stages.segment.inspect import ModelInfo, inspect_tflite
+from core.io.model_file import ModelInfo, inspect_tflite
 
 
 class OpenCvDnnSegmenter:

@@ -1,5 +1,7 @@
-"""What a .tflite file is, read from its flatbuffer without running it (MediaPipe's Tasks API crashes
-the whole process on a model without metadata, so this is checked first)."""
+"""What a model file is: who it is (``ModelInfo``, shown in overlays and reports) and its tensors, read
+from the .tflite flatbuffer without running it (MediaPipe's Tasks API crashes the whole process on a model
+without metadata, so this is checked first). Below both the catalog, which checks the files it lists, and
+the segmenters, which load them."""
 
 from __future__ import annotations
 

@@ -17,11 +17,11 @@ from core.errors import ModelError
 
 #: How long the child may take to import MediaPipe, load the model and segment one frame.
 PROBE_TIMEOUT_S = 120.0
-_ROOT = Path(__file__).resolve().parents[2]
+_ROOT = Path(__file__).resolve().parents[3]
 _verdicts: dict[str, str | None] = {}  # sha256 -> None (loads) or why it does not
 _lock = threading.Lock()
 
-_CHILD = "import sys; from core.catalog.model_probe import child_main; sys.exit(child_main(sys.argv[1]))"
+_CHILD = "import sys; from core.stages.segment.model_probe import child_main; sys.exit(child_main(sys.argv[1]))"
 
 
 def child_main(path: str) -> int:
