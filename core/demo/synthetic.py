@@ -14,8 +14,8 @@ from functools import lru_cache
 import cv2
 import numpy as np
 
-from core.demo.synthetic_draw import (_draw_back_hair, _draw_background, _draw_body, _draw_face, _draw_front_hair,
-                                 _draw_skin, _Geometry, _shade_under_hair)
+from core.demo.synthetic_draw import (Geometry, PortraitStyle, draw_back_hair, draw_background, draw_body, draw_face,
+                                      draw_front_hair, draw_skin, shade_under_hair)
 
 HAIR_COLOURS = [(58, 38, 26), (30, 24, 22), (96, 62, 38), (128, 58, 32), (160, 122, 76), (196, 160, 104)]
 SKIN_TONES = [(236, 196, 168), (222, 172, 138), (196, 142, 106), (156, 104, 74), (108, 72, 52)]
@@ -23,22 +23,6 @@ EYE_COLOURS = [(80, 52, 32), (60, 90, 120), (70, 100, 60), (50, 34, 24)]
 SHIRT_COLOURS = [(52, 78, 120), (150, 40, 48), (60, 60, 66), (210, 206, 198), (48, 96, 80), (120, 92, 150)]
 BACKDROPS = [((196, 204, 214), (120, 130, 146)), ((214, 204, 186), (140, 126, 108)),
              ((190, 206, 196), (108, 128, 118)), ((226, 226, 222), (160, 160, 158))]
-
-
-@dataclass(frozen=True)
-class PortraitStyle:
-    """The look one seed gives: colours are sRGB 0-255; ``length`` 0 (chin) to 1 (past the shoulders),
-    ``wave`` 0 (straight) to 1, ``part`` -1 (left) to 1 (right), ``fringe`` 0 (forehead bare) to 1 (bangs)."""
-
-    hair_rgb: tuple[int, int, int]
-    skin_rgb: tuple[int, int, int]
-    eye_rgb: tuple[int, int, int]
-    shirt_rgb: tuple[int, int, int]
-    backdrop: tuple[tuple[int, int, int], tuple[int, int, int]]
-    length: float
-    wave: float
-    part: float
-    fringe: float
 
 
 def portrait_style(seed: int = 0) -> PortraitStyle:
@@ -123,14 +107,14 @@ def _scene(width: int, height: int, seed: int) -> _Scene:
     style = portrait_style(seed)
     rng = np.random.default_rng([seed, 2])
     scale = float(min(height, width * 0.9))
-    g = _Geometry(width, height, scale, style)
+    g = Geometry(width, height, scale, style)
 
-    back_rgb, back_alpha = _draw_back_hair(g, style, rng)
-    skin_rgb, skin_alpha = _draw_skin(g, style)
-    cap_rgb, cap_alpha = _draw_front_hair(g, style, rng)
-    _shade_under_hair(skin_rgb, cap_alpha, g)
+    back_rgb, back_alpha = draw_back_hair(g, style, rng)
+    skin_rgb, skin_alpha = draw_skin(g, style)
+    cap_rgb, cap_alpha = draw_front_hair(g, style, rng)
+    shade_under_hair(skin_rgb, cap_alpha, g)
     skin_rgb = np.clip(skin_rgb + 0.5, 0, 255).astype(np.uint8)
-    _draw_face(skin_rgb, g, style)
+    draw_face(skin_rgb, g, style)
     skin_rgb = skin_rgb.astype(np.float32)
 
     # Combine back hair, skin and front hair into one sprite (straight alpha) plus hair coverage.
@@ -148,7 +132,7 @@ def _scene(width: int, height: int, seed: int) -> _Scene:
     margin = int(0.1 * scale) + 2
     roi = (max(0, sx0 - margin), max(0, sy0 - margin), min(width, sx1 + margin), min(height, sy1 + margin))
 
-    body_rgb, body_alpha, body_top = _draw_body(g, style)
+    body_rgb, body_alpha, body_top = draw_body(g, style)
     noise_rng = np.random.default_rng([seed, 3])
     noise = []
     for _ in range(3):
@@ -160,7 +144,7 @@ def _scene(width: int, height: int, seed: int) -> _Scene:
         scale=scale,
         pivot=(g.cx, g.neck_base),
         phases=rng.uniform(0, 2 * math.pi, 4),
-        background=_draw_background(width, height, style, seed),
+        background=draw_background(width, height, style, seed),
         sprite=np.ascontiguousarray(rgba[sy0:sy1, sx0:sx1]),
         sprite_hair=np.ascontiguousarray(hair8[sy0:sy1, sx0:sx1]),
         sprite_origin=(int(sx0), int(sy0)),

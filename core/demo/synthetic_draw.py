@@ -1,22 +1,38 @@
-"""The drawing behind :mod:`core.demo.synthetic`'s portrait: the geometry of a head and shoulders in pixels
-and the sprites (back hair, skin, face, front hair, body, backdrop) drawn once per size and seed."""
+"""The drawing behind :mod:`core.demo.synthetic`'s portrait: the style a seed picks (``PortraitStyle``),
+the geometry of a head and shoulders in pixels and the sprites (back hair, skin, face, front hair, body,
+backdrop) drawn once per size and seed. It imports nothing from ``synthetic``, which picks the style
+and puts the sprites together."""
 
 from __future__ import annotations
 
 import math
-from typing import TYPE_CHECKING
+from dataclasses import dataclass
 
 import cv2
 import numpy as np
 
-if TYPE_CHECKING:
-    from core.demo.synthetic import PortraitStyle
+
+@dataclass(frozen=True)
+class PortraitStyle:
+    """The look one seed gives: colours are sRGB 0-255; ``length`` 0 (chin) to 1 (past the shoulders),
+    ``wave`` 0 (straight) to 1, ``part`` -1 (left) to 1 (right), ``fringe`` 0 (forehead bare) to 1 (bangs)."""
+
+    hair_rgb: tuple[int, int, int]
+    skin_rgb: tuple[int, int, int]
+    eye_rgb: tuple[int, int, int]
+    shirt_rgb: tuple[int, int, int]
+    backdrop: tuple[tuple[int, int, int], tuple[int, int, int]]
+    length: float
+    wave: float
+    part: float
+    fringe: float
+
 
 _SHIFT = 4  # fractional bits for cv2 drawing
 _ONE = 1 << _SHIFT
 
 
-class _Geometry:
+class Geometry:
     """Where things are, in pixels. The face is an egg of half-width ``a`` and half-height ``b``
     centred on (cx, cy); the hair dome is a larger ellipse a little above it."""
 
@@ -86,7 +102,7 @@ def _bezier(p0, p1, p2, n) -> np.ndarray:
     return (1 - s) ** 2 * p0 + 2 * s * (1 - s) * p1 + s**2 * p2
 
 
-def _draw_front_hair(g: _Geometry, style: PortraitStyle, rng) -> tuple[np.ndarray, np.ndarray]:
+def draw_front_hair(g: Geometry, style: PortraitStyle, rng) -> tuple[np.ndarray, np.ndarray]:
     """The hair over the scalp, combed from the parting to the hairline, with locks framing the face."""
     a, b = g.a, g.b
     count = int(6 * g.scale) + 150
@@ -124,7 +140,7 @@ def _draw_front_hair(g: _Geometry, style: PortraitStyle, rng) -> tuple[np.ndarra
     return _tone(style.hair_rgb, value, sheen * 0.6), alpha
 
 
-def _draw_back_hair(g: _Geometry, style: PortraitStyle, rng) -> tuple[np.ndarray, np.ndarray]:
+def draw_back_hair(g: Geometry, style: PortraitStyle, rng) -> tuple[np.ndarray, np.ndarray]:
     """Hair behind the head falling past the face and neck, in locks that may wave."""
     b, s = g.b, g.scale
     end_y = g.cy + b + (0.05 + 0.45 * style.length) * s
@@ -168,7 +184,7 @@ def _draw_back_hair(g: _Geometry, style: PortraitStyle, rng) -> tuple[np.ndarray
     return _tone(style.hair_rgb, value, sheen * 0.4), alpha
 
 
-def _draw_skin(g: _Geometry, style: PortraitStyle) -> tuple[np.ndarray, np.ndarray]:
+def draw_skin(g: Geometry, style: PortraitStyle) -> tuple[np.ndarray, np.ndarray]:
     """Face, ears and neck as shaded skin (no features yet) and their coverage."""
     a, b, s = g.a, g.b, g.scale
     h, w = g.height, g.width
@@ -202,14 +218,14 @@ def _draw_skin(g: _Geometry, style: PortraitStyle) -> tuple[np.ndarray, np.ndarr
     return np.clip(rgb, 0, 255), alpha
 
 
-def _shade_under_hair(skin_rgb: np.ndarray, hair_alpha: np.ndarray, g: _Geometry) -> None:
+def shade_under_hair(skin_rgb: np.ndarray, hair_alpha: np.ndarray, g: Geometry) -> None:
     """The hair casts a soft shadow on the forehead and temples."""
     outside = (hair_alpha < 128).astype(np.uint8)
     dist = cv2.distanceTransform(outside, cv2.DIST_L2, 3)
     skin_rgb *= (1 - 0.28 * np.exp(-dist / (0.06 * g.a)))[:, :, None]
 
 
-def _draw_face(rgb: np.ndarray, g: _Geometry, style: PortraitStyle) -> None:
+def draw_face(rgb: np.ndarray, g: Geometry, style: PortraitStyle) -> None:
     """Eyes, brows, nose and mouth drawn onto the shaded skin (uint8 RGB, in place)."""
     a, b, cx, cy = g.a, g.b, g.cx, g.cy
     skin = np.asarray(style.skin_rgb, np.float32)
@@ -260,7 +276,7 @@ def _bezier_loop(points: np.ndarray, per_edge: int = 6) -> np.ndarray:
     return np.vstack(out)
 
 
-def _draw_body(g: _Geometry, style: PortraitStyle) -> tuple[np.ndarray, np.ndarray, int]:
+def draw_body(g: Geometry, style: PortraitStyle) -> tuple[np.ndarray, np.ndarray, int]:
     """Shoulders in a top with a round neckline (static), as RGB, coverage (float 0-1) and first row."""
     a, s, h, w = g.a, g.scale, g.height, g.width
     xs = np.linspace(-3.4 * a, 3.4 * a, 90)
@@ -288,7 +304,7 @@ def _draw_body(g: _Geometry, style: PortraitStyle) -> tuple[np.ndarray, np.ndarr
     return rgb, alpha.astype(np.float32) / 255, top
 
 
-def _draw_background(width: int, height: int, style: PortraitStyle, seed: int) -> np.ndarray:
+def draw_background(width: int, height: int, style: PortraitStyle, seed: int) -> np.ndarray:
     """A soft studio-like backdrop: a vertical gradient, a light patch and a vignette."""
     top, bottom = (np.asarray(c, np.float32) for c in style.backdrop)
     yy, xx = np.mgrid[0:height, 0:width].astype(np.float32)
