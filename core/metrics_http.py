@@ -61,6 +61,7 @@ class PooledServer(HTTPServer):
         self._count = threading.Condition()
         self.connections = 0  # accepted so far (handled or refused)
         self.refused = 0  # closed at once: every worker busy and the queue full
+        self.handled = 0  # taken by a worker and done with (answered, timed out or gone)
         super().__init__((address, port), _Handler)
         self._threads = [threading.Thread(target=self._work, name=f"{THREAD_PREFIX}-{i}", daemon=True)
                          for i in range(workers)]
@@ -84,6 +85,12 @@ class PooledServer(HTTPServer):
         with self._count:
             return self._count.wait_for(lambda: self.connections >= count, timeout)
 
+    def wait_until_idle(self, timeout: float) -> bool:
+        """Block until every connection accepted so far was handled or refused (True), or ``timeout``
+        seconds pass (False)."""
+        with self._count:
+            return self._count.wait_for(lambda: self.handled + self.refused >= self.connections, timeout)
+
     def _work(self) -> None:
         while (item := self._queue.get()) is not None:
             request, client_address = item
@@ -93,6 +100,9 @@ class PooledServer(HTTPServer):
                 log.debug("metrics request from %s failed: %s", client_address, exc)
             finally:
                 self.shutdown_request(request)
+                with self._count:
+                    self.handled += 1
+                    self._count.notify_all()
 
     def close(self, timeout: float = 2.0) -> None:
         self.shutdown()

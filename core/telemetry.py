@@ -138,6 +138,9 @@ class MetricsServer:
     def wait_for_connections(self, count: int, timeout: float) -> bool:
         return self._server.wait_for_connections(count, timeout)
 
+    def wait_until_idle(self, timeout: float) -> bool:
+        return self._server.wait_until_idle(timeout)
+
     def close(self) -> None:
         self._server.close()
 

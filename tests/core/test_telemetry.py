@@ -13,6 +13,7 @@ from prometheus_client.parser import text_string_to_metric_families
 from core.live_parts import FrameInfo, Processed, Recovered
 from core.metrics_http import THREAD_PREFIX
 from core.telemetry import MetricsServer, Telemetry, table
+from tests.fakes import Clock, metric_figures
 
 STATS = {"fps": 29.5, "segment": {"p50": 8.0, "p95": 9.5, "p99": 11.0},
          "total": {"p50": 15.0, "p95": 18.0, "p99": 21.0}}
@@ -24,21 +25,16 @@ def processed(dropped: int) -> Processed:
     return Processed(result=None, info=info)
 
 
-def figures(text: str) -> dict:
-    return {(s.name, tuple(sorted(s.labels.items()))): s.value
-            for family in text_string_to_metric_families(text) for s in family.samples}
-
-
 def test_live_events_become_figures():
-    t = [100.0]
-    telemetry = Telemetry(clock=lambda: t[0])
+    clock = Clock(100.0)
+    telemetry = Telemetry(clock=clock)
     for dropped in (0, 2, 5):
         telemetry.observe(processed(dropped))
     telemetry.observe(Recovered())
     telemetry.frame(True)
     telemetry.frame(False, "exception")
-    t[0] += 42
-    got = figures(telemetry.text())
+    clock.t += 42
+    got = metric_figures(telemetry.text())
     assert got[("hairtint_fps", ())] == 29.5
     assert got[("hairtint_latency_ms", (("quantile", "p95"), ("stage", "total")))] == 18.0
     assert got[("hairtint_latency_ms", (("quantile", "p99"), ("stage", "segment")))] == 11.0
@@ -114,6 +110,7 @@ def test_idle_connections_cost_a_fixed_pool_of_threads_not_one_each():
         for sock in idle:
             sock.close()
     try:
+        assert server.wait_until_idle(timeout=30)  # the workers have seen each queued one hang up
         assert _get(server, "/metrics")[0] == 200  # the idle ones gone, it answers again
     finally:
         server.close()
