@@ -21,23 +21,16 @@ from core.catalog.rollout import ENV_STAGE, rollout_bucket
 from core.catalog.rollout_state import read_rollback
 from core.session import Session
 from core.telemetry import rows
+from tests.fakes import Clock, FakeSegmenter, Identity, ListSource
 from tests.registries import EXPERIMENTAL_ID, STABLE_ID, registry_with_experimental
 
 LOOK = Look(Shade("Copper", (180, 80, 40)))
 PIXELS = np.full((48, 64, 3), 120, np.uint8)
 
 
-class Clock:
-    def __init__(self):
-        self.t = 1000.0
-
-    def __call__(self) -> float:
-        return self.t
-
-
 # ---- the rules --------------------------------------------------------------------------------------
 def test_errors_above_two_percent_of_the_window_call_for_a_rollback():
-    clock = Clock()
+    clock = Clock(1000.0)
     watch = HealthWatch(RollbackRules(min_frames=50), clock)
     for i in range(100):
         clock.t += 1 / 30
@@ -48,7 +41,7 @@ def test_errors_above_two_percent_of_the_window_call_for_a_rollback():
 
 
 def test_a_few_frames_are_not_enough_to_judge_and_old_errors_leave_the_window():
-    clock = Clock()
+    clock = Clock(1000.0)
     watch = HealthWatch(RollbackRules(min_frames=50, window_s=60), clock)
     for _ in range(10):
         watch.record(ok=False)
@@ -61,7 +54,7 @@ def test_a_few_frames_are_not_enough_to_judge_and_old_errors_leave_the_window():
 
 
 def test_a_slow_p95_calls_for_a_rollback_only_after_the_set_time():
-    clock = Clock()
+    clock = Clock(1000.0)
     watch = HealthWatch(RollbackRules(min_frames=10, slow_for_s=30), clock)
     for _ in range(20):
         clock.t += 1 / 30
@@ -76,7 +69,7 @@ def test_a_slow_p95_calls_for_a_rollback_only_after_the_set_time():
 
 
 def test_a_fast_spell_restarts_the_slow_timer():
-    clock = Clock()
+    clock = Clock(1000.0)
     watch = HealthWatch(RollbackRules(min_frames=5, slow_for_s=30, window_s=10), clock)
     for ms in [100] * 10 + [5] * 400 + [100] * 10:
         clock.t += 0.1
@@ -97,45 +90,24 @@ def test_a_mask_with_no_hair_is_not_a_failure():
 
 
 # ---- the fallback, end to end -------------------------------------------------------------------------
-class Segmenter:
-    """Hair in the top half; every ``fail_every``-th frame gives a NaN mask (0: never)."""
+class Segmenter(FakeSegmenter):
+    """Hair in the top half; every ``fail_every``-th frame gives a NaN mask (0: never). Each frame moves
+    the clock on by one frame's time."""
 
     def __init__(self, info, fail_every: int, clock: Clock):
-        self.info, self.fail_every, self.clock, self.calls = info, fail_every, clock, 0
+        super().__init__(share=0.5, info=info)
+        self.fail_every, self.clock = fail_every, clock
 
     def segment(self, frame):
-        self.calls += 1
-        self.clock.t += 1 / 30  # one frame of time per frame
-        mask = np.zeros(frame.pixels.shape[:2], np.float32)
-        mask[: mask.shape[0] // 2] = 1.0
+        self.clock.t += 1 / 30
+        mask = super().segment(frame)
         if self.fail_every and self.calls % self.fail_every == 0:
             mask[:] = np.nan
         return mask
 
-    def reset(self):
-        pass
 
-    def close(self):
-        pass
-
-
-class SameSize:
-    def refine(self, mask, frame):
-        return mask
-
-
-class LiveCamera:
-    is_live = True
-
-    def __init__(self, spec):
-        self.source_id, self.i = spec, 0
-
-    def read(self):
-        self.i += 1
-        return Frame(PIXELS, self.i * 33, self.i, self.source_id)
-
-    def close(self):
-        pass
+def live_camera(spec: str) -> ListSource:
+    return ListSource(spec, [PIXELS], loop=True, live=True)
 
 
 def inside_install_id() -> str:
@@ -147,12 +119,12 @@ def test_a_failing_experimental_model_falls_back_to_stable_without_a_restart(tmp
     registry = Registry.load(registry_with_experimental(tmp_path / "registry"))
     session = Session(Settings(install_id=inside_install_id()), settings_path=tmp_path / "settings.json",
                       registry=registry)
-    clock, built = Clock(), []
+    clock, built = Clock(1000.0), []
 
     def build(entry, still):
         built.append(entry.id)
         segmenter = Segmenter(entry.info, fail_every=10 if entry.stage == "experimental" else 0, clock=clock)
-        return Pipeline(segmenter, PassThroughSmoother(), SameSize(), Recolorer())
+        return Pipeline(segmenter, PassThroughSmoother(), Identity(), Recolorer())
 
     monitor = FleetMonitor(session, build=build, clock=clock, environ={ENV_STAGE: "ten_percent"})
     on_stable, events = threading.Event(), []
@@ -163,7 +135,7 @@ def test_a_failing_experimental_model_falls_back_to_stable_without_a_restart(tmp
         if isinstance(event, Processed) and event.info.model.startswith(f"{STABLE_ID} "):
             on_stable.set()
 
-    runner = LiveRunner(monitor.factory(), LiveCamera, emit)
+    runner = LiveRunner(monitor.factory(), live_camera, emit)
     monitor.attach(runner.set_pipeline_factory, emit)
     assert monitor.assignment.entry.id == EXPERIMENTAL_ID
     runner.start("camera:0", LOOK)
@@ -193,9 +165,9 @@ def test_a_model_named_in_the_settings_is_never_rolled_back(tmp_path):
     registry = Registry.load(registry_with_experimental(tmp_path / "registry"))
     session = Session(Settings(install_id=inside_install_id(), model=EXPERIMENTAL_ID),
                       settings_path=tmp_path / "settings.json", registry=registry)
-    clock = Clock()
+    clock = Clock(1000.0)
     monitor = FleetMonitor(session, clock=clock, build=lambda entry, still: Pipeline(
-        Segmenter(entry.info, 2, clock), PassThroughSmoother(), SameSize(), Recolorer()))
+        Segmenter(entry.info, 2, clock), PassThroughSmoother(), Identity(), Recolorer()))
     pipeline = monitor.factory()(False)
     failures = 0
     for i in range(200):

@@ -6,14 +6,9 @@ import pytest
 
 from core.frames import Frame, Look, Shade
 from core.stages.levels import HOLD, LIFT_LIMIT, LiftAdvice, hair_level, level, lift, shade_level
-from core.catalog.palette import default_palette, resolve_color
+from tests.fakes import shade
 
-PALETTE = default_palette()
 LABELLED = Path(__file__).resolve().parents[2] / "docs" / "models" / "hair-levels.csv"
-
-
-def shade(name: str) -> Shade:
-    return resolve_color(name, PALETTE)
 
 
 def test_levels_run_from_black_to_lightest_blonde():

@@ -4,20 +4,7 @@ import pytest
 from core.frames import Frame, Look, Shade
 from core.metrics import RollingLatency, mask_iou
 from core.pipeline import STAGES, Pipeline, PipelineStats
-
-
-class CountingSegmenter:
-    def __init__(self):
-        self.resets = 0
-
-    def segment(self, frame):
-        return np.full(frame.pixels.shape[:2], 0.9, np.float32)
-
-    def reset(self):
-        self.resets += 1
-
-    def close(self):
-        pass
+from tests.fakes import Clock, FakeSegmenter, Identity
 
 
 class RecordingSmoother:
@@ -32,23 +19,6 @@ class RecordingSmoother:
         self.resets += 1
 
 
-class Identity:
-    def refine(self, mask, frame):
-        return mask
-
-    def recolor(self, pixels, mask, look):
-        return pixels.copy()
-
-
-class FakeClock:
-    def __init__(self, step):
-        self.now, self.step = 0.0, step
-
-    def __call__(self):
-        self.now += self.step
-        return self.now
-
-
 def frame(i, source="a"):
     return Frame(np.zeros((4, 6, 3), np.uint8), timestamp_ms=i * 33, index=i, source_id=source)
 
@@ -57,7 +27,8 @@ LOOK = Look(Shade("Test", (200, 100, 50)))
 
 
 def test_each_stage_is_timed_and_the_total_is_their_sum():
-    pipeline = Pipeline(CountingSegmenter(), RecordingSmoother(), Identity(), Identity(), clock=FakeClock(0.002))
+    pipeline = Pipeline(FakeSegmenter(share=1.0, value=0.9), RecordingSmoother(), Identity(), Identity(),
+                        clock=Clock(step=0.002))
     result = pipeline.process(frame(0), LOOK)
     assert set(result.timings_ms) == {*STAGES, "total"}
     assert all(result.timings_ms[s] == pytest.approx(2.0) for s in STAGES)
@@ -66,7 +37,7 @@ def test_each_stage_is_timed_and_the_total_is_their_sum():
 
 
 def test_a_new_source_resets_temporal_state_once():
-    segmenter, smoother = CountingSegmenter(), RecordingSmoother()
+    segmenter, smoother = FakeSegmenter(), RecordingSmoother()
     pipeline = Pipeline(segmenter, smoother, Identity(), Identity())
     for i in range(3):
         pipeline.process(frame(i, "a"), LOOK)

@@ -5,16 +5,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from core.frames import Frame, Look, Shade
-from core.catalog.palette import default_palette, resolve_color
+from core.catalog.palette import default_palette
 from core.stages.recolor import Recolorer
 from core.tools.texture_metrics import detail
+from tests.fakes import shade
 
 PALETTE = default_palette()
 SHADES = st.sampled_from(PALETTE + [Shade("#ffffff", (255, 255, 255)), Shade("#000000", (0, 0, 0))])
-
-
-def shade(name: str) -> Shade:
-    return resolve_color(name, PALETTE)
 
 
 def hair_patch(height=96, width=80, base=(58, 38, 26), seed=0) -> np.ndarray:

@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 from core.tools import video_eval as ve
 from core.frames import Look, Shade
 from core.pipeline import PassThroughSmoother, Pipeline
+from tests.fakes import Identity
 
 LOOK = Look(Shade("Test", (200, 100, 50)))
 
@@ -43,14 +44,6 @@ class DarkIsHair:
 
     def close(self):
         pass
-
-
-class Identity:
-    def refine(self, mask, frame):
-        return mask
-
-    def recolor(self, pixels, mask, look):
-        return pixels
 
 
 def fake_pipeline(warm_up=False):

@@ -7,7 +7,7 @@ import pytest
 from PySide6.QtGui import QImage
 
 from hairtint_desktop.app import run_gui
-from tests.desktop.conftest import real_threads
+from tests.fakes import Gate, PipelineFactory, real_threads
 
 
 def image_stats(path):
@@ -42,7 +42,6 @@ def test_screenshot_shows_why_a_source_cannot_be_opened(qtbot, tmp_path, capsys)
 
 def test_screenshot_times_out_with_a_message(qtbot, tmp_path, capsys, monkeypatch):
     from hairtint_desktop.main_window import MainWindow
-    from tests.desktop.conftest import Gate, PipelineFactory
 
     from core.demo.synthetic import render_portrait
     from core.io.sources import DEMO_SEED

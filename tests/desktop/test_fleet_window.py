@@ -7,7 +7,6 @@ import urllib.request
 import uuid
 
 import numpy as np
-from prometheus_client.parser import text_string_to_metric_families
 
 from core.catalog.config import MetricsSettings, Settings
 from core.catalog.registry import Registry
@@ -15,13 +14,8 @@ from core.catalog.rollout import rollout_bucket
 from core.catalog.rollout_state import read_rollback
 from core.session import Session
 from hairtint_desktop.app import serve_metrics
-from tests.desktop.conftest import PipelineFactory
+from tests.fakes import PipelineFactory, metric_figures
 from tests.registries import EXPERIMENTAL_ID, STABLE_ID, registry_with_experimental
-
-
-def figures(text: str) -> dict:
-    return {(s.name, tuple(sorted(s.labels.items()))): s.value
-            for family in text_string_to_metric_families(text) for s in family.samples}
 
 
 def test_the_diagnostics_view_shows_the_figures(qtbot, make_window):
@@ -93,11 +87,11 @@ def test_metrics_are_served_while_the_app_runs(qtbot, make_window):
     try:
         window.start()
         qtbot.waitUntil(lambda: window.last_info is not None, timeout=5000)
-        qtbot.waitUntil(lambda: figures(window.fleet.telemetry.text())[("hairtint_frames_total", ())] > 0,
+        qtbot.waitUntil(lambda: metric_figures(window.fleet.telemetry.text())[("hairtint_frames_total", ())] > 0,
                         timeout=5000)
         assert server.url.startswith("http://127.0.0.1:")
         with urllib.request.urlopen(server.url, timeout=5) as response:
-            got = figures(response.read().decode())
+            got = metric_figures(response.read().decode())
     finally:
         server.close()
     assert got[("hairtint_frames_total", ())] > 0
@@ -124,7 +118,7 @@ def test_a_fallback_is_reported_as_what_runs_and_its_reason_stays_until_dismisse
     qtbot.waitUntil(lambda: "fallback" in window.overlay.text(), timeout=5000)
     frames = window.last_info.done_t
     qtbot.waitUntil(lambda: window.last_info.done_t > frames, timeout=5000)  # more frames, and "ready" was said
-    rollout = [dict(labels) for (name, labels), value in figures(window.fleet.telemetry.text()).items()
+    rollout = [dict(labels) for (name, labels), value in metric_figures(window.fleet.telemetry.text()).items()
                if name == "hairtint_rollout_info" and value == 1]
     assert [r["assignment"] for r in rollout] == ["fallback"]
     window.reset_for_next_customer()  # a kiosk's next customer: the note is for staff, it stays

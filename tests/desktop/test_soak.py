@@ -12,7 +12,7 @@ import pytest
 from hairtint_desktop.cli import main
 from hairtint_desktop.commands import app_soak_table
 from hairtint_desktop.soak import WARMUP_FRAMES, AppSoak, run_soak
-from tests.desktop.conftest import PipelineFactory, real_threads
+from tests.fakes import PipelineFactory, real_threads
 
 SOAK_KEYS = {"every", "unit", "samples", "start_mb", "end_mb", "max_mb", "growth_mb", "growth_second_half_mb", "counts"}
 
