@@ -1,7 +1,7 @@
 """What the command line and the app share, in one Qt-free object: the settings and what follows from
 them -- which model runs (explicit, else an experimental model whose rollout includes this
 installation and that was not rolled back, else the default stable one; see ``core.catalog.rollout``), the palette, the starting look, how a source spec opens,
-snapshot names -- and what a kiosk reset forgets.
+snapshot names. (What a kiosk's idle reset forgets is ``core.tryon_state``'s.)
 
 Both ``hairtint recolor``/``bench`` and the window are built from a :class:`Session`, so the same
 settings give the same model everywhere. The registry is read once per session."""
@@ -22,11 +22,6 @@ from core.io.naming import snapshot_path
 from core.io.source_spec import SourceSpec, camera_spec, parse_spec
 
 log = logging.getLogger(__name__)
-
-#: What the idle reset of a kiosk forgets, so the next customer starts afresh (see ``Session.fresh_look``):
-KIOSK_FORGETS = ("look", "compare", "split", "divider", "picture", "held frame", "temporal state",
-                 "salon note", "dialogs", "non-error banner (a model fallback's note stays)")
-
 
 @dataclass(frozen=True)
 class SettingsChange:
@@ -270,4 +265,4 @@ class Session:
         return None if folder is None else snapshot_path(folder, look, when or datetime.now())
 
 
-__all__ = ["Session", "SettingsChange", "KIOSK_FORGETS"]
+__all__ = ["Session", "SettingsChange"]

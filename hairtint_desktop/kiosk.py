@@ -1,15 +1,13 @@
-"""Kiosk mode: fullscreen, large touch targets, no file dialogs, settings behind the PIN from the
-configuration (no PIN configured: settings stay locked), and an idle reset for the next customer.
-
-The idle reset puts back the default shade, intensity, shine and tips, turns off split and compare,
-and clears the view: the widgets drop every picture buffer and the worker forgets its held frame and
-temporal state. Nothing is written to disk (in kiosk mode the snapshot button and file actions are gone)."""
+"""The Qt side of the kiosk: fullscreen, the PIN prompt, and the idle timer. What a kiosk allows, the
+PIN check and its lockout are the :class:`~core.tryon_state.KioskPolicy` of the window's try-on state;
+the idle reset is that state's ``reset()`` (what it puts back and what it keeps:
+``core.tryon_state.RESET_FIELDS``/``KEPT_FIELDS``; the window, its widgets and the worker drop the last
+picture when it announces the reset). Without the kiosk policy (the desktop app) the controller only
+opens the settings: no timer, no PIN."""
 
 from __future__ import annotations
 
-import hmac
 import logging
-import time
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QFont, QGuiApplication
@@ -17,6 +15,7 @@ from PySide6.QtWidgets import (QApplication, QDialog, QGridLayout, QHBoxLayout, 
                                QVBoxLayout, QWidget)
 
 from core.catalog.config import Settings
+from core.tryon_state import KioskPolicy
 
 log = logging.getLogger(__name__)
 
@@ -25,8 +24,6 @@ INPUT_EVENTS = {
     QEvent.Type.KeyPress, QEvent.Type.Wheel, QEvent.Type.TouchBegin, QEvent.Type.TouchUpdate,
     QEvent.Type.TabletPress,
 }
-MAX_ATTEMPTS = 5
-LOCKOUT_S = 60.0
 
 
 class PinDialog(QDialog):
@@ -82,30 +79,28 @@ def locked_message(settings_file) -> str:
 class KioskController(QObject):
     idle_reset = Signal()
 
-    def __init__(self, window, clock=time.monotonic):
+    def __init__(self, window, policy: KioskPolicy):
         super().__init__(window)
         self.window = window
-        self._clock = clock
-        self._pin: str | None = None
-        self._failures = 0
-        self._locked_until = 0.0
+        self.policy = policy
         self.pin_dialog: PinDialog | None = None
         self.timer = QTimer(self)
         self.timer.setSingleShot(True)
         self.timer.timeout.connect(self._on_idle)
         self.apply_settings(window.settings)
         app = QApplication.instance()
-        if app is not None:
+        if policy.on and app is not None:
             app.installEventFilter(self)
-        self.timer.start()
+        if policy.on:
+            self.timer.start()
 
     @property
     def settings_locked(self) -> bool:
-        return self._pin is None
+        return self.policy.settings_locked
 
     def apply_settings(self, settings: Settings) -> None:
-        self._pin = settings.kiosk.pin or None
-        self.timer.setInterval(max(1, int(settings.kiosk.idle_reset_s * 1000)))
+        self.policy.apply(settings.kiosk)
+        self.timer.setInterval(max(1, int(self.policy.idle_reset_s * 1000)))
         if self.timer.isActive():
             self.timer.start()
 
@@ -133,19 +128,22 @@ class KioskController(QObject):
         log.info("kiosk idle for %.0f s: resetting for the next customer", self.timer.interval() / 1000)
         if self.pin_dialog is not None:
             self.pin_dialog.reject()
-        self.window.reset_for_next_customer()
+        self.window.state.reset()
         self.idle_reset.emit()
 
     # ---- settings behind the PIN -------------------------------------------------------------------
     def request_settings(self) -> bool:
-        """Open the PIN prompt; False when the settings are locked (no PIN configured, or too many
-        wrong attempts)."""
-        if self._pin is None:
+        """Open the settings: in a kiosk, the PIN prompt first; False when the settings are locked (no PIN
+        configured, or too many wrong attempts)."""
+        if not self.policy.staff_only:
+            self.window.show_settings_dialog()
+            return True
+        if self.policy.settings_locked:
             self.window.banner.show_message(locked_message(self.window.session.settings_file), "info",
                                             actions=[("Quit HairTint", self.window.quit_app)])
             return False
-        if self._clock() < self._locked_until:
-            wait = int(self._locked_until - self._clock()) + 1
+        if self.policy.lockout_left_s() > 0:
+            wait = int(self.policy.lockout_left_s()) + 1
             self.window.banner.show_message(f"Too many wrong PINs — try again in {wait} s.", "warning")
             return False
         dialog = PinDialog(self.window)
@@ -156,15 +154,10 @@ class KioskController(QObject):
         return True
 
     def check_pin(self, entered: str) -> bool:
-        if self._pin is None or self._clock() < self._locked_until:
+        if self.policy.settings_locked or self.policy.lockout_left_s() > 0:
             return False
-        if hmac.compare_digest(entered.encode(), self._pin.encode()):
-            self._failures = 0
+        if self.policy.check_pin(entered):
             self.window.show_settings_dialog()
             return True
-        self._failures += 1
-        if self._failures >= MAX_ATTEMPTS:
-            self._failures = 0
-            self._locked_until = self._clock() + LOCKOUT_S
         self.window.banner.show_message("Wrong PIN.", "warning")
         return False

@@ -1,7 +1,8 @@
 """The main window: lays out the picture, the control panel, the banner and the start panel, and wires
 them to the worker. The decisions live elsewhere: the settings and what follows from them in
-``core.session``, the live view in ``core.live`` (through ``worker``), the controls and the current look
-in ``control_panel``, where they go in ``layout_plan``, snapshots in ``snapshot``, setting changes in
+``core.session``; the look, the view mode and divider, the source and the kiosk policy in the window's
+``state`` (``core.tryon_state``), which the widgets set and follow and the worker follows; the live view
+in ``core.live`` (through ``worker``), the controls in ``control_panel``, where they go in ``layout_plan``, snapshots in ``snapshot``, setting changes in
 ``settings_flow``, the overlay text in ``overlay_feed``, the actions and menus in ``window_actions``,
 opening what the person picks in ``source_choosing``."""
 
@@ -18,11 +19,13 @@ from core import live
 from core.catalog.config import Settings, changed_keys, save_settings
 from core.errors import HairTintError
 from core.fleet import FleetMonitor
-from core.frames import Look, Shade
+from core.frames import Shade
 from core.stages.levels import LiftAdvice
 from core.session import Session
+from core.tryon_state import Change, KioskPolicy, TryOnState
 from core.io.source_spec import parse_spec
 from hairtint_desktop.control_panel import ControlPanel
+from hairtint_desktop.kiosk import KioskController
 from hairtint_desktop.layout_plan import plan_layout
 from hairtint_desktop.overlay_feed import WAITING, OverlayFeed
 from hairtint_desktop.settings_flow import plan_settings
@@ -52,7 +55,9 @@ class MainWindow(SourceChoosing, QMainWindow):
         super().__init__()
         self.session = session or Session(settings, settings_path=settings_path, palette=palette,
                                            warnings=config_warnings)
-        self.is_kiosk = self.session.kiosk = kiosk
+        self.session.kiosk = kiosk
+        self.state = TryOnState(self.session.palette, self.session.fresh_look,
+                                kiosk=KioskPolicy(kiosk, self.session.settings.kiosk))
         self._saved_settings = self.session.settings  # what _persist last wrote (or found): it writes what changed since
         self._custom_factory, self._custom_opener = pipeline_factory is not None, opener is not None
         self._opener = opener or self.session.opener()
@@ -61,7 +66,7 @@ class MainWindow(SourceChoosing, QMainWindow):
         self._lift_advice = LiftAdvice()
         self._overlay_feed = OverlayFeed()
         self._displayed_once = False
-        self._quit_allowed = not kiosk
+        self._quit_allowed = not self.state.kiosk.staff_only
         self.now: Callable[[], datetime] = datetime.now  # replaced in tests
         self.ask_folder: Callable[[], str | None] = self._ask_folder
         self.ask_open_file: Callable[[str, str], str | None] = self._ask_open_file
@@ -69,29 +74,27 @@ class MainWindow(SourceChoosing, QMainWindow):
         self._camera_dialog: CameraDialog | None = None
 
         self.setWindowTitle("HairTint")
-        self.setStyleSheet(window_style(kiosk))
+        self.setStyleSheet(window_style(self.state.kiosk.touch))
         self._build_ui()
         self.actions_ = build_actions(self)
         self.open_photo_action, self.overlay_action = self.actions_.open_photo, self.actions_.overlay
         self.settings_action, self.snapshot_action = self.actions_.settings, self.actions_.snapshot
+        self.state.events.source.connect(self._on_source)  # first the window, then the worker, hears of it
+        self.state.events.reset.connect(self._on_reset)
         self.fleet = FleetMonitor(self.session, build=pipeline_factory and (lambda _entry, still: pipeline_factory(still)))
         self.worker = Worker(self.fleet.factory(), lambda spec: self._opener(spec), self, observe=self.fleet.observe,
                              cameras=None if opener is not None else self.session.cameras)
         self.fleet.attach(self.worker.set_pipeline_factory, self.worker.post)  # the automatic rollback
         self.model_status = QLabel(self.fleet.status_line(), self)  # the model running and its assignment
         self.statusBar().addPermanentWidget(self.model_status)
+        self._drive_worker()
         self.worker.event.connect(self._on_event)
         self.view.painted.connect(self._on_painted)
-        self.view.tile_clicked.connect(self.controls.pick_tile)
         self.set_overlay_visible(self.settings.overlay)
         warnings = [*self.session.warnings, *([self.session.palette_warning] if self.session.palette_warning else [])]
         if warnings:
             self.banner.show_message("\n".join(warnings), "warning")
-        self.kiosk = None
-        if kiosk:
-            from hairtint_desktop.kiosk import KioskController
-
-            self.kiosk = KioskController(self)
+        self.kiosk = KioskController(self, self.state.kiosk)
         self.setMinimumSize(480, 360)  # set, so the layout never grows the window: arrange() fits the controls
         self.resize(1180, 760)
 
@@ -101,7 +104,7 @@ class MainWindow(SourceChoosing, QMainWindow):
         outer = QVBoxLayout(central)
         outer.setContentsMargins(0, 0, 0, 0)
         outer.setSpacing(0)
-        self.banner = Banner(central, touch=self.is_kiosk)
+        self.banner = Banner(central, touch=self.state.kiosk.touch)
         outer.addWidget(self.banner)
         self._body = QBoxLayout(QBoxLayout.Direction.LeftToRight)
         self._body.setContentsMargins(0, 0, 0, 0)
@@ -112,30 +115,27 @@ class MainWindow(SourceChoosing, QMainWindow):
         self.view = VideoView(self.stack)
         self.view.placeholder = "Starting…"
         self.overlay = StatsOverlay(self.view)
-        self.start_panel = StartPanel(self.stack, kiosk=self.is_kiosk)
+        self.start_panel = StartPanel(self.stack, kiosk=not self.state.kiosk.files)
         for signal, slot in ((self.start_panel.pick_camera, self.choose_camera), (self.start_panel.open_photo,
                              self.open_photo), (self.start_panel.open_video, self.open_video),
                              (self.start_panel.play_demo, self.play_demo)):
             signal.connect(slot)
+        self.view.tile_clicked.connect(self.state.pick_tile)
+        self.view.divider_moved.connect(self.state.set_divider)
+        self.state.events.mode.connect(lambda change: self.view.set_mode(change.value.value))
+        self.state.events.divider.connect(lambda change: self.view.set_divider(change.value))
         self.stack.addWidget(self.view)
         self.stack.addWidget(self.start_panel)
         self._body.addWidget(self.stack, 1)
 
-        self.controls = ControlPanel(self.palette, self.session.fresh_look(), touch=self.is_kiosk,
-                                     kiosk=self.is_kiosk, parent=central)
+        self.controls = ControlPanel(self.state, parent=central)
         self._body.addWidget(self.controls)
-        self.controls.look_changed.connect(self.push_look)
-        self.controls.mode_changed.connect(self.view.set_mode)
         self.controls.snapshot_button.clicked.connect(self.save_snapshot)
         self.controls.settings_button.clicked.connect(self.open_settings)
         self.controls.previous_button.clicked.connect(lambda: self.step_photo(-1))
         self.controls.next_button.clicked.connect(lambda: self.step_photo(1))
-        c = self.controls  # the parts tests and the kiosk reach for
-        self.swatches, self.slider, self.look_controls, self.salon_note = c.swatches, c.slider, c.look_controls, c.salon_note
-        self.split_button, self.compare_button, self.snapshot_button = c.split_button, c.compare_button, c.snapshot_button
-        self.settings_button, self.side_panel = c.settings_button, c
         self.setCentralWidget(central)
-        self.setAcceptDrops(not self.is_kiosk)
+        self.setAcceptDrops(self.state.kiosk.files)
 
     def resizeEvent(self, event) -> None:  # noqa: N802
         super().resizeEvent(event)
@@ -145,7 +145,7 @@ class MainWindow(SourceChoosing, QMainWindow):
         """Controls beside the picture (landscape) or below it (portrait), shades reflowed to fit."""
         other_w, other_h = self.controls.other_size()
         plan = plan_layout(width, height - self.banner.sizeHint().height() * self.banner.isVisible(),
-                           len(self.palette), other_height=other_h, other_width=other_w, touch=self.is_kiosk)
+                           len(self.palette), other_height=other_h, other_width=other_w, touch=self.state.kiosk.touch)
         self.controls.apply(plan)
         self._body.setDirection(QBoxLayout.Direction.TopToBottom if plan.below else QBoxLayout.Direction.LeftToRight)
 
@@ -161,19 +161,20 @@ class MainWindow(SourceChoosing, QMainWindow):
     def palette(self) -> list[Shade]:
         return self.session.palette
 
-    # ---- the look --------------------------------------------------------------------------------
-    def look(self) -> Look:
-        return self.controls.look()
+    # ---- the worker follows the state -------------------------------------------------------------
+    def _drive_worker(self) -> None:
+        """The looks to the worker as the state announces them; a source opened; a reset's clearing."""
+        events = self.state.events
+        events.looks.connect(lambda change: self.worker.set_look(change.value))
+        events.source.connect(self._open_on_worker)
+        events.reset.connect(lambda _change: self.worker.clear())
 
-    def push_look(self) -> None:
-        if self.swatches.current_shade is not None:
-            self.worker.set_look(self.controls.looks())
-
-    def set_split(self, on: bool) -> None:
-        self.split_button.setChecked(on)
-
-    def set_compare(self, on: bool) -> None:
-        self.compare_button.setChecked(on)
+    def _open_on_worker(self, change: Change) -> None:
+        if self.worker.is_running():
+            self.worker.set_source(change.value)
+        else:
+            self.worker.start(change.value, self.state.looks())
+        self.statusBar().showMessage(f"Opening {parse_spec(change.value).describe()}…", 3000)
 
     # ---- sources ---------------------------------------------------------------------------------
     def start(self, spec: str | None = None) -> None:
@@ -181,18 +182,16 @@ class MainWindow(SourceChoosing, QMainWindow):
         self.open_source(self.session.start_spec(spec).text)
 
     def open_source(self, spec: str) -> None:
-        parsed = parse_spec(spec)
+        self.state.open(spec)
+
+    def _on_source(self, change: Change) -> None:
+        parsed = parse_spec(change.value)
         self._forget_picture(f"Opening {parsed.describe()}…")
         self.stack.setCurrentWidget(self.view)
         self._displayed_once = False
         self.controls.folder_row.setVisible(parsed.is_folder)
         if self.banner.kind == "error":
             self.banner.dismiss()
-        if self.worker.is_running():
-            self.worker.set_source(spec)
-        else:
-            self.worker.start(spec, self.controls.looks())
-        self.statusBar().showMessage(f"Opening {parsed.describe()}…", 3000)
 
     def step_photo(self, delta: int) -> bool:
         """The next or previous photo of a folder source (False for other sources)."""
@@ -218,8 +217,8 @@ class MainWindow(SourceChoosing, QMainWindow):
             self.live_ended.emit()
 
     def _set_has_picture(self, has: bool) -> None:
-        self.snapshot_button.setEnabled(has)
-        self.snapshot_action.setEnabled(has and not self.is_kiosk)
+        self.controls.snapshot_button.setEnabled(has)
+        self.snapshot_action.setEnabled(has and self.state.kiosk.files)
 
     def _forget_picture(self, placeholder: str = "") -> None:
         self.last_result, self.last_info = None, None
@@ -233,7 +232,8 @@ class MainWindow(SourceChoosing, QMainWindow):
         if result.variants:
             tiles = [(look.shade.name, pixels) for look, pixels in zip(info.looks, (result.pixels, *result.variants))]
         self.view.set_frame(result.frame.pixels, result.pixels, tiles, None if info.reprocessed else info.capture_t)
-        self.salon_note.say(self._lift_advice.update(result.hair_level, info.looks[0] if info.looks else self.look()))
+        self.controls.salon_note.say(self._lift_advice.update(result.hair_level,
+                                                              info.looks[0] if info.looks else self.state.look))
         self.stack.setCurrentWidget(self.view)
         if self.overlay.isVisible() and self._overlay_feed.due(info):
             self.refresh_overlay()
@@ -244,7 +244,8 @@ class MainWindow(SourceChoosing, QMainWindow):
             self.frame_displayed.emit()
 
     def _on_unavailable(self, message: str) -> None:
-        self.start_panel.set_message(*unavailable_text(parse_spec(self.worker.spec or ""), message, self.is_kiosk))
+        self.start_panel.set_message(*unavailable_text(parse_spec(self.state.source or ""), message,
+                                                     not self.state.kiosk.files))
         self._forget_picture()
         self.stack.setCurrentWidget(self.start_panel)
         self.source_unavailable.emit(message)
@@ -273,7 +274,7 @@ class MainWindow(SourceChoosing, QMainWindow):
 
     # ---- snapshot --------------------------------------------------------------------------------
     def choose_snapshot_folder(self) -> str | None:
-        folder = None if self.is_kiosk else self.ask_folder()
+        folder = self.ask_folder() if self.state.kiosk.files else None
         if folder:
             self.settings = self.settings.with_(snapshot_dir=folder)
             self._persist()
@@ -281,7 +282,7 @@ class MainWindow(SourceChoosing, QMainWindow):
 
     def save_snapshot(self) -> Path | None:
         """Save the recoloured frame shown now. Only ever called from an explicit click/shortcut."""
-        if self.is_kiosk:
+        if not self.state.kiosk.files:
             return None
         if self.last_result is None:
             self.statusBar().showMessage("Nothing to save yet", 3000)
@@ -289,7 +290,7 @@ class MainWindow(SourceChoosing, QMainWindow):
         folder = usable_folder(self.settings.snapshot_dir) or self.choose_snapshot_folder()
         if not folder:
             return None
-        look = self.last_info.looks[0] if self.last_info and self.last_info.looks else self.look()
+        look = self.last_info.looks[0] if self.last_info and self.last_info.looks else self.state.look
         saved = save_snapshot(self.last_result, look, folder, self.now())
         if not saved.ok:
             self.banner.show_message(saved.error, "error")
@@ -300,11 +301,11 @@ class MainWindow(SourceChoosing, QMainWindow):
 
     # ---- settings --------------------------------------------------------------------------------
     def open_settings(self) -> None:
-        self.kiosk.request_settings() if self.kiosk is not None else self.show_settings_dialog()
+        self.kiosk.request_settings()
 
     def show_settings_dialog(self) -> SettingsDialog:
-        dialog = SettingsDialog(self.settings, self, kiosk=self.is_kiosk)
-        if self.is_kiosk:
+        dialog = SettingsDialog(self.settings, self, kiosk=not self.state.kiosk.files)
+        if self.state.kiosk.staff_only:
             quit_button = dialog.button_box.addButton("Quit HairTint", dialog.button_box.ButtonRole.DestructiveRole)
             quit_button.clicked.connect(self.quit_app)
         dialog.accepted.connect(lambda: self.apply_settings(dialog.settings()))
@@ -314,13 +315,12 @@ class MainWindow(SourceChoosing, QMainWindow):
         return dialog
 
     def apply_settings(self, new: Settings, reopen_camera: bool = False) -> None:
-        plan = plan_settings(self.session.update(new), new, self.worker.spec, reopen_camera=reopen_camera)
+        plan = plan_settings(self.session.update(new), new, self.state.source, reopen_camera=reopen_camera)
         if plan.palette:
-            self.controls.set_palette(self.palette)
+            self.state.set_palette(self.palette)
             self.arrange(self.width(), self.height())
             if self.session.palette_warning:
                 self.banner.show_message(self.session.palette_warning, "warning")
-            self.push_look()
         if plan.overlay:
             self.set_overlay_visible(new.overlay)
         if plan.opener and not self._custom_opener:
@@ -329,15 +329,14 @@ class MainWindow(SourceChoosing, QMainWindow):
             self.worker.set_pipeline_factory(self.fleet.factory())  # rebuilt on the same source
         if plan.reopen:
             self.open_source(plan.reopen)
-        if self.kiosk is not None:
-            self.kiosk.apply_settings(new)
+        self.kiosk.apply_settings(new)
         self._persist(force=True)
 
     def _persist(self, force: bool = False) -> None:
         """Write the settings changed in this window -- only those, so what a shell or another window wrote
         to the file meanwhile is kept -- never on its own in kiosk mode, only for changes staff made behind
         the PIN. A file that cannot be read is left as it is, and the banner says so."""
-        if self.is_kiosk and not force:
+        if not self.state.kiosk.files and not force:
             return
         try:
             save_settings(self.settings, self.session.settings_path,
@@ -347,16 +346,13 @@ class MainWindow(SourceChoosing, QMainWindow):
             self.banner.show_message(str(exc), "warning")
 
     # ---- kiosk reset and shutdown ----------------------------------------------------------------
-    def reset_for_next_customer(self) -> None:
-        """The fresh look in the single view, and nothing of the last picture kept anywhere (see
-        ``core.session.KIOSK_FORGETS``)."""
+    def _on_reset(self, _change: Change) -> None:
+        """The state was reset for the next customer (``TryOnState.reset``): nothing of the last picture is
+        kept in the window either -- dialogs, the picture, the salon note's advice, a non-error banner (a
+        model fallback's notice stays)."""
         for dialog in (self.settings_dialog, self._camera_dialog):
             if dialog is not None:
                 dialog.reject()
-        self.view.set_divider(0.5)
-        self.controls.reset(self.session.fresh_look())
-        self.worker.clear()
-        self.push_look()
         self._lift_advice.reset()
         self._forget_picture()
         if self.banner.kind not in ("error", "notice"):
@@ -384,8 +380,7 @@ class MainWindow(SourceChoosing, QMainWindow):
             self.statusBar().showMessage("Ask a member of staff to close HairTint", 4000)
             return
         self.worker.stop()
-        if self.kiosk is not None:
-            self.kiosk.stop()
+        self.kiosk.stop()
         super().closeEvent(event)
 
     def sizeHint(self) -> QSize:

@@ -1,6 +1,6 @@
 """What the window does to open a source the person picks: the photo, video and folder dialogs, the
 camera chooser, and photos dropped on the window (none of them in kiosk mode). A mixin of
-``MainWindow``, which provides ``is_kiosk``, ``settings``, ``open_source`` and ``apply_settings``;
+``MainWindow``, which provides ``state`` (its kiosk policy says whether files may be opened), ``settings``, ``open_source`` and ``apply_settings``;
 ``ask_open_file`` and ``ask_folder`` are attributes so tests can answer in the dialogs' place."""
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from hairtint_desktop.widgets.start_panel import dropped_image
 
 class SourceChoosing:
     def _open_chosen(self, title: str, filter_: str) -> None:
-        path = None if self.is_kiosk else self.ask_open_file(title, filter_)
+        path = self.ask_open_file(title, filter_) if self.state.kiosk.files else None
         if path:
             self.open_source(path)
 
@@ -27,7 +27,7 @@ class SourceChoosing:
         self._open_chosen("Open a video", VIDEO_FILTER)
 
     def open_folder(self) -> None:
-        if not self.is_kiosk:
+        if self.state.kiosk.files:
             folder = QFileDialog.getExistingDirectory(self, "Open a folder of photos", str(Path.home()))
             if folder:
                 self.open_source(folder)
@@ -46,10 +46,10 @@ class SourceChoosing:
 
     # drag and drop of a photo
     def dragEnterEvent(self, event) -> None:  # noqa: N802
-        event.acceptProposedAction() if not self.is_kiosk and dropped_image(event) else event.ignore()
+        event.acceptProposedAction() if self.state.kiosk.files and dropped_image(event) else event.ignore()
 
     def dropEvent(self, event) -> None:  # noqa: N802
-        path = None if self.is_kiosk else dropped_image(event)
+        path = dropped_image(event) if self.state.kiosk.files else None
         event.acceptProposedAction() if path else event.ignore()
         if path:
             self.open_source(path)

@@ -1,13 +1,16 @@
 """The window's actions (with their shortcuts, which work with the menu bar hidden too) and menus. In
 kiosk mode the menu bar and status bar are hidden and every action that opens a file dialog, writes to
-disk or leaves full screen is disabled."""
+disk or leaves full screen is disabled. Before / after and compare set the window's try-on state and
+follow it."""
 
 from __future__ import annotations
 
 from types import SimpleNamespace
 
+from PySide6.QtCore import QSignalBlocker
 from PySide6.QtGui import QAction, QKeySequence
 
+from core.tryon_state import ViewMode
 from hairtint_desktop.widgets.diagnostics import show_diagnostics
 
 
@@ -21,7 +24,7 @@ def build_actions(window) -> SimpleNamespace:
         window.addAction(act)
         return act
 
-    panel = window.controls
+    state = window.state
     a = SimpleNamespace(
         open_photo=action("Open &photo…", window.open_photo, ["Ctrl+O"]),
         open_folder=action("Open photo f&older…", window.open_folder, ["Ctrl+Shift+F"]),
@@ -34,15 +37,20 @@ def build_actions(window) -> SimpleNamespace:
         previous=action("&Previous photo", lambda: window.step_photo(-1), ["PgUp", "P"]),
         next=action("&Next photo", lambda: window.step_photo(1), ["PgDown", "N"]),
         overlay=action("Statistics &overlay", window.set_overlay_visible, ["F2", "O"], checkable=True),
-        split=action("&Before / after", panel.split_button.setChecked, ["B"], checkable=True),
-        compare=action("&Compare 2×2", panel.compare_button.setChecked, ["C"], checkable=True),
+        split=action("&Before / after", lambda on: state.set_mode(ViewMode.SPLIT, on), ["B"], checkable=True),
+        compare=action("&Compare 2×2", lambda on: state.set_mode(ViewMode.COMPARE, on), ["C"], checkable=True),
         fullscreen=action("&Full screen", window.toggle_fullscreen, ["F11"]),
         diagnostics=action("&Diagnostics…", lambda: show_diagnostics(window), ["F3"]),
         settings=action("&Settings…", window.open_settings, ["Ctrl+,"]),
     )
     a.snapshot.setEnabled(False)  # until there is a picture
-    panel.split_button.toggled.connect(a.split.setChecked)
-    panel.compare_button.toggled.connect(a.compare.setChecked)
+
+    def show_mode(change) -> None:
+        for act, mode in ((a.split, ViewMode.SPLIT), (a.compare, ViewMode.COMPARE)):
+            with QSignalBlocker(act):
+                act.setChecked(change.value is mode)
+
+    state.events.mode.connect(show_mode)
 
     bar = window.menuBar()
     menus = {
@@ -55,7 +63,7 @@ def build_actions(window) -> SimpleNamespace:
         menu = bar.addMenu(title)
         for act in items:
             menu.addSeparator() if act is None else menu.addAction(act)
-    if window.is_kiosk:
+    if state.kiosk.staff_only:
         bar.hide()
         window.statusBar().hide()  # customers need no status messages
         for act in (a.open_photo, a.open_folder, a.open_video, a.snapshot, a.snapshot_folder, a.fullscreen, a.quit):

@@ -1,18 +1,16 @@
 """Shine and tips: the parts of the Look beyond the shade and intensity. A shine slider (0-100) and a
 tips picker for an ombre (None, or one of the palette's one-tone shades), both touch-sized and usable
-from the keyboard.
-
-Picking a two-tone look from the swatches brings its tips along; moving on to a one-tone shade drops
-tips that came with a look, but keeps tips the person picked themselves. :meth:`preview` applies the
-same rule to a shade not picked yet (the compare tiles), so a tile shows what a tap on it gives."""
+from the keyboard, bound to a :class:`~core.tryon_state.TryOnState`: what the person moves is set on
+the state, and the state's changes are shown (which tips a picked shade brings is the state's rule)."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QSize, Qt, Signal
+from PySide6.QtCore import QSignalBlocker, QSize, Qt
 from PySide6.QtGui import QColor, QIcon, QPixmap
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QSlider, QStyledItemDelegate, QVBoxLayout, QWidget
 
-from core.frames import DEFAULT_SHINE, Look, Shade
+from core.frames import Shade
+from core.tryon_state import Change, TryOnState
 
 NO_TIPS_TEXT = "None (one colour)"
 TOUCH_SLIDER_STYLE = ("QSlider::groove:horizontal { height: 10px; background: #3a3a46; border-radius: 5px; }"
@@ -58,19 +56,18 @@ def _chip(rgb: tuple[int, int, int], size: int) -> QIcon:
 
 
 class LookControls(QWidget):
-    changed = Signal(int, object)  # shine, tips (Shade or None): the person moved a control
-
-    def __init__(self, palette: list[Shade], *, touch: bool = False, parent: QWidget | None = None):
+    def __init__(self, state: TryOnState, *, touch: bool = False, parent: QWidget | None = None):
         super().__init__(parent)
+        self.state = state
         self._choices: list[Shade | None] = []
-        self._from_look = False  # the tips came with a two-tone look, not from the picker
+        self._custom = False  # whether the last choice is an extra one for tips the palette lacks
         self._icon_px = 32 if touch else 18
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(6)
 
-        self.shine_label, self.shine_slider = labelled_slider(self, layout, "Shine", DEFAULT_SHINE, touch)
-        self.shine_slider.valueChanged.connect(self._on_shine)
+        self.shine_label, self.shine_slider = labelled_slider(self, layout, "Shine", state.look.shine, touch)
+        self.shine_slider.valueChanged.connect(state.set_shine)
         layout.addWidget(self.shine_slider)
 
         heading = QLabel("Tips (ombre)", self)
@@ -84,11 +81,12 @@ class LookControls(QWidget):
         self.tips_box.setMaxVisibleItems(8 if touch else 12)
         self.tips_box.setItemDelegate(QStyledItemDelegate(self.tips_box))  # so the item height below applies
         self.setStyleSheet(_STYLE.format(font=18 if touch else 13, item=48 if touch else 24))
-        self.tips_box.currentIndexChanged.connect(self._on_tips_picked)
+        self.tips_box.currentIndexChanged.connect(lambda index: state.set_tips(self._choices[index]))
         layout.addWidget(self.tips_box)
-        self.set_palette(palette)
+        self._show_palette(state.palette)
+        state.events.palette.connect(lambda change: self._show_palette(change.value))
+        state.events.look.connect(self._show_look)
 
-    # ---- state -----------------------------------------------------------------------------------
     @property
     def shine(self) -> int:
         return self.shine_slider.value()
@@ -103,69 +101,32 @@ class LookControls(QWidget):
         """What the tips picker offers, in order: None, then the one-tone shades (then a custom one)."""
         return list(self._choices)
 
-    def look(self, shade: Shade, intensity: int) -> Look:
-        """The Look for the picked ``shade``."""
-        return Look(shade=shade, intensity=intensity, shine=self.shine, tips=self.tips)
+    # ---- the state's changes, shown without being set back ------------------------------------------
+    def _show_look(self, change: Change) -> None:
+        with QSignalBlocker(self.shine_slider):
+            self.shine_slider.setValue(change.value.shine)
+        self.shine_label.setText(str(change.value.shine))
+        self._show_tips(change.value.tips)
 
-    def preview(self, shade: Shade, intensity: int) -> Look:
-        """The Look ``shade`` would give if it were picked now."""
-        return Look(shade=shade, intensity=intensity, shine=self.shine, tips=self.tips_for(shade))
-
-    def tips_for(self, shade: Shade) -> Shade | None:
-        if shade.tips is not None:
-            return shade.tips
-        return None if self._from_look else self.tips
-
-    # ---- changes from the window (no signal) -----------------------------------------------------
-    def set_palette(self, palette: list[Shade]) -> None:
+    def _show_palette(self, palette) -> None:
         """Offer ``palette``'s one-tone shades; the current tips stay (as a custom entry if need be)."""
-        tips = self.tips
         self._choices = [None, *(shade for shade in palette if shade.tips is None)]
-        self._custom = False  # whether the last choice is an extra one for tips the palette lacks
-        self.tips_box.blockSignals(True)
-        self.tips_box.clear()
-        self.tips_box.addItem(NO_TIPS_TEXT)
-        for shade in self._choices[1:]:
-            self.tips_box.addItem(_chip(shade.rgb, self._icon_px), shade.name)
-        self.tips_box.blockSignals(False)
-        self._show_tips(tips)
-
-    def follow_shade(self, shade: Shade | None) -> None:
-        """A swatch was picked: take a two-tone look's tips, or drop tips that came with a look."""
-        if shade is None:
-            return
-        if shade.tips is not None or self._from_look:
-            self._show_tips(shade.tips)
-            self._from_look = shade.tips is not None
-
-    def reset(self, shade: Shade | None = None) -> None:
-        """The defaults for the next customer: default shine, and ``shade``'s own tips (if any)."""
-        self.shine_slider.blockSignals(True)
-        self.shine_slider.setValue(DEFAULT_SHINE)
-        self.shine_slider.blockSignals(False)
-        self.shine_label.setText(str(DEFAULT_SHINE))
-        self._from_look = False
-        self._show_tips(None)
-        self.follow_shade(shade)
+        self._custom = False
+        with QSignalBlocker(self.tips_box):
+            self.tips_box.clear()
+            self.tips_box.addItem(NO_TIPS_TEXT)
+            for shade in self._choices[1:]:
+                self.tips_box.addItem(_chip(shade.rgb, self._icon_px), shade.name)
+        self._show_tips(self.state.look.tips)
 
     def _show_tips(self, tips: Shade | None) -> None:
         """Select ``tips`` in the picker; tips the palette lacks (e.g. "#1f8a8a") get one extra entry."""
-        self.tips_box.blockSignals(True)
-        if tips not in self._choices:
-            if self._custom:
-                self._choices.pop()
-                self.tips_box.removeItem(self.tips_box.count() - 1)
-            self._choices.append(tips)
-            self.tips_box.addItem(_chip(tips.rgb, self._icon_px), tips.name)
-            self._custom = True
-        self.tips_box.setCurrentIndex(self._choices.index(tips))
-        self.tips_box.blockSignals(False)
-
-    # ---- the person's changes (signal) -----------------------------------------------------------
-    def _on_shine(self, value: int) -> None:
-        self.shine_label.setText(str(value))
-        self.changed.emit(value, self.tips)
-
-    def _on_tips_picked(self, index: int) -> None:
-        self._from_look = False
-        self.changed.emit(self.shine, self.tips)
+        with QSignalBlocker(self.tips_box):
+            if tips not in self._choices:
+                if self._custom:
+                    self._choices.pop()
+                    self.tips_box.removeItem(self.tips_box.count() - 1)
+                self._choices.append(tips)
+                self.tips_box.addItem(_chip(tips.rgb, self._icon_px), tips.name)
+                self._custom = True
+            self.tips_box.setCurrentIndex(self._choices.index(tips))

@@ -10,6 +10,7 @@ from PySide6.QtWidgets import QAbstractButton, QButtonGroup, QGridLayout, QSizeP
 
 from core.frames import Shade
 from core.catalog.palette import default_index
+from core.tryon_state import index_of
 
 MIN_TOUCH_PX = 64
 
@@ -165,11 +166,7 @@ class SwatchPalette(QWidget):
             self.shade_selected.emit(index, self.buttons[index].shade)
 
     def index_of(self, name: str) -> int:
-        key = " ".join(name.split()).casefold()
-        for i, button in enumerate(self.buttons):
-            if button.shade.name.casefold() == key:
-                return i
-        return -1
+        return index_of(self.shades, name)
 
     def _clicked(self, index: int) -> None:
         self.select(index)

@@ -121,7 +121,7 @@ def test_a_fallback_is_reported_as_what_runs_and_its_reason_stays_until_dismisse
     rollout = [dict(labels) for (name, labels), value in metric_figures(window.fleet.telemetry.text()).items()
                if name == "hairtint_rollout_info" and value == 1]
     assert [r["assignment"] for r in rollout] == ["fallback"]
-    window.reset_for_next_customer()  # a kiosk's next customer: the note is for staff, it stays
+    window.state.reset()  # a kiosk's next customer: the note is for staff, it stays
     assert window.banner.isVisible() and "no-such-model" in window.banner.label.text()
     window.banner.close_button.click()
     assert not window.banner.isVisible()

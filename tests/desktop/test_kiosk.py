@@ -21,8 +21,8 @@ def files_under(root) -> set:
 
 def test_settings_open_only_after_the_pin(qtbot, make_window):
     window = make_window(kiosk=True, settings=kiosk_settings())
-    assert window.menuBar().isHidden() and window.settings_button.isVisible()
-    assert not window.snapshot_button.isVisible()
+    assert window.menuBar().isHidden() and window.controls.settings_button.isVisible()
+    assert not window.controls.snapshot_button.isVisible()
     # no file dialogs in kiosk mode
     asked = []
     window.ask_open_file = lambda *a: asked.append(a) or None
@@ -32,7 +32,7 @@ def test_settings_open_only_after_the_pin(qtbot, make_window):
     assert asked == [] and not window.open_photo_action.isEnabled() and not window.acceptDrops()
     assert not window.start_panel.buttons["photo"].isVisibleTo(window.start_panel)
     # the settings button asks for the PIN instead of opening the settings
-    qtbot.mouseClick(window.settings_button, Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(window.controls.settings_button, Qt.MouseButton.LeftButton)
     pin = window.kiosk.pin_dialog
     assert pin is not None and pin.isVisible() and window.settings_dialog is None
     pin.edit.setText("1111")
@@ -42,7 +42,7 @@ def test_settings_open_only_after_the_pin(qtbot, make_window):
     window.settings_action.trigger()
     pin = window.kiosk.pin_dialog
     for key in "2468":
-        next(b for b in pin.findChildren(type(window.settings_button)) if b.text() == key).click()
+        next(b for b in pin.findChildren(type(window.controls.settings_button)) if b.text() == key).click()
     assert pin.pin() == "2468"
     pin.accept()
     assert window.settings_dialog is not None and window.settings_dialog.isVisible()
@@ -91,21 +91,21 @@ def test_idle_reset_clears_everything_of_the_last_customer(qtbot, make_window, p
     window = make_window(kiosk=True, settings=kiosk_settings(idle=0.6))
     window.open_source(str(photo_path))
     qtbot.waitUntil(lambda: window.view.has_frame(), timeout=5000)
-    window.swatches.select(window.swatches.index_of("Ocean Blue"))
-    window.slider.setValue(35)
-    window.compare_button.setChecked(True)
+    window.controls.swatches.select(window.controls.swatches.index_of("Ocean Blue"))
+    window.controls.slider.setValue(35)
+    window.controls.compare_button.setChecked(True)
     qtbot.waitUntil(lambda: bool(window.last_result and window.last_result.variants), timeout=3000)
     # input restarts the countdown
-    for send in (lambda: qtbot.mouseMove(window.view), lambda: qtbot.keyClick(window.swatches.buttons[0], Qt.Key.Key_Shift)):
+    for send in (lambda: qtbot.mouseMove(window.view), lambda: qtbot.keyClick(window.controls.swatches.buttons[0], Qt.Key.Key_Shift)):
         window.kiosk.timer.stop()
         send()
         assert window.kiosk.timer.isActive()
-    assert window.view.has_frame() and window.slider.value() == 35
+    assert window.view.has_frame() and window.controls.slider.value() == 35
     # then nobody touches it
     with qtbot.waitSignal(window.kiosk.idle_reset, timeout=3000):
         pass
-    assert window.swatches.current_shade.name == "Sunlit Amber" and window.slider.value() == DEFAULT_INTENSITY
-    assert not window.compare_button.isChecked() and window.view.mode == "single"
+    assert window.controls.swatches.current_shade.name == "Sunlit Amber" and window.controls.slider.value() == DEFAULT_INTENSITY
+    assert not window.controls.compare_button.isChecked() and window.view.mode == "single"
     assert window.last_result is None and window.last_info is None
     assert not window.view.holds_pixels()
     settle(qtbot, window.worker)  # nothing of the old photo comes back from the worker either
@@ -123,18 +123,18 @@ def test_idle_reset_restores_default_shine_and_no_tips(qtbot, make_window, photo
     window = make_window(kiosk=True, settings=kiosk_settings(idle=0.5))
     window.open_source(str(photo_path))
     qtbot.waitUntil(lambda: window.view.has_frame(), timeout=5000)
-    window.swatches.select(window.swatches.index_of("Honey Balayage"))
-    window.look_controls.shine_slider.setValue(85)
+    window.controls.swatches.select(window.controls.swatches.index_of("Honey Balayage"))
+    window.controls.look_controls.shine_slider.setValue(85)
     qtbot.waitUntil(lambda: bool(window.last_info and window.last_info.looks[0].shine == 85
                                  and window.last_info.looks[0].tips is not None), timeout=3000)
     sent, send = [], window.worker.set_look
     window.worker.set_look = lambda looks: (sent.append(looks), send(looks))
     with qtbot.waitSignal(window.kiosk.idle_reset, timeout=3000):
         pass
-    controls = window.look_controls
+    controls = window.controls.look_controls
     assert controls.shine == DEFAULT_SHINE and controls.shine_slider.value() == DEFAULT_SHINE
     assert controls.tips is None and controls.tips_box.currentIndex() == 0
-    look = window.look()
+    look = window.state.look
     assert (look.shade.name, look.intensity, look.shine, look.tips) == ("Sunlit Amber", DEFAULT_INTENSITY,
                                                                        DEFAULT_SHINE, None)
     assert sent[-1] == (look,)  # what the next customer's first frame is processed with

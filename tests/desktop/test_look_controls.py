@@ -1,4 +1,4 @@
-"""The shine and tips controls on their own, offscreen."""
+"""The shine and tips controls on their own (bound to a try-on state), offscreen."""
 
 from __future__ import annotations
 
@@ -7,6 +7,8 @@ from PySide6.QtCore import Qt
 
 from core.frames import DEFAULT_SHINE, Look, Shade
 from core.catalog.palette import default_palette, resolve_color
+from core.session import Session
+from core.tryon_state import TryOnState
 from hairtint_desktop.widgets.look_controls import LookControls
 from hairtint_desktop.widgets.swatches import SwatchButton
 
@@ -18,16 +20,23 @@ def shade(name: str) -> Shade:
 
 
 @pytest.fixture
-def controls(qtbot):
-    widget = LookControls(PALETTE, touch=True)
+def state():
+    return TryOnState(PALETTE, Session(palette=PALETTE).fresh_look)
+
+
+@pytest.fixture
+def controls(qtbot, state):
+    widget = LookControls(state, touch=True)
     qtbot.addWidget(widget)
     widget.show()
     return widget
 
 
-def test_starts_at_default_shine_without_tips(controls):
+def test_starts_at_default_shine_without_tips(controls, state):
     assert controls.shine == DEFAULT_SHINE and controls.tips is None
-    assert controls.look(shade("Auburn"), 55) == Look(shade("Auburn"), intensity=55, shine=DEFAULT_SHINE, tips=None)
+    state.pick_shade(shade("Auburn"))
+    state.set_intensity(55)
+    assert state.look == Look(shade("Auburn"), intensity=55, shine=DEFAULT_SHINE, tips=None)
 
 
 def test_tips_offers_none_and_the_one_tone_shades(controls):
@@ -38,87 +47,94 @@ def test_tips_offers_none_and_the_one_tone_shades(controls):
     assert [controls.tips_box.itemText(i) for i in range(1, 4)] == [s.name for s in controls.choices[1:4]]
 
 
-def test_shine_slider_by_keyboard_emits_the_new_shine(qtbot, controls):
+def test_shine_slider_by_keyboard_sets_the_new_shine(qtbot, controls, state):
+    seen = []
+    state.events.look.connect(seen.append)
     controls.shine_slider.setFocus()
-    with qtbot.waitSignal(controls.changed, check_params_cb=lambda shine, tips: (shine, tips) == (31, None)):
-        qtbot.keyClick(controls.shine_slider, Qt.Key.Key_Right)
-    with qtbot.waitSignal(controls.changed, check_params_cb=lambda shine, tips: shine == 41):
-        qtbot.keyClick(controls.shine_slider, Qt.Key.Key_PageUp)
+    qtbot.keyClick(controls.shine_slider, Qt.Key.Key_Right)
+    assert [(c.value.shine, c.value.tips) for c in seen] == [(31, None)]
+    qtbot.keyClick(controls.shine_slider, Qt.Key.Key_PageUp)
+    assert [c.value.shine for c in seen] == [31, 41]
     assert controls.shine_label.text() == "41"
-    assert controls.look(shade("Auburn"), 70).shine == 41
+    assert state.look.shine == 41
 
 
-def test_picking_tips_by_keyboard_emits_them_and_the_look_carries_them(qtbot, controls):
+def test_picking_tips_by_keyboard_sets_them_and_the_look_carries_them(qtbot, controls, state):
+    seen = []
+    state.events.look.connect(seen.append)
     controls.tips_box.setFocus()
     first = controls.choices[1]
-    with qtbot.waitSignal(controls.changed, check_params_cb=lambda shine, tips: (shine, tips) == (30, first)):
-        qtbot.keyClick(controls.tips_box, Qt.Key.Key_Down)
-    look = controls.look(shade("Espresso"), 80)
-    assert look == Look(shade("Espresso"), intensity=80, shine=30, tips=first)
+    qtbot.keyClick(controls.tips_box, Qt.Key.Key_Down)
+    assert [(c.value.shine, c.value.tips) for c in seen] == [(30, first)]
+    state.pick_shade(shade("Espresso"))
+    state.set_intensity(80)
+    assert state.look == Look(shade("Espresso"), intensity=80, shine=30, tips=first)
 
 
-def test_a_two_tone_look_brings_its_tips_and_takes_them_when_left(qtbot, controls):
-    with qtbot.assertNotEmitted(controls.changed):  # the window pushes the look itself
-        controls.follow_shade(shade("Honey Balayage"))
+def test_a_two_tone_look_brings_its_tips_and_takes_them_when_left(qtbot, controls, state):
+    state.pick_shade(shade("Honey Balayage"))
+    assert state.tips_from_look  # shown in the picker without being set back as the person's own pick
     assert controls.tips == shade("Honey Blonde") and controls.tips_box.currentText() == "Honey Blonde"
-    assert controls.look(shade("Honey Balayage"), 70).tips == shade("Honey Blonde")
-    controls.follow_shade(shade("Copper Ombre"))
+    assert state.look.tips == shade("Honey Blonde")
+    state.pick_shade(shade("Copper Ombre"))
     assert controls.tips == shade("Copper Red")
-    controls.follow_shade(shade("Auburn"))
+    state.pick_shade(shade("Auburn"))
     assert controls.tips is None  # the tips came with the look
 
 
-def test_tips_the_person_picked_stay_across_shades(qtbot, controls):
-    controls.follow_shade(shade("Honey Balayage"))
+def test_tips_the_person_picked_stay_across_shades(qtbot, controls, state):
+    state.pick_shade(shade("Honey Balayage"))
     blue = controls.choices.index(shade("Ocean Blue"))
     controls.tips_box.setCurrentIndex(blue)  # changed by hand after the look: now the person's own
-    controls.follow_shade(shade("Auburn"))
+    state.pick_shade(shade("Auburn"))
     assert controls.tips == shade("Ocean Blue")
-    controls.follow_shade(shade("Espresso"))
+    state.pick_shade(shade("Espresso"))
     assert controls.tips == shade("Ocean Blue")
-    controls.follow_shade(shade("Lavender Tips"))  # a two-tone look still brings its own
+    state.pick_shade(shade("Lavender Tips"))  # a two-tone look still brings its own
     assert controls.tips == shade("Pastel Lavender")
 
 
-def test_preview_is_what_picking_the_shade_would_give(controls):
-    controls.follow_shade(shade("Honey Balayage"))
+def test_preview_is_what_picking_the_shade_would_give(controls, state):
+    state.pick_shade(shade("Honey Balayage"))
     controls.shine_slider.setValue(75)
+    state.set_intensity(60)
     # a one-tone neighbour: the look's tips would go; a two-tone one: its own tips
-    assert controls.preview(shade("Auburn"), 60) == Look(shade("Auburn"), intensity=60, shine=75, tips=None)
-    assert controls.preview(shade("Copper Ombre"), 60).tips == shade("Copper Red")
+    assert state.preview(shade("Auburn")) == Look(shade("Auburn"), intensity=60, shine=75, tips=None)
+    assert state.preview(shade("Copper Ombre")).tips == shade("Copper Red")
     controls.tips_box.setCurrentIndex(controls.choices.index(shade("Jet Black")))
-    assert controls.preview(shade("Auburn"), 60).tips == shade("Jet Black")
+    assert state.preview(shade("Auburn")).tips == shade("Jet Black")
     for name in ("Auburn", "Copper Ombre", "Espresso"):
-        expected = controls.preview(shade(name), 60)
-        controls.follow_shade(shade(name))
-        assert controls.look(shade(name), 60) == expected
+        expected = state.preview(shade(name))
+        state.pick_shade(shade(name))
+        assert state.look == expected and controls.tips == expected.tips
 
 
-def test_tips_the_palette_lacks_get_one_extra_entry(controls):
+def test_tips_the_palette_lacks_get_one_extra_entry(controls, state):
     count = controls.tips_box.count()
     teal = Shade("Teal Dip", (9, 9, 9), tips=Shade("#1f8a8a", (0x1F, 0x8A, 0x8A)))
-    controls.follow_shade(teal)
+    state.pick_shade(teal)
     assert controls.tips_box.count() == count + 1 and controls.tips_box.currentText() == "#1f8a8a"
-    controls.follow_shade(Shade("Red Dip", (9, 9, 9), tips=Shade("#aa0000", (0xAA, 0, 0))))
+    state.pick_shade(Shade("Red Dip", (9, 9, 9), tips=Shade("#aa0000", (0xAA, 0, 0))))
     assert controls.tips_box.count() == count + 1 and controls.tips.rgb == (0xAA, 0, 0)
-    controls.follow_shade(shade("Honey Balayage"))
+    state.pick_shade(shade("Honey Balayage"))
     assert controls.tips == shade("Honey Blonde")
 
 
-def test_reset_restores_default_shine_and_no_tips(qtbot, controls):
+def test_reset_restores_default_shine_and_no_tips(qtbot, controls, state):
+    fresh = state.look
     controls.shine_slider.setValue(90)
     controls.tips_box.setCurrentIndex(3)
-    with qtbot.assertNotEmitted(controls.changed):
-        controls.reset(shade("Sunlit Amber"))
+    state.reset()
+    assert state.look == fresh  # the controls showed the reset without setting anything back
     assert controls.shine == DEFAULT_SHINE and controls.shine_label.text() == str(DEFAULT_SHINE)
     assert controls.tips is None and controls.tips_box.currentIndex() == 0
-    controls.follow_shade(shade("Auburn"))
+    state.pick_shade(shade("Auburn"))
     assert controls.tips is None
 
 
-def test_a_new_palette_keeps_the_chosen_tips(controls):
+def test_a_new_palette_keeps_the_chosen_tips(controls, state):
     controls.tips_box.setCurrentIndex(controls.choices.index(shade("Ocean Blue")))
-    controls.set_palette([Shade("Salon Teal", (0x1F, 0x8A, 0x8A)), shade("Ocean Blue")])
+    state.set_palette([Shade("Salon Teal", (0x1F, 0x8A, 0x8A)), shade("Ocean Blue")])
     assert controls.choices == [None, Shade("Salon Teal", (0x1F, 0x8A, 0x8A)), shade("Ocean Blue")]
     assert controls.tips == shade("Ocean Blue")
 

@@ -30,36 +30,36 @@ def test_swatch_and_slider_change_the_recoloured_frame(qtbot, make_window, photo
     first = window.view.shown.copy()
     assert window.last_info.looks[0].shade.name == "Sunlit Amber"  # the starting shade
     # a click on the "Ocean Blue" swatch
-    blue = window.swatches.index_of("Ocean Blue")
-    qtbot.mouseClick(window.swatches.buttons[blue], Qt.MouseButton.LeftButton)
+    blue = window.controls.swatches.index_of("Ocean Blue")
+    qtbot.mouseClick(window.controls.swatches.buttons[blue], Qt.MouseButton.LeftButton)
     wait_new_frame(qtbot, window, lambda r, i: i.looks[0].shade.name == "Ocean Blue")
     blue_frame = window.view.shown.copy()
     assert np.abs(blue_frame[hair].astype(int) - first[hair]).mean() > 5
     np.testing.assert_array_equal(blue_frame[300:], first[300:])  # outside the mask: untouched
     # the slider: 0 gives back the photo, 100 differs from 70
-    window.slider.setValue(0)
+    window.controls.slider.setValue(0)
     wait_new_frame(qtbot, window, lambda r, i: i.looks[0].intensity == 0)
     np.testing.assert_array_equal(window.view.shown, window.last_result.frame.pixels)
-    window.slider.setValue(100)
+    window.controls.slider.setValue(100)
     wait_new_frame(qtbot, window, lambda r, i: i.looks[0].intensity == 100)
     assert np.abs(window.view.shown[hair].astype(int) - blue_frame[hair]).mean() > 1
 
 
 def test_swatches_are_touch_sized_named_and_keyboard_navigable(qtbot, make_window):
     window = make_window()
-    buttons = window.swatches.buttons
+    buttons = window.controls.swatches.buttons
     assert len(buttons) >= 8
     assert all(b.width() >= 64 and b.height() >= 64 for b in buttons)
     assert [b.text() for b in buttons] == [s.name for s in window.palette]
     buttons[0].setFocus()
     qtbot.keyClick(buttons[0], Qt.Key.Key_Right)
-    assert window.swatches.current_index == 1 and window.focusWidget() is buttons[1]
-    columns = window.swatches.columns
+    assert window.controls.swatches.current_index == 1 and window.focusWidget() is buttons[1]
+    columns = window.controls.swatches.columns
     qtbot.keyClick(buttons[1], Qt.Key.Key_Down)
-    assert window.swatches.current_index == 1 + columns  # one row down, however the grid flows
+    assert window.controls.swatches.current_index == 1 + columns  # one row down, however the grid flows
     qtbot.keyClick(buttons[1 + columns], Qt.Key.Key_Left)
-    assert window.swatches.current_index == columns
-    assert window.look().shade == window.palette[columns]
+    assert window.controls.swatches.current_index == columns
+    assert window.state.look.shade == window.palette[columns]
 
 
 def test_overlay_toggles_by_key_and_menu_and_shows_the_figures(qtbot, make_window):
@@ -90,15 +90,15 @@ def test_snapshot_writes_only_on_click_with_shade_and_intensity_in_the_name(qtbo
     asked = []
     window.ask_folder = lambda: asked.append(1) or str(folder)
     window.open_source(str(photo_path))
-    amber = window.swatches.index_of("Sunlit Amber")
-    window.swatches.select(amber)
+    amber = window.controls.swatches.index_of("Sunlit Amber")
+    window.controls.swatches.select(amber)
     wait_new_frame(qtbot, window, lambda r, i: i.looks[0].shade.name == "Sunlit Amber")
-    window.set_split(True)
-    window.set_compare(True)
+    window.state.set_mode("split")
+    window.state.set_mode("compare")
     window.set_overlay_visible(True)
     settle(qtbot, window.worker)
     assert list(folder.iterdir()) == [] and not asked  # nothing written, nothing asked, without a click
-    qtbot.mouseClick(window.snapshot_button, Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(window.controls.snapshot_button, Qt.MouseButton.LeftButton)
     assert asked == [1]  # the folder is the person's choice
     expected = folder / "hairtint_sunlit-amber_70_20261126-101500.jpg"
     assert snapshot_name(window.palette[amber], 70, window.now()) == expected.name
@@ -106,7 +106,7 @@ def test_snapshot_writes_only_on_click_with_shade_and_intensity_in_the_name(qtbo
     from core.io.images import load_image
 
     assert load_image(expected).shape == window.last_result.pixels.shape
-    qtbot.mouseClick(window.snapshot_button, Qt.MouseButton.LeftButton)  # same second: never overwrites
+    qtbot.mouseClick(window.controls.snapshot_button, Qt.MouseButton.LeftButton)  # same second: never overwrites
     assert len(list(folder.iterdir())) == 2 and asked == [1]
     assert window.settings.snapshot_dir == str(folder)
 
@@ -182,7 +182,7 @@ def test_split_divider_drags_and_compare_shows_four_shades(qtbot, make_window, p
     window = make_window()
     window.open_source(str(photo_path))
     wait_frame(qtbot, window)
-    qtbot.mouseClick(window.split_button, Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(window.controls.split_button, Qt.MouseButton.LeftButton)
     assert window.view.mode == "split"
     rect = window.view.image_rect()
     y = rect.center().y()
@@ -203,18 +203,18 @@ def test_split_divider_drags_and_compare_shows_four_shades(qtbot, make_window, p
         other = after if expected is frame else frame
         assert np.abs(got - expected[sy, sx].astype(int)).max() <= 12
         assert np.abs(got - other[sy, sx].astype(int)).max() > 12
-    qtbot.mouseClick(window.compare_button, Qt.MouseButton.LeftButton)
-    assert window.view.mode == "compare" and not window.split_button.isChecked()
+    qtbot.mouseClick(window.controls.compare_button, Qt.MouseButton.LeftButton)
+    assert window.view.mode == "compare" and not window.controls.split_button.isChecked()
     wait_new_frame(qtbot, window, lambda r, i: len(r.variants) == 3)
     names = [look.shade.name for look in window.last_info.looks]
-    start = window.swatches.current_index  # the chosen shade, then the next three
+    start = window.controls.swatches.current_index  # the chosen shade, then the next three
     assert names == [window.palette[(start + i) % len(window.palette)].name for i in range(4)]
     tiles = [window.last_result.pixels, *window.last_result.variants]
     assert all(not np.array_equal(tiles[0], t) for t in tiles[1:])
     # a click on a tile picks its shade
     tile = window.view.tile_rects()[2]
     qtbot.mouseClick(window.view, Qt.MouseButton.LeftButton, pos=tile.center())
-    assert window.swatches.current_shade == window.palette[(start + 2) % len(window.palette)]
+    assert window.controls.swatches.current_shade == window.palette[(start + 2) % len(window.palette)]
 
 
 def test_close_stops_the_worker(qtbot, make_window):
@@ -253,13 +253,13 @@ def test_settings_dialog_applies_palette_file_and_overlay(qtbot, make_window, tm
     palette = tmp_path / "salon.json"
     palette.write_text(json.dumps({"shades": [{"name": "Salon Teal", "hex": "#1f8a8a"}]}))
     window = make_window()
-    count = len(window.swatches.buttons)
+    count = len(window.controls.swatches.buttons)
     dialog = window.show_settings_dialog()
     assert dialog.isVisible()
     dialog.palette_file.setText(str(palette))
     dialog.overlay.setChecked(True)
     dialog.accept()
-    assert window.swatches.index_of("Salon Teal") == count and len(window.swatches.buttons) == count + 1
+    assert window.controls.swatches.index_of("Salon Teal") == count and len(window.controls.swatches.buttons) == count + 1
     assert window.overlay.isVisible() and window.overlay_action.isChecked()
     saved = load_settings(tmp_path / "settings.json")
     assert saved.palette_file == str(palette) and saved.overlay
@@ -268,7 +268,7 @@ def test_settings_dialog_applies_palette_file_and_overlay(qtbot, make_window, tm
     dialog = window.show_settings_dialog()
     dialog.palette_file.setText(str(tmp_path / "bad.json"))
     dialog.accept()
-    assert len(window.swatches.buttons) == count
+    assert len(window.controls.swatches.buttons) == count
     assert window.banner.isVisible() and "bad.json" in window.banner.label.text()
 
 
@@ -318,15 +318,15 @@ def test_shine_and_tips_reach_the_worker_and_change_the_picture(qtbot, make_wind
     from core.catalog.palette import resolve_color
 
     window = make_window()
-    controls = window.look_controls
+    controls = window.controls.look_controls
     window.open_source(str(photo_path))
     wait_frame(qtbot, window)
     assert (window.last_info.looks[0].shine, window.last_info.looks[0].tips) == (30, None)
     ends = (slice(150, 192), slice(None))  # the bottom of the fake hair band (top 40 %): the tips
     plain = window.view.shown.copy()
     # a two-tone swatch: its tips go to the worker and show in the picker
-    balayage = window.swatches.index_of("Honey Balayage")
-    qtbot.mouseClick(window.swatches.buttons[balayage], Qt.MouseButton.LeftButton)
+    balayage = window.controls.swatches.index_of("Honey Balayage")
+    qtbot.mouseClick(window.controls.swatches.buttons[balayage], Qt.MouseButton.LeftButton)
     honey = resolve_color("Honey Blonde", window.palette)
     wait_new_frame(qtbot, window, lambda r, i: i.looks[0].shade.name == "Honey Balayage" and i.looks[0].tips == honey)
     assert controls.tips_box.currentText() == "Honey Blonde"
@@ -340,7 +340,7 @@ def test_shine_and_tips_reach_the_worker_and_change_the_picture(qtbot, make_wind
     # shine
     controls.shine_slider.setValue(100)
     wait_new_frame(qtbot, window, lambda r, i: i.looks[0].shine == 100 and i.looks[0].tips.name == "Ocean Blue")
-    assert window.look() == window.last_info.looks[0]
+    assert window.state.look == window.last_info.looks[0]
     assert not np.array_equal(window.view.shown, plain)
 
 
@@ -351,16 +351,16 @@ def test_compare_tiles_use_the_same_shine_and_tips(qtbot, make_window, photo_pat
     window.open_source(str(photo_path))
     wait_frame(qtbot, window)
     jet = resolve_color("Jet Black", window.palette)
-    window.swatches.select(window.swatches.index_of("Copper Red"))
-    window.look_controls.shine_slider.setValue(65)
-    window.look_controls.tips_box.setCurrentIndex(window.look_controls.choices.index(jet))
-    window.compare_button.setChecked(True)
+    window.controls.swatches.select(window.controls.swatches.index_of("Copper Red"))
+    window.controls.look_controls.shine_slider.setValue(65)
+    window.controls.look_controls.tips_box.setCurrentIndex(window.controls.look_controls.choices.index(jet))
+    window.controls.compare_button.setChecked(True)
     wait_new_frame(qtbot, window, lambda r, i: len(r.variants) == 3 and i.looks[0].shine == 65)
     looks = window.last_info.looks
     assert [look.shade.name for look in looks] == ["Copper Red", "Auburn", "Burgundy", "Chestnut Brown"]
     assert all(look.shine == 65 and look.tips == jet and look.intensity == 70 for look in looks)
     # a two-tone look among the tiles shows its own tips; tapping the tile gives exactly that look
-    window.swatches.select(window.swatches.index_of("Ocean Blue"))
+    window.controls.swatches.select(window.controls.swatches.index_of("Ocean Blue"))
     wait_new_frame(qtbot, window, lambda r, i: i.looks[0].shade.name == "Ocean Blue" and len(r.variants) == 3)
     looks = window.last_info.looks
     assert [look.shade.name for look in looks] == ["Ocean Blue", "Honey Balayage", "Copper Ombre", "Lavender Tips"]
@@ -377,20 +377,20 @@ def test_a_shade_far_above_the_hair_says_it_needs_pre_lightening(qtbot, make_win
     window = make_window()
     window.open_source(str(save_image(tmp_path / "dark-hair.png", dark)))
     wait_frame(qtbot, window)
-    platinum = window.swatches.index_of("Platinum Blonde")
-    qtbot.mouseClick(window.swatches.buttons[platinum], Qt.MouseButton.LeftButton)
+    platinum = window.controls.swatches.index_of("Platinum Blonde")
+    qtbot.mouseClick(window.controls.swatches.buttons[platinum], Qt.MouseButton.LeftButton)
     wait_new_frame(qtbot, window, lambda r, i: i.looks[0].shade.name == "Platinum Blonde")
     assert window.last_result.hair_level is not None and window.last_result.hair_level < 3
-    assert window.salon_note.isVisible() and "pre-lightening" in window.salon_note.text()
-    espresso = window.swatches.index_of("Espresso")
-    qtbot.mouseClick(window.swatches.buttons[espresso], Qt.MouseButton.LeftButton)
+    assert window.controls.salon_note.isVisible() and "pre-lightening" in window.controls.salon_note.text()
+    espresso = window.controls.swatches.index_of("Espresso")
+    qtbot.mouseClick(window.controls.swatches.buttons[espresso], Qt.MouseButton.LeftButton)
     wait_new_frame(qtbot, window, lambda r, i: i.looks[0].shade.name == "Espresso")
-    assert not window.salon_note.isVisible()
-    qtbot.mouseClick(window.swatches.buttons[platinum], Qt.MouseButton.LeftButton)
+    assert not window.controls.salon_note.isVisible()
+    qtbot.mouseClick(window.controls.swatches.buttons[platinum], Qt.MouseButton.LeftButton)
     wait_new_frame(qtbot, window, lambda r, i: i.looks[0].shade.name == "Platinum Blonde")
-    assert window.salon_note.isVisible()
-    window.reset_for_next_customer()
-    assert not window.salon_note.isVisible()
+    assert window.controls.salon_note.isVisible()
+    window.state.reset()
+    assert not window.controls.salon_note.isVisible()
 
 
 def test_a_folder_steps_with_next_and_previous(qtbot, make_window, tmp_path):
