@@ -20,7 +20,7 @@ from datetime import datetime
 from typing import Callable
 
 from core.errors import ConfigError, HairTintError
-from core.live_parts import Notice, Status
+from core.live.events import Notice, Status
 from core.rollback import GuardedPipeline, HealthWatch, RollbackRules
 from core.catalog.rollout_state import RollbackRecord, write_rollback
 from core.telemetry import Telemetry

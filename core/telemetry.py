@@ -17,7 +17,7 @@ from typing import Callable
 from prometheus_client import CollectorRegistry, Counter, Gauge, generate_latest
 from prometheus_client.parser import text_string_to_metric_families
 
-from core.live_parts import Processed, Recovered
+from core.live.events import Processed, Recovered
 from core.pipeline import STAGES
 
 QUANTILES = ("p50", "p95", "p99")

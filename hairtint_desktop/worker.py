@@ -1,7 +1,8 @@
 """The Qt side of the live view: :class:`Worker` wraps a :class:`~core.live.LiveRunner` (the threads,
 the mailbox, pacing, epochs and retries all live there, without Qt) and hands each event to the GUI
 thread through one signal, ``event``. It drops results of an old epoch (a switch or a reset happened
-while they were on their way) and gives the runner its display credit back for each result it takes."""
+while they were on their way), gives the runner its display credit back for each result it takes, and
+keeps the newest ``Idle`` the runner sent, for :meth:`Worker.settled`."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from typing import Callable
 from PySide6.QtCore import QObject, Qt, Signal, Slot
 
 from core.frames import Look
-from core.live import Event, FrameInfo, LiveRunner, Processed, Unavailable
+from core.live import Event, FrameInfo, Idle, LiveRunner, Processed, Unavailable
 
 log = logging.getLogger(__name__)
 
@@ -20,7 +21,7 @@ class Worker(QObject):
     """Create on the GUI thread; every method is a GUI-thread call that returns at once, except
     ``stop`` which waits at most ``timeout_s``."""
 
-    event = Signal(object)  # a core.live event: Processed, Problem, Status, Notice, Recovered, Unavailable, Finished
+    event = Signal(object)  # a core.live event: Processed, Problem, Status, Notice, Recovered, Unavailable, Idle, Finished
     _relay = Signal(object)  # from the runner's threads to the GUI thread (queued)
 
     def __init__(self, pipeline_factory: Callable[[bool], object], opener: Callable[[str], object] | None = None,
@@ -35,6 +36,7 @@ class Worker(QObject):
             kw["cameras"] = cameras
         self._observe = observe  # sees every event first, on the runner's threads (the metrics)
         self.runner = LiveRunner(pipeline_factory, opener, self.post, **kw)
+        self._idle: Idle | None = None  # the newest Idle delivered (GUI thread)
 
     def post(self, event: Event) -> None:
         """Hand ``event`` to the GUI thread (any thread: the runner's, or the fleet monitor's)."""
@@ -53,6 +55,8 @@ class Worker(QObject):
                 return
         elif isinstance(event, Unavailable) and event.spec != self.runner.spec:
             return
+        elif isinstance(event, Idle):
+            self._idle = event
         self.event.emit(event)
 
     # ---- control: the runner's, on the GUI thread ---------------------------------------------------
@@ -81,7 +85,10 @@ class Worker(QObject):
         return self.runner.is_running()
 
     def settled(self) -> bool:
-        return self.runner.settled()
+        """True when the runner has nothing left to do for every command given so far (a still shown, a
+        source given up on) and every event it sent before saying so has been delivered. A camera never
+        settles."""
+        return self._idle is not None and self.runner.caught_up(self._idle)
 
     @property
     def spec(self) -> str | None:

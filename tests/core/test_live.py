@@ -10,8 +10,11 @@ import pytest
 
 from core.errors import SourceError
 from core.frames import Frame, Look, Shade
-from core.live import LiveRunner, Processed, Problem, Recovered, Status, Unavailable
-from core.live_parts import Mailbox, Pacer
+from core.live import Finished, Idle, LiveRunner, Processed, Problem, Recovered, Status, Unavailable
+from core.live.commands import Shown
+from core.live.feed import MAX_RESTARTS
+from core.live.pacer import Pacer
+from core.live.shared import Mail, Mailbox
 from core.pipeline import PassThroughSmoother, Pipeline
 from core.stages.recolor import Recolorer
 
@@ -135,6 +138,10 @@ class Events:
         with self._cond:
             assert self._cond.wait_for(predicate, TIMEOUT), f"timed out; events: {self.items[-5:]}"
 
+    def idle(self):
+        """Wait for the Idle that comes after every command given so far: nothing left to do."""
+        self.wait(lambda: any(isinstance(e, Idle) and self.runner.caught_up(e) for e in self.items))
+
     def clear(self):
         with self._cond:
             self.items.clear()
@@ -161,9 +168,9 @@ def test_mailbox_keeps_only_the_newest():
     for i in range(5):
         box.put(i)
     assert len(box) == 1 and box.dropped == 4
-    assert box.take(0.01) == (4, False)
-    box.poke()
-    assert box.take(0.01) == (None, True)
+    assert box.take(0.01) == Mail(4, (), 0)
+    box.post(Shown())  # a message wakes the taker without a frame, and is never dropped
+    assert box.take(0.01) == Mail(None, (Shown(),), 1)
 
 
 def test_pacer_holds_a_file_to_its_timestamps_on_an_injected_clock():
@@ -184,10 +191,10 @@ def test_a_still_is_processed_once_and_again_only_for_a_new_look(run):
     factory = Factory()
     runner, events = run(lambda spec: sources.append(Stills(spec)) or sources[-1], factory)
     runner.start("photo.png", AMBER)
-    assert runner.wait_settled(TIMEOUT)
+    events.idle()
     assert factory.segments == 1 and len(events.of(Processed)) == 1 and sources[0].reads == 2
     runner.set_looks(BLUE)
-    assert runner.wait_settled(TIMEOUT)
+    events.idle()
     second = events.of(Processed)
     assert len(second) == 2 and second[1].info.reprocessed and second[1].info.still
     assert not np.array_equal(second[0].result.pixels, second[1].result.pixels)
@@ -197,7 +204,7 @@ def test_compare_looks_come_from_one_segmentation_through_the_pipeline(run):
     factory = Factory()
     runner, events = run(lambda spec: Stills(spec), factory)
     runner.start("photo.png", (AMBER, BLUE, AMBER.with_(intensity=0)))
-    assert runner.wait_settled(TIMEOUT)
+    events.idle()
     (out,) = events.of(Processed)
     assert factory.segments == 1 and len(out.result.variants) == 2
     np.testing.assert_array_equal(out.result.variants[1], out.result.frame.pixels)  # intensity 0: untouched
@@ -206,11 +213,11 @@ def test_compare_looks_come_from_one_segmentation_through_the_pipeline(run):
 def test_clear_forgets_the_picture(run):
     runner, events = run(lambda spec: Stills(spec))
     runner.start("photo.png", AMBER)
-    assert runner.wait_settled(TIMEOUT)
+    events.idle()
     runner.clear()
     events.clear()
     runner.set_looks(BLUE)  # nothing left to redo
-    assert runner.wait_settled(TIMEOUT)
+    events.idle()
     assert events.of(Processed) == []
 
 
@@ -292,7 +299,7 @@ def test_looking_for_a_camera_is_settled_and_stops_with_the_source(run):
     runner, events = run(opener)
     runner.start("camera:0", AMBER)
     opener.wait_tries(3)
-    assert runner.wait_settled(TIMEOUT)  # nothing to show meanwhile: the start panel stays
+    events.idle()  # nothing to show meanwhile: the start panel stays
     runner.set_source("photo.png")  # the capture thread that was looking ends
     assert runner.stop(timeout_s=5)
     assert not [t for t in threading.enumerate() if t.name.startswith("hairtint-capture")]
@@ -302,12 +309,12 @@ def test_a_folder_shows_one_photo_until_stepped(run, tmp_path):
     source = Stills(str(tmp_path), count=1)
     runner, events = run(lambda spec: source)
     runner.start(str(tmp_path), AMBER)
-    assert runner.wait_settled(TIMEOUT)
+    events.idle()
     assert [e.result.frame.source_id for e in events.of(Processed)] == [f"{tmp_path}/0"]
     assert runner.step(1)
-    assert runner.wait_settled(TIMEOUT)
+    events.idle()
     assert runner.step(-1)
-    assert runner.wait_settled(TIMEOUT)
+    events.idle()
     assert [e.result.frame.source_id.rsplit("/", 1)[1] for e in events.of(Processed)] == ["0", "1", "0"]
 
 
@@ -321,7 +328,67 @@ def test_a_new_model_is_built_on_the_same_source(run):
     first, second = Factory(), Factory()
     runner, events = run(lambda spec: Stills(spec), first)
     runner.start("photo.png", AMBER)
-    assert runner.wait_settled(TIMEOUT)
+    events.idle()
     runner.set_pipeline_factory(second)
-    assert runner.wait_settled(TIMEOUT)
+    events.idle()
     assert first.segments == 1 and second.segments == 1 and len(events.of(Processed)) == 2
+
+
+class Broken:
+    """A source that hands out something that is not a frame: the capture loop dies on it."""
+
+    is_live = False
+
+    def __init__(self, spec):
+        self.source_id = spec
+
+    def read(self):
+        return "not a frame"
+
+    def close(self):
+        pass
+
+
+def test_a_capture_loop_that_dies_is_reported_and_restarted(run):
+    sources = iter([Broken("photo.png"), Stills("photo.png")])
+    runner, events = run(lambda spec: next(sources))
+    runner.start("photo.png", AMBER)
+    events.idle()
+    assert [p.message for p in events.of(Problem)] == [
+        "AttributeError: 'str' object has no attribute 'timestamp_ms' — restarting the capture"]
+    assert len(events.of(Processed)) == 1 and events.of(Unavailable) == []
+
+
+def test_a_capture_loop_that_keeps_dying_is_given_up_on(run):
+    opened = []
+    runner, events = run(lambda spec: opened.append(spec) or Broken(spec))
+    runner.start("photo.png", AMBER)
+    events.idle()
+    assert len(opened) == 1 + MAX_RESTARTS and len(events.of(Problem)) == MAX_RESTARTS
+    assert [u.spec for u in events.of(Unavailable)] == ["photo.png"] and runner.is_running()
+
+
+class NoStatistics:
+    """A pipeline whose statistics cannot be read: an error outside processing proper."""
+
+    model_info = None
+
+    def process(self, frame, look, others):
+        return frame
+
+    @property
+    def stats(self):
+        raise RuntimeError("the statistics are gone")
+
+    def close(self):
+        self.closed = True
+
+
+def test_a_processing_loop_that_dies_is_reported_and_ends_the_run_cleanly(run):
+    pipeline = NoStatistics()
+    runner, events = run(lambda spec: Stills(spec), lambda still: pipeline)
+    runner.start("photo.png", AMBER)
+    events.wait(lambda: events.of(Finished))
+    assert [p.message for p in events.of(Problem)] == ["RuntimeError: the statistics are gone"]
+    assert pipeline.closed and events.of(Processed) == []
+    assert not [t for t in threading.enumerate() if t.name.startswith("hairtint-capture")]

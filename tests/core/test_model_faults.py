@@ -18,7 +18,7 @@ from core.errors import ModelError
 from core.fleet import FleetMonitor
 from core.catalog.rollout import ENV_STAGE, rollout_bucket
 from core.catalog.rollout_state import read_rollback
-from core.live_parts import Notice, model_label
+from core.live.events import Notice, model_label
 from core.session import Session
 
 SHIPPED = Registry.load().resolve(None)

@@ -10,7 +10,7 @@ import urllib.request
 from prometheus_client import REGISTRY
 from prometheus_client.parser import text_string_to_metric_families
 
-from core.live_parts import FrameInfo, Processed, Recovered
+from core.live.events import FrameInfo, Processed, Recovered
 from core.metrics_http import THREAD_PREFIX
 from core.telemetry import MetricsServer, Telemetry, table
 from tests.fakes import Clock, metric_figures
