@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from core.frames import Look, Shade
-from core.live import Problem, Processed, Recovered, Status, Unavailable
+from core.live import Idle, Problem, Processed, Recovered, Status, Unavailable
 from hairtint_desktop.worker import Worker
 from tests.desktop.conftest import Camera, Gate, ListSource, Opener, PipelineFactory, portrait, real_threads, settle
 
@@ -165,3 +165,15 @@ def test_results_of_an_old_epoch_are_dropped(qtbot, worker):
     w.set_look(BLUE)  # nothing left to redo
     settle(qtbot, w)
     assert got.results == []
+
+
+def test_settled_waits_for_an_idle_after_every_command(qtbot, worker):
+    w, got = worker(opener=lambda spec: ListSource(spec, [portrait()]))
+    assert not w.settled()  # nothing said yet
+    w.start("photo.png", AMBER)
+    settle(qtbot, w)
+    assert got.of(Idle) and len(got.results) == 1
+    w.set_look(BLUE)
+    assert not w.settled()  # the Idle before does not cover the new look
+    settle(qtbot, w)
+    assert len(got.results) == 2 and w.runner.caught_up(got.of(Idle)[-1])
