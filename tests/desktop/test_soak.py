@@ -10,7 +10,7 @@ import signal
 import pytest
 
 from hairtint_desktop.cli import main
-from hairtint_desktop.commands import app_soak_table
+from hairtint_desktop.commands.timing import app_soak_table
 from hairtint_desktop.soak import WARMUP_FRAMES, AppSoak, run_soak
 from tests.fakes import PipelineFactory, real_threads
 

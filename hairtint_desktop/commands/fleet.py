@@ -8,6 +8,12 @@ import json
 import sys
 from datetime import datetime
 
+from core.catalog.config import ROLLOUT_STAGES
+from hairtint_desktop.commands.registry import command, group, option
+
+CONFIG = option("--config", metavar="FILE", help="settings file (default: the user's); the rollout state "
+                "file is beside it")
+
 
 def _session(args):
     from core.session import Session
@@ -15,11 +21,11 @@ def _session(args):
     return Session.load(getattr(args, "config", None))
 
 
-def rollout(args) -> int:
-    return {"status": rollout_status, "set": rollout_set, "reset": rollout_reset,
-            "rollback": rollout_rollback}[args.rollout_command](args)
+group("rollout", "this installation's rollout stage, model and rollback", dest="rollout_command")
 
 
+@command("rollout status", "stage, installation id, bucket, the model it runs and why, and any rollback",
+         CONFIG, option("--json", action="store_true", help="print it as JSON"))
 def rollout_status(args) -> int:
     session = _session(args)
     a = session.assignment()
@@ -48,6 +54,8 @@ def rollout_status(args) -> int:
     return 0
 
 
+@command("rollout set", "write the rollout stage to the settings file",
+         CONFIG, option("stage", choices=tuple(ROLLOUT_STAGES), metavar="STAGE", help=", ".join(ROLLOUT_STAGES)))
 def rollout_set(args) -> int:
     """Write ``rollout_stage`` and nothing else (the file as it is then, read again: see ``save_settings``)."""
     from core.catalog.config import save_settings
@@ -63,6 +71,7 @@ def rollout_set(args) -> int:
     return 0
 
 
+@command("rollout reset", "clear a rollback: the stage decides the model again", CONFIG)
 def rollout_reset(args) -> int:
     from core.catalog.rollout_state import clear_rollback
 
@@ -75,6 +84,9 @@ def rollout_reset(args) -> int:
     return 0
 
 
+@command("rollout rollback", "hold this installation on the stable model (as an automatic rollback does) "
+         "until `hairtint rollout reset`",
+         CONFIG, option("--reason", default="rolled back by hand", help="recorded with the rollback"))
 def rollout_rollback(args) -> int:
     from core.catalog.rollout_state import RollbackRecord, write_rollback
 
@@ -88,6 +100,11 @@ def rollout_rollback(args) -> int:
     return 0
 
 
+@command("metrics", "print the metrics: the running app's when it serves them (metrics.port), else this "
+         "installation's",
+         CONFIG,
+         option("--url", help="read them from this address, e.g. http://127.0.0.1:9464/metrics"),
+         option("--prometheus", action="store_true", help="print the Prometheus text itself"))
 def metrics(args) -> int:
     """The running app's figures when it serves them (``--url``, else ``metrics.port`` in the settings);
     otherwise this installation's own (model, rollout, rollback; the frame counters at zero)."""
@@ -114,6 +131,3 @@ def metrics(args) -> int:
         text = telemetry.text()
     print(text if args.prometheus else table(text), end="\n" if not args.prometheus else "")
     return 0
-
-
-__all__ = ["rollout", "metrics"]

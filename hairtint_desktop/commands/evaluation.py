@@ -1,0 +1,186 @@
+"""``hairtint eval`` and ``hairtint eval-video``: mask quality on labelled photos, and mask flicker and
+tracking on clips made from them; tables on stdout, the figures as JSON on request."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from core.errors import HairTintError
+from core.io.outputs import figures_json, staged_folder, write_text
+from hairtint_desktop.commands.registry import command, option
+from hairtint_desktop.commands.shared import (DATA_HELP, MODELS_COMPARED, SPLIT, check_outputs, mask_orientation,
+                                              number, positive)
+
+
+@command("eval", "measure mask quality on labelled photos",
+         option("--data", nargs="+", required=True, metavar="DIR", help=DATA_HELP),
+         SPLIT,
+         MODELS_COMPARED,
+         option("--json", metavar="FILE", help="write the figures as JSON"),
+         option("--report", metavar="DIR", help="write an HTML page of the worst cases"),
+         option("--limit", type=positive, help="use only the first N photos of each set (quick checks)"),
+         mask_orientation,
+         option("--far", type=number(float, 0.05, 1.0, "a number"), metavar="SHARE",
+                help="shrink each photo to SHARE (0-1] of a 640x480 frame's width, as a head far from the "
+                     "camera, and also score each model behind the pipeline's head crop"),
+         option("--mirror", action="store_true",
+                help="also score each model as the still pipeline segments a photo: averaged with its mirror image"),
+         option("--true-masks-at", type=number(int, 16, 2048), metavar="N",
+                help="also score the pipeline fed each photo's true mask at an N x N input: the best edge "
+                     "figures any model of that input size could reach"),
+         option("--hard-cases", metavar="FILE",
+                help="also score each model on the photos a CSV file lists (set, stem, kind, note), by kind: "
+                     "IoU and the share of what it calls hair that is not (docs/models/hard-cases.csv)"))
+def evaluate(args) -> int:
+    from core.tools import evaluate as ev
+    from core.tools.edge_metrics import TEST_SHADE
+    from core.tools.hairline_metrics import look_names
+    from core.tools.texture_metrics import look_names as texture_looks
+    from core.tools.hard_cases import load_hard_cases, slice_summary
+    from core.engine import build_refiner, open_segmenter, with_head_crop
+    from core.stages.mirror import MirroredSegmenter
+    from core.stages.recolor import Recolorer
+
+    if args.far is not None and args.report:
+        raise HairTintError("--report shows photos as they are; leave it out with --far")
+    if args.far is not None and args.true_masks_at:
+        raise HairTintError("--true-masks-at measures the edge on photos as they are; leave it out with --far")
+    check_outputs(args)
+    samples, models = _eval_inputs(args)
+    cases = load_hard_cases(Path(args.hard_cases)) if args.hard_cases else None
+    edges = ev.EdgeJudge(build_refiner(still=True), Recolorer()) if args.far is None else None
+    results, segmenters = {}, {}
+    try:
+        for key, entry in models:
+            segmenters[key] = open_segmenter(entry, video=False)
+            results[key] = ev.evaluate_model(segmenters[key], key, samples, edges=edges, far=args.far)
+            if args.far is not None:  # the same model behind the pipeline's head crop
+                cropped = f"{key} + head crop"
+                segmenters[cropped] = with_head_crop(open_segmenter(entry, video=False), still=True)
+                results[cropped] = ev.evaluate_model(segmenters[cropped], cropped, samples, far=args.far)
+            if args.mirror:  # the same model as the still pipeline runs it on a photo
+                mirrored = f"{key} + mirror"
+                segmenters[mirrored] = MirroredSegmenter(open_segmenter(entry, video=False))
+                results[mirrored] = ev.evaluate_model(segmenters[mirrored], mirrored, samples, edges=edges, far=args.far)
+        if args.true_masks_at:
+            key = f"true masks at {args.true_masks_at}x{args.true_masks_at}"
+            results[key] = ev.evaluate_true_masks(samples, args.true_masks_at, edges)
+        table = {key: {**scores.summary(), "sets": scores.by_set()} for key, scores in results.items()}
+        if cases is not None:
+            for key, scores in results.items():
+                table[key]["hard_cases"] = slice_summary(scores, cases)
+        width = max(34, *(len(key) for key in table))
+        # the hairline figures of each look (cu: Copper Red at 70, bl: the edge test shade at 100)
+        hairline = [(f"{figure}_{key}", f"{figure}·{short}", spec) for key, short in (("copper", "cu"), ("blue", "bl"))
+                    for figure, spec in (("seam", ".1%"), ("follow", ".2f"), ("clean", ".1%"))]
+        hairline.append(("light_follow", "light", ".2f"))
+        # dark hair lifted (pt: Platinum Blonde at 80, am: Sunlit Amber at 70): relative strand contrast kept
+        # (median, 10th percentile), its correlation, and Delta E to the swatch at intensity 100
+        hairline += [(f"{figure}_{key}", f"{head}·{short}", spec) for key, short in (("platinum", "pt"), ("amber", "am"))
+                     for figure, head, spec in (("spread", "sprd", ".2f"), ("spread", "p10", ".2f"),
+                                                ("corr", "corr", ".2f"), ("swatch", "ΔE", ".1f"))]
+        hairline = [(f"{name}_p10" if head.startswith("p10") else name, head, spec) for name, head, spec in hairline]
+        print(f"{'model':<{width}} {'set':<18} {'n':>4} {'mean IoU':>8} {'median':>7} {'fail<0.5':>8} {'FP area':>7} "
+              f"{'bound.F':>7} {'bleed':>6} {'cover':>6}" + "".join(f" {head:>{max(6, len(head))}}" for _, head, _ in hairline)
+              + f" {'ms/photo':>8}")
+        for key, row in table.items():
+            for set_name, s in [*row["sets"].items(), ("all", row)]:
+                print(f"{key:<{width}} {set_name:<18} {s['n']:>4} {s['mean_iou']:>8.3f} {s['median_iou']:>7.3f} "
+                      f"{s['failure_rate']:>8.1%} {_figure(s['fp_area'], '.1%'):>7} {_figure(s['boundary_f'], '.3f'):>7} "
+                      f"{_figure(s['bleed'], '.1%'):>6} "
+                      f"{_figure(s['coverage'], '.3f'):>6}"
+                      + "".join(f" {_figure(s[name], spec):>{max(6, len(head))}}" for name, head, spec in hairline)
+                      + f" {_figure(s['ms_per_image'], '.1f'):>8}")
+        if cases is not None:
+            _print_hard_cases(table, width)
+        if args.json:
+            write_text(args.json, figures_json({"models": table, "edge_look": TEST_SHADE.hex,
+                                                "hairline_looks": look_names(), "texture_looks": texture_looks()}))
+        if args.report:
+            with staged_folder(args.report) as work:
+                ev.write_report(work, {k: v for k, v in results.items() if k in segmenters}, segmenters, edges=edges)
+            print(f"report: {Path(args.report) / 'index.html'}")
+    finally:
+        for segmenter in segmenters.values():
+            segmenter.close()
+        if edges is not None:
+            edges.close()
+    return 0
+
+
+def _figure(value: float, spec: str) -> str:
+    """A figure for the table; '-' where it was not measured (edge figures with --far, a true mask's time)."""
+    return "-" if value != value else format(value, spec)
+
+
+@command("eval-video", "measure mask flicker and tracking on clips made from labelled photos",
+         option("--data", nargs="+", required=True, metavar="DIR", help=DATA_HELP),
+         SPLIT,
+         MODELS_COMPARED,
+         option("--limit", type=positive, help="use only the first N photos of each set"),
+         mask_orientation,
+         option("--frames", type=positive, default=30, help="frames per clip (default 30, at 30 fps)"),
+         option("--json", metavar="FILE", help="write the figures as JSON"))
+def evaluate_video(args) -> int:
+    from core.tools import video_eval as ve
+    from core.engine import build_pipeline
+
+    from core.session import Session
+
+    check_outputs(args)
+    samples, models = _eval_inputs(args)
+    look = Session().fresh_look()
+    table = {}
+    for key, entry in models:
+        # per frame: the live pipeline without its memory (no mirror image, which the live view cannot afford)
+        live, per_frame = build_pipeline(entry=entry), build_pipeline(entry=entry, still=True, mirror=False)
+        try:
+            scores = ve.evaluate_video(live, per_frame, key, samples, look, frames=args.frames)
+        finally:
+            live.close()
+            per_frame.close()
+        table[key] = {**scores.summary(), "sets": scores.by_set()}
+    width = max(40, *(len(key) for key in table))
+    print(f"{'model':<{width}} {'set':<22} {'n':>4} {'flicker live':>13} {'per-frame':>10} {'ratio':>7} "
+          f"{'IoU live':>9} {'per-frame':>10}")
+    for key, row in table.items():
+        for set_name, s in [*row["sets"].items(), ("all", row)]:
+            print(f"{key:<{width}} {set_name:<22} {s['n']:>4} {s['live_flicker']:>13.5f} {s['per_frame_flicker']:>10.5f} "
+                  f"{s['flicker_ratio']:>6.1f}x {s['live_iou']:>9.4f} {s['per_frame_iou']:>10.4f}")
+    if args.json:
+        write_text(args.json, figures_json({"frames": args.frames, "models": table}))
+    return 0
+
+
+def _print_hard_cases(table: dict, width: int) -> None:
+    """The hard-cases slice of each model, by kind (``core.tools.hard_cases``)."""
+    print()
+    print(f"{'model':<{width}} {'hard cases':<18} {'n':>4} {'mean IoU':>8} {'fail<0.5':>8} {'FP area':>8}")
+    for key, row in table.items():
+        if not row["hard_cases"]:
+            print(f"{key:<{width}} {'(none of the listed photos evaluated)'}")
+        for kind, s in row["hard_cases"].items():
+            print(f"{key:<{width}} {kind:<18} {s['n']:>4} {s['mean_iou']:>8.3f} {s['failure_rate']:>8.1%} "
+                  f"{_figure(s['fp_area'], '.1%'):>8}")
+
+
+def _eval_inputs(args):
+    """The labelled photos (``--data``, ``--split``, ``--limit``) and ``[(name, registry entry)]`` for
+    each ``--model`` (default: the stable model), as ``eval`` and ``eval-video`` take them."""
+    from core.tools import evaluate as ev
+    from core.session import Session
+
+    registry = Session().registry
+    samples = ev.collect_samples([Path(d) for d in args.data], args.split, getattr(args, "mask_orientation", None))
+    if args.limit:
+        samples = ev.first_per_set(samples, args.limit)
+    ev.check_masks(samples)  # a mask stored some way it cannot be read stops the run before it starts
+    refs = args.model or [None]
+    entries = [registry.resolve(ref) for ref in refs]
+    names = [f"{e.id}@{e.version}" if e.registered else f"{e.id} (file)" for e in entries]
+    # two files of the same name (runs/a/hairnet.tflite, runs/b/hairnet.tflite) are told apart by path
+    names = [f"{ref} (file)" if names.count(name) > 1 and not e.registered else name
+             for ref, name, e in zip(refs, names, entries)]
+    if len(set(names)) < len(names):
+        raise HairTintError("the same model is named twice in --model")
+    return samples, list(zip(names, entries))

@@ -1,0 +1,153 @@
+"""``hairtint train`` and ``hairtint models`` (list, verify, add, quantize): making models and keeping the
+registry of them. Training and quantising need the 'train' extra (PyTorch); ``training`` is imported
+only inside the two functions that run it."""
+
+from __future__ import annotations
+
+import json
+import math
+import sys
+from pathlib import Path
+
+from core.errors import HairTintError
+from hairtint_desktop.commands.registry import command, group, option
+
+
+@command("train", "train a hair model and export it for MediaPipe (needs the 'train' extra)",
+         option("--data", nargs="+", required=True, metavar="DIR|PACK",
+                help="sets with train.txt / val.txt, folders of sets, or .npz packs made with --pack-to"),
+         option("--out", metavar="DIR", help="where checkpoints, curves and the .tflite go"),
+         option("--arch", default="hairnet", help="hairnet (1.0.0's), hairnet2, hairnet-hq, or hairnet-e0 "
+                "(an ImageNet-pretrained EfficientNet-Lite0 encoder)"),
+         option("--epochs", type=int, help="default 50 (what hairnet 1.0.0 got); with --resume, a new length for the run"),
+         option("--minutes", type=float, help="train for this long instead (the schedule follows the clock)"),
+         option("--size", type=int, default=192, help="square training and model input size"),
+         option("--batch-size", type=int, default=32),
+         option("--lr", type=float, default=3e-3),
+         option("--seed", type=int, default=0),
+         option("--device", default="auto", help="auto, cpu or cuda"),
+         option("--resume", action="store_true", help="carry on from OUT/checkpoint.pt"),
+         option("--max-steps", type=int, help="stop after this many steps (smoke runs)"),
+         option("--name", default="hairnet", help="model id: the exported .tflite's name and the registry id"),
+         option("--version", default="0.1.0", help="version written into the model card (default 0.1.0)"),
+         option("--no-export", action="store_true", help="skip the TFLite export"),
+         option("--export-size", type=int, metavar="N",
+                help="export for an N x N input (default: --size; the net is fully convolutional)"),
+         option("--val-every", type=int, default=10, help="validate every N epochs (and at the end)"),
+         option("--quiet", action="store_true", help="no progress bars (log lines per epoch only)"),
+         option("--pack-to", metavar="FILE.npz", help="only pack --data's photos into one file to train from elsewhere"),
+         option("--pack-longest", type=int, default=384, help="longest photo side in the pack (default 384)"),
+         option("--pack-quality", type=int, default=90, help="JPEG quality of the packed photos (default 90)"),
+         option("--pack-splits", nargs="+", default=["train", "val"], choices=["train", "val"],
+                help="which splits to pack (default both)"),
+         option("--pack-teacher", metavar="MODEL", nargs="+",
+                help="also store this model's hair probability for each packed photo, to --distill from "
+                     "(several: their mean)"),
+         option("--pack-teacher-mirror", action="store_true",
+                help="the teacher's answer for a photo is its mean over the photo and its mirror image"),
+         option("--distill", type=float, default=0.0, metavar="W",
+                help="weight of a loss towards the pack's teacher probabilities (0: none)"),
+         option("--edge-weight", type=float, default=4.0,
+                help="extra loss weight on the band round the true hair boundary (default 4)"),
+         option("--hard-negatives", type=int, default=1, metavar="K",
+                help="see each hard-negative photo (where the pack's teacher calls non-hair hair) K times an "
+                     "epoch, and follow the teacher only where it agrees with the truth (default 1: off)"),
+         option("--augment", choices=("full", "geometry"), default="full",
+                help="full: geometry and camera faults; geometry: zoom, rotation and crops only"))
+def train(args) -> int:
+    try:
+        from training.cli import run_training
+    except ImportError as exc:
+        raise HairTintError(f"training needs the 'train' extra (pip install -e '.[train]'): {exc}") from exc
+    return run_training(args)
+
+
+group("models", "list, verify, add or quantize models", dest="models_command")
+
+
+@command("models list", None)
+def models_list(args) -> int:
+    from core.session import Session
+
+    registry = Session().registry
+    chosen = registry.resolve(None)
+    for e in registry.entries:
+        default = " (default)" if e == chosen else ""
+        iou, problem = mean_iou_shown(e.details)
+        print(f"{e.id}@{e.version}  {e.stage}{default}  {e.file.name}  input {e.input_size}  {iou}")
+        if problem:
+            print(f"hairtint: {e.id}@{e.version} in {registry.path}: {problem}", file=sys.stderr)
+    return 0
+
+
+@command("models verify", None)
+def models_verify(args) -> int:
+    from core.session import Session
+
+    bad = 0
+    for e in Session().registry.entries:
+        try:
+            e.verify()
+            print(f"ok       {e.id}@{e.version}  {e.file.name}  sha256 {e.sha256[:16]}…")
+        except HairTintError as exc:
+            bad += 1
+            print(f"FAILED   {e.id}@{e.version}: {exc}", file=sys.stderr)
+    return 1 if bad else 0
+
+
+@command("models add", "register a trained model: RUN_DIR holds model_card.json and its .tflite",
+         option("run_dir", metavar="RUN_DIR", help="a `hairtint train --out` folder"),
+         option("--stage", choices=("experimental", "stable"), help="default: the card's (experimental)"),
+         option("--version", help="default: the card's"))
+def models_add(args) -> int:
+    from core.catalog.registry import add_model
+
+    entry = add_model(Path(args.run_dir), stage=args.stage, version=args.version)
+    print(f"registered {entry.id}@{entry.version} ({entry.stage}) -> {entry.file}")
+    if entry.stage == "experimental":
+        print("it reaches an installation only through the rollout stage (`hairtint rollout`), or as --model "
+              f"{entry.id}")
+    return 0
+
+
+@command("models quantize", "make an int8 copy of a model, calibrated on training photos, "
+         "for `models add` (needs the 'train' extra)",
+         option("model", metavar="MODEL", help="registry id, id@version or .tflite"),
+         option("--data", nargs="+", required=True, metavar="DIR", help="sets with train.txt, or folders of sets"),
+         option("--out", required=True, metavar="DIR", help="where the .tflite and its model card go"),
+         option("--name", help="model id of the copy (default: the model's own)"),
+         option("--version", default="0.1.0", help="version written into the model card (default 0.1.0)"))
+def models_quantize(args) -> int:
+    try:
+        from training.quantize import run_quantize
+    except ImportError as exc:
+        raise HairTintError(f"quantising needs the 'train' extra (pip install -e '.[train]'): {exc}") from exc
+    return run_quantize(args)
+
+
+def mean_iou_shown(details: dict) -> tuple[str, str | None]:
+    """A registry entry's ``metrics.mean_iou`` figures as ``models list`` shows them (``set 0.838, ...``),
+    and what was left out and why (None when nothing was): the figures are the registry's to record,
+    so a damaged table costs the line its figures, never the listing."""
+    metrics = details.get("metrics", {})
+    table = metrics.get("mean_iou", {}) if isinstance(metrics, dict) else None
+    if not isinstance(table, dict):
+        return "", "its metrics.mean_iou is not a table of set names and figures, so no IoU is shown"
+    shown, left_out = [], []
+    for name, value in table.items():
+        if _finite(value):
+            shown.append(f"{name} {float(value):.3f}")
+        else:
+            left_out.append(f"{name} ({json.dumps(value)[:40]})")
+    problem = f"metrics.mean_iou has figures that are not numbers, left out: {', '.join(left_out)}" if left_out else None
+    return ", ".join(shown), problem
+
+
+def _finite(value) -> bool:
+    """Whether a JSON value is a finite number (not a bool, not an integer too large for a float)."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return False
+    try:
+        return math.isfinite(value)
+    except OverflowError:
+        return False
