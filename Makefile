@@ -3,6 +3,8 @@
 #   make run   installs only what the app needs (no PyTorch, no converter);
 #   make test  installs the test and train extras too, runs ruff, then pytest. The two-minute training
 #              smoke test runs only where CI is set (CI=true make test), as .ci/run does.
+#   make quick the quick tier while working: ruff, then the tests not marked slow (under a minute; the
+#              import contracts included). make test runs them all.
 #   make bundle  builds the one-folder app in dist/hairtint/ with PyInstaller (the `bundle` extra,
 #              installed into the .venv on first use; the spec puts the installer beside it) and runs
 #              the bundle's --self-test from outside the source tree. CI builds it too (tests/packaging,
@@ -17,7 +19,7 @@ HASH := $(shell cat pyproject.toml setup.py | sha256sum | cut -c1-12)
 APP := $(VENV)/.installed-app-$(HASH)
 ALL := $(VENV)/.installed-all-$(HASH)
 
-.PHONY: run test venv bundle fuzz
+.PHONY: run test quick venv bundle fuzz
 
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
@@ -41,6 +43,10 @@ run: $(APP)
 test: $(ALL)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/python -m pytest $(ARGS)
+
+quick: $(ALL)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/python -m pytest -m "not slow" $(ARGS)
 
 fuzz: $(ALL)
 	@seed=$${FUZZ_SEED:-$$(od -An -N4 -tu4 /dev/urandom | tr -d ' ')}; \

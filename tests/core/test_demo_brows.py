@@ -3,6 +3,7 @@ their colour while the hair is dyed (they used to take the hair's colour)."""
 
 import cv2
 import numpy as np
+import pytest
 
 from core.tools.edge_metrics import TEST_LOOK, VISIBLE_DE, delta_e
 from core.engine import build_pipeline
@@ -20,6 +21,7 @@ def brow_pixels(tracker: FaceTracker, frame) -> np.ndarray:
     return cv2.erode(canvas, np.ones((3, 3), np.uint8)) > 0
 
 
+@pytest.mark.slow
 def test_the_demo_clip_keeps_the_eyebrows_while_the_hair_is_dyed():
     pipeline, measure = build_pipeline(), FaceTracker(still=True)
     try:

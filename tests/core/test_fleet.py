@@ -115,6 +115,7 @@ def inside_install_id() -> str:
                 if rollout_bucket(i, EXPERIMENTAL_ID) < 10)
 
 
+@pytest.mark.slow
 def test_a_failing_experimental_model_falls_back_to_stable_without_a_restart(tmp_path):
     registry = Registry.load(registry_with_experimental(tmp_path / "registry"))
     session = Session(Settings(install_id=inside_install_id()), settings_path=tmp_path / "settings.json",

@@ -288,6 +288,7 @@ def _peak_load(path: str) -> tuple[str, int]:
     return outcome, int(peak)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("side", [11000, 13000])
 def test_a_huge_png_stays_under_1_gb(tmp_path, side):
     """The issue's case: a 519 KB PNG of 13,000 x 13,000 px took 6.5 GB and 40 s in recolor. 11,000 px

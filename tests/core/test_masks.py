@@ -99,6 +99,7 @@ TURN = {2: np.fliplr, 3: lambda a: np.rot90(a, 2), 4: np.flipud, 5: lambda a: a.
         6: lambda a: np.rot90(a, -1), 7: lambda a: np.rot90(a, 2).T, 8: lambda a: np.rot90(a, 1)}
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("tag", sorted(TURN))
 @pytest.mark.parametrize("mask_drawn", ["as stored", "upright", "with its own tag"])
 @pytest.mark.parametrize("said", [None, "upright", "stored"])

@@ -12,6 +12,8 @@ from core.tools.evaluate import EdgeJudge, collect_samples, evaluate_model, eval
 from core.stages.recolor import Recolorer
 from core.catalog.registry import Registry
 
+pytestmark = pytest.mark.slow  # the shipped models on the pinned photos of ../shared: a minute and more
+
 SUBSET = 25
 # measured with `hairtint eval --data ../shared/datasets --split val.txt --limit 25 --model hairnet@2.2.0
 # --model hairnet@2.1.0 --model hairnet-int8 --model hairnet-hq --mirror --true-masks-at 256` (2026-12-07, with the

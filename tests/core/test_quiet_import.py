@@ -2,9 +2,12 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
+@pytest.mark.slow
 def test_mediapipe_comes_in_without_matplotlib_or_sounddevice_and_they_still_import_later():
     script = ("import sys\nfrom core.quiet_import import import_mediapipe\nmp = import_mediapipe()\n"
               "assert hasattr(mp, 'Image')\n"

@@ -78,6 +78,7 @@ looks = st.builds(Look, shade=SHADES, intensity=st.integers(0, 100), shine=st.in
                   tips=st.none() | SHADES)
 
 
+@pytest.mark.slow
 @settings(max_examples=60, deadline=None)
 @given(pictures(), looks)
 def test_pixels_outside_the_mask_are_untouched(picture, look):

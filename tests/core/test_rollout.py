@@ -59,6 +59,7 @@ def test_the_assignment_is_sticky(registry):
     assert _runs_experimental(registry, "ten_percent") == _runs_experimental(again, "ten_percent")
 
 
+@pytest.mark.slow
 def test_a_growing_stage_only_adds_installations(registry):
     reached = [_runs_experimental(registry, stage) for stage in ROLLOUT_STAGES]
     for smaller, larger in zip(reached, reached[1:]):

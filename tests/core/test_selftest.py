@@ -3,6 +3,8 @@
 import json
 import shutil
 
+import pytest
+
 from core.catalog.registry import DEFAULT_REGISTRY, Registry
 from core.tools.selftest import Check, check_camera, report, run_self_test
 from hairtint_desktop.cli import main
@@ -12,6 +14,7 @@ def _no_camera() -> Check:
     return check_camera(list_cameras=lambda: [])
 
 
+@pytest.mark.slow
 def test_self_test_passes_on_the_shipped_models_and_reports_no_camera_as_info(capsys, monkeypatch):
     monkeypatch.setattr("core.tools.selftest.check_camera", _no_camera)
     assert main(["--self-test"]) == 0
@@ -69,6 +72,7 @@ def test_camera_present_and_broken():
     assert broken.failed and "camera 1" in broken.detail
 
 
+@pytest.mark.slow
 def test_a_camera_driver_crash_is_reported_not_raised(tmp_path):
     def explode() -> Check:
         raise RuntimeError("driver gone")

@@ -93,6 +93,7 @@ def test_the_registry_is_found_in_a_source_tree_or_as_package_data(tmp_path):
     assert packaged.parent.name == "core" and packaged.name == "model_registry.json"
 
 
+@pytest.mark.slow
 def test_the_build_ships_the_registry_with_paths_relative_to_core(tmp_path):
     import json
     import subprocess

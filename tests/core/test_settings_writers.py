@@ -114,6 +114,7 @@ def _count(path: str, key: str, times: int, start) -> None:
                                        "both": (old or {}).get("both", 0) + 1}, 4096)
 
 
+@pytest.mark.slow
 def test_writers_in_two_processes_take_turns(tmp_path):
     """Each process counts up its own key and a shared one, re-reading the file every time: with the
     read-modify-write under the lock no count is lost."""

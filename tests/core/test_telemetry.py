@@ -7,6 +7,7 @@ import socket
 import threading
 import urllib.request
 
+import pytest
 from prometheus_client import REGISTRY
 from prometheus_client.parser import text_string_to_metric_families
 
@@ -51,6 +52,7 @@ def test_the_registry_is_its_own_not_the_global_one():
     assert not any(name.startswith("hairtint") for name in REGISTRY._names_to_collectors)
 
 
+@pytest.mark.slow
 def test_the_server_answers_with_valid_prometheus_text():
     telemetry = Telemetry()
     telemetry.observe(processed(0))
@@ -83,6 +85,7 @@ def _server_threads() -> list[threading.Thread]:
     return [t for t in threading.enumerate() if t.name.startswith(THREAD_PREFIX)]
 
 
+@pytest.mark.slow
 def test_the_server_answers_metrics_only():
     server = MetricsServer(Telemetry(), port=0)
     try:
@@ -96,6 +99,7 @@ def test_the_server_answers_metrics_only():
         server.close()
 
 
+@pytest.mark.slow
 def test_idle_connections_cost_a_fixed_pool_of_threads_not_one_each():
     before = len(_server_threads())
     server = MetricsServer(Telemetry(), port=0, workers=2, queue_size=8)
@@ -117,6 +121,7 @@ def test_idle_connections_cost_a_fixed_pool_of_threads_not_one_each():
     assert len(_server_threads()) == before
 
 
+@pytest.mark.slow
 def test_an_idle_connection_is_closed_after_the_timeout():
     server = MetricsServer(Telemetry(), port=0, workers=1, timeout_s=0.2)
     try:

@@ -60,6 +60,7 @@ def test_fit_letterboxes_and_keeps_the_mask_on_the_photo():
     assert np.all(pixels[mask].mean(axis=0) < 60)  # the mask lies on the dark disc
 
 
+@pytest.mark.slow
 def test_still_clip_is_deterministic_noisy_and_timed_at_30_fps():
     rgb, hair = two_tone_photo()
     a, b = ve.still_clip(rgb, hair, seed=7, frames=5), ve.still_clip(rgb, hair, seed=7, frames=5)
@@ -76,6 +77,7 @@ def test_still_clip_is_deterministic_noisy_and_timed_at_30_fps():
     assert 1.0 < noise.std() < 6.0 and abs(noise.mean()) < 0.5
 
 
+@pytest.mark.slow
 def test_moving_clip_is_deterministic_and_its_truth_follows_the_transform():
     rgb, hair = two_tone_photo()
     frames = 12
@@ -137,6 +139,7 @@ def test_per_frame_forgets_between_frames_and_live_does_not():
     assert [m.max() for m in per_frame] == [0.0, 0.0, 0.0, 0.0]
 
 
+@pytest.mark.slow
 def test_score_photo_on_a_stateless_fake_is_steady_and_close_to_the_truth():
     rgb, hair = two_tone_photo()
     scores = ve.score_photo(fake_pipeline(), fake_pipeline(), rgb, hair, LOOK, seed=5, set_name="s", stem="a", frames=6)
@@ -160,6 +163,7 @@ def test_summaries_are_means_and_the_ratio_of_mean_flickers():
     assert ve.summarise([])["n"] == 0
 
 
+@pytest.mark.slow
 @settings(max_examples=15, deadline=None)
 @given(seed=st.integers(0, 2**31), frames=st.integers(2, 6))
 def test_clips_have_the_asked_length_and_a_truth_per_frame(seed, frames):

@@ -16,6 +16,7 @@ def image_stats(path):
     return image, arr[:, : image.width() * 3].reshape(image.height(), image.width(), 3)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("source", ["synthetic", "photo"])
 def test_screenshot_with_the_real_pipeline(qtbot, tmp_path, source, photo_path, capsys):
     before = real_threads()
@@ -40,6 +41,7 @@ def test_screenshot_shows_why_a_source_cannot_be_opened(qtbot, tmp_path, capsys)
     assert image.width() >= 1000 and pixels.std() > 5  # not a blank picture
 
 
+@pytest.mark.slow
 def test_screenshot_times_out_with_a_message(qtbot, tmp_path, capsys, monkeypatch):
     from hairtint_desktop.main_window import MainWindow
 
@@ -81,6 +83,7 @@ def _registry_of_versions(folder, damaged=()):
     return registry
 
 
+@pytest.mark.slow
 def test_a_damaged_default_model_still_gives_a_screenshot(qtbot, tmp_path, photo_path, capsys, monkeypatch, caplog):
     from core.catalog import registry_file
 

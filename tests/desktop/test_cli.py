@@ -15,6 +15,7 @@ from tests.labelled_sets import labelled_set
 PORTRAIT = FIXTURES / "portrait_640x480.png"
 
 
+@pytest.mark.slow
 def test_recolor_writes_named_results_and_skips_bad_files(tmp_path, capsys):
     photos = tmp_path / "in"
     photos.mkdir()
@@ -31,6 +32,7 @@ def test_recolor_writes_named_results_and_skips_bad_files(tmp_path, capsys):
     assert before.shape == after.shape and not np.array_equal(before, after)
 
 
+@pytest.mark.slow
 def test_recolor_never_overwrites_an_input(tmp_path):
     photo = tmp_path / "me.png"
     photo.write_bytes(PORTRAIT.read_bytes())
@@ -56,6 +58,7 @@ def _hair_rows(mask_path):
     return hair, top, bottom
 
 
+@pytest.mark.slow
 def test_recolor_two_tone_look_paints_its_tips_and_tips_flag_overrides(tmp_path):
     _, top, bottom = _hair_rows(FIXTURES / "portrait_640x480_mask.png")
     out = tmp_path / "out"
@@ -81,6 +84,7 @@ def test_recolor_two_tone_look_paints_its_tips_and_tips_flag_overrides(tmp_path)
     assert blueness(plain) < 0
 
 
+@pytest.mark.slow
 def test_recolor_shine_changes_the_hair_and_the_name(tmp_path):
     hair, _, _ = _hair_rows(FIXTURES / "portrait_640x480_mask.png")
     out = tmp_path / "out"
@@ -133,6 +137,7 @@ def _default_model_key() -> str:
     return f"{entry.id}@{entry.version}"
 
 
+@pytest.mark.slow
 def test_eval_prints_and_writes_json_and_report(tmp_path, capsys):
     data = _tiny_set(tmp_path / "tiny")
     code = main(["eval", "--data", str(data), "--split", "val.txt", "--json", str(tmp_path / "e.json"),
@@ -171,6 +176,7 @@ def test_eval_on_a_missing_folder_is_a_clear_error(tmp_path, capsys):
     assert "nowhere" in capsys.readouterr().err
 
 
+@pytest.mark.slow
 def test_eval_video_prints_and_writes_json(tmp_path, capsys):
     data = _tiny_set(tmp_path / "tiny")
     out = tmp_path / "v.json"
@@ -215,6 +221,7 @@ def test_models_list_and_verify(capsys):
     assert "ok" in capsys.readouterr().out
 
 
+@pytest.mark.slow
 @pytest.mark.shared
 def test_eval_compares_with_the_2019_model_by_path(shared_dir, tmp_path):
     data = shared_dir / "datasets" / "celebamaskhq_hair"
@@ -233,6 +240,7 @@ def test_models_add_without_a_trained_run_is_a_clear_error(tmp_path, capsys):
     assert "no model card" in err and "hairtint train" in err
 
 
+@pytest.mark.slow
 def test_bench_prints_a_table_unless_asked_for_json(capsys):
     assert main(["bench", "--source", "synthetic", "--frames", "3", "--size", "160x120"]) == 0
     out = capsys.readouterr().out
@@ -254,6 +262,7 @@ def test_version(capsys):
     assert stop.value.code == 0 and capsys.readouterr().out.startswith("hairtint ")
 
 
+@pytest.mark.slow
 def test_mediapipe_start_up_noise_is_kept_off_the_terminal(tmp_path):
     import os
     import subprocess
@@ -280,6 +289,7 @@ def test_the_quiet_filter_knows_absl_lines_and_lets_ours_through():
     assert not NOISE.match("Traceback (most recent call last):")
 
 
+@pytest.mark.slow
 def test_eval_far_scores_each_model_with_and_without_the_head_crop(tmp_path, capsys):
     data = _tiny_set(tmp_path / "tiny")
     out = tmp_path / "far.json"
@@ -324,6 +334,7 @@ def test_eval_far_refuses_a_report_and_shares_out_of_range(tmp_path, capsys):
     assert stop.value.code == 2
 
 
+@pytest.mark.slow
 def test_eval_true_masks_at_scores_the_pipeline_fed_the_true_masks(tmp_path, capsys):
     data = _tiny_set(tmp_path / "tiny")
     out = tmp_path / "truth.json"
@@ -390,6 +401,7 @@ def test_eval_tells_two_model_files_of_the_same_name_apart(tmp_path):
     assert main(["eval", "--data", str(data), "--model", "hairnet", "--model", "hairnet"]) == 2
 
 
+@pytest.mark.slow
 def test_recolor_runs_a_model_named_by_path_only_against_a_checksum(tmp_path, capsys):
     data = bytearray(Registry.load().get("hairnet@2.1.0").file.read_bytes())
     data[1072:1076] = bytes(b ^ 0xFF for b in data[1072:1076])  # MediaPipe would crash loading this

@@ -105,6 +105,7 @@ def _full_pipe() -> tuple[int, int]:
     return read_end, write_end
 
 
+@pytest.mark.slow
 def test_recolor_into_a_closed_pipe_stops_with_141_and_keeps_what_is_done(tmp_path):
     photos = _photos(tmp_path / "in", ["a.png", "b.png", "c.png"])
     out = tmp_path / "out"
@@ -137,6 +138,7 @@ def test_version_into_a_closed_pipe_is_no_traceback(tmp_path):
     assert b"Traceback" not in done.stderr and b"Exception ignored" not in done.stderr
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("closed", [">&-", ">&- 2>&-"])
 def test_recolor_with_stdout_closed_does_the_whole_batch(tmp_path, closed):
     """A closed stdout is like /dev/null: the lines are dropped, the work is done. No file the command
@@ -158,6 +160,7 @@ def test_recolor_with_stdout_closed_does_the_whole_batch(tmp_path, closed):
     assert _leftovers(tmp_path) == []
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("utf8_mode", ["1", "0"])
 def test_recolor_on_an_ascii_terminal_prints_escapes(tmp_path, utf8_mode):
     """LC_ALL=C and PYTHONIOENCODING=ascii: file names with 'é', '×', '→', '…' are printed as backslash
@@ -191,6 +194,7 @@ def test_messages_with_non_ascii_text_reach_an_ascii_terminal(tmp_path):
     assert not (tmp_path / "out").exists()
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGHUP])
 def test_a_stop_signal_mid_batch_keeps_finished_results_and_leaves_nothing_partial(tmp_path, signum):
     """The batch is held after its first photo by a stdout nobody reads (a full pipe), so the signal is

@@ -37,6 +37,7 @@ def _mean_iou(capsys, data, *extra, out):
     return row["mean_iou"]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("tag, size", [(3, (64, 48)), (2, (64, 48)), (6, (56, 56))])
 def test_eval_refuses_or_scores_as_the_upright_photos(tmp_path, capsys, tag, size):
     upright = labelled_set(tmp_path / "upright", 2, size=size, suffix=".png", step=0.5)

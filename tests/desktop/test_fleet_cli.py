@@ -66,6 +66,7 @@ def test_status_says_why_after_a_rollback_and_reset_clears_it(fleet, capsys):
     assert "manual at" in capsys.readouterr().out
 
 
+@pytest.mark.slow
 def test_metrics_prints_this_installations_figures_or_the_running_apps(fleet, capsys):
     assert main(["metrics"]) == 0
     out = capsys.readouterr().out

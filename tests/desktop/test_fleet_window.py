@@ -7,6 +7,7 @@ import urllib.request
 import uuid
 
 import numpy as np
+import pytest
 
 from core.catalog.config import MetricsSettings, Settings
 from core.catalog.registry import Registry
@@ -18,6 +19,7 @@ from tests.fakes import PipelineFactory, metric_figures
 from tests.registries import EXPERIMENTAL_ID, STABLE_ID, registry_with_experimental
 
 
+@pytest.mark.slow
 def test_the_diagnostics_view_shows_the_figures(qtbot, make_window):
     window = make_window()
     window.start()
@@ -57,6 +59,7 @@ class FailingExperimental(PipelineFactory):
         return pipeline
 
 
+@pytest.mark.slow
 def test_a_failing_experimental_model_is_rolled_back_while_the_camera_runs(qtbot, make_window, tmp_path, monkeypatch):
     monkeypatch.setenv("HAIRTINT_ROLLOUT_STAGE", "ten_percent")
     inside = next(i for i in (str(uuid.UUID(int=n, version=4)) for n in range(1000))
@@ -80,6 +83,7 @@ def test_a_failing_experimental_model_is_rolled_back_while_the_camera_runs(qtbot
     assert window._test_opener.opened == ["camera:0"]  # the camera was not reopened
 
 
+@pytest.mark.slow
 def test_metrics_are_served_while_the_app_runs(qtbot, make_window):
     window = make_window(settings=Settings(install_id="00000000-0000-4000-8000-000000000001",
                                            metrics=MetricsSettings(port=0)))

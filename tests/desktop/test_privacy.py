@@ -9,6 +9,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from tests.conftest import FIXTURES
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -61,6 +63,7 @@ def _isolated_home(home: Path) -> dict:
     return env
 
 
+@pytest.mark.slow
 def test_recolor_and_bench_open_no_socket_and_write_only_the_output(tmp_path):
     home, out = tmp_path / "home", tmp_path / "out"
     env = _isolated_home(home)
@@ -86,6 +89,7 @@ def test_recolor_and_bench_open_no_socket_and_write_only_the_output(tmp_path):
     assert photo.read_bytes() == photo_bytes
 
 
+@pytest.mark.slow
 def test_the_installation_keeps_its_id_and_bucket_across_starts_and_only_a_save_writes_it(tmp_path):
     """Two fresh processes (two starts of a new installation) agree on the install id and the rollout
     bucket and write nothing; `hairtint rollout set` (an explicit save) records that same id."""
@@ -110,6 +114,7 @@ def test_the_installation_keeps_its_id_and_bucket_across_starts_and_only_a_save_
                                                                       "ten_percent")
 
 
+@pytest.mark.slow
 def test_the_apps_first_start_writes_only_the_screenshot_it_was_asked_for(tmp_path):
     """The window opens on the demo, shows a frame, saves the screenshot and quits: no settings file."""
     home, out = tmp_path / "home", tmp_path / "out"
@@ -124,6 +129,7 @@ def test_the_apps_first_start_writes_only_the_screenshot_it_was_asked_for(tmp_pa
     assert _tree(home) == before
 
 
+@pytest.mark.slow
 def test_the_app_soak_opens_no_socket_and_writes_nothing(tmp_path):
     """The real window (offscreen), its worker and the overlay on the demo clip, with a settings file that
     already has its install id: nothing is written anywhere (the report goes to stdout)."""

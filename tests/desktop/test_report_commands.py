@@ -78,6 +78,7 @@ def server():
 PROMETHEUS = b'# TYPE hairtint_fps gauge\nhairtint_fps 24.5\nhairtint_model_info{model="hairnet"} 1\n'
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("status, body, said", [
     (200, b"<!doctype html><html><body>Router login</body></html>", "not Prometheus metrics text"),
     (200, b'{"fps": 24}', "not Prometheus metrics text"),
@@ -110,6 +111,7 @@ def test_metrics_url_that_cannot_be_read_is_one_sentence(capsys, url, said):
     assert said in err and "Traceback" not in err and len(err.strip().splitlines()) == 1
 
 
+@pytest.mark.slow
 def test_metrics_url_with_prometheus_text_is_shown(server, capsys):
     server.body = PROMETHEUS
     assert main(["metrics", "--url", f"http://127.0.0.1:{server.server_port}/metrics"]) == 0

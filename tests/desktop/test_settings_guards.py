@@ -118,6 +118,7 @@ def _cli(*args: str) -> subprocess.CompletedProcess:
                           timeout=120, env=env, cwd=REPO)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("make", [os.mkfifo, lambda p: p.symlink_to("/dev/zero")], ids=["fifo", "link-to-dev-zero"])
 def test_a_fifo_or_a_device_for_either_file_finishes_with_a_message(tmp_path, make):
     settings, state = tmp_path / "settings.json", tmp_path / "rollout_state.json"

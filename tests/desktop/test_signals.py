@@ -31,6 +31,7 @@ def wait_running(proc) -> list[str]:
     pytest.fail("the app ended before it was running:\n" + "".join(lines))
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("signum, args", [
     (signal.SIGTERM, ["--kiosk"]),
     (signal.SIGINT, ["--kiosk"]),

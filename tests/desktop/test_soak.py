@@ -17,6 +17,7 @@ from tests.fakes import PipelineFactory, real_threads
 SOAK_KEYS = {"every", "unit", "samples", "start_mb", "end_mb", "max_mb", "growth_mb", "growth_second_half_mb", "counts"}
 
 
+@pytest.mark.slow
 def test_soak_runs_the_window_on_the_demo_clip_until_n_frames_are_shown(qtbot, tmp_path):
     before = real_threads()
     settings = tmp_path / "settings.json"
@@ -74,6 +75,7 @@ def test_sigterm_ends_the_soak_with_a_report_and_puts_the_handlers_back(qtbot, t
     assert signal.getsignal(signal.SIGTERM) is previous
 
 
+@pytest.mark.slow
 def test_the_command_soaks_the_real_pipeline_and_writes_json(qtbot, tmp_path, capsys):
     out = tmp_path / "soak.json"
     assert main(["soak", "--frames", "40", "--every", "1", "--config", str(tmp_path / "s.json"), "--json", str(out)]) == 0

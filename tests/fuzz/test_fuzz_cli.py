@@ -57,6 +57,7 @@ def photo(tmp_path):
     return path
 
 
+@pytest.mark.slow
 @fuzz(quick=60, long=400)
 @given(color=mostly("Sunlit Amber", "Espresso", "#c8782a", "Honey Balayage"),
        tips=st.none() | mostly("none", "Pastel Lavender", "#b7a2d2"),
@@ -85,6 +86,7 @@ def tiny_set(tmp_path):
     return labelled_set(tmp_path / "set", 2, size=(48, 40), suffix=".png", step=0.5)
 
 
+@pytest.mark.slow
 @fuzz(quick=40, long=250)
 @given(split=st.none() | mostly("val.txt", "val"), limit=st.none() | mostly("1", "2", "5"),
        json_name=st.none() | mostly("e.json", "sub/e.json"), model=st.none() | mostly("hairnet", "hairnet@1.0.0"),
@@ -107,6 +109,7 @@ def test_eval_arguments(tiny_set, capsys, monkeypatch, split, limit, json_name, 
     assert sorted((p.name, p.read_bytes()) for p in tiny_set.rglob("*") if p.is_file()) == before
 
 
+@pytest.mark.slow
 @fuzz(quick=150, long=500)
 @given(frames=st.none() | mostly("1", "30", "100000"), size=st.none() | mostly("64x48", "16x16", "7680x4320"),
        soak=st.none() | mostly("1", "20", "500"), every=st.none() | mostly("1", "5", "20"),

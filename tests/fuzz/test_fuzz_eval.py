@@ -61,6 +61,7 @@ def _real_models(monkeypatch):
     use_real_models(monkeypatch)
 
 
+@pytest.mark.slow
 @fuzz(quick=16, long=240)
 @given(tag=st.integers(1, 8), size=st.sampled_from([(48, 40), (40, 40), (36, 44)]), seed=st.integers(0, 50),
        drawn=st.sampled_from(["stored", "upright", "own tag"]), said=st.sampled_from([None, "upright", "stored"]))

@@ -9,6 +9,7 @@ import tempfile
 from pathlib import Path
 
 import numpy as np
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 from PIL import Image
@@ -78,6 +79,7 @@ def read_or_refuse(name: str, data: bytes, read, mentions: str):
     return result
 
 
+@pytest.mark.slow
 @fuzz(quick=400, long=3000)
 @given(data=small_images(), suffix=st.sampled_from([".png", ".jpg", ".bmp", ".tif", ".webp", ".gif"]))
 def test_photos_load_or_are_refused(data, suffix):
@@ -86,6 +88,7 @@ def test_photos_load_or_are_refused(data, suffix):
         assert result.dtype == np.uint8 and result.ndim == 3 and result.shape[2] == 3 and result.size > 0
 
 
+@pytest.mark.slow
 @fuzz(quick=150, long=1200)
 @given(data=small_images())
 def test_masks_read_or_are_refused(data):
@@ -119,6 +122,7 @@ def palette_files(draw) -> bytes:
     return draw(st.binary(max_size=200))
 
 
+@pytest.mark.slow
 @fuzz(quick=250, long=1500)
 @given(data=palette_files())
 def test_palette_files_load_or_are_refused(data):
@@ -127,6 +131,7 @@ def test_palette_files_load_or_are_refused(data):
         assert all(len(s.rgb) == 3 for s in result)
 
 
+@pytest.mark.slow
 @fuzz(quick=150, long=1000)
 @given(data=st.binary(max_size=300) | st.text(max_size=100).map(lambda t: t.encode("utf-8", "surrogatepass")))
 def test_split_files_read_or_are_refused(data):

@@ -10,6 +10,7 @@ import tempfile
 import uuid
 from pathlib import Path
 
+import pytest
 from hypothesis import event, given
 from hypothesis import strategies as st
 
@@ -127,6 +128,7 @@ SETTINGS_PATHS = [[k] for k in SETTINGS] + [["kiosk", "pin"], ["kiosk", "enabled
 STATE_PATHS = [["rollback"], *[["rollback", k] for k in STATE["rollback"]], ["rollback", "figures", "error_rate"]]
 
 
+@pytest.mark.slow
 @fuzz(quick=60, long=900)
 @given(settings=files(SETTINGS, SETTINGS_PATHS), state=st.none() | files(STATE, STATE_PATHS))
 def test_rollout_status_reads_any_settings_and_state_file(capsys, settings, state):
@@ -141,6 +143,7 @@ def test_rollout_status_reads_any_settings_and_state_file(capsys, settings, stat
             assert "assignment" in out and "model" in out
 
 
+@pytest.mark.slow
 @fuzz(quick=60, long=900)
 @given(state=files(STATE, STATE_PATHS), stage=st.sampled_from(["disabled", "ten_percent", "full"]))
 def test_a_damaged_state_file_never_stops_status_and_set(capsys, state, stage):
@@ -154,6 +157,7 @@ def test_a_damaged_state_file_never_stops_status_and_set(capsys, state, stage):
         assert json.loads(settings.read_text())["rollout_stage"] == stage
 
 
+@pytest.mark.slow
 @fuzz(quick=60, long=900)
 @given(settings=files(SETTINGS, SETTINGS_PATHS), stage=st.sampled_from(["disabled", "full"]))
 def test_rollout_set_changes_the_stage_and_nothing_else(capsys, settings, stage):
@@ -220,6 +224,7 @@ def _base_registry() -> Path:
     return _made["path"]
 
 
+@pytest.mark.slow
 @fuzz(quick=60, long=800)
 @given(registry=registries(), command=st.sampled_from(["list", "verify"]))
 def test_models_list_and_verify_read_any_registry(capsys, monkeypatch, registry, command):
