@@ -2,7 +2,7 @@
 statistics overlay -- on the demo clip at the clip's own frame rate, headless (Qt's offscreen platform),
 for a given time or number of frames. Every so often it samples resident memory, the frames shown, the
 frames of the clip that were not shown, and the problems the window was told about; at the end it
-reports them as ``hairtint bench --soak`` does (``core.tools.bench.soak_summary``).
+reports them as ``hairtint bench --soak`` does (``core.tools.timing_reports.MemoryCurve``).
 
 It writes nothing while it runs: the overlay is turned on for the run only (the settings file is not
 written for it), no snapshot is taken, and the report goes to the terminal or, with ``--json FILE``, to
@@ -19,7 +19,8 @@ from typing import Callable
 
 from core import live
 from core.errors import HairTintError
-from core.tools.bench import machine, peak_mb, resident_mb, soak_summary
+from core.tools.bench import machine, peak_mb, resident_mb
+from core.tools.timing_reports import AppSoakReport, MemoryCurve
 
 WARMUP_FRAMES = 10  # frames shown before the first sample (the model loaded, the first buffers made)
 START_TIMEOUT_S = 180.0  # the warm-up frames must be shown within this long
@@ -178,40 +179,40 @@ class AppSoak:
         self._done(reason)
 
     # ---- the report ---------------------------------------------------------------------------------------
-    def report(self, source: str) -> dict:
+    def report(self, source: str) -> AppSoakReport:
         seconds = (self.ended_at - self.started_at) if self.started_at is not None and self.ended_at else 0.0
-        report = {
-            "command": "soak",
-            "source": source,
-            "model": self.tally.model,
-            "window": self._view.get("window"),
-            "overlay": self._view.get("overlay"),
-            "warmup_frames": WARMUP_FRAMES,
-            "stopped": self.stopped,
-            "seconds": round(seconds, 2),
-            "frames_shown": self.shown,
-            "clip_frames": self.clip_frames,
-            "not_shown": max(0, self.clip_frames - self.shown),
-            "shown_fps": round(self.shown / seconds, 2) if seconds else 0.0,
-            "problems": self.problems,
-            "problem_messages": list(self.tally.messages),
-            "errors_logged": self.errors.count,
-            "peak_rss_mb": round(peak_mb(), 1),
-            "machine": machine(),
-        }
+        curve = None
         if self.samples:
-            report["soak"] = soak_summary(self.samples, self.every_s, unit="s")
-            report["soak"]["counts"] = {"clip_frames": [c[0] for c in self.counts],
-                                        "not_shown": [c[1] for c in self.counts],
-                                        "problems": [c[2] for c in self.counts]}
-        return report
+            curve = MemoryCurve.of(self.samples, self.every_s, unit="s",
+                                   counts={"clip_frames": [c[0] for c in self.counts],
+                                           "not_shown": [c[1] for c in self.counts],
+                                           "problems": [c[2] for c in self.counts]})
+        return AppSoakReport(
+            source=source,
+            model=self.tally.model,
+            window=tuple(self._view["window"]) if self._view.get("window") else None,
+            overlay=self._view.get("overlay"),
+            warmup_frames=WARMUP_FRAMES,
+            stopped=self.stopped,
+            seconds=round(seconds, 2),
+            frames_shown=self.shown,
+            clip_frames=self.clip_frames,
+            not_shown=max(0, self.clip_frames - self.shown),
+            shown_fps=round(self.shown / seconds, 2) if seconds else 0.0,
+            problems=self.problems,
+            problem_messages=tuple(self.tally.messages),
+            errors_logged=self.errors.count,
+            peak_rss_mb=round(peak_mb(), 1),
+            machine=machine(),
+            soak=curve,
+        )
 
 
 def run_soak(*, minutes: float | None = None, frames: int | None = None, every_s: float | None = None,
              source: str = "synthetic", settings_path=None, pipeline_factory: Callable[[bool], object] | None = None,
              opener: Callable[[str], object] | None = None, size: tuple[int, int] | None = None,
-             progress: bool = True, handle_signals: bool = True) -> dict:
-    """Soak the app (see the module's text) and return the report; ``report["ok"]`` says whether it ran
+             progress: bool = True, handle_signals: bool = True) -> AppSoakReport:
+    """Soak the app (see the module's text) and return the report; ``report.ok`` says whether it ran
     to its end (time or frames) with frames flowing and no problem. SIGINT, SIGTERM and SIGHUP end it early, with
     a report of what it saw (``handle_signals``). ``pipeline_factory``/``opener`` are for tests."""
     every_s = check_settings(minutes, frames, every_s)
@@ -232,10 +233,7 @@ def run_soak(*, minutes: float | None = None, frames: int | None = None, every_s
         if restore is not None:
             restore()
         soak.stop("ended")  # (a no-op when it had stopped) the error log handler is removed
-    report = soak.report(source)
-    report["ok"] = bool(report["stopped"] in ("time", "frames") and report["frames_shown"] > 0
-                        and report["problems"] == 0)
-    return report
+    return soak.report(source)
 
 
 __all__ = ["run_soak", "AppSoak", "SoakError", "check_settings", "WARMUP_FRAMES"]

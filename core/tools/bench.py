@@ -23,6 +23,7 @@ from core.errors import HairTintError
 from core.frames import Frame, Look
 from core.pipeline import Pipeline, PipelineStats
 from core.io.sources import Source, open_source
+from core.tools.timing_reports import BenchReport, Machine, MemoryCurve
 
 WARMUP = 10
 POOL_FRAMES = 300  # distinct frames replayed in a loop (10 s of the demo clip at 30 fps)
@@ -49,7 +50,7 @@ def check_settings(frames: int, size: tuple[int, int], soak_every: int | None = 
         raise BenchError(f"memory samples must be taken every 1 to {frames} frames, got {soak_every}")
 
 
-def machine() -> dict:
+def machine() -> Machine:
     cpu = platform.machine()  # (platform.processor() would run `uname -p`)
     try:
         for line in Path("/proc/cpuinfo").read_text().splitlines():
@@ -60,15 +61,9 @@ def machine() -> dict:
         pass
     import mediapipe
 
-    return {
-        "cpu": cpu,
-        "cores": os.cpu_count(),
-        "system": f"{platform.system()} {platform.release()}",
-        "python": platform.python_version(),
-        "mediapipe": mediapipe.__version__,
-        "opencv": cv2.__version__,
-        "date": dt.date.today().isoformat(),
-    }
+    return Machine(cpu=cpu, cores=os.cpu_count(), system=f"{platform.system()} {platform.release()}",
+                   python=platform.python_version(), mediapipe=mediapipe.__version__, opencv=cv2.__version__,
+                   date=dt.date.today().isoformat())
 
 
 def pool_size(frames: int, size: tuple[int, int]) -> int:
@@ -105,19 +100,8 @@ def peak_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
 
 
-def soak_summary(samples: list[tuple[int, float, float]], every: float, unit: str = "frames") -> dict:
-    """Resident memory over the run: the samples (frame, seconds, MB), taken every ``every`` ``unit``
-    ("frames", or "s" for the app's soak), growth from the first sample (taken after warm-up) to the
-    last, and over the second half alone."""
-    first, last = samples[0][2], samples[-1][2]
-    middle = samples[len(samples) // 2][2]
-    return {"every": every, "unit": unit, "samples": [[f, round(s, 2), round(mb, 1)] for f, s, mb in samples],
-            "start_mb": round(first, 1), "end_mb": round(last, 1), "max_mb": round(max(m for _, _, m in samples), 1),
-            "growth_mb": round(last - first, 1), "growth_second_half_mb": round(last - middle, 1)}
-
-
 def run_bench(pipeline: Pipeline, source_spec: str, frames: int, size: tuple[int, int], look: Look,
-              progress: bool = True, soak_every: int | None = None) -> dict:
+              progress: bool = True, soak_every: int | None = None) -> BenchReport:
     check_settings(frames, size, soak_every)
     with open_source(source_spec if source_spec != "synthetic" else f"synthetic:{size[0]}x{size[1]}") as source:
         pictures = prepare_frames(source, pool_size(frames, size), size)
@@ -138,17 +122,15 @@ def run_bench(pipeline: Pipeline, source_spec: str, frames: int, size: tuple[int
         samples.append((frames, wall, resident_mb()))
     stats = pipeline.stats.summary()
     info = pipeline.model_info
-    report = {
-        "model": f"{info.id}@{info.version}" if info else "unknown",
-        "frames": frames,
-        "size": list(size),
-        "fps": frames / wall,
-        "latency_ms": stats["total"],
-        "stages": {name: {"p50": stats[name]["p50"], "p95": stats[name]["p95"]}
-                   for name in ("segment", "smooth", "refine", "recolor")},
-        "peak_rss_mb": peak_mb(),
-        "machine": machine(),
-    }
-    if soak_every:
-        report["soak"] = soak_summary(samples, soak_every)
-    return report
+    return BenchReport(
+        model=f"{info.id}@{info.version}" if info else "unknown",
+        frames=frames,
+        size=tuple(size),
+        fps=frames / wall,
+        latency_ms=stats["total"],
+        stages={name: {"p50": stats[name]["p50"], "p95": stats[name]["p95"]}
+                for name in ("segment", "smooth", "refine", "recolor")},
+        peak_rss_mb=peak_mb(),
+        machine=machine(),
+        soak=MemoryCurve.of(samples, soak_every) if soak_every else None,
+    )

@@ -88,13 +88,14 @@ def check_outputs(args) -> None:
         check_output_folder(args.report, "report folder")
 
 
-def print_report(report: dict, table: str, json_to: str | None) -> None:
-    """The table on stdout; with ``--json -`` the JSON instead, with ``--json FILE`` the JSON written too."""
+def print_report(report, json_to: str | None) -> None:
+    """A report's ``table()`` on stdout; with ``--json -`` its ``to_json()`` instead, with ``--json FILE``
+    the JSON written too."""
     if json_to == "-":
-        print(figures_json(report))
+        print(figures_json(report.to_json()))
         return
     if json_to is not None:
-        write_text(json_to, figures_json(report))
-    print(table)
+        write_text(json_to, figures_json(report.to_json()))
+    print(report.table())
     if json_to is not None:
         print(f"JSON written to {json_to}")

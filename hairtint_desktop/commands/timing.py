@@ -33,50 +33,8 @@ def bench(args) -> int:
         report = run_bench(pipeline, args.source, frames, args.size, run_session.fresh_look(), soak_every=every)
     finally:
         pipeline.close()
-    print_report(report, bench_table(report), args.json)
+    print_report(report, args.json)
     return 0
-
-
-def bench_table(report: dict) -> str:
-    """``hairtint bench``'s report as a table a person reads."""
-    m = report.get("machine", {})
-    lines = [f"model    {report['model']}",
-             f"frames   {report['frames']} at {report['size'][0]}x{report['size'][1]}",
-             f"speed    {report['fps']:.1f} frames/s",
-             f"machine  {m.get('cpu', '?')}, {m.get('cores', '?')} cores, {m.get('system', '')}",
-             f"memory   {report['peak_rss_mb']:.0f} MB peak",
-             "",
-             f"{'stage':<10} {'p50 ms':>8} {'p95 ms':>8}"]
-    for name, times in report["stages"].items():
-        lines.append(f"{name:<10} {times['p50']:>8.1f} {times['p95']:>8.1f}")
-    total = report["latency_ms"]
-    lines.append(f"{'total':<10} {total['p50']:>8.1f} {total['p95']:>8.1f}   (p99 {total['p99']:.1f})")
-    if "soak" in report:
-        lines += ["", soak_table(report["soak"])]
-    return "\n".join(lines)
-
-
-def soak_table(soak: dict, rows: int = 11, columns: dict[str, list] | None = None) -> str:
-    """Resident memory over a soak (``bench --soak``, ``hairtint soak``): about ``rows`` of its samples,
-    then the growth. ``columns``: more figures, one per sample, shown after the memory."""
-    samples = soak["samples"]
-    step = max(1, (len(samples) - 1) // (rows - 1))
-    picked = list(range(0, len(samples), step))
-    if picked[-1] != len(samples) - 1:
-        picked.append(len(samples) - 1)
-    columns = columns or {}
-    widths = {name: max(8, len(name)) for name in columns}
-    lines = [f"{'frame':>9} {'seconds':>8} {'RSS MB':>8} {'change':>8}" + "".join(f" {n:>{widths[n]}}" for n in columns)]
-    for i in picked:
-        f, s, mb = samples[i]
-        lines.append(f"{f:>9} {s:>8.1f} {mb:>8.1f} {mb - soak['start_mb']:>+8.1f}"
-                     + "".join(f" {values[i]:>{widths[n]}}" for n, values in columns.items()))
-    unit = soak.get("unit", "frames")
-    every = f"{soak['every']:g} s" if unit == "s" else f"{soak['every']} {unit}"
-    lines.append(f"growth   {soak['growth_mb']:+.1f} MB over the run ({soak['start_mb']:.1f} -> {soak['end_mb']:.1f} MB, "
-                 f"after warm-up), {soak['growth_second_half_mb']:+.1f} MB over its second half; "
-                 f"sampled every {every}")
-    return "\n".join(lines)
 
 
 @command("soak", "run the app itself (window, worker, overlay) headless on the demo clip "
@@ -102,27 +60,5 @@ def soak(args) -> int:
     check_outputs(args)
     report = run_soak(minutes=args.minutes, frames=args.frames, every_s=args.every, source=args.source,
                       settings_path=args.config, size=args.size)
-    print_report(report, app_soak_table(report), args.json)
-    return 0 if report["ok"] else 1
-
-
-def app_soak_table(report: dict) -> str:
-    """``hairtint soak``'s report as a table a person reads."""
-    m = report.get("machine", {})
-    window = report.get("window") or ["?", "?"]
-    minutes = report["seconds"] / 60
-    lines = [f"model     {report['model']}",
-             f"source    {report['source']}, window {window[0]}x{window[1]}, overlay "
-             f"{'on' if report.get('overlay') else 'off'}",
-             f"time      {minutes:.1f} min after {report['warmup_frames']} warm-up frames (ended: {report['stopped']})",
-             f"frames    {report['frames_shown']:,} shown ({report['shown_fps']:.1f} frames/s), "
-             f"{report['not_shown']:,} of the clip's {report['clip_frames']:,} not shown",
-             f"problems  {report['problems']} ({report['errors_logged']} errors logged)",
-             f"machine   {m.get('cpu', '?')}, {m.get('cores', '?')} cores, {m.get('system', '')}",
-             f"memory    {report['peak_rss_mb']:.0f} MB peak"]
-    lines += [f"          {message}" for message in report["problem_messages"]]
-    if "soak" in report:
-        counts = report["soak"]["counts"]
-        lines += ["", soak_table(report["soak"], columns={"not shown": counts["not_shown"],
-                                                          "problems": counts["problems"]})]
-    return "\n".join(lines)
+    print_report(report, args.json)
+    return 0 if report.ok else 1

@@ -10,7 +10,6 @@ import signal
 import pytest
 
 from hairtint_desktop.cli import main
-from hairtint_desktop.commands.timing import app_soak_table
 from hairtint_desktop.soak import WARMUP_FRAMES, AppSoak, run_soak
 from tests.fakes import PipelineFactory, real_threads
 
@@ -23,8 +22,9 @@ def test_soak_runs_the_window_on_the_demo_clip_until_n_frames_are_shown(qtbot, t
     settings = tmp_path / "settings.json"
     factory = PipelineFactory()
 
-    report = run_soak(frames=150, every_s=0.5, settings_path=settings, pipeline_factory=factory,
+    result = run_soak(frames=150, every_s=0.5, settings_path=settings, pipeline_factory=factory,
                       progress=False, handle_signals=False)
+    report = result.to_json()  # what --json writes
 
     assert report["ok"] and report["stopped"] == "frames"
     assert report["model"] == "fake-hair 0.0.1" and report["source"] == "synthetic"
@@ -43,7 +43,7 @@ def test_soak_runs_the_window_on_the_demo_clip_until_n_frames_are_shown(qtbot, t
     assert soak["growth_mb"] == pytest.approx(soak["end_mb"] - soak["start_mb"], abs=0.11)
     assert all(len(column) == len(frames) for column in soak["counts"].values())
     assert soak["counts"]["problems"] == [0] * len(frames)
-    table = app_soak_table(report)
+    table = result.table()
     assert "150 shown" in table and "not shown" in table and "sampled every 0.5 s" in table
     # the overlay was on for the run only: no settings were saved (a first start writes no file)
     assert not settings.exists()
@@ -51,12 +51,13 @@ def test_soak_runs_the_window_on_the_demo_clip_until_n_frames_are_shown(qtbot, t
 
 
 def test_a_source_that_cannot_be_opened_ends_the_soak_with_no_samples(qtbot, tmp_path):
-    report = run_soak(frames=10, source=str(tmp_path / "missing.mp4"), settings_path=tmp_path / "s.json",
+    result = run_soak(frames=10, source=str(tmp_path / "missing.mp4"), settings_path=tmp_path / "s.json",
                       pipeline_factory=PipelineFactory(), progress=False, handle_signals=False)
+    report = result.to_json()
     assert not report["ok"] and report["stopped"].startswith("the source could not be opened")
     assert "missing.mp4" in report["problem_messages"][0]
     assert report["frames_shown"] == 0 and "soak" not in report
-    assert "ended: the source could not be opened" in app_soak_table(report)
+    assert "ended: the source could not be opened" in result.table()
 
 
 def test_sigterm_ends_the_soak_with_a_report_and_puts_the_handlers_back(qtbot, tmp_path, monkeypatch):
@@ -70,8 +71,8 @@ def test_sigterm_ends_the_soak_with_a_report_and_puts_the_handlers_back(qtbot, t
     monkeypatch.setattr(AppSoak, "_begin", begin_then_terminate)
     report = run_soak(frames=10**6, every_s=0.5, settings_path=tmp_path / "s.json", pipeline_factory=PipelineFactory(),
                       progress=False)
-    assert report["stopped"] == f"signal {int(signal.SIGTERM)}" and not report["ok"]
-    assert len(report["soak"]["samples"]) >= 2  # the first and the last
+    assert report.stopped == f"signal {int(signal.SIGTERM)}" and not report.ok
+    assert len(report.soak.samples) >= 2  # the first and the last
     assert signal.getsignal(signal.SIGTERM) is previous
 
 

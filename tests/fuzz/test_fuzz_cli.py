@@ -120,14 +120,13 @@ def test_bench_arguments(capsys, monkeypatch, frames, size, soak, every, source)
     use_real_models(monkeypatch)
 
     def quick(pipeline, source_spec, frames, size, look, progress=True, soak_every=None):
+        from core.tools.timing_reports import BenchReport, Machine, MemoryCurve
+
         bench.check_settings(frames, size)  # the real checks; then a report without the timed loop
         stats = {"p50": 1.0, "p95": 2.0, "p99": 3.0}
-        report = {"model": "m", "frames": frames, "size": list(size), "fps": 1.0, "latency_ms": stats,
-                  "stages": {n: stats for n in ("segment", "smooth", "refine", "recolor")}, "peak_rss_mb": 1.0,
-                  "machine": {}}
-        if soak_every:
-            report["soak"] = bench.soak_summary([(0, 0.0, 1.0), (frames, 1.0, 1.0)], soak_every)
-        return report
+        soak = MemoryCurve.of([(0, 0.0, 1.0), (frames, 1.0, 1.0)], soak_every) if soak_every else None
+        return BenchReport("m", frames, size, 1.0, stats, {n: stats for n in ("segment", "smooth", "refine", "recolor")},
+                           1.0, Machine("cpu", 1, "system", "3", "mp", "cv", "today"), soak)
 
     monkeypatch.setattr(bench, "run_bench", quick)
     argv = ["bench", f"--source={source}"]
