@@ -28,11 +28,11 @@ def build_parser() -> argparse.ArgumentParser:
 
 def self_test(args) -> int:
     """``hairtint --self-test``."""
-    from core.tools.selftest import installed_version, report, run_self_test
+    from core.tools.selftest import run_self_test
 
-    checks = run_self_test()
-    print(report(checks, installed_version()))
-    return 1 if any(c.failed for c in checks) else 0
+    result = run_self_test()
+    print(result.table())
+    return 1 if result.failed else 0
 
 
 def version() -> str:

@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import os
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Mapping
 
 from core.catalog.config import ROLLOUT_STAGES
@@ -126,5 +127,39 @@ def assign(registry, *, install_id: str, stage: Stage, requested: str | None = N
                       f"({stage.name})", candidate, bucket)
 
 
-__all__ = ["ENV_STAGE", "Assignment", "Stage", "assign", "effective_stage", "in_rollout", "rollout_bucket",
-           "stage_percent"]
+@dataclass(frozen=True)
+class RolloutStatus:
+    """``hairtint rollout status``: this installation's assignment, and the settings and rollout state
+    files it was read from."""
+
+    assignment: Assignment
+    settings_file: Path
+    state_file: Path
+
+    def to_json(self) -> dict:
+        return {**self.assignment.as_dict(), "settings_file": str(self.settings_file), "state_file": str(self.state_file)}
+
+    def table(self) -> str:
+        a = self.assignment
+        where = "HAIRTINT_ROLLOUT_STAGE" if a.stage.source == "environment" else f"the settings file {self.settings_file}"
+        lines = [f"stage         {a.stage.name} (from {where})",
+                 f"installation  {a.install_id}",
+                 f"bucket        {'–' if a.bucket is None else a.bucket}"
+                 + ("" if a.candidate is None else f" for {a.candidate.id}@{a.candidate.version}"),
+                 f"model         {a.entry.id}@{a.entry.version} ({a.entry.stage})",
+                 f"assignment    {a.name}",
+                 f"why           {a.why}"]
+        if a.held is not None:
+            figures = ", ".join(f"{k} {v}" for k, v in a.held.figures.items())
+            lines += [f"rollback      {a.held.by} at {a.held.time} from {a.held.model}: {a.held.reason}",
+                      f"figures       {figures or '–'}",
+                      f"state file    {self.state_file}"]
+        else:
+            lines.append("rollback      none")
+        if a.stage.warning:
+            lines.append(f"warning       {a.stage.warning}")
+        return "\n".join(lines)
+
+
+__all__ = ["ENV_STAGE", "Assignment", "RolloutStatus", "Stage", "assign", "effective_stage", "in_rollout",
+           "rollout_bucket", "stage_percent"]

@@ -9,7 +9,7 @@ from __future__ import annotations
 import platform
 import time
 from dataclasses import dataclass
-from typing import Callable
+from typing import Callable, Sequence
 
 import numpy as np
 
@@ -111,19 +111,54 @@ def check_camera(list_cameras: Callable[[], list[int]] | None = None, open_camer
                                  f"({len(found)} found: {', '.join(map(str, found))})")
 
 
-def run_self_test(registry=None, camera: Callable[[], Check] = check_camera) -> list[Check]:
+@dataclass(frozen=True)
+class SelfTestReport:
+    """The checks, and what they ran on: ``version`` (hairtint's), Python's and OpenCV's, and the system."""
+
+    checks: tuple[Check, ...]
+    version: str
+    python: str
+    opencv: str
+    system: str
+
+    @classmethod
+    def of(cls, checks: Sequence[Check], version: str | None = None) -> SelfTestReport:
+        import cv2
+
+        return cls(tuple(checks), installed_version() if version is None else version, platform.python_version(),
+                   cv2.__version__, f"{platform.system()} {platform.machine()}")
+
+    @property
+    def failed(self) -> bool:
+        return any(c.failed for c in self.checks)
+
+    def table(self) -> str:
+        lines = [f"HairTint self-test — hairtint {self.version}, Python {self.python}, OpenCV {self.opencv}, "
+                 f"{self.system}", ""]
+        lines += [f"{c.status:<7} {c.name:<40} {c.detail}" for c in self.checks]
+        failed = [c for c in self.checks if c.failed]
+        lines += ["", f"FAILED: {len(failed)} of {len(self.checks)} checks" if failed else f"PASSED: {len(self.checks)} checks"]
+        return "\n".join(lines)
+
+    def to_json(self) -> dict:
+        return {"version": self.version, "python": self.python, "opencv": self.opencv, "system": self.system,
+                "checks": [{"status": c.status, "name": c.name, "detail": c.detail} for c in self.checks],
+                "failed": self.failed}
+
+
+def run_self_test(registry=None, camera: Callable[[], Check] = check_camera) -> SelfTestReport:
     from core.catalog.registry import Registry
 
     try:
         registry = registry or Registry.load()
     except HairTintError as exc:
-        return [Check("FAILED", "models", str(exc))]
+        return SelfTestReport.of([Check("FAILED", "models", str(exc))])
     checks = [*check_models(registry), check_palette(), check_pipeline(registry)]
     try:
         checks.append(camera())
     except Exception as exc:  # a camera driver's failure is reported, never the end of the report
         checks.append(Check("FAILED", "camera", f"{type(exc).__name__}: {exc}"))
-    return checks
+    return SelfTestReport.of(checks)
 
 
 def installed_version() -> str:
@@ -133,14 +168,3 @@ def installed_version() -> str:
         return version("hairtint")
     except Exception:  # run from a source tree that was never installed
         return "unknown"
-
-
-def report(checks: list[Check], version: str) -> str:
-    import cv2
-
-    lines = [f"HairTint self-test — hairtint {version}, Python {platform.python_version()}, OpenCV {cv2.__version__}, "
-             f"{platform.system()} {platform.machine()}", ""]
-    lines += [f"{c.status:<7} {c.name:<40} {c.detail}" for c in checks]
-    failed = [c for c in checks if c.failed]
-    lines += ["", f"FAILED: {len(failed)} of {len(checks)} checks" if failed else f"PASSED: {len(checks)} checks"]
-    return "\n".join(lines)

@@ -18,7 +18,7 @@ from __future__ import annotations
 import math
 import zlib
 from dataclasses import dataclass, field
-from typing import Sequence
+from typing import Mapping, Sequence
 
 import cv2
 import numpy as np
@@ -194,17 +194,33 @@ def score_photo(live, per_frame, rgb: np.ndarray, truth: np.ndarray, look: Look,
     )
 
 
-def summarise(rows: Sequence[PhotoScores]) -> dict:
-    """Means over photos, and how many times steadier live is than per-frame (ratio of mean flickers)."""
+@dataclass(frozen=True)
+class VideoFigures:
+    """Means over ``n`` photos, and how many times steadier live is than per-frame (``flicker_ratio``:
+    the ratio of the mean flickers)."""
+
+    n: int
+    live_flicker: float
+    per_frame_flicker: float
+    flicker_ratio: float
+    live_iou: float
+    per_frame_iou: float
+
+    def to_json(self) -> dict:
+        return {"n": self.n, "live_flicker": self.live_flicker, "per_frame_flicker": self.per_frame_flicker,
+                "flicker_ratio": self.flicker_ratio, "live_iou": self.live_iou, "per_frame_iou": self.per_frame_iou}
+
+
+def summarise(rows: Sequence[PhotoScores]) -> VideoFigures:
+    """The figures of ``rows`` (NaN throughout, n 0, when there are none)."""
     if not rows:
         nan = float("nan")
-        return {"n": 0, "live_flicker": nan, "per_frame_flicker": nan, "flicker_ratio": nan,
-                "live_iou": nan, "per_frame_iou": nan}
+        return VideoFigures(0, nan, nan, nan, nan, nan)
     mean = {name: float(np.mean([getattr(r, name) for r in rows]))
             for name in ("live_flicker", "per_frame_flicker", "live_iou", "per_frame_iou")}
     ratio = mean["per_frame_flicker"] / mean["live_flicker"] if mean["live_flicker"] > 0 else float("inf")
-    return {"n": len(rows), "live_flicker": mean["live_flicker"], "per_frame_flicker": mean["per_frame_flicker"],
-            "flicker_ratio": ratio, "live_iou": mean["live_iou"], "per_frame_iou": mean["per_frame_iou"]}
+    return VideoFigures(len(rows), mean["live_flicker"], mean["per_frame_flicker"], ratio, mean["live_iou"],
+                        mean["per_frame_iou"])
 
 
 @dataclass
@@ -212,14 +228,44 @@ class VideoScores:
     model: str
     photos: list[PhotoScores] = field(default_factory=list)
 
-    def summary(self) -> dict:
+    def summary(self) -> VideoFigures:
         return summarise(self.photos)
 
-    def by_set(self) -> dict[str, dict]:
+    def by_set(self) -> dict[str, VideoFigures]:
         sets: dict[str, list[PhotoScores]] = {}
         for row in self.photos:
             sets.setdefault(row.set_name, []).append(row)
         return {name: summarise(rows) for name, rows in sorted(sets.items())}
+
+
+@dataclass(frozen=True)
+class VideoReport:
+    """``hairtint eval-video``: each model's figures over all its photos (``models``) and by set
+    (``sets``), on clips of ``frames`` frames."""
+
+    frames: int
+    models: Mapping[str, VideoFigures]
+    sets: Mapping[str, Mapping[str, VideoFigures]]
+
+    @classmethod
+    def of(cls, frames: int, scores: Sequence[VideoScores]) -> VideoReport:
+        return cls(frames, {s.model: s.summary() for s in scores}, {s.model: s.by_set() for s in scores})
+
+    def to_json(self) -> dict:
+        return {"frames": self.frames,
+                "models": {key: {**figures.to_json(), "sets": {name: row.to_json() for name, row in self.sets[key].items()}}
+                           for key, figures in self.models.items()}}
+
+    def table(self) -> str:
+        width = max(40, *(len(key) for key in self.models))
+        lines = [f"{'model':<{width}} {'set':<22} {'n':>4} {'flicker live':>13} {'per-frame':>10} {'ratio':>7} "
+                 f"{'IoU live':>9} {'per-frame':>10}"]
+        for key, figures in self.models.items():
+            for set_name, s in [*self.sets[key].items(), ("all", figures)]:
+                lines.append(f"{key:<{width}} {set_name:<22} {s.n:>4} {s.live_flicker:>13.5f} "
+                             f"{s.per_frame_flicker:>10.5f} {s.flicker_ratio:>6.1f}x {s.live_iou:>9.4f} "
+                             f"{s.per_frame_iou:>10.4f}")
+        return "\n".join(lines)
 
 
 def evaluate_video(live, per_frame, model_id: str, samples: list[tuple[str, Sample]], look: Look,

@@ -34,6 +34,7 @@ from hairtint_desktop.commands.shared import (DATA_HELP, MODELS_COMPARED, SPLIT,
 def evaluate(args) -> int:
     from core.tools import evaluate as ev
     from core.tools.edge_metrics import TEST_SHADE
+    from core.tools.eval_report import EvalReport, ModelFigures
     from core.tools.hairline_metrics import look_names
     from core.tools.texture_metrics import look_names as texture_looks
     from core.tools.hard_cases import load_hard_cases, slice_summary
@@ -65,37 +66,13 @@ def evaluate(args) -> int:
         if args.true_masks_at:
             key = f"true masks at {args.true_masks_at}x{args.true_masks_at}"
             results[key] = ev.evaluate_true_masks(samples, args.true_masks_at, edges)
-        table = {key: {**scores.summary(), "sets": scores.by_set()} for key, scores in results.items()}
-        if cases is not None:
-            for key, scores in results.items():
-                table[key]["hard_cases"] = slice_summary(scores, cases)
-        width = max(34, *(len(key) for key in table))
-        # the hairline figures of each look (cu: Copper Red at 70, bl: the edge test shade at 100)
-        hairline = [(f"{figure}_{key}", f"{figure}·{short}", spec) for key, short in (("copper", "cu"), ("blue", "bl"))
-                    for figure, spec in (("seam", ".1%"), ("follow", ".2f"), ("clean", ".1%"))]
-        hairline.append(("light_follow", "light", ".2f"))
-        # dark hair lifted (pt: Platinum Blonde at 80, am: Sunlit Amber at 70): relative strand contrast kept
-        # (median, 10th percentile), its correlation, and Delta E to the swatch at intensity 100
-        hairline += [(f"{figure}_{key}", f"{head}·{short}", spec) for key, short in (("platinum", "pt"), ("amber", "am"))
-                     for figure, head, spec in (("spread", "sprd", ".2f"), ("spread", "p10", ".2f"),
-                                                ("corr", "corr", ".2f"), ("swatch", "ΔE", ".1f"))]
-        hairline = [(f"{name}_p10" if head.startswith("p10") else name, head, spec) for name, head, spec in hairline]
-        print(f"{'model':<{width}} {'set':<18} {'n':>4} {'mean IoU':>8} {'median':>7} {'fail<0.5':>8} {'FP area':>7} "
-              f"{'bound.F':>7} {'bleed':>6} {'cover':>6}" + "".join(f" {head:>{max(6, len(head))}}" for _, head, _ in hairline)
-              + f" {'ms/photo':>8}")
-        for key, row in table.items():
-            for set_name, s in [*row["sets"].items(), ("all", row)]:
-                print(f"{key:<{width}} {set_name:<18} {s['n']:>4} {s['mean_iou']:>8.3f} {s['median_iou']:>7.3f} "
-                      f"{s['failure_rate']:>8.1%} {_figure(s['fp_area'], '.1%'):>7} {_figure(s['boundary_f'], '.3f'):>7} "
-                      f"{_figure(s['bleed'], '.1%'):>6} "
-                      f"{_figure(s['coverage'], '.3f'):>6}"
-                      + "".join(f" {_figure(s[name], spec):>{max(6, len(head))}}" for name, head, spec in hairline)
-                      + f" {_figure(s['ms_per_image'], '.1f'):>8}")
-        if cases is not None:
-            _print_hard_cases(table, width)
+        report = EvalReport(
+            {key: ModelFigures(scores.summary(), scores.by_set(), None if cases is None else slice_summary(scores, cases))
+             for key, scores in results.items()},
+            edge_look=TEST_SHADE.hex, hairline_looks=look_names(), texture_looks=texture_looks())
+        print(report.table())
         if args.json:
-            write_text(args.json, figures_json({"models": table, "edge_look": TEST_SHADE.hex,
-                                                "hairline_looks": look_names(), "texture_looks": texture_looks()}))
+            write_text(args.json, figures_json(report.to_json()))
         if args.report:
             with staged_folder(args.report) as work:
                 ev.write_report(work, {k: v for k, v in results.items() if k in segmenters}, segmenters, edges=edges)
@@ -106,11 +83,6 @@ def evaluate(args) -> int:
         if edges is not None:
             edges.close()
     return 0
-
-
-def _figure(value: float, spec: str) -> str:
-    """A figure for the table; '-' where it was not measured (edge figures with --far, a true mask's time)."""
-    return "-" if value != value else format(value, spec)
 
 
 @command("eval-video", "measure mask flicker and tracking on clips made from labelled photos",
@@ -130,38 +102,20 @@ def evaluate_video(args) -> int:
     check_outputs(args)
     samples, models = _eval_inputs(args)
     look = Session().fresh_look()
-    table = {}
+    scores = []
     for key, entry in models:
         # per frame: the live pipeline without its memory (no mirror image, which the live view cannot afford)
         live, per_frame = build_pipeline(entry=entry), build_pipeline(entry=entry, still=True, mirror=False)
         try:
-            scores = ve.evaluate_video(live, per_frame, key, samples, look, frames=args.frames)
+            scores.append(ve.evaluate_video(live, per_frame, key, samples, look, frames=args.frames))
         finally:
             live.close()
             per_frame.close()
-        table[key] = {**scores.summary(), "sets": scores.by_set()}
-    width = max(40, *(len(key) for key in table))
-    print(f"{'model':<{width}} {'set':<22} {'n':>4} {'flicker live':>13} {'per-frame':>10} {'ratio':>7} "
-          f"{'IoU live':>9} {'per-frame':>10}")
-    for key, row in table.items():
-        for set_name, s in [*row["sets"].items(), ("all", row)]:
-            print(f"{key:<{width}} {set_name:<22} {s['n']:>4} {s['live_flicker']:>13.5f} {s['per_frame_flicker']:>10.5f} "
-                  f"{s['flicker_ratio']:>6.1f}x {s['live_iou']:>9.4f} {s['per_frame_iou']:>10.4f}")
+    report = ve.VideoReport.of(args.frames, scores)
+    print(report.table())
     if args.json:
-        write_text(args.json, figures_json({"frames": args.frames, "models": table}))
+        write_text(args.json, figures_json(report.to_json()))
     return 0
-
-
-def _print_hard_cases(table: dict, width: int) -> None:
-    """The hard-cases slice of each model, by kind (``core.tools.hard_cases``)."""
-    print()
-    print(f"{'model':<{width}} {'hard cases':<18} {'n':>4} {'mean IoU':>8} {'fail<0.5':>8} {'FP area':>8}")
-    for key, row in table.items():
-        if not row["hard_cases"]:
-            print(f"{key:<{width}} {'(none of the listed photos evaluated)'}")
-        for kind, s in row["hard_cases"].items():
-            print(f"{key:<{width}} {kind:<18} {s['n']:>4} {s['mean_iou']:>8.3f} {s['failure_rate']:>8.1%} "
-                  f"{_figure(s['fp_area'], '.1%'):>8}")
 
 
 def _eval_inputs(args):

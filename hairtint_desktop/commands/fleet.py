@@ -27,30 +27,11 @@ group("rollout", "this installation's rollout stage, model and rollback", dest="
 @command("rollout status", "stage, installation id, bucket, the model it runs and why, and any rollback",
          CONFIG, option("--json", action="store_true", help="print it as JSON"))
 def rollout_status(args) -> int:
+    from core.catalog.rollout import RolloutStatus
+
     session = _session(args)
-    a = session.assignment()
-    if args.json:
-        print(json.dumps({**a.as_dict(), "settings_file": str(session.settings_file),
-                          "state_file": str(session.state_file)}, indent=2))
-        return 0
-    where = "HAIRTINT_ROLLOUT_STAGE" if a.stage.source == "environment" else f"the settings file {session.settings_file}"
-    lines = [f"stage         {a.stage.name} (from {where})",
-             f"installation  {a.install_id}",
-             f"bucket        {'–' if a.bucket is None else a.bucket}"
-             + ("" if a.candidate is None else f" for {a.candidate.id}@{a.candidate.version}"),
-             f"model         {a.entry.id}@{a.entry.version} ({a.entry.stage})",
-             f"assignment    {a.name}",
-             f"why           {a.why}"]
-    if a.held is not None:
-        figures = ", ".join(f"{k} {v}" for k, v in a.held.figures.items())
-        lines += [f"rollback      {a.held.by} at {a.held.time} from {a.held.model}: {a.held.reason}",
-                  f"figures       {figures or '–'}",
-                  f"state file    {session.state_file}"]
-    else:
-        lines.append("rollback      none")
-    if a.stage.warning:
-        lines.append(f"warning       {a.stage.warning}")
-    print("\n".join(lines))
+    status = RolloutStatus(session.assignment(), session.settings_file, session.state_file)
+    print(json.dumps(status.to_json(), indent=2) if args.json else status.table())
     return 0
 
 

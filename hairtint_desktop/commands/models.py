@@ -4,8 +4,6 @@ only inside the two functions that run it."""
 
 from __future__ import annotations
 
-import json
-import math
 import sys
 from pathlib import Path
 
@@ -67,16 +65,14 @@ group("models", "list, verify, add or quantize models", dest="models_command")
 
 @command("models list", None)
 def models_list(args) -> int:
+    from core.catalog.model_listing import ModelListing
     from core.session import Session
 
-    registry = Session().registry
-    chosen = registry.resolve(None)
-    for e in registry.entries:
-        default = " (default)" if e == chosen else ""
-        iou, problem = mean_iou_shown(e.details)
-        print(f"{e.id}@{e.version}  {e.stage}{default}  {e.file.name}  input {e.input_size}  {iou}")
-        if problem:
-            print(f"hairtint: {e.id}@{e.version} in {registry.path}: {problem}", file=sys.stderr)
+    listing = ModelListing.of(Session().registry)
+    for model in listing.models:  # each line of the table, and what its figures left out beside it
+        print(model.line())
+        if model.problem:
+            print(listing.problem_line(model), file=sys.stderr)
     return 0
 
 
@@ -123,31 +119,3 @@ def models_quantize(args) -> int:
     except ImportError as exc:
         raise HairTintError(f"quantising needs the 'train' extra (pip install -e '.[train]'): {exc}") from exc
     return run_quantize(args)
-
-
-def mean_iou_shown(details: dict) -> tuple[str, str | None]:
-    """A registry entry's ``metrics.mean_iou`` figures as ``models list`` shows them (``set 0.838, ...``),
-    and what was left out and why (None when nothing was): the figures are the registry's to record,
-    so a damaged table costs the line its figures, never the listing."""
-    metrics = details.get("metrics", {})
-    table = metrics.get("mean_iou", {}) if isinstance(metrics, dict) else None
-    if not isinstance(table, dict):
-        return "", "its metrics.mean_iou is not a table of set names and figures, so no IoU is shown"
-    shown, left_out = [], []
-    for name, value in table.items():
-        if _finite(value):
-            shown.append(f"{name} {float(value):.3f}")
-        else:
-            left_out.append(f"{name} ({json.dumps(value)[:40]})")
-    problem = f"metrics.mean_iou has figures that are not numbers, left out: {', '.join(left_out)}" if left_out else None
-    return ", ".join(shown), problem
-
-
-def _finite(value) -> bool:
-    """Whether a JSON value is a finite number (not a bool, not an integer too large for a float)."""
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        return False
-    try:
-        return math.isfinite(value)
-    except OverflowError:
-        return False

@@ -6,7 +6,7 @@ import shutil
 import pytest
 
 from core.catalog.registry import DEFAULT_REGISTRY, Registry
-from core.tools.selftest import Check, check_camera, report, run_self_test
+from core.tools.selftest import Check, SelfTestReport, check_camera, run_self_test
 from hairtint_desktop.cli import main
 
 
@@ -42,11 +42,12 @@ def _registry_copy(tmp_path, tamper: bool) -> Registry:
 
 
 def test_a_tampered_model_fails_the_self_test(tmp_path):
-    checks = run_self_test(_registry_copy(tmp_path, tamper=True), camera=_no_camera)
+    result = run_self_test(_registry_copy(tmp_path, tamper=True), camera=_no_camera)
+    checks = result.checks
     failed = [c for c in checks if c.failed]
     assert failed and any(c.name.startswith("model ") for c in failed)
     assert any(c.name == "pipeline" for c in failed)  # the default model is not loaded once it fails its check
-    assert "FAILED:" in report(checks, "test")
+    assert result.failed and "FAILED:" in result.table()
 
 
 def test_camera_present_and_broken():
@@ -77,7 +78,7 @@ def test_a_camera_driver_crash_is_reported_not_raised(tmp_path):
     def explode() -> Check:
         raise RuntimeError("driver gone")
 
-    checks = run_self_test(_registry_copy(tmp_path, tamper=False), camera=explode)
+    checks = run_self_test(_registry_copy(tmp_path, tamper=False), camera=explode).checks
     assert checks[-1].failed and "driver gone" in checks[-1].detail
 
 
@@ -87,7 +88,16 @@ def test_a_pipeline_that_cannot_be_built_is_a_failed_line_not_a_traceback(tmp_pa
         raise FileNotFoundError("The path does not exist: mediapipe/modules/face_landmark/face_landmark_front_cpu.binarypb")
 
     monkeypatch.setattr("core.engine.build_pipeline", missing)
-    checks = run_self_test(_registry_copy(tmp_path, tamper=False), camera=_no_camera)
-    pipeline = next(c for c in checks if c.name == "pipeline")
+    result = run_self_test(_registry_copy(tmp_path, tamper=False), camera=_no_camera)
+    pipeline = next(c for c in result.checks if c.name == "pipeline")
     assert pipeline.failed and "FileNotFoundError" in pipeline.detail and "face_landmark" in pipeline.detail
-    assert "FAILED: 1 of" in report(checks, "test")
+    assert "FAILED: 1 of" in result.table()
+
+
+@pytest.mark.parametrize("status, code", [("ok", 0), ("FAILED", 1)])
+def test_the_command_prints_the_report_and_exits_1_on_a_failure(capsys, monkeypatch, status, code):
+    report = SelfTestReport((Check("info", "camera", "none found"), Check(status, "palette", "17 built-in shades")),
+                            "0.1.0", "3.11.7", "4.11.0", "Linux x86_64")
+    monkeypatch.setattr("core.tools.selftest.run_self_test", lambda: report)
+    assert main(["--self-test"]) == code
+    assert capsys.readouterr().out == report.table() + "\n"

@@ -154,13 +154,13 @@ def test_summaries_are_means_and_the_ratio_of_mean_flickers():
             ve.PhotoScores("b", "3", 0.02, 0.04, 0.9, 0.9)]
     scores = ve.VideoScores("m", rows)
     overall = scores.summary()
-    assert overall["n"] == 3
-    assert overall["live_flicker"] == pytest.approx(0.02) and overall["per_frame_flicker"] == pytest.approx(0.16 / 3)
-    assert overall["flicker_ratio"] == pytest.approx((0.16 / 3) / 0.02)
-    assert overall["live_iou"] == pytest.approx(2.3 / 3)
+    assert overall.n == 3
+    assert overall.live_flicker == pytest.approx(0.02) and overall.per_frame_flicker == pytest.approx(0.16 / 3)
+    assert overall.flicker_ratio == pytest.approx((0.16 / 3) / 0.02)
+    assert overall.live_iou == pytest.approx(2.3 / 3)
     by_set = scores.by_set()
-    assert list(by_set) == ["a", "b"] and by_set["a"]["flicker_ratio"] == pytest.approx(3.0)
-    assert ve.summarise([])["n"] == 0
+    assert list(by_set) == ["a", "b"] and by_set["a"].flicker_ratio == pytest.approx(3.0)
+    assert ve.summarise([]).n == 0
 
 
 @pytest.mark.slow

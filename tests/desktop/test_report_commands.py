@@ -127,3 +127,58 @@ def test_a_slow_trickle_is_cut_off_at_the_deadline():
     ticks = iter(range(0, 1000, 5))
     with pytest.raises(metrics_fetch.MetricsFetchError, match="took more than 15 s"):
         metrics_fetch._read_bounded(Trickle(), "http://x/metrics", clock=lambda: next(ticks))
+
+
+# ---- each command prints its report's table(), and --json writes its to_json() ----------------------------
+
+def test_models_list_prints_the_listing(registry, capsys):
+    from core.catalog.model_listing import ModelListing
+    from core.catalog.registry import Registry
+
+    assert main(["models", "list"]) == 0
+    assert capsys.readouterr().out == ModelListing.of(Registry.load(registry)).table() + "\n"
+
+
+def test_rollout_status_prints_the_status_as_a_table_or_json(registry, tmp_path, capsys, monkeypatch):
+    from core.catalog.rollout import RolloutStatus
+    from core.session import Session
+
+    settings = tmp_path / "settings.json"
+    settings.write_text(json.dumps({"install_id": "00000000-0000-4000-8000-000000000001"}))
+    monkeypatch.delenv("HAIRTINT_ROLLOUT_STAGE", raising=False)
+    session = Session.load(str(settings))
+    status = RolloutStatus(session.assignment(), session.settings_file, session.state_file)
+    assert main(["rollout", "status", "--config", str(settings)]) == 0
+    assert capsys.readouterr().out == status.table() + "\n"
+    assert main(["rollout", "status", "--config", str(settings), "--json"]) == 0
+    assert capsys.readouterr().out == json.dumps(status.to_json(), indent=2) + "\n"
+
+
+def test_bench_prints_its_report_and_writes_its_json(tmp_path, capsys, monkeypatch):
+    from core.io.outputs import figures_json
+    from core.tools.timing_reports import BenchReport, Machine, MemoryCurve
+
+    class Session:
+        def build_pipeline(self, *args, **kwargs):
+            return self
+
+        def fresh_look(self):
+            return None
+
+        def close(self):
+            pass
+
+    stats = {"p50": 1.0, "p95": 2.0, "p99": float("nan")}
+    report = BenchReport("m@1", 20, (64, 48), 99.5, stats, {"segment": stats}, 10.0,
+                         Machine("cpu", None, "system", "3", "mp", "cv", "today"),
+                         MemoryCurve.of([(0, 0.0, 1.0), (20, 1.0, 2.0)], 10))
+    monkeypatch.setattr("hairtint_desktop.commands.timing.session", lambda args: Session())
+    monkeypatch.setattr("core.tools.bench.run_bench", lambda *args, **kwargs: report)
+    assert main(["bench", "--frames", "20"]) == 0
+    assert capsys.readouterr().out == report.table() + "\n"
+    assert main(["bench", "--frames", "20", "--json"]) == 0
+    assert capsys.readouterr().out == figures_json(report.to_json()) + "\n"
+    out = tmp_path / "bench.json"
+    assert main(["bench", "--frames", "20", "--json", str(out)]) == 0
+    assert capsys.readouterr().out == f"{report.table()}\nJSON written to {out}\n"
+    assert out.read_text() == figures_json(report.to_json()) and json.loads(out.read_text())["latency_ms"]["p99"] is None
