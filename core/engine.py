@@ -4,9 +4,11 @@ smoother, refiner and recolourer go together."""
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 from typing import Callable
 
 from core.errors import ModelError
+from core.frames import RunningMode
 from core.stages.face_guard import FaceGuard
 from core.stages.head_crop import CroppingSegmenter, FaceFinder, HeadCropper
 from core.stages.matte import MatteSettings
@@ -25,7 +27,24 @@ log = logging.getLogger(__name__)
 LIVE_PIXELS = 1280 * 720
 
 
-def open_segmenter(entry: ModelEntry, video: bool):
+@dataclass(frozen=True)
+class PipelineOptions:
+    """What a pipeline is built with, as MediaPipe Tasks' options records are: the ``model`` (a registry
+    id, ``id@version`` or a model file path; None: the default stable model) or its already resolved
+    ``entry`` (then ``model`` is not looked at), looked up in ``registry`` (None: the installed one); the
+    ``running_mode`` (IMAGE: no temporal smoothing; VIDEO: the raw mask and the refined one are both
+    smoothed over time); ``mirror``: average each frame's mask with its mirror image's
+    (``core.stages.mirror``; None: in IMAGE mode only); ``colour_beard``: see ``FaceGuard``."""
+
+    model: str | None = None
+    running_mode: RunningMode = RunningMode.VIDEO
+    mirror: bool | None = None
+    colour_beard: bool = False
+    entry: ModelEntry | None = None
+    registry: Registry | None = None
+
+
+def open_segmenter(entry: ModelEntry, mode: RunningMode):
     """Verify the model file against the registry (a model named by path: its structure only), load it
     once in a child process (a damaged file can crash MediaPipe), then load it here with its backend."""
     entry.verify()
@@ -35,41 +54,34 @@ def open_segmenter(entry: ModelEntry, video: bool):
 
         probe(entry.file, entry.sha256 if entry.verified else file_sha256(entry.file))
     if entry.backend == "opencv-dnn":
-        return OpenCvDnnSegmenter(entry.file, entry.info, use_previous_mask=video)
-    return MediaPipeSegmenter(entry.file, entry.info, video=video)
+        return OpenCvDnnSegmenter(entry.file, entry.info, use_previous_mask=mode is RunningMode.VIDEO)
+    return MediaPipeSegmenter(entry.file, entry.info, mode=mode)
 
 
-def with_head_crop(segmenter, still: bool):
+def with_head_crop(segmenter, mode: RunningMode):
     """``segmenter`` run on a square round a head far from the camera (``core.stages.head_crop``)."""
-    return CroppingSegmenter(segmenter, HeadCropper(FaceFinder(), still=still, every=30))
+    return CroppingSegmenter(segmenter, HeadCropper(FaceFinder(), mode=mode, every=30))
 
 
-def build_pipeline(model: str | None = None, *, still: bool = False, registry: Registry | None = None,
-                   entry: ModelEntry | None = None, colour_beard: bool = False, mirror: bool | None = None) -> Pipeline:
-    """A ready pipeline. ``model`` is a registry id, ``id@version`` or a model file path (None: the
-    default stable model); ``still`` selects IMAGE mode and no temporal smoothing; otherwise the raw
-    mask and the refined one are both smoothed over time. ``colour_beard``: see ``FaceGuard``.
-    ``mirror`` (default: ``still``): average each frame's mask with its mirror image's
-    (``core.stages.mirror``)."""
-    if entry is None:
-        entry = (registry or Registry.load()).resolve(model)
-    segmenter = open_segmenter(entry, video=not still)
-    mirror = still if mirror is None else mirror
-    if mirror:
+def build_pipeline(options: PipelineOptions = PipelineOptions()) -> Pipeline:
+    """A ready pipeline, as ``options`` say."""
+    entry = options.entry or (options.registry or Registry.load()).resolve(options.model)
+    mode = options.running_mode
+    segmenter = open_segmenter(entry, mode)
+    if options.mirror if options.mirror is not None else mode is RunningMode.IMAGE:
         segmenter = MirroredSegmenter(segmenter)
     if entry.backend == "mediapipe":  # the legacy model feeds itself its last mask: it keeps the whole frame
-        segmenter = with_head_crop(segmenter, still)
-    if still:
-        return Pipeline(segmenter, PassThroughSmoother(), build_refiner(True, colour_beard), Recolorer())
+        segmenter = with_head_crop(segmenter, mode)
+    refiner = build_refiner(mode, options.colour_beard)
+    if mode is RunningMode.IMAGE:
+        return Pipeline(segmenter, PassThroughSmoother(), refiner, Recolorer())
     # Video: the raw mask is smoothed before refinement and the final mask after it (see smooth.py).
-    return Pipeline(segmenter, TemporalSmoother(), SmoothedRefiner(build_refiner(False, colour_beard)), Recolorer(),
-                    max_pixels=LIVE_PIXELS)
+    return Pipeline(segmenter, TemporalSmoother(), SmoothedRefiner(refiner), Recolorer(), max_pixels=LIVE_PIXELS)
 
 
-def build_refiner(still: bool = False, colour_beard: bool = False) -> Refiner:
-    """The refine stage every pipeline uses, with its face guard (``still``: every frame a separate
-    photo)."""
-    return Refiner(face_guard=FaceGuard(still=still, colour_beard=colour_beard), matte=MatteSettings())
+def build_refiner(mode: RunningMode = RunningMode.VIDEO, colour_beard: bool = False) -> Refiner:
+    """The refine stage every pipeline uses, with its face guard (IMAGE: every frame a separate photo)."""
+    return Refiner(face_guard=FaceGuard(mode=mode, colour_beard=colour_beard), matte=MatteSettings())
 
 
 def build_or_fall_back(choose: Callable[[], ModelEntry], stable: Callable[[], list[ModelEntry]],

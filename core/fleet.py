@@ -17,46 +17,50 @@ import threading
 import time
 from dataclasses import replace
 from datetime import datetime
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 
 from core.errors import ConfigError, HairTintError
+from core.frames import RunningMode
 from core.live.events import Notice, Status
 from core.rollback import GuardedPipeline, HealthWatch, RollbackRules
 from core.catalog.rollout_state import RollbackRecord, write_rollback
 from core.telemetry import Telemetry
 
+if TYPE_CHECKING:  # core.pipeline (OpenCV) is loaded with the first pipeline, not here
+    from core.pipeline import PipelineFactory
+
 log = logging.getLogger(__name__)
 
 
 class FleetMonitor:
-    """``build(entry, still)`` makes a pipeline for a registry entry (default: the session's);
+    """``build(entry, mode)`` makes a pipeline for a registry entry in a running mode (default: the session's);
     ``clock`` (seconds) drives the rolling window, ``now`` stamps a rollback record."""
 
     def __init__(self, session, *, rules: RollbackRules = RollbackRules(), telemetry: Telemetry | None = None,
-                 build: Callable[[object, bool], object] | None = None, clock: Callable[[], float] = time.monotonic,
+                 build: Callable[[object, RunningMode], object] | None = None, clock: Callable[[], float] = time.monotonic,
                  now: Callable[[], datetime] = datetime.now, environ=None):
         self.session = session
         self.telemetry = telemetry or Telemetry(clock)
         self.watch = HealthWatch(rules, clock)
         self._build = build or self._session_build
         self._now, self._environ = now, environ
-        self._switch: Callable[[Callable[[bool], object]], None] | None = None
+        self._switch: Callable[[PipelineFactory], None] | None = None
         self._emit: Callable[[object], None] | None = None
         self._lock = threading.Lock()
         self.rollback: RollbackRecord | None = None  # made by this monitor (also when it could not be written)
         self.assignment = None
 
-    def _session_build(self, entry, still: bool):
+    def _session_build(self, entry, mode: RunningMode):
         from core.engine import build_pipeline
 
-        return build_pipeline(entry=entry, still=still, colour_beard=self.session.settings.colour_beard)
+        return build_pipeline(self.session.pipeline_options(entry, mode))
 
-    def attach(self, switch: Callable[[Callable[[bool], object]], None], emit: Callable[[object], None] | None = None
+    def attach(self, switch: Callable[[PipelineFactory], None], emit: Callable[[object], None] | None = None
                ) -> None:
         self._switch, self._emit = switch, emit
 
     # ---- the model ------------------------------------------------------------------------------------
-    def factory(self) -> Callable[[bool], object]:
+    def factory(self) -> PipelineFactory:
         """A pipeline factory for what this installation runs now; its pipelines report every frame. When
         the chosen model cannot be chosen or loaded (not in the registry, missing, tampered, damaged,
         named by path in kiosk mode), the stable default runs instead and the window is told why; when
@@ -76,14 +80,14 @@ class FleetMonitor:
         fell_back: dict = {}  # (id, version) -> the fallback assignment, one per factory
         from core.engine import build_or_fall_back
 
-        def make(still: bool):
+        def make(mode: RunningMode):
             def choose():
                 if problem is not None:
                     raise problem
                 return assignment.entry
 
             pipeline, entry, note = build_or_fall_back(choose, self.session.stable_entries,
-                                                       lambda entry: build(entry, still))
+                                                       lambda entry: build(entry, mode))
             running = assignment
             if note is not None:
                 key = (entry.id, entry.version)

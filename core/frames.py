@@ -6,6 +6,7 @@ only where a file or camera is read or written."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from enum import Enum
 
 import numpy as np
 
@@ -14,6 +15,16 @@ def _readonly(array: np.ndarray) -> np.ndarray:
     array = np.ascontiguousarray(array)
     array.setflags(write=False)
     return array
+
+
+class RunningMode(Enum):
+    """How a pipeline takes its frames, as MediaPipe Tasks' running modes: ``IMAGE``, each frame a
+    separate photo (no temporal smoothing, the mask averaged with its mirror image's, the face looked
+    for on every frame; processed once per Look); ``VIDEO``, the frames of one moving picture (smoothed
+    over time, the face followed from frame to frame)."""
+
+    IMAGE = "image"
+    VIDEO = "video"
 
 
 @dataclass(frozen=True)

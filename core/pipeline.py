@@ -13,7 +13,7 @@ from typing import Callable, Protocol
 import cv2
 import numpy as np
 
-from core.frames import Frame, Look, Result
+from core.frames import Frame, Look, Result, RunningMode
 from core.metrics import RollingLatency
 from core.stages.resample import shrink_frame
 
@@ -21,7 +21,10 @@ STAGES = ("segment", "smooth", "refine", "recolor")
 
 
 class Segmenter(Protocol):
-    """Hair probability for a frame: float32 in [0, 1], at the model's or the frame's resolution."""
+    """Hair probability for a frame: float32 in [0, 1], at the model's or the frame's resolution;
+    ``info``: the model's ModelInfo (id, version, stage), None when it has none."""
+
+    info: object
 
     def segment(self, frame: Frame) -> np.ndarray: ...
 
@@ -39,13 +42,27 @@ class Smoother(Protocol):
 
 
 class Refiner(Protocol):
-    """Edge-aware upsampling and clean-up: returns float32 [0, 1] at the frame's size."""
+    """Edge-aware upsampling and clean-up: returns float32 [0, 1] at the frame's size. A refiner that
+    keeps state across frames or holds resources also has ``reset()`` and ``close()``; one that does
+    not need not (tests/core/test_face_guard.py), so the pipeline calls them only where they are."""
 
     def refine(self, mask: np.ndarray, frame: Frame) -> np.ndarray: ...
 
 
 class Recolorer(Protocol):
+    """``recolor``: the recoloured picture; ``paint``: the same with what was measured on the way
+    (a :class:`~core.stages.recolor.Painted`: ``pixels`` and ``hair_level``)."""
+
     def recolor(self, pixels: np.ndarray, mask: np.ndarray, look: Look) -> np.ndarray: ...
+
+    def paint(self, pixels: np.ndarray, mask: np.ndarray, look: Look): ...
+
+
+class PipelineFactory(Protocol):
+    """Makes the pipeline for a running mode: the live runner asks for one per mode it meets, on the
+    thread that will use it (IMAGE for photos and folders, VIDEO for cameras, videos and the demo clip)."""
+
+    def __call__(self, mode: RunningMode) -> Pipeline: ...
 
 
 class PassThroughSmoother:
@@ -108,13 +125,13 @@ class Pipeline:
     @property
     def model_info(self):
         """The segmenter's ModelInfo (id, version, stage), for overlays and reports."""
-        return getattr(self.segmenter, "info", None)
+        return self.segmenter.info
 
     def reset(self) -> None:
         """Forget temporal state (a new source, a new customer)."""
         self.segmenter.reset()
         self.smoother.reset()
-        reset_refiner = getattr(self.refiner, "reset", None)
+        reset_refiner = getattr(self.refiner, "reset", None)  # a refiner may keep nothing (see Refiner)
         if reset_refiner is not None:
             reset_refiner()
         self._source_id = None
@@ -137,14 +154,13 @@ class Pipeline:
         mask = self.refiner.refine(smoothed, frame)
         t3 = clock()
         timings["refine"] = (t3 - t2) * 1000.0
-        pixels = self.recolorer.recolor(frame.pixels, mask, look)
-        hair_level = getattr(self.recolorer, "hair_level", None)
+        painted = self.recolorer.paint(frame.pixels, mask, look)
         variants = tuple(self.recolorer.recolor(frame.pixels, mask, other) for other in also)
         t4 = clock()
         timings["recolor"] = (t4 - t3) * 1000.0
         timings["total"] = (t4 - start) * 1000.0
         self.stats.add(timings, t4)
-        return Result(frame=frame, pixels=pixels, mask=mask, timings_ms=timings, hair_level=hair_level,
+        return Result(frame=frame, pixels=painted.pixels, mask=mask, timings_ms=timings, hair_level=painted.hair_level,
                       variants=variants)
 
     def _working(self, frame: Frame) -> Frame:
@@ -162,6 +178,6 @@ class Pipeline:
         try:
             self.segmenter.close()
         finally:
-            close_refiner = getattr(self.refiner, "close", None)
+            close_refiner = getattr(self.refiner, "close", None)  # a refiner may hold nothing (see Refiner)
             if close_refiner is not None:
                 close_refiner()

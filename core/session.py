@@ -13,13 +13,16 @@ import os
 from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 
 from core.catalog.config import Settings, read_settings
 from core.errors import HairTintError, ModelError
-from core.frames import DEFAULT_INTENSITY, DEFAULT_SHINE, Look, Shade
+from core.frames import DEFAULT_INTENSITY, DEFAULT_SHINE, Look, RunningMode, Shade
 from core.io.naming import snapshot_path
 from core.io.source_spec import SourceSpec, camera_spec, parse_spec
+
+if TYPE_CHECKING:  # core.pipeline (OpenCV) is imported when a pipeline is built, not with the session
+    from core.pipeline import PipelineFactory
 
 log = logging.getLogger(__name__)
 
@@ -38,7 +41,7 @@ class SettingsChange:
         return cls(
             palette=old.palette_file != new.palette_file,
             overlay=old.overlay != new.overlay,
-            model=any(getattr(old, k) != getattr(new, k) for k in ("model", "rollout_stage", "colour_beard")),
+            model=(old.model, old.rollout_stage, old.colour_beard) != (new.model, new.rollout_stage, new.colour_beard),
             camera=(old.camera_index, old.resolution) != (new.camera_index, new.resolution),
             resolution=old.resolution != new.resolution,
         )
@@ -159,24 +162,33 @@ class Session:
         newest first, then the other stable models."""
         return self.registry.fallbacks()
 
-    def build_pipeline(self, still: bool = False, model: str | None = None, settings: Settings | None = None,
-                       fallback: bool = False):
-        """A pipeline for ``model``, else for what the settings and the rollout choose; a model that cannot
-        run raises why (the command line), or with ``fallback`` (the app) the stable default runs
-        instead and the reason is logged."""
+    def build_pipeline(self, mode: RunningMode = RunningMode.VIDEO, model: str | None = None,
+                       settings: Settings | None = None, fallback: bool = False):
+        """A pipeline in ``mode`` for ``model``, else for what the settings and the rollout choose; a model
+        that cannot run raises why (the command line), or with ``fallback`` (the app) the stable default
+        runs instead and the reason is logged."""
         from core.engine import build_or_fall_back, build_pipeline
 
         s = settings or self.settings
-        build = lambda entry: build_pipeline(entry=entry, still=still, colour_beard=s.colour_beard)  # noqa: E731
+
+        def build(entry):
+            return build_pipeline(self.pipeline_options(entry, mode, s))
+
         if model is not None or not fallback:
             return build(self.model_entry(model, s))
         return build_or_fall_back(lambda: self.model_entry(None, s), self.stable_entries, build)[0]
 
-    def pipeline_factory(self) -> Callable[[bool], object]:
-        """``factory(still) -> Pipeline`` for the model the settings select now (called on the thread
+    def pipeline_options(self, entry, mode: RunningMode, settings: Settings | None = None):
+        """The ``core.engine.PipelineOptions`` of ``entry`` in ``mode`` with these settings."""
+        from core.engine import PipelineOptions
+
+        return PipelineOptions(entry=entry, running_mode=mode, colour_beard=(settings or self.settings).colour_beard)
+
+    def pipeline_factory(self) -> PipelineFactory:
+        """``factory(mode) -> Pipeline`` for the model the settings select now (called on the thread
         that will use the pipeline; later setting changes need a new factory)."""
         settings = self.settings
-        return lambda still: self.build_pipeline(still, settings=settings)
+        return lambda mode: self.build_pipeline(mode, settings=settings)
 
     # ---- the palette and the look ---------------------------------------------------------------------
     def _load_palette(self) -> list[Shade]:

@@ -6,9 +6,12 @@ from __future__ import annotations
 import logging
 import os
 import sys
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 
 from core.session import Session
+
+if TYPE_CHECKING:  # core.pipeline (OpenCV) is loaded with the first pipeline, not here
+    from core.pipeline import PipelineFactory
 
 log = logging.getLogger(__name__)
 
@@ -55,7 +58,7 @@ def on_stop_signals(app, handler: Callable[[int], None]) -> Callable[[], None]:
 
     previous = {}
     for name in ("SIGINT", "SIGTERM", "SIGHUP"):
-        if hasattr(signal, name):
+        if hasattr(signal, name):  # the signals differ by platform (no SIGHUP on Windows)
             number = getattr(signal, name)
             try:
                 previous[number] = signal.signal(number, lambda signum, _frame: handler(signum))
@@ -103,7 +106,7 @@ def _show(window, kiosk: bool, size: tuple[int, int] | None) -> None:
 
 
 def run_gui(source: str | None = None, kiosk: bool = False, screenshot: str | None = None,
-            settings_path=None, *, pipeline_factory: Callable[[bool], object] | None = None,
+            settings_path=None, *, pipeline_factory: PipelineFactory | None = None,
             opener: Callable[[str], object] | None = None, timeout_s: float = SCREENSHOT_TIMEOUT_S,
             size: tuple[int, int] | None = None, trust_unverified: bool = False) -> int:
     """Open the main window (fullscreen and locked with ``kiosk``) on ``source`` ("camera:N", "synthetic",
@@ -184,7 +187,7 @@ def run_gui(source: str | None = None, kiosk: bool = False, screenshot: str | No
     return outcome["code"] if outcome["code"] is not None else 1
 
 
-def build_window(settings_path=None, *, kiosk: bool = False, pipeline_factory: Callable[[bool], object] | None = None,
+def build_window(settings_path=None, *, kiosk: bool = False, pipeline_factory: PipelineFactory | None = None,
                  opener: Callable[[str], object] | None = None, overlay: bool | None = None,
                  trust_unverified: bool = False):
     """The main window as ``hairtint`` builds it, from the settings file (read as the app reads it).

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from pathlib import Path
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 
 from PySide6.QtCore import QSize, Signal
 from PySide6.QtWidgets import QBoxLayout, QLabel, QMainWindow, QStackedWidget, QVBoxLayout, QWidget
@@ -40,6 +40,9 @@ from hairtint_desktop.widgets.video_view import VideoView
 from hairtint_desktop.window_actions import build_actions
 from hairtint_desktop.worker import Worker
 
+if TYPE_CHECKING:  # core.pipeline (OpenCV) is loaded with the first pipeline, not here
+    from core.pipeline import PipelineFactory
+
 
 class MainWindow(SourceChoosing, QMainWindow):
     frame_displayed = Signal()  # a processed frame has been painted (first one after each source open)
@@ -48,7 +51,7 @@ class MainWindow(SourceChoosing, QMainWindow):
     live_ended = Signal()  # the live view's thread has ended (stopped, or no model could run: the banner says why)
 
     def __init__(self, settings: Settings | None = None, *, settings_path=None,
-                 pipeline_factory: Callable[[bool], object] | None = None,
+                 pipeline_factory: PipelineFactory | None = None,
                  opener: Callable[[str], object] | None = None, palette: list[Shade] | None = None,
                  kiosk: bool = False, config_warnings: list[str] | tuple[str, ...] = (),
                  session: Session | None = None):
@@ -81,7 +84,8 @@ class MainWindow(SourceChoosing, QMainWindow):
         self.settings_action, self.snapshot_action = self.actions_.settings, self.actions_.snapshot
         self.state.events.source.connect(self._on_source)  # first the window, then the worker, hears of it
         self.state.events.reset.connect(self._on_reset)
-        self.fleet = FleetMonitor(self.session, build=pipeline_factory and (lambda _entry, still: pipeline_factory(still)))
+        self.fleet = FleetMonitor(self.session, build=pipeline_factory and (lambda _entry, mode: pipeline_factory(mode)))
+        self.diagnostics_dialog = None  # the Diagnostics view while it is open (widgets.diagnostics)
         self.worker = Worker(self.fleet.factory(), lambda spec: self._opener(spec), self, observe=self.fleet.observe,
                              cameras=None if opener is not None else self.session.cameras)
         self.fleet.attach(self.worker.set_pipeline_factory, self.worker.post)  # the automatic rollback

@@ -6,6 +6,7 @@ from __future__ import annotations
 import time
 from typing import Callable
 
+from core.frames import RunningMode
 from core.live import FrameInfo
 from hairtint_desktop.widgets.overlay import format_stats
 
@@ -21,7 +22,7 @@ class OverlayFeed:
     def due(self, info: FrameInfo) -> bool:
         """True when the overlay should be redrawn for this frame (and marks it drawn)."""
         now = self._clock()
-        if info.still or now - self._at > self._every:
+        if info.mode is RunningMode.IMAGE or now - self._at > self._every:
             self._at = now
             return True
         return False
@@ -32,7 +33,7 @@ class OverlayFeed:
         if info is None:
             return WAITING
         return format_stats(fps=info.stats.get("fps", float("nan")), display_fps=display_fps, stats=info.stats,
-                            latency=latency, model=info.model, size=size, dropped=info.dropped, still=info.still,
+                            latency=latency, model=info.model, size=size, dropped=info.dropped, mode=info.mode,
                             rollout=rollout)
 
 

@@ -15,12 +15,15 @@ import os
 import sys
 import time
 from dataclasses import dataclass, field
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 
 from core import live
 from core.errors import HairTintError
 from core.tools.bench import machine, peak_mb, resident_mb
 from core.tools.timing_reports import AppSoakReport, MemoryCurve
+
+if TYPE_CHECKING:  # core.pipeline (OpenCV) is loaded with the first pipeline, not here
+    from core.pipeline import PipelineFactory
 
 WARMUP_FRAMES = 10  # frames shown before the first sample (the model loaded, the first buffers made)
 START_TIMEOUT_S = 180.0  # the warm-up frames must be shown within this long
@@ -209,7 +212,7 @@ class AppSoak:
 
 
 def run_soak(*, minutes: float | None = None, frames: int | None = None, every_s: float | None = None,
-             source: str = "synthetic", settings_path=None, pipeline_factory: Callable[[bool], object] | None = None,
+             source: str = "synthetic", settings_path=None, pipeline_factory: PipelineFactory | None = None,
              opener: Callable[[str], object] | None = None, size: tuple[int, int] | None = None,
              progress: bool = True, handle_signals: bool = True) -> AppSoakReport:
     """Soak the app (see the module's text) and return the report; ``report.ok`` says whether it ran

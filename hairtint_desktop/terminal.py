@@ -23,7 +23,7 @@ import sys
 from typing import Iterator
 
 #: The exit code after the reader of stdout went away (``hairtint recolor ... | head -1``).
-PIPE_CLOSED = 128 + getattr(signal, "SIGPIPE", 13)
+PIPE_CLOSED = 128 + getattr(signal, "SIGPIPE", 13)  # Windows has no SIGPIPE
 STOP_SIGNALS = ("SIGTERM", "SIGHUP")
 _owned = []  # [True] once prepare_standard_streams ran: this process is the command, its streams are ours
 
@@ -60,7 +60,7 @@ def prepare_standard_streams() -> None:
     if sys.stderr is None:
         sys.stderr = open(2, "w", encoding="utf-8", errors="backslashreplace", closefd=False)
     for stream, line in ((sys.stdout, True), (sys.stderr, None)):
-        reconfigure = getattr(stream, "reconfigure", None)
+        reconfigure = getattr(stream, "reconfigure", None)  # a stream put in place (pytest's) may lack it
         if reconfigure is not None:
             try:
                 reconfigure(errors="backslashreplace", **({} if line is None else {"line_buffering": line}))
@@ -83,7 +83,7 @@ def stop_on_signals() -> Iterator[None]:
     previous = {}
     try:
         for name in STOP_SIGNALS:
-            if hasattr(signal, name):
+            if hasattr(signal, name):  # the signals differ by platform (no SIGHUP on Windows)
                 signum = getattr(signal, name)
                 previous[signum] = signal.signal(signum, handler)
     except ValueError:  # not the main thread

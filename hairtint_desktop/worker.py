@@ -7,12 +7,15 @@ keeps the newest ``Idle`` the runner sent, for :meth:`Worker.settled`."""
 from __future__ import annotations
 
 import logging
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 
 from PySide6.QtCore import QObject, Qt, Signal, Slot
 
 from core.frames import Look
 from core.live import Event, FrameInfo, Idle, LiveRunner, Processed, Unavailable
+
+if TYPE_CHECKING:  # core.pipeline (OpenCV) is loaded with the first pipeline, not here
+    from core.pipeline import PipelineFactory
 
 log = logging.getLogger(__name__)
 
@@ -24,7 +27,7 @@ class Worker(QObject):
     event = Signal(object)  # a core.live event: Processed, Problem, Status, Notice, Recovered, Unavailable, Idle, Finished
     _relay = Signal(object)  # from the runner's threads to the GUI thread (queued)
 
-    def __init__(self, pipeline_factory: Callable[[bool], object], opener: Callable[[str], object] | None = None,
+    def __init__(self, pipeline_factory: PipelineFactory, opener: Callable[[str], object] | None = None,
                  parent: QObject | None = None, *, clock=None, observe: Callable[[Event], None] | None = None,
                  cameras: Callable[[], list[int]] | None = None):
         super().__init__(parent)
@@ -72,7 +75,7 @@ class Worker(QObject):
     def set_look(self, looks: Look | tuple[Look, ...]) -> None:
         self.runner.set_looks(looks)
 
-    def set_pipeline_factory(self, factory: Callable[[bool], object]) -> None:
+    def set_pipeline_factory(self, factory: PipelineFactory) -> None:
         self.runner.set_pipeline_factory(factory)
 
     def clear(self) -> None:

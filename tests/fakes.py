@@ -20,10 +20,10 @@ import time
 import numpy as np
 
 from core.errors import SourceError
-from core.frames import Frame, Shade
+from core.frames import Frame, RunningMode, Shade
 from core.io.model_file import ModelInfo
 from core.pipeline import PassThroughSmoother, Pipeline
-from core.stages.recolor import Recolorer
+from core.stages.recolor import Painted, Recolorer
 
 FAKE_MODEL = ModelInfo(id="fake-hair", version="0.0.1")
 
@@ -81,6 +81,8 @@ class FakeSegmenter:
     """Hair = the top ``share`` of the picture's rows (at ``value``), whatever the picture. Counts its
     calls, resets and closes; ``info`` says who it is, as a real segmenter's does."""
 
+    input_size = None
+
     def __init__(self, share: float = 0.4, value: float = 1.0, info: ModelInfo = FAKE_MODEL):
         self.share, self.value, self.info = share, value, info
         self.calls = self.resets = self.closes = 0
@@ -107,6 +109,9 @@ class Identity:
 
     def recolor(self, pixels, mask, look):
         return pixels.copy()
+
+    def paint(self, pixels, mask, look):
+        return Painted(pixels.copy(), None)
 
 
 class Gate:
@@ -141,7 +146,7 @@ class Gate:
             self._cond.notify_all()
 
 
-def fake_pipeline(still: bool = False, gate: Gate | None = None) -> Pipeline:
+def fake_pipeline(mode: RunningMode = RunningMode.VIDEO, gate: Gate | None = None) -> Pipeline:
     """The fake segmenter in front of the real recolourer; with ``gate``, each frame waits there first
     (a pipeline exactly as slow as the test makes it)."""
     segmenter = FakeSegmenter()
@@ -164,9 +169,9 @@ class PipelineFactory:
         self.made: list[Pipeline] = []
         self.threads: list[str] = []
 
-    def __call__(self, still: bool) -> Pipeline:
+    def __call__(self, mode: RunningMode) -> Pipeline:
         self.threads.append(threading.current_thread().name)
-        pipeline = fake_pipeline(still, self.gate)
+        pipeline = fake_pipeline(mode, self.gate)
         self.made.append(pipeline)
         return pipeline
 

@@ -38,12 +38,13 @@ def teacher_model(refs: list[str], mirror: bool = False) -> Teacher:
     either alone: docs/models/experiments.md, "Teachers measured"); with ``mirror``, each model's
     answer is itself the mean over the photo and its mirror image."""
     from core.engine import open_segmenter
+    from core.frames import RunningMode
     from core.session import Session
     from core.stages.mirror import MirroredSegmenter
     from core.tools.evaluate import predict
 
     registry = Session().registry
-    segmenters = [open_segmenter(registry.resolve(ref), video=False) for ref in refs]
+    segmenters = [open_segmenter(registry.resolve(ref), RunningMode.IMAGE) for ref in refs]
     if mirror:
         segmenters = [MirroredSegmenter(s) for s in segmenters]
 

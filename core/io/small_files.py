@@ -151,7 +151,7 @@ def folder_lock(folder: Path):
     except ImportError:
         yield
         return
-    fd = os.open(folder, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
+    fd = os.open(folder, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))  # O_DIRECTORY: POSIX only
     try:
         fcntl.flock(fd, fcntl.LOCK_EX)
         yield

@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from core.frames import RunningMode
 from core.io.images import IMAGE_SUFFIXES
 
 VIDEO_SUFFIXES = (".mp4", ".avi", ".mov", ".mkv", ".webm")
@@ -35,8 +36,9 @@ class SourceSpec:
         return self.kind in ("camera", "video", "demo")
 
     @property
-    def still(self) -> bool:
-        return not self.live
+    def running_mode(self) -> RunningMode:
+        """How a pipeline takes this source's frames: VIDEO when live, else IMAGE."""
+        return RunningMode.VIDEO if self.live else RunningMode.IMAGE
 
     @property
     def is_camera(self) -> bool:

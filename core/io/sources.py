@@ -39,6 +39,13 @@ class Source(Protocol):
     def close(self) -> None: ...
 
 
+@runtime_checkable
+class SteppingSource(Source, Protocol):
+    """What a folder spec opens to (:class:`FolderSource`): a source that can be moved on or back."""
+
+    def step(self, delta: int) -> None: ...
+
+
 class _SourceBase:
     """Unique ids, context-manager support and iteration, shared by every source here."""
 
@@ -181,7 +188,7 @@ class VideoSource(_SourceBase):
 
 def _open_capture(index: int):
     """cv2.VideoCapture without OpenCV's console warnings about missing devices."""
-    if not hasattr(cv2, "setLogLevel"):
+    if not hasattr(cv2, "setLogLevel"):  # an OpenCV build without its logging module
         return cv2.VideoCapture(index)
     level = cv2.getLogLevel()
     cv2.setLogLevel(0)  # silent; a missing camera is reported by the SourceError instead

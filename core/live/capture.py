@@ -97,7 +97,7 @@ class Capture:
             return self._open()
         try:
             frame = self._source.read()
-            if frame is None and getattr(self._source, "is_live", False):
+            if frame is None and self._source.is_live:
                 raise SourceError(f"{self._name} stopped delivering frames")
         except Exception as exc:
             return self._lost(exc)
@@ -149,7 +149,7 @@ class Capture:
             self._source.step(0)  # back to the last photo, so that a step goes from there
             self._wait_for_step()
             return True
-        if not self._parsed.still:
+        if self._parsed.live:
             self._wiring.emit(Status(f"End of {self._name} — showing the last frame"))
         close_quietly(self._source)
         self._source = None
@@ -159,15 +159,16 @@ class Capture:
 
     def _pass_on(self, frame) -> None:
         self._retry.worked()
-        if not self._parsed.is_camera or not getattr(self._source, "is_live", False):
+        if not self._parsed.is_camera or not self._source.is_live:
             self._pacer.wait(frame.timestamp_ms, self._stop)
         w = self._wiring
-        self._mailbox.put(Captured(frame, w.clock(), self.gen, w.epoch.value, self._parsed.still))
+        self._mailbox.put(Captured(frame, w.clock(), self.gen, w.epoch.value, self._parsed.running_mode))
         if self._steps_through():
             self._wait_for_step()
 
     def _steps_through(self) -> bool:
-        return self._parsed.is_folder and hasattr(self._source, "step")
+        """A folder's source is a SteppingSource (core.io.sources): it waits for a step."""
+        return self._parsed.is_folder
 
     def _wait_for_step(self) -> None:
         self._note(CaptureWaiting(self.gen, self._steps))

@@ -5,9 +5,12 @@ captured frames (one slot: the newest wins). The processing loop takes them in t
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Callable
+from typing import TYPE_CHECKING
 
-from core.frames import Frame, Look
+from core.frames import Frame, Look, RunningMode
+
+if TYPE_CHECKING:  # core.pipeline (OpenCV) is loaded with the first pipeline, not here
+    from core.pipeline import PipelineFactory
 
 
 # ---- commands, from the façade ---------------------------------------------------------------------
@@ -25,8 +28,8 @@ class SetLooks:
 
 @dataclass(frozen=True)
 class SwapModel:
-    """Close the pipelines and build new ones with ``factory(still)``; the picture is done again."""
-    factory: Callable[[bool], object]
+    """Close the pipelines and build new ones with ``factory(mode)``; the picture is done again."""
+    factory: PipelineFactory
 
 
 @dataclass(frozen=True)
@@ -93,7 +96,7 @@ class Captured:
     capture_t: float
     source_gen: int
     epoch: int
-    still: bool
+    mode: RunningMode  # the source's: IMAGE for a photo or a folder, VIDEO for a camera, video or the demo
 
 
 __all__ = ["SetSource", "SetLooks", "SwapModel", "Clear", "Step", "Shown", "Stop", "Command", "CaptureBusy",

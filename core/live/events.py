@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from core.errors import HairTintError
-from core.frames import Look, Result
+from core.frames import Look, Result, RunningMode
 
 
 @dataclass(frozen=True)
@@ -18,7 +18,7 @@ class FrameInfo:
     capture_t: float
     done_t: float
     epoch: int
-    still: bool
+    mode: RunningMode  # IMAGE: a photo, processed once per Look
     source_id: str
     dropped: int  # frames overwritten in the mailbox before processing, since the runner started
     stats: dict  # Pipeline.stats.summary() (refreshed a few times a second)
@@ -93,10 +93,10 @@ def message(exc: BaseException) -> str:
 
 def model_label(pipeline) -> str:
     """"id version" of the model a pipeline runs, as the status bar and the overlay name it."""
-    info = getattr(pipeline, "model_info", None) or getattr(getattr(pipeline, "segmenter", None), "info", None)
+    info = pipeline.model_info
     if info is None:
         return "unknown model"
-    return f"{getattr(info, 'id', '?')} {getattr(info, 'version', '')}".strip()
+    return f"{info.id} {info.version}".strip()
 
 
 __all__ = ["FrameInfo", "Processed", "Problem", "Status", "Notice", "Recovered", "Unavailable", "Idle", "Finished",

@@ -12,14 +12,17 @@ reported and ends the run cleanly: the capture stopped, the pipelines closed, th
 from __future__ import annotations
 
 import logging
-from typing import Callable
+from typing import TYPE_CHECKING
 
-from core.frames import Look
+from core.frames import Look, RunningMode
 from core.live.commands import (CaptureBusy, CaptureEnded, CaptureGone, CaptureWaiting, Captured, Clear, SetLooks,
                                 SetSource, Shown, Step, Stop, SwapModel)
 from core.live.events import FrameInfo, Finished, Idle, Problem, Processed, Status, message, model_label
 from core.live.feed import Feed
 from core.live.shared import Mail, Mailbox, Stuck, Wiring
+
+if TYPE_CHECKING:  # core.pipeline (OpenCV) is loaded with the first pipeline, not here
+    from core.pipeline import PipelineFactory
 
 log = logging.getLogger(__name__)
 
@@ -32,12 +35,12 @@ class Processing:
     """Everything here is the processing thread's own; it hears from other threads only through the
     mailbox. ``factory`` and ``looks``: the model and the look(s) to start with."""
 
-    def __init__(self, mailbox: Mailbox, wiring: Wiring, stuck: Stuck, factory: Callable[[bool], object],
+    def __init__(self, mailbox: Mailbox, wiring: Wiring, stuck: Stuck, factory: PipelineFactory,
                  looks: tuple[Look, ...]):
         self._mailbox, self._emit, self._clock, self._epoch = mailbox, wiring.emit, wiring.clock, wiring.epoch
         self.feed = Feed(wiring, mailbox, stuck)
         self._factory, self._looks = factory, looks
-        self._pipelines: dict[bool, object] = {}
+        self._pipelines: dict[RunningMode, object] = {}
         self._last: Captured | None = None  # the last frame processed: done again for a new Look
         self._stale = True  # the Look or the model changed since _last was processed
         self._held: Processed | None = None  # a result the receiver could not take yet
@@ -74,7 +77,7 @@ class Processing:
         item = self.feed.current(mail.frame, epoch)
         if item is not None:
             return self._process(item, again=False)
-        if self._last is not None and self._stale and (self._last.still or self.feed.stalled(self._clock())):
+        if self._last is not None and self._stale and (self._last.mode is RunningMode.IMAGE or self.feed.stalled(self._clock())):
             return self._process(self._last, again=True)  # a new Look on a still (or a stalled source)
         self._settle(mail)
         return True
@@ -114,7 +117,7 @@ class Processing:
     # ---- the work -------------------------------------------------------------------------------------
     def _process(self, item: Captured, again: bool) -> bool:
         """Run the pipeline on ``item`` and hand the result out (or hold it). False: no pipeline."""
-        pipeline = self._pipeline(item.still)
+        pipeline = self._pipeline(item.mode)
         if pipeline is None:
             return False
         self._quiet = False
@@ -127,9 +130,9 @@ class Processing:
             self._last, self._stale = item, False
             return True
         done = self._clock()
-        if done - self._stats_at > STATS_EVERY_S or item.still:
+        if done - self._stats_at > STATS_EVERY_S or item.mode is RunningMode.IMAGE:
             self._stats, self._stats_at = pipeline.stats.summary(), done
-        info = FrameInfo(capture_t=item.capture_t, done_t=done, epoch=item.epoch, still=item.still,
+        info = FrameInfo(capture_t=item.capture_t, done_t=done, epoch=item.epoch, mode=item.mode,
                          source_id=item.frame.source_id, dropped=self._mailbox.dropped, stats=self._stats,
                          model=model_label(pipeline), looks=looks, reprocessed=again)
         self._last, self._stale = item, False
@@ -141,14 +144,14 @@ class Processing:
             self._held = out
         return True
 
-    def _pipeline(self, still: bool):
-        """The pipeline for stills or for moving pictures, built on first use; None when it cannot be."""
-        pipeline = self._pipelines.get(still)
+    def _pipeline(self, mode: RunningMode):
+        """The pipeline for ``mode`` (photos or moving pictures), built on first use; None when it cannot be."""
+        pipeline = self._pipelines.get(mode)
         if pipeline is not None:
             return pipeline
         self._emit(Status("Loading the hair model…"))
         try:
-            pipeline = self._pipelines[still] = self._factory(still)
+            pipeline = self._pipelines[mode] = self._factory(mode)
         except Exception as exc:
             log.exception("cannot build the pipeline")
             self._emit(Problem(message(exc)))

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import threading
 import time
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 
 from core.frames import Look
 from core.io.source_spec import parse_spec
@@ -14,6 +14,9 @@ from core.live.events import Event, Idle
 from core.live.processing import Processing
 from core.live.retry import CAMERA_POLL_S
 from core.live.shared import Epoch, Mailbox, Stuck, Wiring
+
+if TYPE_CHECKING:  # core.pipeline (OpenCV) is loaded with the first pipeline, not here
+    from core.pipeline import PipelineFactory
 
 
 class LiveRunner:
@@ -25,7 +28,7 @@ class LiveRunner:
     Each result carries the *epoch* it was made in; :meth:`start`, :meth:`set_source`, :meth:`clear` and
     :meth:`stop` start a new one, and a receiver drops results whose epoch is not :attr:`epoch`."""
 
-    def __init__(self, pipeline_factory: Callable[[bool], object], opener: Callable[[str], object],
+    def __init__(self, pipeline_factory: PipelineFactory, opener: Callable[[str], object],
                  emit: Callable[[Event], None], *, clock: Callable[[], float] = time.perf_counter,
                  cameras: Callable[[], list[int]] | None = None, camera_poll_s: float = CAMERA_POLL_S):
         self._wiring = Wiring(opener, emit, clock, cameras, camera_poll_s, Epoch())
@@ -113,7 +116,7 @@ class LiveRunner:
             self._looks = looks
         self._post(SetLooks(looks))
 
-    def set_pipeline_factory(self, factory: Callable[[bool], object]) -> None:
+    def set_pipeline_factory(self, factory: PipelineFactory) -> None:
         """Another model: the pipelines are rebuilt on the processing thread, the source stays open."""
         with self._lock:
             self._factory = factory

@@ -23,7 +23,7 @@ import cv2
 import numpy as np
 
 from core.stages.face_landmarks import FaceTracker
-from core.frames import Frame
+from core.frames import Frame, RunningMode
 
 # Face-mesh landmark numbers (MediaPipe's 468-point canonical face).
 FACE_OVAL = (10, 338, 297, 332, 284, 251, 389, 356, 454, 323, 361, 288, 397, 365, 379, 378, 400, 377, 152, 148,
@@ -59,14 +59,14 @@ GRID = 64  # the region is computed on a grid at most this many cells a side, th
 class FaceGuard:
     """``protect`` returns the hair mask lowered over the never-hair parts of every face in the frame.
 
-    ``still``: each frame is a separate photo. On video, the landmarks are found by a
+    IMAGE ``mode``: each frame is a separate photo. On video, the landmarks are found by a
     :class:`~core.stages.face_landmarks.FaceTracker` (the mesh every ``refresh_every`` frames, the face
     detector between); the skin test always looks at the current frame. ``colour_beard``: leave the
     face below the nose to the hair mask, so a beard takes the colour too."""
 
-    def __init__(self, still: bool = False, refresh_every: int = 30, detect_width: int = 640,
+    def __init__(self, mode: RunningMode = RunningMode.VIDEO, refresh_every: int = 30, detect_width: int = 640,
                  min_confidence: float = 0.5, colour_beard: bool = False, max_faces: int = 4):
-        self._tracker = FaceTracker(still=still, refresh_every=refresh_every, detect_width=detect_width,
+        self._tracker = FaceTracker(mode=mode, refresh_every=refresh_every, detect_width=detect_width,
                                     min_confidence=min_confidence, max_faces=max_faces)
         self.colour_beard = colour_beard
 

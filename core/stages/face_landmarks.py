@@ -12,7 +12,7 @@ add up over the frames between meshes (about a millisecond a frame, the grey cop
 few points survive, or on a new source, a new frame size or a gap in the frame indices, the mesh runs
 afresh. A face the mesh finds where the frame before had none is looked for again on the next frame
 before it is followed, so a face found on one frame only is not held until the next mesh. A photo
-(``still``) always gets the mesh on itself. (Tried: the face detector's keypoints wander by 5-8 px
+(IMAGE mode) always gets the mesh on itself. (Tried: the face detector's keypoints wander by 5-8 px
 between frames of a still face; flow straight from the key frame to each frame follows zooms and
 exposure changes far worse; fitting each frame's move to the frame before lets the errors add up.)"""
 
@@ -23,7 +23,7 @@ import logging
 import cv2
 import numpy as np
 
-from core.frames import Frame
+from core.frames import Frame, RunningMode
 
 log = logging.getLogger(__name__)
 
@@ -55,7 +55,7 @@ class _Followed:
 class FaceTracker:
     """``find(frame)`` returns each face's landmarks in frame pixels (a 468 x 2 float32 array each)."""
 
-    def __init__(self, still: bool = False, refresh_every: int = 30, detect_width: int = 640,
+    def __init__(self, mode: RunningMode = RunningMode.VIDEO, refresh_every: int = 30, detect_width: int = 640,
                  min_confidence: float = 0.5, max_faces: int = 4):
         if not 0.0 < min_confidence <= 1.0:
             raise ValueError(f"min_confidence must be in (0, 1], got {min_confidence}")
@@ -73,7 +73,7 @@ class FaceTracker:
         self._mesh = face_mesh.FaceMesh(static_image_mode=True, max_num_faces=max_faces, refine_landmarks=False,
                                         min_detection_confidence=min_confidence,
                                         min_tracking_confidence=min_confidence)
-        self.still, self.refresh_every, self.detect_width = still, refresh_every, detect_width
+        self.mode, self.refresh_every, self.detect_width = mode, refresh_every, detect_width
         self.reset()
 
     def reset(self) -> None:
@@ -95,10 +95,11 @@ class FaceTracker:
         if self._mesh is None:
             raise RuntimeError("the face tracker is closed")
         small, scale = self._shrunk(frame.pixels)
-        grey = None if self.still else cv2.cvtColor(small, cv2.COLOR_RGB2GRAY)
+        video = self.mode is RunningMode.VIDEO
+        grey = cv2.cvtColor(small, cv2.COLOR_RGB2GRAY) if video else None
         key = (frame.source_id, frame.pixels.shape)
         known = len(self._faces) if key == self._key else 0
-        follow = (not self.still and key == self._key and frame.index - self._index == 1
+        follow = (video and key == self._key and frame.index - self._index == 1
                   and frame.index - self._meshed < self.refresh_every and known > 0 and not self._unconfirmed)
         self._key, self._index = key, frame.index
         faces = self._follow(grey) if follow else None
@@ -107,7 +108,7 @@ class FaceTracker:
             faces = self._landmarks(small, scale)
             self._unconfirmed = len(faces) > known
             log.debug("face mesh found %d faces", len(faces))
-            if not self.still:
+            if video:
                 to_small = np.float32(small.shape[1::-1]) / np.float32(scale)
                 self._followed = [_Followed(landmarks, grey, to_small) for landmarks in faces]
         self._faces, self._grey = faces, grey

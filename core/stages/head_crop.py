@@ -16,11 +16,12 @@ so the mask does not jump.
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from typing import Protocol
 
 import cv2
 import numpy as np
 
-from core.frames import Frame
+from core.frames import Frame, RunningMode
 from core.stages.segment.wrapper import SegmenterWrapper
 
 Box = tuple[int, int, int, int]  # x0, y0, x1, y1 in frame pixels
@@ -48,6 +49,14 @@ def _square(cx: float, cy: float, side: float, frame_size: tuple[int, int]) -> B
     x0 = int(round(min(max(cx - side / 2, 0), width - side)))
     y0 = int(round(min(max(cy - side / 2, 0), height - side)))
     return x0, y0, x0 + side, y0 + side
+
+
+class Finder(Protocol):
+    """What the cropper asks where the faces are: :class:`FaceFinder`, or a test's."""
+
+    def faces(self, pixels: np.ndarray) -> list[tuple[float, float, float, float]]: ...
+
+    def close(self) -> None: ...
 
 
 class FaceFinder:
@@ -80,8 +89,9 @@ class FaceFinder:
 class HeadCropper:
     """Decides, frame by frame, which part of the frame the segmenter sees (None: all of it)."""
 
-    def __init__(self, finder, still: bool = False, every: int = 15, rule: CropRule = CropRule()):
-        self.finder, self.still, self.every, self.rule = finder, still, every, rule
+    def __init__(self, finder: Finder, mode: RunningMode = RunningMode.VIDEO, every: int = 15, rule: CropRule = CropRule()):
+        """IMAGE ``mode``: each frame a separate photo, its face looked for afresh and the crop not followed."""
+        self.finder, self.mode, self.every, self.rule = finder, mode, every, rule
         self.reset()
 
     def reset(self) -> None:
@@ -93,14 +103,15 @@ class HeadCropper:
         height, width = frame.pixels.shape[:2]
         key = (frame.source_id, frame.pixels.shape)
         new_source = key != self._key
-        fresh = self.still or new_source or frame.index - self._looked >= self.every or frame.index < self._looked
+        image = self.mode is RunningMode.IMAGE
+        fresh = image or new_source or frame.index - self._looked >= self.every or frame.index < self._looked
         if new_source:
             self._box = None
         self._key = key
         if fresh:
             # half a period out of step after a new source, so the face detector does not run on the
             # same frames as the refine stage's face mesh (both every 30 frames from the first)
-            self._looked = frame.index - (self.every // 2 if new_source and not self.still else 0)
+            self._looked = frame.index - (self.every // 2 if new_source and not image else 0)
             self._box = self._decide(self.finder.faces(frame.pixels), (width, height))
         return self._box
 
@@ -111,7 +122,7 @@ class HeadCropper:
         if faces[0][2] >= limit * frame_size[0]:
             return None
         target = head_square(faces[0], frame_size, self.rule)
-        if self._box is None or self.still:
+        if self._box is None or self.mode is RunningMode.IMAGE:
             return target
         k = self.rule.follow
         (ax0, ay0, ax1, ay1), (bx0, by0, bx1, by1) = self._box, target
@@ -147,9 +158,7 @@ class CroppingSegmenter(SegmenterWrapper):
 
     def close(self) -> None:
         super().close()
-        close = getattr(self.cropper.finder, "close", None)
-        if close is not None:
-            close()
+        self.cropper.finder.close()
 
 
 def place_far(rgb: np.ndarray, truth: np.ndarray, share: float, seed: int,

@@ -77,12 +77,19 @@ def _check(pixels: np.ndarray, mask: np.ndarray) -> None:
         raise ValueError(f"mask must be H x W = {pixels.shape[:2]}, got {mask.shape}")
 
 
+class Painted(NamedTuple):
+    """A recoloured picture and the hair's natural level measured on the way (core.stages.levels; None
+    when nothing was recoloured)."""
+
+    pixels: np.ndarray
+    hair_level: float | None
+
+
 class Recolorer:
     """Tints the masked hair of an RGB picture to a Look. Stateless apart from a small swatch cache."""
 
     def __init__(self):
         self._swatches: dict[tuple[int, int, int], np.ndarray] = {}
-        self.hair_level: float | None = None  # the last picture's natural hair level (core.stages.levels), if any
 
     def _lab(self, shade: Shade) -> np.ndarray:
         lab = self._swatches.get(shade.rgb)
@@ -95,22 +102,25 @@ class Recolorer:
     def recolor(self, pixels: np.ndarray, mask: np.ndarray, look: Look) -> np.ndarray:
         """A new uint8 RGB picture; ``mask`` is float32 H x W hair alpha in [0, 1]. Intensity 0 or an
         empty mask return an exact copy, and pixels where the mask is 0 are always left exact."""
+        return self.paint(pixels, mask, look).pixels
+
+    def paint(self, pixels: np.ndarray, mask: np.ndarray, look: Look) -> Painted:
+        """:meth:`recolor`'s picture, with the hair's natural level."""
         _check(pixels, mask)
         out = pixels.copy()
-        self.hair_level = None
         if look.intensity == 0:
-            return out
+            return Painted(out, None)
         x, y, w, h = cv2.boundingRect((mask > 0).view(np.uint8))
         if w == 0 or h == 0:
-            return out
+            return Painted(out, None)
         rgb = np.ascontiguousarray(pixels[y : y + h, x : x + w])
         alpha = np.clip(mask[y : y + h, x : x + w].astype(np.float32, copy=False), 0.0, 1.0)
         hair = hair_colour(rgb, alpha)
         tinted, stats = self._tint(rgb, hair, alpha, look)
-        self.hair_level = hair_level(stats.light * (100.0 / 255.0), stats.b - 128.0)
+        level = hair_level(stats.light * (100.0 / 255.0), stats.b - 128.0)
         alpha *= np.float32(look.intensity / 100.0)
         out[y : y + h, x : x + w] = _add_change(rgb, hair, tinted, alpha)
-        return out
+        return Painted(out, level)
 
     def _tint(self, rgb: np.ndarray, hair: np.ndarray, alpha: np.ndarray,
               look: Look) -> tuple[np.ndarray, _HairStats]:

@@ -58,7 +58,7 @@ def check_palette() -> Check:
 
 
 def check_pipeline(registry, frames: int = FRAMES, size: tuple[int, int] = SIZE) -> Check:
-    from core.engine import build_pipeline
+    from core.engine import PipelineOptions, build_pipeline
     from core.frames import Look
     from core.metrics import mask_iou
     from core.catalog.palette import default_palette, resolve_color
@@ -66,7 +66,7 @@ def check_pipeline(registry, frames: int = FRAMES, size: tuple[int, int] = SIZE)
 
     try:
         entry = registry.resolve(None)
-        pipeline = build_pipeline(entry=entry)
+        pipeline = build_pipeline(PipelineOptions(entry=entry))
     except HairTintError as exc:
         return Check("FAILED", "pipeline", f"the default model cannot be loaded: {exc}")
     except Exception as exc:  # e.g. a bundle without MediaPipe's face graphs: a line of the report, not a traceback

@@ -39,6 +39,7 @@ def evaluate(args) -> int:
     from core.tools.texture_metrics import look_names as texture_looks
     from core.tools.hard_cases import load_hard_cases, slice_summary
     from core.engine import build_refiner, open_segmenter, with_head_crop
+    from core.frames import RunningMode
     from core.stages.mirror import MirroredSegmenter
     from core.stages.recolor import Recolorer
 
@@ -49,19 +50,19 @@ def evaluate(args) -> int:
     check_outputs(args)
     samples, models = _eval_inputs(args)
     cases = load_hard_cases(Path(args.hard_cases)) if args.hard_cases else None
-    edges = ev.EdgeJudge(build_refiner(still=True), Recolorer()) if args.far is None else None
+    edges = ev.EdgeJudge(build_refiner(RunningMode.IMAGE), Recolorer()) if args.far is None else None
     results, segmenters = {}, {}
     try:
         for key, entry in models:
-            segmenters[key] = open_segmenter(entry, video=False)
+            segmenters[key] = open_segmenter(entry, RunningMode.IMAGE)
             results[key] = ev.evaluate_model(segmenters[key], key, samples, edges=edges, far=args.far)
             if args.far is not None:  # the same model behind the pipeline's head crop
                 cropped = f"{key} + head crop"
-                segmenters[cropped] = with_head_crop(open_segmenter(entry, video=False), still=True)
+                segmenters[cropped] = with_head_crop(open_segmenter(entry, RunningMode.IMAGE), RunningMode.IMAGE)
                 results[cropped] = ev.evaluate_model(segmenters[cropped], cropped, samples, far=args.far)
             if args.mirror:  # the same model as the still pipeline runs it on a photo
                 mirrored = f"{key} + mirror"
-                segmenters[mirrored] = MirroredSegmenter(open_segmenter(entry, video=False))
+                segmenters[mirrored] = MirroredSegmenter(open_segmenter(entry, RunningMode.IMAGE))
                 results[mirrored] = ev.evaluate_model(segmenters[mirrored], mirrored, samples, edges=edges, far=args.far)
         if args.true_masks_at:
             key = f"true masks at {args.true_masks_at}x{args.true_masks_at}"
@@ -95,7 +96,8 @@ def evaluate(args) -> int:
          option("--json", metavar="FILE", help="write the figures as JSON"))
 def evaluate_video(args) -> int:
     from core.tools import video_eval as ve
-    from core.engine import build_pipeline
+    from core.engine import PipelineOptions, build_pipeline
+    from core.frames import RunningMode
 
     from core.session import Session
 
@@ -105,7 +107,8 @@ def evaluate_video(args) -> int:
     scores = []
     for key, entry in models:
         # per frame: the live pipeline without its memory (no mirror image, which the live view cannot afford)
-        live, per_frame = build_pipeline(entry=entry), build_pipeline(entry=entry, still=True, mirror=False)
+        live = build_pipeline(PipelineOptions(entry=entry))
+        per_frame = build_pipeline(PipelineOptions(entry=entry, running_mode=RunningMode.IMAGE, mirror=False))
         try:
             scores.append(ve.evaluate_video(live, per_frame, key, samples, look, frames=args.frames))
         finally:

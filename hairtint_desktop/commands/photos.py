@@ -8,7 +8,7 @@ from pathlib import Path
 from tqdm import tqdm
 
 from core.catalog.palette import DEFAULT_SHADE
-from core.frames import DEFAULT_INTENSITY, DEFAULT_SHINE
+from core.frames import DEFAULT_INTENSITY, DEFAULT_SHINE, RunningMode
 from hairtint_desktop.commands.registry import command, option
 from hairtint_desktop.commands.shared import TRUST, percent, session
 from hairtint_desktop.terminal import say
@@ -40,7 +40,7 @@ def recolor(args) -> int:
     if not jobs:
         print("hairtint: no photos to recolour", file=sys.stderr)
         return 1
-    pipeline = run_session.build_pipeline(still=True, model=args.model)
+    pipeline = run_session.build_pipeline(RunningMode.IMAGE, model=args.model)
     done = failed = 0
     try:
         with tqdm(total=len(jobs), desc="recolour", unit="photo") as bar:

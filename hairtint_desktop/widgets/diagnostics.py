@@ -46,7 +46,7 @@ class DiagnosticsDialog(QDialog):
 
 def show_diagnostics(window) -> DiagnosticsDialog:
     """Open (or raise) the window's Diagnostics view."""
-    dialog = getattr(window, "diagnostics_dialog", None)
+    dialog = window.diagnostics_dialog
     if dialog is None:
         dialog = window.diagnostics_dialog = DiagnosticsDialog(window.fleet, window)
         dialog.finished.connect(lambda *_: setattr(window, "diagnostics_dialog", None))

@@ -33,17 +33,7 @@ def list_cameras_safe() -> list[tuple[int, str]]:
         found = list_cameras()
     except Exception:
         return []
-    cameras = []
-    for item in found:
-        if isinstance(item, int):
-            cameras.append((item, f"Camera {item}"))
-        elif isinstance(item, tuple) and item:
-            cameras.append((int(item[0]), str(item[1]) if len(item) > 1 else f"Camera {item[0]}"))
-        else:
-            index = getattr(item, "index", None)
-            if index is not None:
-                cameras.append((int(index), str(getattr(item, "name", "") or f"Camera {index}")))
-    return cameras
+    return [(index, f"Camera {index}") for index in found]
 
 
 class CameraDialog(QDialog):

@@ -10,6 +10,8 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QFont, QFontDatabase
 from PySide6.QtWidgets import QLabel, QWidget
 
+from core.frames import RunningMode
+
 
 def _ms(value) -> str:
     return "–" if value is None or (isinstance(value, float) and math.isnan(value)) else f"{value:.1f}"
@@ -21,8 +23,8 @@ def _trio(summary: dict | None) -> str:
 
 
 def format_stats(*, fps: float, display_fps: float, stats: dict, latency: dict, model: str,
-                 size: tuple[int, int] | None, dropped: int, still: bool, rollout: str | None = None) -> str:
-    fps_text = "still photo" if still else f"{_ms(fps)}  (shown {_ms(display_fps)})"
+                 size: tuple[int, int] | None, dropped: int, mode: RunningMode, rollout: str | None = None) -> str:
+    fps_text = "still photo" if mode is RunningMode.IMAGE else f"{_ms(fps)}  (shown {_ms(display_fps)})"
     lines = [
         f"FPS        {fps_text}",
         "           p50 / p95 / p99 ms",

@@ -7,6 +7,7 @@ import pytest
 
 from core.tools.edge_metrics import TEST_LOOK, VISIBLE_DE, delta_e
 from core.engine import build_pipeline
+from core.frames import RunningMode
 from core.stages.face_guard import LEFT_BROW, RIGHT_BROW
 from core.stages.face_landmarks import FaceTracker
 from core.io.sources import SyntheticSource
@@ -23,7 +24,7 @@ def brow_pixels(tracker: FaceTracker, frame) -> np.ndarray:
 
 @pytest.mark.slow
 def test_the_demo_clip_keeps_the_eyebrows_while_the_hair_is_dyed():
-    pipeline, measure = build_pipeline(), FaceTracker(still=True)
+    pipeline, measure = build_pipeline(), FaceTracker(mode=RunningMode.IMAGE)
     try:
         with SyntheticSource(640, 480, frames=45) as source:
             for frame in iter(source.read, None):

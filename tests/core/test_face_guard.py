@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
 from core.stages.face_guard import FaceGuard, cheeks
-from core.frames import Frame
+from core.frames import Frame, RunningMode
 from core.io.images import load_image
 from core.pipeline import Pipeline
 from core.stages.refine import Refiner
@@ -30,7 +30,7 @@ KEPT_POINTS = {"hair above the forehead": (325, 135), "fringe": (330, 150),
 
 @pytest.fixture
 def guard():
-    guard = FaceGuard(still=True)
+    guard = FaceGuard(mode=RunningMode.IMAGE)
     yield guard
     guard.close()
 
@@ -113,7 +113,7 @@ def test_a_mask_sure_only_over_an_eye_leaves_the_eye_protected(guard, portrait):
 
 @pytest.fixture(scope="module")
 def shared_guard():
-    guard = FaceGuard(still=True)
+    guard = FaceGuard(mode=RunningMode.IMAGE)
     yield guard
     guard.close()
 
@@ -223,7 +223,7 @@ def test_a_beard_takes_the_colour_only_when_asked(portrait):
     mask = all_ones(portrait.shape[:2])
     chin, lips = (326, 286), FACE_POINTS["mouth"]
     for colour_beard, chin_kept in ((False, False), (True, True)):
-        guard = FaceGuard(still=True, colour_beard=colour_beard)
+        guard = FaceGuard(mode=RunningMode.IMAGE, colour_beard=colour_beard)
         try:
             out = guard.protect(mask, frame)
         finally:

@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 from core.stages.face_landmarks import FaceTracker
-from core.frames import Frame
+from core.frames import Frame, RunningMode
 from core.io.images import load_image
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures"
@@ -119,7 +119,7 @@ def test_a_new_source_a_gap_or_a_lost_face_runs_the_mesh(tracker, portrait):
 
 
 def test_a_still_tracker_always_runs_the_mesh(portrait):
-    tracker = FaceTracker(still=True)
+    tracker = FaceTracker(mode=RunningMode.IMAGE)
     tracker._mesh = Counting(tracker._mesh)
     try:
         for i in range(3):

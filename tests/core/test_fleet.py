@@ -11,7 +11,7 @@ import pytest
 
 from core.catalog.config import Settings
 from core.fleet import FleetMonitor
-from core.frames import Frame, Look, Shade
+from core.frames import Frame, Look, RunningMode, Shade
 from core.live import LiveRunner, Processed
 from core.pipeline import PassThroughSmoother, Pipeline
 from core.stages.recolor import Recolorer
@@ -122,7 +122,7 @@ def test_a_failing_experimental_model_falls_back_to_stable_without_a_restart(tmp
                       registry=registry)
     clock, built = Clock(1000.0), []
 
-    def build(entry, still):
+    def build(entry, mode):
         built.append(entry.id)
         segmenter = Segmenter(entry.info, fail_every=10 if entry.stage == "experimental" else 0, clock=clock)
         return Pipeline(segmenter, PassThroughSmoother(), Identity(), Recolorer())
@@ -167,9 +167,9 @@ def test_a_model_named_in_the_settings_is_never_rolled_back(tmp_path):
     session = Session(Settings(install_id=inside_install_id(), model=EXPERIMENTAL_ID),
                       settings_path=tmp_path / "settings.json", registry=registry)
     clock = Clock(1000.0)
-    monitor = FleetMonitor(session, clock=clock, build=lambda entry, still: Pipeline(
+    monitor = FleetMonitor(session, clock=clock, build=lambda entry, mode: Pipeline(
         Segmenter(entry.info, 2, clock), PassThroughSmoother(), Identity(), Recolorer()))
-    pipeline = monitor.factory()(False)
+    pipeline = monitor.factory()(RunningMode.VIDEO)
     failures = 0
     for i in range(200):
         try:

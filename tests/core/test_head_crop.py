@@ -6,7 +6,7 @@ import pytest
 
 from core.engine import open_segmenter, with_head_crop
 from core.tools.evaluate import collect_samples, first_per_set, load_pair, predict
-from core.frames import Frame
+from core.frames import Frame, RunningMode
 from core.stages.head_crop import CropRule, CroppingSegmenter, HeadCropper, head_square, place_far
 from core.metrics import mask_iou
 from core.catalog.registry import Registry
@@ -23,6 +23,9 @@ class Faces:
     def faces(self, pixels):
         self.calls += 1
         return list(self.found)
+
+    def close(self):
+        pass
 
 
 def frame(index=0, source="cam", size=(640, 480)):
@@ -67,7 +70,7 @@ def test_on_video_faces_are_looked_for_every_n_frames_and_afresh_on_a_new_source
     assert finder.calls == 3 and all(b == boxes[0] for b in boxes[:10])
     cropper.region(frame(25, source="other"))
     assert finder.calls == 4
-    still = HeadCropper(finder, still=True)
+    still = HeadCropper(finder, mode=RunningMode.IMAGE)
     for i in range(3):
         still.region(frame(i))
     assert finder.calls == 7
@@ -103,12 +106,12 @@ class Inner:
 
 def test_the_cropped_mask_lands_back_where_the_square_was():
     inner = Inner()
-    segmenter = CroppingSegmenter(inner, HeadCropper(Faces((300, 100, 60, 70)), still=True))
+    segmenter = CroppingSegmenter(inner, HeadCropper(Faces((300, 100, 60, 70)), mode=RunningMode.IMAGE))
     hair = segmenter.segment(frame())
     x0, y0, x1, y1 = segmenter.last_region
     assert inner.seen == [(y1 - y0, x1 - x0, 3)]
     assert hair.shape == (480, 640) and hair[y0:y1, x0:x1].all() and hair.sum() == (x1 - x0) * (y1 - y0)
-    whole = CroppingSegmenter(inner, HeadCropper(Faces(), still=True))
+    whole = CroppingSegmenter(inner, HeadCropper(Faces(), mode=RunningMode.IMAGE))
     assert whole.segment(frame()).all() and whole.last_region is None
 
 
@@ -127,8 +130,8 @@ def test_a_far_photo_is_placed_with_its_mask():
 def test_a_head_far_from_the_camera_is_segmented_far_better_through_the_crop(shared_dir):
     samples = first_per_set(collect_samples([shared_dir / "datasets" / "celebamaskhq_hair"], "val.txt"), 4)
     entry = Registry.load().resolve(None)
-    plain = open_segmenter(entry, video=False)
-    cropped = with_head_crop(open_segmenter(entry, video=False), still=True)
+    plain = open_segmenter(entry, RunningMode.IMAGE)
+    cropped = with_head_crop(open_segmenter(entry, RunningMode.IMAGE), RunningMode.IMAGE)
     try:
         gains = []
         for i, (_, sample) in enumerate(samples):

@@ -4,7 +4,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from core.frames import Frame, Look, Shade
+from core.frames import Frame, Look, RunningMode, Shade
 from core.stages.levels import HOLD, LIFT_LIMIT, LiftAdvice, hair_level, level, lift, shade_level
 from tests.fakes import shade
 
@@ -70,10 +70,10 @@ def test_the_labelled_photos_are_forty_or_more_with_a_level_and_a_reason():
 def test_the_still_pipeline_reads_the_labelled_photos_within_one_level(shared_dir):
     """The level the app reads from each labelled photo (the still pipeline's hair level) is within one of
     the level named by eye on at least 80 % of them (85 % when calibrated, 2026-12-07)."""
-    from core.engine import build_pipeline
+    from core.engine import PipelineOptions, build_pipeline
     from core.io.images import load_image
 
-    pipeline = build_pipeline(still=True)
+    pipeline = build_pipeline(PipelineOptions(running_mode=RunningMode.IMAGE))
     look = Look(Shade("grey", (128, 128, 128)), intensity=1)  # at 0 nothing is measured
     hits = []
     try:

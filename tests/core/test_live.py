@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from core.errors import SourceError
-from core.frames import Frame, Look, Shade
+from core.frames import Frame, Look, RunningMode, Shade
 from core.live import Finished, Idle, LiveRunner, Processed, Problem, Recovered, Status, Unavailable
 from core.live.commands import Shown
 from core.live.feed import MAX_RESTARTS
@@ -28,6 +28,8 @@ def picture(seed: int = 0) -> np.ndarray:
 
 
 class TopHalf:
+    info = None
+
     def __init__(self):
         self.calls = 0
 
@@ -53,7 +55,7 @@ class Factory:
     def __init__(self):
         self.made = []
 
-    def __call__(self, still):
+    def __call__(self, mode):
         pipeline = Pipeline(TopHalf(), PassThroughSmoother(), Same(), Recolorer())
         self.made.append(pipeline)
         return pipeline
@@ -196,7 +198,7 @@ def test_a_still_is_processed_once_and_again_only_for_a_new_look(run):
     runner.set_looks(BLUE)
     events.idle()
     second = events.of(Processed)
-    assert len(second) == 2 and second[1].info.reprocessed and second[1].info.still
+    assert len(second) == 2 and second[1].info.reprocessed and second[1].info.mode is RunningMode.IMAGE
     assert not np.array_equal(second[0].result.pixels, second[1].result.pixels)
 
 
@@ -386,7 +388,7 @@ class NoStatistics:
 
 def test_a_processing_loop_that_dies_is_reported_and_ends_the_run_cleanly(run):
     pipeline = NoStatistics()
-    runner, events = run(lambda spec: Stills(spec), lambda still: pipeline)
+    runner, events = run(lambda spec: Stills(spec), lambda mode: pipeline)
     runner.start("photo.png", AMBER)
     events.wait(lambda: events.of(Finished))
     assert [p.message for p in events.of(Problem)] == ["RuntimeError: the statistics are gone"]

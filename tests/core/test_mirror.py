@@ -4,7 +4,7 @@ leaves a symmetric answer alone, and only the still pipeline uses it."""
 import numpy as np
 import pytest
 
-from core.frames import Frame
+from core.frames import Frame, RunningMode
 from core.stages.mirror import MirroredSegmenter
 
 
@@ -75,14 +75,14 @@ def test_answers_of_two_sizes_are_an_error_not_a_wrong_mask():
 
 
 def test_only_the_still_pipeline_segments_the_mirror_image_too():
-    from core.engine import build_pipeline
+    from core.engine import PipelineOptions, build_pipeline
 
     def inner_of(pipeline):
         segmenter = pipeline.segmenter
         return getattr(segmenter, "inner", segmenter)  # behind the head crop
 
-    still, live = build_pipeline(still=True), build_pipeline()
-    plain_still = build_pipeline(still=True, mirror=False)
+    still, live = build_pipeline(PipelineOptions(running_mode=RunningMode.IMAGE)), build_pipeline()
+    plain_still = build_pipeline(PipelineOptions(running_mode=RunningMode.IMAGE, mirror=False))
     try:
         assert isinstance(inner_of(still), MirroredSegmenter)
         assert not isinstance(inner_of(live), MirroredSegmenter)

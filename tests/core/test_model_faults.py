@@ -15,6 +15,7 @@ from core.stages.segment import model_probe
 from core.catalog.config import Settings
 from core.catalog.registry import Registry, file_sha256
 from core.errors import ModelError
+from core.frames import RunningMode
 from core.fleet import FleetMonitor
 from core.catalog.rollout import ENV_STAGE, rollout_bucket
 from core.catalog.rollout_state import read_rollback
@@ -133,12 +134,12 @@ def test_a_model_that_cannot_run_falls_back_to_the_stable_one(tmp_path, fault, c
         model, kiosk = str(tmp_path / "model.tflite"), True
     session = Session(Settings(model=model, install_id="00000000-0000-4000-8000-000000000000"),
                       settings_path=tmp_path / "settings.json", registry=Registry.load(path), kiosk=kiosk)
-    pipeline = session.build_pipeline(still=True, fallback=True)
+    pipeline = session.build_pipeline(RunningMode.IMAGE, fallback=True)
     assert model_label(pipeline) == "hairnet 1.0.0"
     assert "running the stable model hairnet 1.0.0 instead" in caplog.text
 
 
-def _verified(entry, still):
+def _verified(entry, mode):
     """A stand-in build: the registry's checks (the checksum), no MediaPipe."""
     entry.verify()
     return entry
@@ -162,7 +163,7 @@ def test_a_damaged_experimental_model_is_reported_as_the_stable_fallback_and_rol
     monitor.attach(lambda factory: None, told.append)
     make = monitor.factory()
     assert monitor.assignment.entry.id == "hairnet-exp"  # what the rollout chose
-    assert make(False).pipeline.id == "hairnet"  # what runs
+    assert make(RunningMode.VIDEO).pipeline.id == "hairnet"  # what runs
     a = monitor.assignment
     assert (a.entry.id, a.entry.version, a.name) == ("hairnet", "1.0.0", "fallback")
     got = _figures(monitor)
@@ -177,7 +178,7 @@ def test_a_damaged_experimental_model_is_reported_as_the_stable_fallback_and_rol
     assert [type(e) for e in told] == [Notice]
     assert "running the stable model hairnet 1.0.0 instead" in told[0].message and "rollback" in told[0].message
     assert "rolled back" in monitor.overlay_line() and monitor.status_line() == "Model hairnet 1.0.0 (fallback)"
-    make(True)  # the still pipeline: the same fallback, not a second rollback or notice
+    make(RunningMode.IMAGE)  # the still pipeline: the same fallback, not a second rollback or notice
     assert len(told) == 1 and _figures(monitor)[("hairtint_rollbacks_total", ())] == 1
 
 
@@ -185,9 +186,9 @@ def test_the_app_is_told_why_the_stable_model_runs_and_a_named_model_is_not_roll
     session = Session(Settings(model="no-such-model"), settings_path=tmp_path / "settings.json",
                       registry=Registry.load(_registry(tmp_path)))
     told = []
-    monitor = FleetMonitor(session, build=lambda entry, still: entry)
+    monitor = FleetMonitor(session, build=lambda entry, mode: entry)
     monitor.attach(lambda factory: None, told.append)
-    monitor.factory()(False)
+    monitor.factory()(RunningMode.VIDEO)
     assert len(told) == 1 and isinstance(told[0], Notice) and "rollback" not in told[0].message
     assert "no model 'no-such-model'" in told[0].message and "hairnet 1.0.0 instead" in told[0].message
     assert monitor.assignment.name == "fallback" and monitor.rollback is None
@@ -223,11 +224,11 @@ def test_a_damaged_default_model_falls_back_to_the_newest_intact_stable_version(
         target.write_bytes(target.read_bytes()[:-1] + b"\1")
     session = Session(Settings(), settings_path=tmp_path / "settings.json", registry=registry)
     with pytest.raises(ModelError, match="does not match its checksum"):  # the command line says why
-        session.build_pipeline(still=True)
+        session.build_pipeline(RunningMode.IMAGE)
     told = []
     monitor = FleetMonitor(session)  # the app: the real build
     monitor.attach(lambda factory: None, told.append)
-    pipeline = monitor.factory()(True)
+    pipeline = monitor.factory()(RunningMode.IMAGE)
     try:
         assert model_label(pipeline) == "hairnet 1.0.0"
     finally:
@@ -241,9 +242,9 @@ def test_when_the_stable_model_fails_too_the_message_says_both(tmp_path):
     (tmp_path / "model.tflite").unlink()
     session = Session(Settings(model="nope"), settings_path=tmp_path / "settings.json", registry=Registry.load(path))
     with pytest.raises(ModelError, match="no model 'nope'.*cannot run either"):
-        session.build_pipeline(still=True, fallback=True)
+        session.build_pipeline(RunningMode.IMAGE, fallback=True)
     with pytest.raises(ModelError, match="no model 'nope'"):  # the command line: what was asked for, or why not
-        Session(Settings(model="nope"), registry=Registry.load(path)).build_pipeline(still=True)
+        Session(Settings(model="nope"), registry=Registry.load(path)).build_pipeline(RunningMode.IMAGE)
 
 
 def test_a_model_named_by_path_runs_only_against_a_checksum(tmp_path, caplog):
@@ -260,7 +261,7 @@ def test_a_model_named_by_path_runs_only_against_a_checksum(tmp_path, caplog):
     assert session.model_entry(str(damaged)).sha256 == file_sha256(damaged)
     sidecar.write_text(f"{file_sha256(copy)}  mine.tflite\n")  # the file changed after its checksum was taken
     with pytest.raises(ModelError, match="does not match its checksum in mine.tflite.sha256"):
-        session.build_pipeline(still=True, model=str(damaged))
+        session.build_pipeline(RunningMode.IMAGE, model=str(damaged))
     sidecar.write_text("not a checksum\n")
     with pytest.raises(ModelError, match="does not start with 64 hex digits"):
         session.model_entry(str(damaged))

@@ -7,6 +7,7 @@ these photos fails here."""
 import pytest
 
 from core.engine import build_refiner, open_segmenter
+from core.frames import RunningMode
 from core.stages.mirror import MirroredSegmenter
 from core.tools.evaluate import EdgeJudge, collect_samples, evaluate_model, evaluate_true_masks, first_per_set
 from core.stages.recolor import Recolorer
@@ -70,10 +71,10 @@ TEXTURE_PINNED = {
 def model_by_set(request, shared_dir):
     samples = first_per_set(collect_samples([shared_dir / "datasets"], "val.txt"), SUBSET)
     entry = Registry.load().get(request.param.removesuffix(MIRROR))
-    segmenter = open_segmenter(entry, video=False)
+    segmenter = open_segmenter(entry, RunningMode.IMAGE)
     if request.param.endswith(MIRROR):
         segmenter = MirroredSegmenter(segmenter)
-    edges = EdgeJudge(build_refiner(still=True), Recolorer())
+    edges = EdgeJudge(build_refiner(RunningMode.IMAGE), Recolorer())
     try:
         return request.param, evaluate_model(segmenter, entry.id, samples, progress=False, edges=edges).by_set()
     finally:
@@ -102,7 +103,7 @@ def test_the_stages_after_the_model_keep_the_edge_when_the_mask_is_right(shared_
     bleed and coverage is theirs, and it is within issue 6's targets (bleed <= 4 %, coverage >= 0.97),
     so a change to those stages that adds a halo or loses hair fails here whatever the model does."""
     samples = first_per_set(collect_samples([shared_dir / "datasets"], "val.txt"), SUBSET)
-    edges = EdgeJudge(build_refiner(still=True), Recolorer())
+    edges = EdgeJudge(build_refiner(RunningMode.IMAGE), Recolorer())
     try:
         scores = evaluate_true_masks(samples, 256, edges, progress=False)
     finally:

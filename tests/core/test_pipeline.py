@@ -4,6 +4,7 @@ import pytest
 from core.frames import Frame, Look, Shade
 from core.metrics import RollingLatency, mask_iou
 from core.pipeline import STAGES, Pipeline, PipelineStats
+from core.stages.recolor import Painted
 from tests.fakes import Clock, FakeSegmenter, Identity
 
 
@@ -95,6 +96,9 @@ def test_a_new_source_resets_every_stage_with_state():
 
         def recolor(self, pixels, mask, look):
             return pixels.copy()
+
+        def paint(self, pixels, mask, look):
+            return Painted(pixels.copy(), None)
 
     pipeline = Pipeline(Stage("segmenter"), PassThroughSmoother(), Stage("refiner"), Stage("recolourer"))
     pixels = np.zeros((8, 8, 3), np.uint8)

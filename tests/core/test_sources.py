@@ -7,7 +7,7 @@ import pytest
 from PIL import Image
 
 from core.errors import ImageReadError, SourceError
-from core.frames import Frame
+from core.frames import Frame, RunningMode
 from core.io.sources import (
     CameraSource,
     FolderSource,
@@ -272,7 +272,7 @@ def test_spec_kinds_and_names(tmp_path):
     assert parse_spec("camera:1").kind == parse_spec("Camera").kind == "camera"
     assert parse_spec("camera:1").camera_index == 1 and parse_spec("camera").camera_index == 0
     assert parse_spec("synthetic:320x240").kind == "demo" and parse_spec("synthetic:320x240").size == (320, 240)
-    assert parse_spec(str(tmp_path)).kind == "folder" and parse_spec(str(tmp_path)).still
+    assert parse_spec(str(tmp_path)).kind == "folder" and parse_spec(str(tmp_path)).running_mode is RunningMode.IMAGE
     clip = parse_spec(str(tmp_path / "clip.mp4"))
     assert clip.kind == "video" and clip.live and not clip.is_camera
     assert parse_spec(str(tmp_path / "me.jpg")).kind == "image"

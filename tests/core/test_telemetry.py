@@ -11,6 +11,7 @@ import pytest
 from prometheus_client import REGISTRY
 from prometheus_client.parser import text_string_to_metric_families
 
+from core.frames import RunningMode
 from core.live.events import FrameInfo, Processed, Recovered
 from core.metrics_http import THREAD_PREFIX
 from core.telemetry import MetricsServer, Telemetry, table
@@ -21,7 +22,7 @@ STATS = {"fps": 29.5, "segment": {"p50": 8.0, "p95": 9.5, "p99": 11.0},
 
 
 def processed(dropped: int) -> Processed:
-    info = FrameInfo(capture_t=0.0, done_t=0.02, epoch=1, still=False, source_id="camera:0", dropped=dropped,
+    info = FrameInfo(capture_t=0.0, done_t=0.02, epoch=1, mode=RunningMode.VIDEO, source_id="camera:0", dropped=dropped,
                      stats=STATS, model="hairnet 1.0.0")
     return Processed(result=None, info=info)
 

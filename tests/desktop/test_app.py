@@ -34,7 +34,7 @@ def test_screenshot_with_the_real_pipeline(qtbot, tmp_path, source, photo_path, 
 def test_screenshot_shows_why_a_source_cannot_be_opened(qtbot, tmp_path, capsys):
     out = tmp_path / "panel.png"
     code = run_gui(str(tmp_path / "missing.jpg"), kiosk=False, screenshot=str(out),
-                   settings_path=tmp_path / "settings.json", pipeline_factory=lambda still: None)
+                   settings_path=tmp_path / "settings.json", pipeline_factory=lambda mode: None)
     assert code == 0 and out.exists()  # the start panel, captured
     assert "missing.jpg" in capsys.readouterr().err
     image, pixels = image_stats(out)

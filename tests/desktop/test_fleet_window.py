@@ -45,8 +45,8 @@ class FailingExperimental(PipelineFactory):
         super().__init__()
         self.monitor = None
 
-    def __call__(self, still):
-        pipeline = super().__call__(still)
+    def __call__(self, mode):
+        pipeline = super().__call__(mode)
         if self.monitor.assignment.name == "experimental":
             segment, calls = pipeline.segmenter.segment, [0]
 

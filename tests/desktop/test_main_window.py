@@ -8,6 +8,7 @@ import numpy as np
 from PySide6.QtCore import QMimeData, QPoint, QPointF, Qt, QUrl
 from PySide6.QtGui import QDropEvent
 
+from core.frames import RunningMode
 from core.io.naming import snapshot_name
 from tests.desktop.conftest import Camera, Opener, real_threads, settle
 
@@ -156,7 +157,7 @@ def test_open_photo_from_the_menu_and_by_drag_and_drop(qtbot, make_window, photo
     window.ask_open_file = lambda title, filter_: str(photo_path)
     window.open_photo_action.trigger()
     wait_frame(qtbot, window)
-    assert window.last_info.still and window.last_result.frame.pixels.shape[:2] == (480, 640)
+    assert window.last_info.mode is RunningMode.IMAGE and window.last_result.frame.pixels.shape[:2] == (480, 640)
     # drop a second photo on the window
     from core.io.images import save_image
 

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from core.catalog.config import Settings
-from core.frames import Frame, Look, Result, Shade
+from core.frames import Frame, Look, Result, RunningMode, Shade
 from core.live import FrameInfo
 from core.session import SettingsChange
 from hairtint_desktop.layout_plan import MIN_TOUCH_PX, plan_layout, swatch_extent
@@ -62,11 +62,11 @@ def test_snapshot_is_saved_under_a_free_name(tmp_path):
 def test_overlay_feed_refreshes_a_few_times_a_second_and_at_once_for_stills():
     now = [0.0]
     feed = OverlayFeed(clock=lambda: now[0], every_s=0.25)
-    info = FrameInfo(0, 0, 1, False, "s", 0, {"fps": 30.0}, "m 1")
+    info = FrameInfo(0, 0, 1, RunningMode.VIDEO, "s", 0, {"fps": 30.0}, "m 1")
     assert feed.due(info)
     now[0] = 0.1
     assert not feed.due(info)
-    assert feed.due(FrameInfo(0, 0, 1, True, "s", 0, {}, "m 1"))
+    assert feed.due(FrameInfo(0, 0, 1, RunningMode.IMAGE, "s", 0, {}, "m 1"))
     now[0] = 0.5
     assert feed.due(info)
     assert OverlayFeed.text(None, size=None, display_fps=0, latency={}) == WAITING

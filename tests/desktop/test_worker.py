@@ -8,7 +8,7 @@ import threading
 import numpy as np
 import pytest
 
-from core.frames import Look, Shade
+from core.frames import Look, RunningMode, Shade
 from core.live import Idle, Problem, Processed, Recovered, Status, Unavailable
 from hairtint_desktop.worker import Worker
 from tests.desktop.conftest import Camera, Gate, ListSource, Opener, PipelineFactory, portrait, real_threads, settle
@@ -152,7 +152,7 @@ def test_a_still_is_processed_once_and_again_only_for_a_new_look(qtbot, worker, 
     w.set_look(BLUE)
     settle(qtbot, w)
     assert factory.segment_calls == 2 and len(got.results) == 2
-    assert got.results[1][1].reprocessed and got.results[1][1].still
+    assert got.results[1][1].reprocessed and got.results[1][1].mode is RunningMode.IMAGE
     assert not np.array_equal(first, got.results[1][0].pixels)
 
 

@@ -6,7 +6,8 @@ from __future__ import annotations
 
 import functools
 
-from core.engine import build_pipeline, build_refiner, open_segmenter
+from core.engine import PipelineOptions, build_pipeline, build_refiner, open_segmenter
+from core.frames import RunningMode
 
 
 class Kept:
@@ -24,7 +25,7 @@ class Kept:
 
 @functools.lru_cache(maxsize=1)
 def _still_pipeline():
-    return build_pipeline(still=True)
+    return build_pipeline(PipelineOptions(running_mode=RunningMode.IMAGE))
 
 
 _entries = {}
@@ -32,15 +33,15 @@ _entries = {}
 
 @functools.lru_cache(maxsize=None)
 def _segmenter(key):
-    return open_segmenter(_entries[key], video=False)  # the real one (the module's name is patched)
+    return open_segmenter(_entries[key], RunningMode.IMAGE)  # the real one (the module's name is patched)
 
 
 @functools.lru_cache(maxsize=1)
 def _refiner():
-    return build_refiner(still=True)
+    return build_refiner(RunningMode.IMAGE)
 
 
-def _kept_segmenter(entry, video):
+def _kept_segmenter(entry, mode):
     key = (str(entry.file), entry.version, entry.backend, entry.sha256)
     _entries.setdefault(key, entry)
     return Kept(lambda: _segmenter(key))
@@ -49,6 +50,6 @@ def _kept_segmenter(entry, video):
 def use_real_models(monkeypatch) -> None:
     """Every pipeline, segmenter and refine stage the commands build: the real ones, loaded once."""
     _still_pipeline()  # built before the patches, from the real parts
-    monkeypatch.setattr("core.session.Session.build_pipeline", lambda self, **kw: Kept(_still_pipeline))
+    monkeypatch.setattr("core.session.Session.build_pipeline", lambda self, *args, **kw: Kept(_still_pipeline))
     monkeypatch.setattr("core.engine.open_segmenter", _kept_segmenter)
     monkeypatch.setattr("core.engine.build_refiner", lambda *args, **kw: Kept(_refiner))

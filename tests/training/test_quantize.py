@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from core.catalog.registry import Registry, add_model, file_sha256
-from core.frames import Frame
+from core.frames import Frame, RunningMode
 from core.io.images import load_image
 from core.stages.segment import MediaPipeSegmenter, inspect_tflite
 from hairtint_desktop.cli import main
@@ -47,7 +47,7 @@ def test_the_int8_model_finds_the_hair_the_float_model_finds(quantized):
     frame = Frame(portrait, 0, 0, "portrait")
     masks = []
     for path in (Registry.load().get(FLOAT_MODEL).file, quantized / "hairnet.tflite"):
-        segmenter = MediaPipeSegmenter(path, video=False)
+        segmenter = MediaPipeSegmenter(path, mode=RunningMode.IMAGE)
         masks.append(segmenter.segment(frame))
         segmenter.close()
     float_mask, int8_mask = masks

@@ -8,7 +8,7 @@ import pytest
 import torch
 
 from core.engine import open_segmenter
-from core.frames import Frame
+from core.frames import Frame, RunningMode
 from core.catalog.registry import Registry, add_model
 from core.demo.synthetic import render_portrait
 from core.stages.segment import MediaPipeSegmenter, inspect_tflite
@@ -61,7 +61,7 @@ def test_train_resume_and_export_runs_in_mediapipe(tmp_path):
     entry = add_model(out, registry_path, stage="stable")
     assert (entry.id, entry.version, entry.stage) == ("hairnet", "0.1.0", "stable")
     assert Registry.load(registry_path).resolve(None) == entry
-    open_segmenter(entry, video=False).close()
+    open_segmenter(entry, RunningMode.IMAGE).close()
 
     # MediaPipe's output equals PyTorch's on the same picture
     from training.train import load_trained
@@ -70,7 +70,7 @@ def test_train_resume_and_export_runs_in_mediapipe(tmp_path):
     rgb, _ = render_portrait(64, 64, t=0.0, seed=3)
     with torch.no_grad():
         expected = SegmenterExport(net)(torch.from_numpy(rgb.astype(np.float32) / 127.5 - 1.0)[None])[0, ..., 1].numpy()
-    segmenter = MediaPipeSegmenter(model, video=False)
+    segmenter = MediaPipeSegmenter(model, mode=RunningMode.IMAGE)
     got = segmenter.segment(Frame(rgb, 0, 0, "test"))
     segmenter.close()
     assert got.shape == (64, 64)

@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 
 from core.errors import ModelError
-from core.frames import Frame
+from core.frames import Frame, RunningMode
 from core.stages.resample import shrink_frame
 from core.io.model_file import ModelInfo, inspect_tflite
 
@@ -18,7 +18,7 @@ log = logging.getLogger(__name__)
 class MediaPipeSegmenter:
     """Runs a segmenter .tflite (with metadata, 3-channel input, [background, hair] output).
 
-    ``video=True`` uses VIDEO mode, which needs strictly increasing timestamps: a frame whose
+    ``mode`` is MediaPipe's running mode. VIDEO needs strictly increasing timestamps: a frame whose
     timestamp does not advance (a new source restarting at 0, a repeated still) is given the next
     free millisecond instead.
 
@@ -29,7 +29,7 @@ class MediaPipeSegmenter:
 
     HAIR_CHANNEL = 1
 
-    def __init__(self, path: Path, info: ModelInfo | None = None, video: bool = True):
+    def __init__(self, path: Path, info: ModelInfo | None = None, mode: RunningMode = RunningMode.VIDEO):
         from core.quiet_import import import_mediapipe
 
         import_mediapipe()  # without matplotlib's and sounddevice's side effects
@@ -43,14 +43,14 @@ class MediaPipeSegmenter:
             raise ModelError(f"{path.name} takes {facts.channels}-channel input; MediaPipe's segmenter needs RGB (3)")
         self.info = info or ModelInfo(id=path.stem, version="unregistered", path=str(path))
         self.input_size = facts.input_size
-        self.video = video
+        self.mode = mode
         # MediaPipe runs the model on one core. Two (its XNNPACK delegate's num_threads, same masks)
         # took the segment stage's median from 7.4 to 5.1 ms on the 2-core machines, but the total's
         # p99 from 24 to 80-118 ms in four runs of six: whenever another thread holds the second core,
         # the model waits for it. A kiosk's frame rate must not stall, so it stays on one.
         options = vision.ImageSegmenterOptions(
             base_options=BaseOptions(model_asset_buffer=path.read_bytes()),
-            running_mode=vision.RunningMode.VIDEO if video else vision.RunningMode.IMAGE,
+            running_mode=vision.RunningMode[mode.name],
             output_confidence_masks=True,
             output_category_mask=False,
         )
@@ -70,7 +70,7 @@ class MediaPipeSegmenter:
             scale = limit / max(height, width)
             pixels = shrink_frame(frame, (max(1, round(width * scale)), max(1, round(height * scale))))
         image = mp.Image(image_format=mp.ImageFormat.SRGB, data=np.ascontiguousarray(pixels))
-        if self.video:
+        if self.mode is RunningMode.VIDEO:
             ts = max(int(frame.timestamp_ms), self._last_ts + 1)
             self._last_ts = ts
             result = self._segmenter.segment_for_video(image, ts)

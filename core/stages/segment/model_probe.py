@@ -30,11 +30,11 @@ def child_main(path: str) -> int:
     import numpy as np
 
     from core.errors import HairTintError
-    from core.frames import Frame
+    from core.frames import Frame, RunningMode
     from core.stages.segment.mediapipe_backend import MediaPipeSegmenter
 
     try:
-        segmenter = MediaPipeSegmenter(Path(path), video=False)
+        segmenter = MediaPipeSegmenter(Path(path), mode=RunningMode.IMAGE)
         mask = segmenter.segment(Frame(np.full((64, 64, 3), 128, np.uint8), 0, 0, "probe"))
         if mask.ndim != 2 or not np.isfinite(mask).all():
             raise HairTintError(f"{Path(path).name} does not give a mask")

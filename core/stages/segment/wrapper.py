@@ -9,8 +9,7 @@ class SegmenterWrapper:
 
     def __init__(self, inner):
         self.inner = inner
-        self.info = getattr(inner, "info", None)
-        self.input_size = getattr(inner, "input_size", None)
+        self.info, self.input_size = inner.info, inner.input_size
 
     def reset(self) -> None:
         self.inner.reset()
