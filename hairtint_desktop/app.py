@@ -1,5 +1,5 @@
 """Starting the GUI: ``run_gui`` is what the ``hairtint`` command line calls. The window is built from
-a :class:`~core.session.Session` (the settings and what follows from them: model, palette, sources)."""
+a :class:`~core.tryon.session.Session` (the settings and what follows from them: model, palette, sources)."""
 
 from __future__ import annotations
 
@@ -8,10 +8,10 @@ import os
 import sys
 from typing import TYPE_CHECKING, Callable
 
-from core.session import Session
+from core.tryon.session import Session
 
-if TYPE_CHECKING:  # core.pipeline (OpenCV) is loaded with the first pipeline, not here
-    from core.pipeline import PipelineFactory
+if TYPE_CHECKING:  # core.pipeline.pipeline (OpenCV) is loaded with the first pipeline, not here
+    from core.pipeline.pipeline import PipelineFactory
 
 log = logging.getLogger(__name__)
 
@@ -83,7 +83,7 @@ def serve_metrics(window):
     metrics = window.settings.metrics
     if metrics.port is None:
         return None
-    from core.telemetry import MetricsServer
+    from core.fleet.telemetry import MetricsServer
 
     try:
         server = MetricsServer(window.fleet.telemetry, metrics.port, metrics.address)

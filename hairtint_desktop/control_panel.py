@@ -1,6 +1,6 @@
 """The controls beside (or below) the picture: the shade grid, intensity, shine and tips, the salon note,
 before/after and compare, previous/next photo for a folder, snapshot, staff settings and quit. Bound to
-a :class:`~core.tryon_state.TryOnState`: a control the person moves sets the state, and every change of
+a :class:`~core.tryon.state.TryOnState`: a control the person moves sets the state, and every change of
 the state (a reset included) is shown without being set back; the window only wires up the buttons."""
 
 from __future__ import annotations
@@ -8,7 +8,7 @@ from __future__ import annotations
 from PySide6.QtCore import QSignalBlocker, Qt
 from PySide6.QtWidgets import QBoxLayout, QFrame, QHBoxLayout, QLabel, QPushButton, QSizePolicy, QVBoxLayout, QWidget
 
-from core.tryon_state import Change, TryOnState, ViewMode
+from core.tryon.state import Change, TryOnState, ViewMode
 from hairtint_desktop.layout_plan import LayoutPlan
 from hairtint_desktop.widgets.look_controls import LookControls, labelled_slider
 from hairtint_desktop.widgets.salon_note import SalonNote

@@ -1,7 +1,7 @@
 """The Qt side of the kiosk: fullscreen, the PIN prompt, and the idle timer. What a kiosk allows, the
-PIN check and its lockout are the :class:`~core.tryon_state.KioskPolicy` of the window's try-on state;
+PIN check and its lockout are the :class:`~core.tryon.state.KioskPolicy` of the window's try-on state;
 the idle reset is that state's ``reset()`` (what it puts back and what it keeps:
-``core.tryon_state.RESET_FIELDS``/``KEPT_FIELDS``; the window, its widgets and the worker drop the last
+``core.tryon.state.RESET_FIELDS``/``KEPT_FIELDS``; the window, its widgets and the worker drop the last
 picture when it announces the reset). Without the kiosk policy (the desktop app) the controller only
 opens the settings: no timer, no PIN."""
 
@@ -15,7 +15,7 @@ from PySide6.QtWidgets import (QApplication, QDialog, QGridLayout, QHBoxLayout, 
                                QVBoxLayout, QWidget)
 
 from core.catalog.config import Settings
-from core.tryon_state import KioskPolicy
+from core.tryon.state import KioskPolicy
 
 log = logging.getLogger(__name__)
 

@@ -1,7 +1,7 @@
 """The main window: lays out the picture, the control panel, the banner and the start panel, and wires
 them to the worker. The decisions live elsewhere: the settings and what follows from them in
-``core.session``; the look, the view mode and divider, the source and the kiosk policy in the window's
-``state`` (``core.tryon_state``), which the widgets set and follow and the worker follows; the live view
+``core.tryon.session``; the look, the view mode and divider, the source and the kiosk policy in the window's
+``state`` (``core.tryon.state``), which the widgets set and follow and the worker follows; the live view
 in ``core.live`` (through ``worker``), the controls in ``control_panel``, where they go in ``layout_plan``, snapshots in ``snapshot``, setting changes in
 ``settings_flow``, the overlay text in ``overlay_feed``, the actions and menus in ``window_actions``,
 opening what the person picks in ``source_choosing``."""
@@ -18,11 +18,11 @@ from PySide6.QtWidgets import QBoxLayout, QLabel, QMainWindow, QStackedWidget, Q
 from core import live
 from core.catalog.config import Settings, changed_keys, save_settings
 from core.errors import HairTintError
-from core.fleet import FleetMonitor
+from core.fleet.monitor import FleetMonitor
 from core.frames import Shade
 from core.stages.levels import LiftAdvice
-from core.session import Session
-from core.tryon_state import Change, KioskPolicy, TryOnState
+from core.tryon.session import Session
+from core.tryon.state import Change, KioskPolicy, TryOnState
 from core.io.source_spec import parse_spec
 from hairtint_desktop.control_panel import ControlPanel
 from hairtint_desktop.kiosk import KioskController
@@ -40,8 +40,8 @@ from hairtint_desktop.widgets.video_view import VideoView
 from hairtint_desktop.window_actions import build_actions
 from hairtint_desktop.worker import Worker
 
-if TYPE_CHECKING:  # core.pipeline (OpenCV) is loaded with the first pipeline, not here
-    from core.pipeline import PipelineFactory
+if TYPE_CHECKING:  # core.pipeline.pipeline (OpenCV) is loaded with the first pipeline, not here
+    from core.pipeline.pipeline import PipelineFactory
 
 
 class MainWindow(SourceChoosing, QMainWindow):

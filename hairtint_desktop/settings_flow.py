@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from core.catalog.config import Settings
-from core.session import SettingsChange
+from core.tryon.session import SettingsChange
 from core.io.source_spec import camera_spec, parse_spec
 
 

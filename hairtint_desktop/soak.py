@@ -22,8 +22,8 @@ from core.errors import HairTintError
 from core.tools.bench import machine, peak_mb, resident_mb
 from core.tools.timing_reports import AppSoakReport, MemoryCurve
 
-if TYPE_CHECKING:  # core.pipeline (OpenCV) is loaded with the first pipeline, not here
-    from core.pipeline import PipelineFactory
+if TYPE_CHECKING:  # core.pipeline.pipeline (OpenCV) is loaded with the first pipeline, not here
+    from core.pipeline.pipeline import PipelineFactory
 
 WARMUP_FRAMES = 10  # frames shown before the first sample (the model loaded, the first buffers made)
 START_TIMEOUT_S = 180.0  # the warm-up frames must be shown within this long

@@ -10,7 +10,7 @@ from types import SimpleNamespace
 from PySide6.QtCore import QSignalBlocker
 from PySide6.QtGui import QAction, QKeySequence
 
-from core.tryon_state import ViewMode
+from core.tryon.state import ViewMode
 from hairtint_desktop.widgets.diagnostics import show_diagnostics
 
 

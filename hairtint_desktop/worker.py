@@ -14,8 +14,8 @@ from PySide6.QtCore import QObject, Qt, Signal, Slot
 from core.frames import Look
 from core.live import Event, FrameInfo, Idle, LiveRunner, Processed, Unavailable
 
-if TYPE_CHECKING:  # core.pipeline (OpenCV) is loaded with the first pipeline, not here
-    from core.pipeline import PipelineFactory
+if TYPE_CHECKING:  # core.pipeline.pipeline (OpenCV) is loaded with the first pipeline, not here
+    from core.pipeline.pipeline import PipelineFactory
 
 log = logging.getLogger(__name__)
 

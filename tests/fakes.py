@@ -22,7 +22,7 @@ import numpy as np
 from core.errors import SourceError
 from core.frames import Frame, RunningMode, Shade
 from core.io.model_file import ModelInfo
-from core.pipeline import PassThroughSmoother, Pipeline
+from core.pipeline.pipeline import PassThroughSmoother, Pipeline
 from core.stages.recolor import Painted, Recolorer
 
 FAKE_MODEL = ModelInfo(id="fake-hair", version="0.0.1")

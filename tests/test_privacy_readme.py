@@ -43,6 +43,6 @@ def test_every_module_that_opens_a_socket_or_starts_a_process_is_named_in_the_pr
     section = _privacy_section()
     found = {str(p.relative_to(REPO)): what for package in ("core", "hairtint_desktop")
              for p in sorted((REPO / package).rglob("*.py")) if (what := _opens_or_starts(p))}
-    assert "core/stages/segment/model_probe.py" in found and "core/metrics_http.py" in found  # the scan sees them
+    assert "core/stages/segment/model_probe.py" in found and "core/fleet/metrics_http.py" in found  # the scan sees them
     missing = {path: what for path, what in found.items() if f"`{path}`" not in section}
     assert missing == {}, f"README's privacy section does not name these (and what they use): {missing}"

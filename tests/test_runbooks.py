@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from core.telemetry import Telemetry
+from core.fleet.telemetry import Telemetry
 from hairtint_desktop.cli import SUBCOMMANDS, build_parser, main
 from tests.registries import registry_with_experimental
 

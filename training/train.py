@@ -29,7 +29,7 @@ from torch.nn import functional as F
 from tqdm import tqdm
 
 from core.errors import DataError
-from core.metrics import mask_iou
+from core.tools.mask_metrics import mask_iou
 from training.augment import augmented_batch, plain_batch
 from training.data import PhotoSet, load_photos
 from training.model import build, count_parameters

@@ -9,8 +9,8 @@ from typing import TYPE_CHECKING
 
 from core.frames import Frame, Look, RunningMode
 
-if TYPE_CHECKING:  # core.pipeline (OpenCV) is loaded with the first pipeline, not here
-    from core.pipeline import PipelineFactory
+if TYPE_CHECKING:  # core.pipeline.pipeline (OpenCV) is loaded with the first pipeline, not here
+    from core.pipeline.pipeline import PipelineFactory
 
 
 # ---- commands, from the façade ---------------------------------------------------------------------

@@ -21,8 +21,8 @@ from core.live.events import FrameInfo, Finished, Idle, Problem, Processed, Stat
 from core.live.feed import Feed
 from core.live.shared import Mail, Mailbox, Stuck, Wiring
 
-if TYPE_CHECKING:  # core.pipeline (OpenCV) is loaded with the first pipeline, not here
-    from core.pipeline import PipelineFactory
+if TYPE_CHECKING:  # core.pipeline.pipeline (OpenCV) is loaded with the first pipeline, not here
+    from core.pipeline.pipeline import PipelineFactory
 
 log = logging.getLogger(__name__)
 

@@ -15,8 +15,8 @@ from core.live.processing import Processing
 from core.live.retry import CAMERA_POLL_S
 from core.live.shared import Epoch, Mailbox, Stuck, Wiring
 
-if TYPE_CHECKING:  # core.pipeline (OpenCV) is loaded with the first pipeline, not here
-    from core.pipeline import PipelineFactory
+if TYPE_CHECKING:  # core.pipeline.pipeline (OpenCV) is loaded with the first pipeline, not here
+    from core.pipeline.pipeline import PipelineFactory
 
 
 class LiveRunner:

@@ -202,11 +202,11 @@ class SmoothedRefiner:
 
     def reset(self) -> None:
         self.smoother.reset()
-        reset = getattr(self.refiner, "reset", None)  # optional on a refiner (core.pipeline.Refiner)
+        reset = getattr(self.refiner, "reset", None)  # optional on a refiner (core.pipeline.pipeline.Refiner)
         if reset is not None:
             reset()
 
     def close(self) -> None:
-        close = getattr(self.refiner, "close", None)  # optional on a refiner (core.pipeline.Refiner)
+        close = getattr(self.refiner, "close", None)  # optional on a refiner (core.pipeline.pipeline.Refiner)
         if close is not None:
             close()

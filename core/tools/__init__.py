@@ -1,1 +1,1 @@
-"""Headless tools over the pipeline: eval and its edge figures, eval-video, bench, batch recolour."""
+"""Headless tools over the pipeline: eval and its mask and edge figures, eval-video, bench, batch recolour."""

@@ -13,7 +13,7 @@ from core.frames import Frame, Look
 from core.io.images import IMAGE_SUFFIXES, load_image, save_image
 from core.stages.levels import LiftAdvice
 from core.io.naming import free_name, result_stem
-from core.pipeline import Pipeline
+from core.pipeline.pipeline import Pipeline
 
 log = logging.getLogger(__name__)
 OUTPUT_SUFFIXES = (".jpg", ".jpeg", ".png")

@@ -31,7 +31,7 @@ from core.io.datasets import (MaskOrientationError, Sample, expand_sets, list_sa
 from core.errors import DataError
 from core.frames import Frame, Look
 from core.stages.head_crop import place_far
-from core.metrics import false_positive_area, mask_iou
+from core.tools.mask_metrics import false_positive_area, mask_iou
 from core.catalog.registry import ModelEntry
 
 log = logging.getLogger(__name__)

@@ -5,7 +5,7 @@ photos, each looked at and given its kind by eye, not chosen by any model's erro
 
 ``hairtint eval --hard-cases FILE`` reports each model on the listed photos that are among the ones it
 evaluates: IoU, failures, and the *false-positive area*, the share of what the model calls hair that is
-not hair (``core.metrics.false_positive_area``): a dyed hat or poster."""
+not hair (``core.tools.mask_metrics.false_positive_area``): a dyed hat or poster."""
 
 from __future__ import annotations
 

@@ -63,7 +63,7 @@ def _read_bounded(response, url: str, clock) -> bytes:
 
 def prometheus_text(body: bytes, url: str) -> str:
     """``body`` as Prometheus text with at least one figure; MetricsFetchError naming what it is instead."""
-    from core.telemetry import rows
+    from core.fleet.telemetry import rows
 
     try:
         text = body.decode("utf-8")

@@ -58,9 +58,9 @@ def check_palette() -> Check:
 
 
 def check_pipeline(registry, frames: int = FRAMES, size: tuple[int, int] = SIZE) -> Check:
-    from core.engine import PipelineOptions, build_pipeline
+    from core.pipeline.engine import PipelineOptions, build_pipeline
     from core.frames import Look
-    from core.metrics import mask_iou
+    from core.tools.mask_metrics import mask_iou
     from core.catalog.palette import default_palette, resolve_color
     from core.io.sources import SyntheticSource
 

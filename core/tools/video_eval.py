@@ -26,7 +26,7 @@ from tqdm import tqdm
 
 from core.io.datasets import Sample, load_pair
 from core.frames import Frame, Look
-from core.metrics import mask_iou
+from core.tools.mask_metrics import mask_iou
 
 CLIP_SIZE = (640, 480)  # (width, height)
 FPS = 30

@@ -38,7 +38,7 @@ def evaluate(args) -> int:
     from core.tools.hairline_metrics import look_names
     from core.tools.texture_metrics import look_names as texture_looks
     from core.tools.hard_cases import load_hard_cases, slice_summary
-    from core.engine import build_refiner, open_segmenter, with_head_crop
+    from core.pipeline.engine import build_refiner, open_segmenter, with_head_crop
     from core.frames import RunningMode
     from core.stages.mirror import MirroredSegmenter
     from core.stages.recolor import Recolorer
@@ -96,10 +96,10 @@ def evaluate(args) -> int:
          option("--json", metavar="FILE", help="write the figures as JSON"))
 def evaluate_video(args) -> int:
     from core.tools import video_eval as ve
-    from core.engine import PipelineOptions, build_pipeline
+    from core.pipeline.engine import PipelineOptions, build_pipeline
     from core.frames import RunningMode
 
-    from core.session import Session
+    from core.tryon.session import Session
 
     check_outputs(args)
     samples, models = _eval_inputs(args)
@@ -125,7 +125,7 @@ def _eval_inputs(args):
     """The labelled photos (``--data``, ``--split``, ``--limit``) and ``[(name, registry entry)]`` for
     each ``--model`` (default: the stable model), as ``eval`` and ``eval-video`` take them."""
     from core.tools import evaluate as ev
-    from core.session import Session
+    from core.tryon.session import Session
 
     registry = Session().registry
     samples = ev.collect_samples([Path(d) for d in args.data], args.split, getattr(args, "mask_orientation", None))

@@ -16,7 +16,7 @@ CONFIG = option("--config", metavar="FILE", help="settings file (default: the us
 
 
 def _session(args):
-    from core.session import Session
+    from core.tryon.session import Session
 
     return Session.load(getattr(args, "config", None))
 
@@ -89,7 +89,7 @@ def rollout_rollback(args) -> int:
 def metrics(args) -> int:
     """The running app's figures when it serves them (``--url``, else ``metrics.port`` in the settings);
     otherwise this installation's own (model, rollout, rollback; the frame counters at zero)."""
-    from core.telemetry import Telemetry, table
+    from core.fleet.telemetry import Telemetry, table
 
     session = _session(args)
     url, text = args.url, None

@@ -66,7 +66,7 @@ group("models", "list, verify, add or quantize models", dest="models_command")
 @command("models list", None)
 def models_list(args) -> int:
     from core.catalog.model_listing import ModelListing
-    from core.session import Session
+    from core.tryon.session import Session
 
     listing = ModelListing.of(Session().registry)
     for model in listing.models:  # each line of the table, and what its figures left out beside it
@@ -78,7 +78,7 @@ def models_list(args) -> int:
 
 @command("models verify", None)
 def models_verify(args) -> int:
-    from core.session import Session
+    from core.tryon.session import Session
 
     bad = 0
     for e in Session().registry.entries:

@@ -74,7 +74,7 @@ def mask_orientation(parser) -> None:
 def session(args, palette_file: str | None = None):
     """The Session the command runs in: the settings file (``--config``, else the user's), plus a
     palette file given on the command line."""
-    from core.session import Session
+    from core.tryon.session import Session
 
     return Session.load(getattr(args, "config", None), trust_unverified=getattr(args, "trust_unverified", False)
                         ).with_palette_file(palette_file)

@@ -1,6 +1,6 @@
 """The Diagnostics view (View ▸ Diagnostics, F3): the rollout line and every metric the app keeps, as
 ``hairtint metrics`` prints them, refreshed once a second while it is open. Figures only: what the
-metrics hold (see ``core.telemetry``), nothing of the picture."""
+metrics hold (see ``core.fleet.telemetry``), nothing of the picture."""
 
 from __future__ import annotations
 
@@ -8,13 +8,13 @@ from PySide6.QtCore import QTimer
 from PySide6.QtGui import QFontDatabase
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QPlainTextEdit, QVBoxLayout, QWidget
 
-from core.telemetry import table
+from core.fleet.telemetry import table
 
 REFRESH_MS = 1000
 
 
 def diagnostics_text(fleet) -> str:
-    """The rollout line, then the metrics table, for a ``core.fleet.FleetMonitor``."""
+    """The rollout line, then the metrics table, for a ``core.fleet.monitor.FleetMonitor``."""
     return f"{fleet.overlay_line()}\n\n{table(fleet.telemetry.text())}"
 
 

@@ -73,7 +73,7 @@ def stable_models() -> list[tuple[str, str]]:
     """(``id@version``, label) of the stable models in the registry, so each choice is the version it
     shows (several versions share an id); empty when the registry can't be read."""
     try:
-        from core.session import Session
+        from core.tryon.session import Session
 
         registry = Session().registry
         return [(f"{e.id}@{e.version}", f"{e.id} {e.version}") for e in registry.stable()]

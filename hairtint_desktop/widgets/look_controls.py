@@ -1,6 +1,6 @@
 """Shine and tips: the parts of the Look beyond the shade and intensity. A shine slider (0-100) and a
 tips picker for an ombre (None, or one of the palette's one-tone shades), both touch-sized and usable
-from the keyboard, bound to a :class:`~core.tryon_state.TryOnState`: what the person moves is set on
+from the keyboard, bound to a :class:`~core.tryon.state.TryOnState`: what the person moves is set on
 the state, and the state's changes are shown (which tips a picked shade brings is the state's rule)."""
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from PySide6.QtGui import QColor, QIcon, QPixmap
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QSlider, QStyledItemDelegate, QVBoxLayout, QWidget
 
 from core.frames import Shade
-from core.tryon_state import Change, TryOnState
+from core.tryon.state import Change, TryOnState
 
 NO_TIPS_TEXT = "None (one colour)"
 TOUCH_SLIDER_STYLE = ("QSlider::groove:horizontal { height: 10px; background: #3a3a46; border-radius: 5px; }"

@@ -10,7 +10,7 @@ from PySide6.QtWidgets import QAbstractButton, QButtonGroup, QGridLayout, QSizeP
 
 from core.frames import Shade
 from core.catalog.palette import default_index
-from core.tryon_state import index_of
+from core.tryon.state import index_of
 
 MIN_TOUCH_PX = 64
 

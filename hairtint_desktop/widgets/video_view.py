@@ -14,7 +14,7 @@ from PySide6.QtCore import QPointF, QRect, QRectF, QSize, Qt, Signal
 from PySide6.QtGui import QColor, QFont, QImage, QPainter, QPainterPath, QPen
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
-from core.metrics import RollingLatency
+from core.pipeline.latency import RollingLatency
 
 MODES = ("single", "split", "compare")
 BACKGROUND = QColor("#121214")

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from core.tools.edge_metrics import TEST_LOOK, VISIBLE_DE, delta_e
-from core.engine import build_pipeline
+from core.pipeline.engine import build_pipeline
 from core.frames import RunningMode
 from core.stages.face_guard import LEFT_BROW, RIGHT_BROW
 from core.stages.face_landmarks import FaceTracker

@@ -67,7 +67,7 @@ def test_worst_crop_holds_the_bleed():
 
 
 def test_a_true_mask_seen_at_a_models_input_keeps_its_shape_and_loses_detail_finer_than_a_model_pixel():
-    from core.metrics import mask_iou
+    from core.tools.mask_metrics import mask_iou
     from core.tools.evaluate import true_mask_seen_at
 
     truth = disc(shape=(480, 640), centre=(240, 320), radius=150)

@@ -1,4 +1,4 @@
-"""The hard-cases slice (core.tools.hard_cases) and the false-positive area (core.metrics): the CSV file is
+"""The hard-cases slice (core.tools.hard_cases) and the false-positive area (core.tools.mask_metrics): the CSV file is
 read or refused with a clear message, each kind is summed up over the listed photos the scores hold, and
 the false-positive area is the share of the called hair that is not hair."""
 
@@ -9,7 +9,7 @@ import pytest
 
 from core.errors import DataError
 from core.io.datasets import Sample
-from core.metrics import false_positive_area
+from core.tools.mask_metrics import false_positive_area
 from core.tools.evaluate import ModelScores
 from core.tools.hard_cases import ALL, load_hard_cases, slice_summary
 

@@ -15,7 +15,7 @@ from core.live.commands import Shown
 from core.live.feed import MAX_RESTARTS
 from core.live.pacer import Pacer
 from core.live.shared import Mail, Mailbox
-from core.pipeline import PassThroughSmoother, Pipeline
+from core.pipeline.pipeline import PassThroughSmoother, Pipeline
 from core.stages.recolor import Recolorer
 
 AMBER = Look(Shade("Sunlit Amber", (200, 120, 42)), intensity=70)

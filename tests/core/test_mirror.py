@@ -75,7 +75,7 @@ def test_answers_of_two_sizes_are_an_error_not_a_wrong_mask():
 
 
 def test_only_the_still_pipeline_segments_the_mirror_image_too():
-    from core.engine import PipelineOptions, build_pipeline
+    from core.pipeline.engine import PipelineOptions, build_pipeline
 
     def inner_of(pipeline):
         segmenter = pipeline.segmenter

@@ -16,11 +16,11 @@ from core.catalog.config import Settings
 from core.catalog.registry import Registry, file_sha256
 from core.errors import ModelError
 from core.frames import RunningMode
-from core.fleet import FleetMonitor
+from core.fleet.monitor import FleetMonitor
 from core.catalog.rollout import ENV_STAGE, rollout_bucket
 from core.catalog.rollout_state import read_rollback
 from core.live.events import Notice, model_label
-from core.session import Session
+from core.tryon.session import Session
 
 SHIPPED = Registry.load().resolve(None)
 # four bytes inverted at CRASHES_AT make MediaPipe 0.10 segfault while loading this file (hairnet 2.1.0)

@@ -6,7 +6,7 @@ these photos fails here."""
 
 import pytest
 
-from core.engine import build_refiner, open_segmenter
+from core.pipeline.engine import build_refiner, open_segmenter
 from core.frames import RunningMode
 from core.stages.mirror import MirroredSegmenter
 from core.tools.evaluate import EdgeJudge, collect_samples, evaluate_model, evaluate_true_masks, first_per_set

@@ -2,8 +2,9 @@ import numpy as np
 import pytest
 
 from core.frames import Frame, Look, Shade
-from core.metrics import RollingLatency, mask_iou
-from core.pipeline import STAGES, Pipeline, PipelineStats
+from core.pipeline.latency import RollingLatency
+from core.tools.mask_metrics import mask_iou
+from core.pipeline.pipeline import STAGES, Pipeline, PipelineStats
 from core.stages.recolor import Painted
 from tests.fakes import Clock, FakeSegmenter, Identity
 
@@ -77,7 +78,7 @@ def test_mask_iou():
 
 
 def test_a_new_source_resets_every_stage_with_state():
-    from core.pipeline import PassThroughSmoother
+    from core.pipeline.pipeline import PassThroughSmoother
 
     resets = []
 

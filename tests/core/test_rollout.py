@@ -12,7 +12,7 @@ from core.catalog.config import ROLLOUT_STAGES, Settings
 from core.catalog.registry import Registry
 from core.catalog.rollout import ENV_STAGE, effective_stage, in_rollout, rollout_bucket
 from core.catalog.rollout_state import RollbackRecord, clear_rollback, read_rollback, write_rollback
-from core.session import Session
+from core.tryon.session import Session
 from tests.registries import EXPERIMENTAL_ID, STABLE_ID, registry_with_experimental
 
 IDS = [str(uuid.UUID(int=i * 7919 + 12345, version=4)) for i in range(10_000)]

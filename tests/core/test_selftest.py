@@ -87,7 +87,7 @@ def test_a_pipeline_that_cannot_be_built_is_a_failed_line_not_a_traceback(tmp_pa
     def missing(*args, **kwargs):
         raise FileNotFoundError("The path does not exist: mediapipe/modules/face_landmark/face_landmark_front_cpu.binarypb")
 
-    monkeypatch.setattr("core.engine.build_pipeline", missing)
+    monkeypatch.setattr("core.pipeline.engine.build_pipeline", missing)
     result = run_self_test(_registry_copy(tmp_path, tamper=False), camera=_no_camera)
     pipeline = next(c for c in result.checks if c.name == "pipeline")
     assert pipeline.failed and "FileNotFoundError" in pipeline.detail and "face_landmark" in pipeline.detail

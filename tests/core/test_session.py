@@ -10,7 +10,7 @@ import pytest
 from core.catalog.config import Settings
 from core.errors import PaletteError
 from core.frames import DEFAULT_INTENSITY, DEFAULT_SHINE
-from core.session import Session, SettingsChange
+from core.tryon.session import Session, SettingsChange
 
 ID = "00000000-0000-4000-8000-000000000001"
 

@@ -8,8 +8,8 @@ import pytest
 from core.catalog.config import KioskSettings
 from core.catalog.palette import default_palette
 from core.frames import DEFAULT_INTENSITY, DEFAULT_SHINE, Look, Shade
-from core.session import Session
-from core.tryon_state import (COMPARE_TILES, DEFAULT_DIVIDER, KEPT_FIELDS, RESET_FIELDS, Change, KioskPolicy,
+from core.tryon.session import Session
+from core.tryon.state import (COMPARE_TILES, DEFAULT_DIVIDER, KEPT_FIELDS, RESET_FIELDS, Change, KioskPolicy,
                               TryOnState, ViewMode)
 
 PALETTE = default_palette()

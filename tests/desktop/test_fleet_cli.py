@@ -9,7 +9,7 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from core.catalog.rollout import rollout_bucket
 from core.catalog.rollout_state import RollbackRecord, state_path, write_rollback
-from core.telemetry import MetricsServer, Telemetry
+from core.fleet.telemetry import MetricsServer, Telemetry
 from hairtint_desktop.cli import main
 from tests.registries import EXPERIMENTAL_ID, registry_with_experimental
 

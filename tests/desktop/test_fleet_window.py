@@ -13,7 +13,7 @@ from core.catalog.config import MetricsSettings, Settings
 from core.catalog.registry import Registry
 from core.catalog.rollout import rollout_bucket
 from core.catalog.rollout_state import read_rollback
-from core.session import Session
+from core.tryon.session import Session
 from hairtint_desktop.app import serve_metrics
 from tests.fakes import PipelineFactory, metric_figures
 from tests.registries import EXPERIMENTAL_ID, STABLE_ID, registry_with_experimental

@@ -7,8 +7,8 @@ from PySide6.QtCore import Qt
 
 from core.frames import DEFAULT_SHINE, Look, Shade
 from core.catalog.palette import default_palette, resolve_color
-from core.session import Session
-from core.tryon_state import TryOnState
+from core.tryon.session import Session
+from core.tryon.state import TryOnState
 from hairtint_desktop.widgets.look_controls import LookControls
 from hairtint_desktop.widgets.swatches import SwatchButton
 

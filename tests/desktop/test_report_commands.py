@@ -141,7 +141,7 @@ def test_models_list_prints_the_listing(registry, capsys):
 
 def test_rollout_status_prints_the_status_as_a_table_or_json(registry, tmp_path, capsys, monkeypatch):
     from core.catalog.rollout import RolloutStatus
-    from core.session import Session
+    from core.tryon.session import Session
 
     settings = tmp_path / "settings.json"
     settings.write_text(json.dumps({"install_id": "00000000-0000-4000-8000-000000000001"}))

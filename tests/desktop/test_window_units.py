@@ -11,7 +11,7 @@ import pytest
 from core.catalog.config import Settings
 from core.frames import Frame, Look, Result, RunningMode, Shade
 from core.live import FrameInfo
-from core.session import SettingsChange
+from core.tryon.session import SettingsChange
 from hairtint_desktop.layout_plan import MIN_TOUCH_PX, plan_layout, swatch_extent
 from hairtint_desktop.overlay_feed import WAITING, OverlayFeed
 from hairtint_desktop.settings_flow import plan_settings

@@ -1,12 +1,12 @@
 """The real model and stages for the fuzz tests, each loaded once for the whole run rather than once an
 example: ``recolor`` gets the real still pipeline, ``eval`` the real segmenter (verified and loaded as
-``core.engine.open_segmenter`` does it) and the real refine stage. Patch them in with ``use_real_models``."""
+``core.pipeline.engine.open_segmenter`` does it) and the real refine stage. Patch them in with ``use_real_models``."""
 
 from __future__ import annotations
 
 import functools
 
-from core.engine import PipelineOptions, build_pipeline, build_refiner, open_segmenter
+from core.pipeline.engine import PipelineOptions, build_pipeline, build_refiner, open_segmenter
 from core.frames import RunningMode
 
 
@@ -50,6 +50,6 @@ def _kept_segmenter(entry, mode):
 def use_real_models(monkeypatch) -> None:
     """Every pipeline, segmenter and refine stage the commands build: the real ones, loaded once."""
     _still_pipeline()  # built before the patches, from the real parts
-    monkeypatch.setattr("core.session.Session.build_pipeline", lambda self, *args, **kw: Kept(_still_pipeline))
-    monkeypatch.setattr("core.engine.open_segmenter", _kept_segmenter)
-    monkeypatch.setattr("core.engine.build_refiner", lambda *args, **kw: Kept(_refiner))
+    monkeypatch.setattr("core.tryon.session.Session.build_pipeline", lambda self, *args, **kw: Kept(_still_pipeline))
+    monkeypatch.setattr("core.pipeline.engine.open_segmenter", _kept_segmenter)
+    monkeypatch.setattr("core.pipeline.engine.build_refiner", lambda *args, **kw: Kept(_refiner))

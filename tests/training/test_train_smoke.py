@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 import torch
 
-from core.engine import open_segmenter
+from core.pipeline.engine import open_segmenter
 from core.frames import Frame, RunningMode
 from core.catalog.registry import Registry, add_model
 from core.demo.synthetic import render_portrait

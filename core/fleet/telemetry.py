@@ -3,7 +3,7 @@ frames, errors and the error rate, latency p50/p95/p99 per stage and in total, f
 model in use, the rollout stage and this installation's assignment, rollbacks, camera reconnects and
 uptime. Figures only: no image data, no install id, nothing about the people in front of the camera.
 
-:class:`Telemetry` is fed by :class:`core.fleet.FleetMonitor` (frame outcomes, the assignment, rollbacks)
+:class:`Telemetry` is fed by :class:`core.fleet.monitor.FleetMonitor` (frame outcomes, the assignment, rollbacks)
 and by the live runner's events (:meth:`Telemetry.observe`). :class:`MetricsServer` publishes it as Prometheus
 text at ``/metrics``. No Qt here."""
 
@@ -18,7 +18,7 @@ from prometheus_client import CollectorRegistry, Counter, Gauge, generate_latest
 from prometheus_client.parser import text_string_to_metric_families
 
 from core.live.events import Processed, Recovered
-from core.pipeline import STAGES
+from core.pipeline.pipeline import STAGES
 
 QUANTILES = ("p50", "p95", "p99")
 
@@ -121,11 +121,11 @@ def table(text: str) -> str:
 
 class MetricsServer:
     """Prometheus text at ``http://address:port/metrics`` (and nothing else: 404), answered by a fixed
-    pool of threads with a timeout on every read (:mod:`core.metrics_http`); ``port`` 0 takes a free port
+    pool of threads with a timeout on every read (:mod:`core.fleet.metrics_http`); ``port`` 0 takes a free port
     (:attr:`port` says which)."""
 
     def __init__(self, telemetry: Telemetry, port: int, address: str = "127.0.0.1", **pool):
-        from core.metrics_http import PooledServer
+        from core.fleet.metrics_http import PooledServer
 
         self._server = PooledServer(address, port, telemetry.text, **pool)
         self.address, self.port = address, self._server.server_port

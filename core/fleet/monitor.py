@@ -1,6 +1,6 @@
 """One running installation as the fleet sees it: which model it runs (the session's rollout
-assignment), how that model is doing (a :class:`~core.rollback.HealthWatch` over every frame), the
-automatic rollback, and the metrics (:class:`~core.telemetry.Telemetry`).
+assignment), how that model is doing (a :class:`~core.fleet.rollback.HealthWatch` over every frame), the
+automatic rollback, and the metrics (:class:`~core.fleet.telemetry.Telemetry`).
 
 The app hands the live runner ``monitor.factory()`` and connects ``monitor.attach(switch, emit)``:
 ``switch`` takes a new pipeline factory (``LiveRunner.set_pipeline_factory``: the model is swapped on the
@@ -22,12 +22,12 @@ from typing import TYPE_CHECKING, Callable
 from core.errors import ConfigError, HairTintError
 from core.frames import RunningMode
 from core.live.events import Notice, Status
-from core.rollback import GuardedPipeline, HealthWatch, RollbackRules
+from core.fleet.rollback import GuardedPipeline, HealthWatch, RollbackRules
 from core.catalog.rollout_state import RollbackRecord, write_rollback
-from core.telemetry import Telemetry
+from core.fleet.telemetry import Telemetry
 
-if TYPE_CHECKING:  # core.pipeline (OpenCV) is loaded with the first pipeline, not here
-    from core.pipeline import PipelineFactory
+if TYPE_CHECKING:  # core.pipeline.pipeline (OpenCV) is loaded with the first pipeline, not here
+    from core.pipeline.pipeline import PipelineFactory
 
 log = logging.getLogger(__name__)
 
@@ -51,7 +51,7 @@ class FleetMonitor:
         self.assignment = None
 
     def _session_build(self, entry, mode: RunningMode):
-        from core.engine import build_pipeline
+        from core.pipeline.engine import build_pipeline
 
         return build_pipeline(self.session.pipeline_options(entry, mode))
 
@@ -78,7 +78,7 @@ class FleetMonitor:
             self.telemetry.set_assignment(assignment)
         build = self._build
         fell_back: dict = {}  # (id, version) -> the fallback assignment, one per factory
-        from core.engine import build_or_fall_back
+        from core.pipeline.engine import build_or_fall_back
 
         def make(mode: RunningMode):
             def choose():

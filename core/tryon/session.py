@@ -1,7 +1,7 @@
 """What the command line and the app share, in one Qt-free object: the settings and what follows from
 them -- which model runs (explicit, else an experimental model whose rollout includes this
 installation and that was not rolled back, else the default stable one; see ``core.catalog.rollout``), the palette, the starting look, how a source spec opens,
-snapshot names. (What a kiosk's idle reset forgets is ``core.tryon_state``'s.)
+snapshot names. (What a kiosk's idle reset forgets is ``core.tryon.state``'s.)
 
 Both ``hairtint recolor``/``bench`` and the window are built from a :class:`Session`, so the same
 settings give the same model everywhere. The registry is read once per session."""
@@ -21,8 +21,8 @@ from core.frames import DEFAULT_INTENSITY, DEFAULT_SHINE, Look, RunningMode, Sha
 from core.io.naming import snapshot_path
 from core.io.source_spec import SourceSpec, camera_spec, parse_spec
 
-if TYPE_CHECKING:  # core.pipeline (OpenCV) is imported when a pipeline is built, not with the session
-    from core.pipeline import PipelineFactory
+if TYPE_CHECKING:  # core.pipeline.pipeline (OpenCV) is imported when a pipeline is built, not with the session
+    from core.pipeline.pipeline import PipelineFactory
 
 log = logging.getLogger(__name__)
 
@@ -167,7 +167,7 @@ class Session:
         """A pipeline in ``mode`` for ``model``, else for what the settings and the rollout choose; a model
         that cannot run raises why (the command line), or with ``fallback`` (the app) the stable default
         runs instead and the reason is logged."""
-        from core.engine import build_or_fall_back, build_pipeline
+        from core.pipeline.engine import build_or_fall_back, build_pipeline
 
         s = settings or self.settings
 
@@ -179,8 +179,8 @@ class Session:
         return build_or_fall_back(lambda: self.model_entry(None, s), self.stable_entries, build)[0]
 
     def pipeline_options(self, entry, mode: RunningMode, settings: Settings | None = None):
-        """The ``core.engine.PipelineOptions`` of ``entry`` in ``mode`` with these settings."""
-        from core.engine import PipelineOptions
+        """The ``core.pipeline.engine.PipelineOptions`` of ``entry`` in ``mode`` with these settings."""
+        from core.pipeline.engine import PipelineOptions
 
         return PipelineOptions(entry=entry, running_mode=mode, colour_beard=(settings or self.settings).colour_beard)
 

@@ -14,7 +14,7 @@ import cv2
 import numpy as np
 
 from core.frames import Frame, Look, Result, RunningMode
-from core.metrics import RollingLatency
+from core.pipeline.latency import RollingLatency
 from core.stages.resample import shrink_frame
 
 STAGES = ("segment", "smooth", "refine", "recolor")

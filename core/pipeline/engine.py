@@ -13,7 +13,7 @@ from core.stages.face_guard import FaceGuard
 from core.stages.head_crop import CroppingSegmenter, FaceFinder, HeadCropper
 from core.stages.matte import MatteSettings
 from core.stages.mirror import MirroredSegmenter
-from core.pipeline import PassThroughSmoother, Pipeline
+from core.pipeline.pipeline import PassThroughSmoother, Pipeline
 from core.stages.recolor import Recolorer
 from core.stages.refine import Refiner
 from core.catalog.registry import ModelEntry, Registry
