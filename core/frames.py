@@ -90,7 +90,7 @@ class Look:
             if not 0 <= value <= 100:
                 raise ValueError(f"{name} must be between 0 and 100, got {value}")
 
-    def with_(self, **changes) -> "Look":
+    def with_(self, **changes) -> Look:
         from dataclasses import replace
 
         return replace(self, **changes)

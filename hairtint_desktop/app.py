@@ -6,7 +6,8 @@ from __future__ import annotations
 import logging
 import os
 import sys
-from typing import TYPE_CHECKING, Callable
+from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from core.tryon.session import Session
 
@@ -221,6 +222,6 @@ def run_locally(app, window, loop, source: str | None, *, kiosk: bool = False,
         window.deleteLater()
 
 
-__all__ = ["run_gui", "build_window", "run_locally", "on_stop_signals"]
+__all__ = ["build_window", "on_stop_signals", "run_gui", "run_locally"]
 
 

@@ -52,4 +52,4 @@ def plan_layout(width: int, height: int, shades: int, *, other_height: int, othe
     return LayoutPlan(False, math.ceil(shades / max(1, (height - 60) // cell_h)), MIN_TOUCH_PX, True)
 
 
-__all__ = ["LayoutPlan", "plan_layout", "swatch_extent", "MIN_TOUCH_PX"]
+__all__ = ["MIN_TOUCH_PX", "LayoutPlan", "plan_layout", "swatch_extent"]

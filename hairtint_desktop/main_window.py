@@ -8,9 +8,10 @@ opening what the person picks in ``source_choosing``."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QSize, Signal
 from PySide6.QtWidgets import QBoxLayout, QLabel, QMainWindow, QStackedWidget, QVBoxLayout, QWidget
@@ -20,10 +21,10 @@ from core.catalog.config import Settings, changed_keys, save_settings
 from core.errors import HairTintError
 from core.fleet.monitor import FleetMonitor
 from core.frames import Shade
+from core.io.source_spec import parse_spec
 from core.stages.levels import LiftAdvice
 from core.tryon.session import Session
 from core.tryon.state import Change, KioskPolicy, TryOnState
-from core.io.source_spec import parse_spec
 from hairtint_desktop.control_panel import ControlPanel
 from hairtint_desktop.kiosk import KioskController
 from hairtint_desktop.layout_plan import plan_layout
@@ -141,7 +142,7 @@ class MainWindow(SourceChoosing, QMainWindow):
         self.setCentralWidget(central)
         self.setAcceptDrops(self.state.kiosk.files)
 
-    def resizeEvent(self, event) -> None:  # noqa: N802
+    def resizeEvent(self, event) -> None:
         super().resizeEvent(event)
         self.arrange(event.size().width(), event.size().height())
 
@@ -378,7 +379,7 @@ class MainWindow(SourceChoosing, QMainWindow):
         self.allow_quit()
         return self.worker.stop()
 
-    def closeEvent(self, event) -> None:  # noqa: N802
+    def closeEvent(self, event) -> None:
         if not self._quit_allowed:
             event.ignore()
             self.statusBar().showMessage("Ask a member of staff to close HairTint", 4000)

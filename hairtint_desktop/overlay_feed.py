@@ -4,7 +4,7 @@ once for a still), with an injectable clock; the window puts the text on the ove
 from __future__ import annotations
 
 import time
-from typing import Callable
+from collections.abc import Callable
 
 from core.frames import RunningMode
 from core.live import FrameInfo
@@ -37,4 +37,4 @@ class OverlayFeed:
                             rollout=rollout)
 
 
-__all__ = ["OverlayFeed", "WAITING", "REFRESH_EVERY_S"]
+__all__ = ["REFRESH_EVERY_S", "WAITING", "OverlayFeed"]

@@ -55,4 +55,4 @@ def quiet_native_logs() -> None:
     threading.Thread(target=pump, name="hairtint-stderr-filter", daemon=True).start()
 
 
-__all__ = ["quiet_native_logs", "quiet_python_warnings", "NOISE"]
+__all__ = ["NOISE", "quiet_native_logs", "quiet_python_warnings"]

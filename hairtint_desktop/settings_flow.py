@@ -6,8 +6,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from core.catalog.config import Settings
-from core.tryon.session import SettingsChange
 from core.io.source_spec import camera_spec, parse_spec
+from core.tryon.session import SettingsChange
 
 
 @dataclass(frozen=True)

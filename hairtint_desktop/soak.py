@@ -14,8 +14,9 @@ import logging
 import os
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Callable
+from typing import TYPE_CHECKING
 
 from core import live
 from core.errors import HairTintError
@@ -239,4 +240,4 @@ def run_soak(*, minutes: float | None = None, frames: int | None = None, every_s
     return soak.report(source)
 
 
-__all__ = ["run_soak", "AppSoak", "SoakError", "check_settings", "WARMUP_FRAMES"]
+__all__ = ["WARMUP_FRAMES", "AppSoak", "SoakError", "check_settings", "run_soak"]

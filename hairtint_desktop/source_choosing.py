@@ -45,10 +45,10 @@ class SourceChoosing:
         return QFileDialog.getOpenFileName(self, title, "", filter_)[0] or None
 
     # drag and drop of a photo
-    def dragEnterEvent(self, event) -> None:  # noqa: N802
+    def dragEnterEvent(self, event) -> None:
         event.acceptProposedAction() if self.state.kiosk.files and dropped_image(event) else event.ignore()
 
-    def dropEvent(self, event) -> None:  # noqa: N802
+    def dropEvent(self, event) -> None:
         path = dropped_image(event) if self.state.kiosk.files else None
         event.acceptProposedAction() if path else event.ignore()
         if path:

@@ -20,7 +20,7 @@ import contextlib
 import os
 import signal
 import sys
-from typing import Iterator
+from collections.abc import Iterator
 
 #: The exit code after the reader of stdout went away (``hairtint recolor ... | head -1``).
 PIPE_CLOSED = 128 + getattr(signal, "SIGPIPE", 13)  # Windows has no SIGPIPE

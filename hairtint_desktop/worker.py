@@ -7,7 +7,8 @@ keeps the newest ``Idle`` the runner sent, for :meth:`Worker.settled`."""
 from __future__ import annotations
 
 import logging
-from typing import TYPE_CHECKING, Callable
+from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Qt, Signal, Slot
 
@@ -102,4 +103,4 @@ class Worker(QObject):
         return self.runner.stuck_threads
 
 
-__all__ = ["Worker", "FrameInfo"]
+__all__ = ["FrameInfo", "Worker"]

@@ -37,11 +37,11 @@ def teacher_model(refs: list[str], mirror: bool = False) -> Teacher:
     several, the mean of their hair probabilities (hairnet-hq and hairnet 2.2.0 together score above
     either alone: docs/models/experiments.md, "Teachers measured"); with ``mirror``, each model's
     answer is itself the mean over the photo and its mirror image."""
-    from core.pipeline.engine import open_segmenter
     from core.frames import RunningMode
-    from core.tryon.session import Session
+    from core.pipeline.engine import open_segmenter
     from core.stages.mirror import MirroredSegmenter
     from core.tools.evaluate import predict
+    from core.tryon.session import Session
 
     registry = Session().registry
     segmenters = [open_segmenter(registry.resolve(ref), RunningMode.IMAGE) for ref in refs]

@@ -82,7 +82,7 @@ class Settings:
     install_id: str = ""  # the file's; else read_settings fills in machine_install_id() (not written)
     metrics: MetricsSettings = field(default_factory=MetricsSettings)
 
-    def with_(self, **changes) -> "Settings":
+    def with_(self, **changes) -> Settings:
         return replace(self, **changes)
 
     def to_json(self) -> dict:
@@ -392,17 +392,17 @@ def _usable(check, value) -> bool:
 
 
 __all__ = [
+    "ROLLOUT_STAGES",
     "KioskSettings",
     "MetricsSettings",
     "Settings",
-    "ROLLOUT_STAGES",
-    "rollout_stage",
-    "config_dir",
-    "machine_install_id",
-    "settings_path",
-    "settings_from_dict",
-    "read_settings",
-    "load_settings",
-    "save_settings",
     "changed_keys",
+    "config_dir",
+    "load_settings",
+    "machine_install_id",
+    "read_settings",
+    "rollout_stage",
+    "save_settings",
+    "settings_from_dict",
+    "settings_path",
 ]

@@ -21,9 +21,9 @@ from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 
-from core.io.small_files import FileProblem, read_json
 from core.errors import PaletteError
 from core.frames import Shade
+from core.io.small_files import FileProblem, read_json
 
 log = logging.getLogger(__name__)
 

@@ -15,10 +15,10 @@ import tempfile
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from core.errors import ModelError
-from core.io.small_files import FileProblem, read_bytes, read_json, regular_size
 from core.catalog.rollout import Stage, assign, in_rollout, rollout_bucket
+from core.errors import ModelError
 from core.io.model_file import MAX_MODEL_BYTES, ModelInfo, inspect_tflite
+from core.io.small_files import FileProblem, read_bytes, read_json, regular_size
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_REGISTRY = REPO_ROOT / "model_registry.json"
@@ -78,7 +78,7 @@ class Registry:
         self.entries, self.default, self.path = entries, default, path
 
     @classmethod
-    def load(cls, path: Path = DEFAULT_REGISTRY) -> "Registry":
+    def load(cls, path: Path = DEFAULT_REGISTRY) -> Registry:
         path = Path(path)
         data = _read_json(path, f"cannot read the model registry {path}")
         if not isinstance(data, dict):
@@ -288,4 +288,4 @@ def _write_atomically(path: Path, text: str) -> None:
         raise
 
 
-__all__ = ["CHECKSUM_SUFFIX", "ModelEntry", "Registry", "add_model", "check_model_file", "file_sha256", "in_rollout", "rollout_bucket", "STAGES"]
+__all__ = ["CHECKSUM_SUFFIX", "STAGES", "ModelEntry", "Registry", "add_model", "check_model_file", "file_sha256", "in_rollout", "rollout_bucket"]

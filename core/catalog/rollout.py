@@ -12,9 +12,9 @@ from __future__ import annotations
 
 import hashlib
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Mapping
 
 from core.catalog.config import ROLLOUT_STAGES
 from core.catalog.rollout_state import RollbackRecord

@@ -119,5 +119,12 @@ def clear_rollback(path: Path) -> bool:
         raise ConfigError(f"the rollout state {path} cannot be deleted: {exc.strerror or exc}") from exc
 
 
-__all__ = ["STATE_FILE", "MAX_STATE_BYTES", "RollbackRecord", "state_path", "read_rollback", "write_rollback",
-           "clear_rollback"]
+__all__ = [
+    "MAX_STATE_BYTES",
+    "STATE_FILE",
+    "RollbackRecord",
+    "clear_rollback",
+    "read_rollback",
+    "state_path",
+    "write_rollback",
+]

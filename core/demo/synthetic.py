@@ -14,8 +14,17 @@ from functools import lru_cache
 import cv2
 import numpy as np
 
-from core.demo.synthetic_draw import (Geometry, PortraitStyle, draw_back_hair, draw_background, draw_body, draw_face,
-                                      draw_front_hair, draw_skin, shade_under_hair)
+from core.demo.synthetic_draw import (
+    Geometry,
+    PortraitStyle,
+    draw_back_hair,
+    draw_background,
+    draw_body,
+    draw_face,
+    draw_front_hair,
+    draw_skin,
+    shade_under_hair,
+)
 
 HAIR_COLOURS = [(58, 38, 26), (30, 24, 22), (96, 62, 38), (128, 58, 32), (160, 122, 76), (196, 160, 104)]
 SKIN_TONES = [(236, 196, 168), (222, 172, 138), (196, 142, 106), (156, 104, 74), (108, 72, 52)]

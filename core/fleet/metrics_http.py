@@ -9,8 +9,8 @@ import logging
 import queue
 import socket
 import threading
+from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, HTTPServer
-from typing import Callable
 from urllib.parse import urlsplit
 
 from prometheus_client import CONTENT_TYPE_LATEST
@@ -32,7 +32,7 @@ class _Handler(BaseHTTPRequestHandler):
         self.timeout = self.server.timeout_s  # every read and write on the socket
         super().setup()
 
-    def do_GET(self) -> None:  # noqa: N802
+    def do_GET(self) -> None:
         if urlsplit(self.path).path != PATH:
             self.send_error(404, f"only {PATH} is served here")
             return
@@ -43,7 +43,7 @@ class _Handler(BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(body)
 
-    def log_message(self, format: str, *args) -> None:  # noqa: A002
+    def log_message(self, format: str, *args) -> None:
         log.debug("metrics %s: " + format, self.address_string(), *args)
 
 
@@ -120,4 +120,4 @@ class PooledServer(HTTPServer):
             thread.join(timeout)
 
 
-__all__ = ["PooledServer", "PATH", "WORKERS", "QUEUE_SIZE", "TIMEOUT_S", "THREAD_PREFIX"]
+__all__ = ["PATH", "QUEUE_SIZE", "THREAD_PREFIX", "TIMEOUT_S", "WORKERS", "PooledServer"]

@@ -15,16 +15,17 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import datetime
-from typing import TYPE_CHECKING, Callable
+from typing import TYPE_CHECKING
 
+from core.catalog.rollout_state import RollbackRecord, write_rollback
 from core.errors import ConfigError, HairTintError
+from core.fleet.rollback import GuardedPipeline, HealthWatch, RollbackRules
+from core.fleet.telemetry import Telemetry
 from core.frames import RunningMode
 from core.live.events import Notice, Status
-from core.fleet.rollback import GuardedPipeline, HealthWatch, RollbackRules
-from core.catalog.rollout_state import RollbackRecord, write_rollback
-from core.fleet.telemetry import Telemetry
 
 if TYPE_CHECKING:  # core.pipeline.pipeline (OpenCV) is loaded with the first pipeline, not here
     from core.pipeline.pipeline import PipelineFactory

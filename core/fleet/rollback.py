@@ -15,8 +15,8 @@ from __future__ import annotations
 
 import time
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 import numpy as np
 
@@ -126,4 +126,4 @@ class GuardedPipeline:
         return result
 
 
-__all__ = ["FRAME_BUDGET_MS", "RollbackRules", "HealthWatch", "GuardedPipeline", "mask_problem"]
+__all__ = ["FRAME_BUDGET_MS", "GuardedPipeline", "HealthWatch", "RollbackRules", "mask_problem"]

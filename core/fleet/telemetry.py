@@ -12,7 +12,7 @@ from __future__ import annotations
 import math
 import threading
 import time
-from typing import Callable
+from collections.abc import Callable
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, generate_latest
 from prometheus_client.parser import text_string_to_metric_families
@@ -145,4 +145,4 @@ class MetricsServer:
         self._server.close()
 
 
-__all__ = ["Telemetry", "MetricsServer", "rows", "table", "QUANTILES"]
+__all__ = ["QUANTILES", "MetricsServer", "Telemetry", "rows", "table"]

@@ -175,9 +175,7 @@ def to_rgb(image: Image.Image) -> np.ndarray:
         image = image.convert("RGBA" if "transparency" in image.info else "RGB")
     elif mode in ("1", "L"):
         return _grey_to_rgb(np.asarray(image.convert("L")))
-    elif mode == "LA" or mode == "PA":
-        image = image.convert("RGBA")
-    elif mode in ("RGBa", "La"):
+    elif mode == "LA" or mode == "PA" or mode in ("RGBa", "La"):
         image = image.convert("RGBA")
     if image.mode == "RGBA":
         white = Image.new("RGBA", image.size, (255, 255, 255, 255))

@@ -11,7 +11,6 @@ from pathlib import Path
 
 from core.frames import DEFAULT_SHINE, Look, Shade
 
-
 MAX_STEM_BYTES = 180  # a name's stem; what is added (suffix, -N, a temporary file's decoration) fits in 255
 
 

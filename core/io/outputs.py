@@ -10,8 +10,8 @@ import math
 import os
 import shutil
 import uuid
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator
 
 from core.errors import HairTintError
 from core.io.naming import shorten

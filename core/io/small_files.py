@@ -14,8 +14,8 @@ import json
 import os
 import stat
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 #: How deep JSON may nest before it is refused (the files read here nest three or four levels).
 MAX_DEPTH = 32
@@ -174,5 +174,13 @@ def _replace(path: Path, data: bytes) -> None:
         raise
 
 
-__all__ = ["FileProblem", "MAX_DEPTH", "folder_lock", "json_kind", "read_bytes", "read_json", "regular_size",
-           "update_json"]
+__all__ = [
+    "MAX_DEPTH",
+    "FileProblem",
+    "folder_lock",
+    "json_kind",
+    "read_bytes",
+    "read_json",
+    "regular_size",
+    "update_json",
+]

@@ -98,5 +98,15 @@ def file_filter(label: str, suffixes: tuple[str, ...]) -> str:
 IMAGE_FILTER = file_filter("Photos", IMAGE_SUFFIXES)
 VIDEO_FILTER = file_filter("Videos", VIDEO_SUFFIXES)
 
-__all__ = ["SourceSpec", "parse_spec", "camera_spec", "file_filter", "VIDEO_SUFFIXES", "IMAGE_SUFFIXES",
-           "IMAGE_FILTER", "VIDEO_FILTER", "KINDS", "DEMO"]
+__all__ = [
+    "DEMO",
+    "IMAGE_FILTER",
+    "IMAGE_SUFFIXES",
+    "KINDS",
+    "VIDEO_FILTER",
+    "VIDEO_SUFFIXES",
+    "SourceSpec",
+    "camera_spec",
+    "file_filter",
+    "parse_spec",
+]

@@ -11,17 +11,18 @@ import itertools
 import logging
 import math
 import time
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Callable, Iterator, Protocol, runtime_checkable
+from typing import Protocol, runtime_checkable
 
 import cv2
 import numpy as np
 
+from core.demo.synthetic import render_portrait
 from core.errors import ImageReadError, SourceError
 from core.frames import Frame
 from core.io.images import IMAGE_SUFFIXES, load_image
 from core.io.source_spec import SourceSpec, parse_spec
-from core.demo.synthetic import render_portrait
 
 log = logging.getLogger(__name__)
 

@@ -13,9 +13,35 @@ The threads share nothing but what ``shared`` holds (the mailbox, the epoch, the
 behind a lock. The message protocol is ADR 0009 (docs/adr/0009-live-runner-messages.md)."""
 
 from core.frames import Result
-from core.live.events import (Event, Finished, FrameInfo, Idle, Notice, Problem, Processed, Recovered, Status,
-                              Unavailable, message, model_label)
+from core.live.events import (
+    Event,
+    Finished,
+    FrameInfo,
+    Idle,
+    Notice,
+    Problem,
+    Processed,
+    Recovered,
+    Status,
+    Unavailable,
+    message,
+    model_label,
+)
 from core.live.runner import LiveRunner
 
-__all__ = ["LiveRunner", "Result", "FrameInfo", "Processed", "Problem", "Status", "Notice", "Recovered",
-           "Unavailable", "Idle", "Finished", "Event", "message", "model_label"]
+__all__ = [
+    "Event",
+    "Finished",
+    "FrameInfo",
+    "Idle",
+    "LiveRunner",
+    "Notice",
+    "Problem",
+    "Processed",
+    "Recovered",
+    "Result",
+    "Status",
+    "Unavailable",
+    "message",
+    "model_label",
+]

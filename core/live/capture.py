@@ -15,7 +15,7 @@ import threading
 
 from core.errors import SourceError
 from core.io.source_spec import parse_spec
-from core.live.commands import CaptureBusy, CaptureEnded, CaptureGone, CaptureWaiting, Captured
+from core.live.commands import CaptureBusy, Captured, CaptureEnded, CaptureGone, CaptureWaiting
 from core.live.events import Status, Unavailable, message
 from core.live.pacer import Pacer
 from core.live.retry import Retry, close_quietly, look_for_camera

@@ -99,5 +99,19 @@ class Captured:
     mode: RunningMode  # the source's: IMAGE for a photo or a folder, VIDEO for a camera, video or the demo
 
 
-__all__ = ["SetSource", "SetLooks", "SwapModel", "Clear", "Step", "Shown", "Stop", "Command", "CaptureBusy",
-           "CaptureWaiting", "CaptureEnded", "CaptureGone", "Note", "Captured"]
+__all__ = [
+    "CaptureBusy",
+    "CaptureEnded",
+    "CaptureGone",
+    "CaptureWaiting",
+    "Captured",
+    "Clear",
+    "Command",
+    "Note",
+    "SetLooks",
+    "SetSource",
+    "Shown",
+    "Step",
+    "Stop",
+    "SwapModel",
+]

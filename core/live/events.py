@@ -99,5 +99,17 @@ def model_label(pipeline) -> str:
     return f"{info.id} {info.version}".strip()
 
 
-__all__ = ["FrameInfo", "Processed", "Problem", "Status", "Notice", "Recovered", "Unavailable", "Idle", "Finished",
-           "Event", "message", "model_label"]
+__all__ = [
+    "Event",
+    "Finished",
+    "FrameInfo",
+    "Idle",
+    "Notice",
+    "Problem",
+    "Processed",
+    "Recovered",
+    "Status",
+    "Unavailable",
+    "message",
+    "model_label",
+]

@@ -5,7 +5,7 @@ sources and customers it has moved on from out of the picture. Used by the proce
 from __future__ import annotations
 
 from core.live.capture import Capture
-from core.live.commands import CaptureBusy, CaptureEnded, CaptureGone, CaptureWaiting, Captured
+from core.live.commands import CaptureBusy, Captured, CaptureEnded, CaptureGone, CaptureWaiting
 from core.live.events import Problem, Unavailable
 from core.live.shared import Mailbox, Stuck, Wiring
 
@@ -90,4 +90,4 @@ class Feed:
         self._capture.start()
 
 
-__all__ = ["Feed", "MAX_RESTARTS", "STALL_S"]
+__all__ = ["MAX_RESTARTS", "STALL_S", "Feed"]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import threading
 import time
-from typing import Callable
+from collections.abc import Callable
 
 MAX_FPS = 60.0  # upper bound for paced (non-camera) sources
 
@@ -45,4 +45,4 @@ class Pacer:
         return delay
 
 
-__all__ = ["Pacer", "MAX_FPS"]
+__all__ = ["MAX_FPS", "Pacer"]

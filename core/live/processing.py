@@ -15,9 +15,21 @@ import logging
 from typing import TYPE_CHECKING
 
 from core.frames import Look, RunningMode
-from core.live.commands import (CaptureBusy, CaptureEnded, CaptureGone, CaptureWaiting, Captured, Clear, SetLooks,
-                                SetSource, Shown, Step, Stop, SwapModel)
-from core.live.events import FrameInfo, Finished, Idle, Problem, Processed, Status, message, model_label
+from core.live.commands import (
+    CaptureBusy,
+    Captured,
+    CaptureEnded,
+    CaptureGone,
+    CaptureWaiting,
+    Clear,
+    SetLooks,
+    SetSource,
+    Shown,
+    Step,
+    Stop,
+    SwapModel,
+)
+from core.live.events import Finished, FrameInfo, Idle, Problem, Processed, Status, message, model_label
 from core.live.feed import Feed
 from core.live.shared import Mail, Mailbox, Stuck, Wiring
 
@@ -193,4 +205,4 @@ class Processing:
         self._emit(Finished())
 
 
-__all__ = ["Processing", "STATS_EVERY_S", "DISPLAY_CREDIT_TIMEOUT_S", "TAKE_TIMEOUT_S"]
+__all__ = ["DISPLAY_CREDIT_TIMEOUT_S", "STATS_EVERY_S", "TAKE_TIMEOUT_S", "Processing"]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import threading
-from typing import Callable
+from collections.abc import Callable
 
 from core.io.source_spec import parse_spec
 from core.live.events import Event, Problem, Recovered, Status, Unavailable, message
@@ -86,4 +86,4 @@ def close_quietly(source) -> None:
             log.exception("closing the source failed")
 
 
-__all__ = ["Retry", "look_for_camera", "close_quietly", "CAMERA_POLL_S", "MAX_BACKOFF_S", "FIRST_BACKOFF_S"]
+__all__ = ["CAMERA_POLL_S", "FIRST_BACKOFF_S", "MAX_BACKOFF_S", "Retry", "close_quietly", "look_for_camera"]

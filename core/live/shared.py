@@ -8,8 +8,8 @@ from __future__ import annotations
 import logging
 import threading
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 log = logging.getLogger(__name__)
 
@@ -145,4 +145,4 @@ class Stuck:
             return list(self._threads)
 
 
-__all__ = ["Mail", "Mailbox", "Epoch", "Wiring", "Stuck"]
+__all__ = ["Epoch", "Mail", "Mailbox", "Stuck", "Wiring"]

@@ -4,19 +4,19 @@ smoother, refiner and recolourer go together."""
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
+from core.catalog.registry import ModelEntry, Registry
 from core.errors import ModelError
 from core.frames import RunningMode
+from core.pipeline.pipeline import PassThroughSmoother, Pipeline
 from core.stages.face_guard import FaceGuard
 from core.stages.head_crop import CroppingSegmenter, FaceFinder, HeadCropper
 from core.stages.matte import MatteSettings
 from core.stages.mirror import MirroredSegmenter
-from core.pipeline.pipeline import PassThroughSmoother, Pipeline
 from core.stages.recolor import Recolorer
 from core.stages.refine import Refiner
-from core.catalog.registry import ModelEntry, Registry
 from core.stages.segment import MediaPipeSegmenter, OpenCvDnnSegmenter
 from core.stages.smooth import SmoothedRefiner, TemporalSmoother
 
@@ -49,8 +49,8 @@ def open_segmenter(entry: ModelEntry, mode: RunningMode):
     once in a child process (a damaged file can crash MediaPipe), then load it here with its backend."""
     entry.verify()
     if entry.backend == "mediapipe":
-        from core.stages.segment.model_probe import probe
         from core.catalog.registry import file_sha256
+        from core.stages.segment.model_probe import probe
 
         probe(entry.file, entry.sha256 if entry.verified else file_sha256(entry.file))
     if entry.backend == "opencv-dnn":

@@ -22,8 +22,8 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
-from core.stages.face_landmarks import FaceTracker
 from core.frames import Frame, RunningMode
+from core.stages.face_landmarks import FaceTracker
 
 # Face-mesh landmark numbers (MediaPipe's 468-point canonical face).
 FACE_OVAL = (10, 338, 297, 332, 284, 251, 389, 356, 454, 323, 361, 288, 397, 365, 379, 378, 400, 377, 152, 148,

@@ -17,9 +17,9 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
+from core.frames import Frame
 from core.stages.face_guard import FaceGuard, cheeks
 from core.stages.matte import MatteSettings, colour_line_coefficients
-from core.frames import Frame
 from core.stages.resample import shrink, shrink_frame, work_size
 
 log = logging.getLogger(__name__)

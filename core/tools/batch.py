@@ -4,16 +4,16 @@ pass over them that reports a bad file and goes on with the rest. Inputs are nev
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator
 
 from core.errors import HairTintError
 from core.frames import Frame, Look
 from core.io.images import IMAGE_SUFFIXES, load_image, save_image
-from core.stages.levels import LiftAdvice
 from core.io.naming import free_name, result_stem
 from core.pipeline.pipeline import Pipeline
+from core.stages.levels import LiftAdvice
 
 log = logging.getLogger(__name__)
 OUTPUT_SUFFIXES = (".jpg", ".jpeg", ".png")

@@ -21,8 +21,8 @@ from tqdm import tqdm
 
 from core.errors import HairTintError
 from core.frames import Frame, Look
-from core.pipeline.pipeline import Pipeline, PipelineStats
 from core.io.sources import Source, open_source
+from core.pipeline.pipeline import Pipeline, PipelineStats
 from core.tools.timing_reports import BenchReport, Machine, MemoryCurve
 
 WARMUP = 10

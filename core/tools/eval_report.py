@@ -4,8 +4,8 @@ set and, with ``--hard-cases``, by kind of hard case; ``table()`` is the text th
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Mapping
 
 Figures = Mapping[str, float]  # ``core.tools.evaluate.ModelScores.summary``: figure name -> value (NaN: not measured)
 
@@ -91,4 +91,4 @@ class EvalReport:
         return "\n".join(lines)
 
 
-__all__ = ["EvalReport", "Figures", "HAIRLINE_COLUMNS", "ModelFigures", "figure"]
+__all__ = ["HAIRLINE_COLUMNS", "EvalReport", "Figures", "ModelFigures", "figure"]

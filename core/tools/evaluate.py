@@ -14,25 +14,32 @@ from __future__ import annotations
 import html
 import logging
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Callable, NamedTuple
+from typing import NamedTuple
 
 import cv2
 import numpy as np
 from tqdm import tqdm
 
+from core.errors import DataError
+from core.frames import Frame, Look
+from core.io.datasets import (
+    MaskOrientationError,
+    Sample,
+    expand_sets,
+    list_samples,
+    load_mask,
+    load_pair,
+    mask_orientation_unclear,
+)
+from core.io.naming import shorten
+from core.stages.head_crop import place_far
 from core.tools import edge_metrics as em
 from core.tools import hairline_metrics as hm
 from core.tools import texture_metrics as tm
-from core.io.naming import shorten
-from core.io.datasets import (MaskOrientationError, Sample, expand_sets, list_samples, load_mask, load_pair,
-                              mask_orientation_unclear)
-from core.errors import DataError
-from core.frames import Frame, Look
-from core.stages.head_crop import place_far
 from core.tools.mask_metrics import false_positive_area, mask_iou
-from core.catalog.registry import ModelEntry
 
 log = logging.getLogger(__name__)
 FAILURE_IOU = 0.5

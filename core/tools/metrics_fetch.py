@@ -80,4 +80,4 @@ def prometheus_text(body: bytes, url: str) -> str:
     return text
 
 
-__all__ = ["MetricsFetchError", "read_metrics", "prometheus_text"]
+__all__ = ["MetricsFetchError", "prometheus_text", "read_metrics"]

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import platform
 import time
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Callable, Sequence
 
 import numpy as np
 
@@ -58,11 +58,11 @@ def check_palette() -> Check:
 
 
 def check_pipeline(registry, frames: int = FRAMES, size: tuple[int, int] = SIZE) -> Check:
-    from core.pipeline.engine import PipelineOptions, build_pipeline
-    from core.frames import Look
-    from core.tools.mask_metrics import mask_iou
     from core.catalog.palette import default_palette, resolve_color
+    from core.frames import Look
     from core.io.sources import SyntheticSource
+    from core.pipeline.engine import PipelineOptions, build_pipeline
+    from core.tools.mask_metrics import mask_iou
 
     try:
         entry = registry.resolve(None)
@@ -94,7 +94,8 @@ def check_pipeline(registry, frames: int = FRAMES, size: tuple[int, int] = SIZE)
 
 
 def check_camera(list_cameras: Callable[[], list[int]] | None = None, open_camera=None) -> Check:
-    from core.io.sources import list_cameras as default_list, open_source
+    from core.io.sources import list_cameras as default_list
+    from core.io.sources import open_source
 
     found = (list_cameras or default_list)()
     if not found:

@@ -32,7 +32,8 @@ percentile.
 
 from __future__ import annotations
 
-from typing import Callable, NamedTuple
+from collections.abc import Callable
+from typing import NamedTuple
 
 import cv2
 import numpy as np

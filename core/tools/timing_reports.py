@@ -4,8 +4,8 @@ a frozen record: ``table()`` is the text the command prints, ``to_json()`` the J
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Mapping, Sequence
 
 
 @dataclass(frozen=True)

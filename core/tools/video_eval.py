@@ -17,15 +17,15 @@ from __future__ import annotations
 
 import math
 import zlib
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Mapping, Sequence
 
 import cv2
 import numpy as np
 from tqdm import tqdm
 
-from core.io.datasets import Sample, load_pair
 from core.frames import Frame, Look
+from core.io.datasets import Sample, load_pair
 from core.tools.mask_metrics import mask_iou
 
 CLIP_SIZE = (640, 480)  # (width, height)

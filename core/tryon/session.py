@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import logging
 import os
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable
+from typing import TYPE_CHECKING
 
 from core.catalog.config import Settings, read_settings
 from core.errors import HairTintError, ModelError
@@ -37,7 +38,7 @@ class SettingsChange:
     resolution: bool = False
 
     @classmethod
-    def between(cls, old: Settings, new: Settings) -> "SettingsChange":
+    def between(cls, old: Settings, new: Settings) -> SettingsChange:
         return cls(
             palette=old.palette_file != new.palette_file,
             overlay=old.overlay != new.overlay,
@@ -67,7 +68,7 @@ class Session:
         self.palette: list[Shade] = self._load_palette()
 
     @classmethod
-    def load(cls, settings_path: str | os.PathLike | None = None, **kw) -> "Session":
+    def load(cls, settings_path: str | os.PathLike | None = None, **kw) -> Session:
         """Read the settings file (problems become ``warnings``, never an exception)."""
         settings, warnings = read_settings(settings_path)
         for message in warnings:
@@ -227,7 +228,7 @@ class Session:
         return Look(shade=shade, intensity=intensity, shine=DEFAULT_SHINE if shine is None else shine,
                     tips=shade.tips if tips is None else resolve_tips(tips, self.palette))
 
-    def with_palette_file(self, path: str | None) -> "Session":
+    def with_palette_file(self, path: str | None) -> Session:
         """This session with the shades of another palette file added (``recolor --palette``); a file
         that cannot be used raises PaletteError."""
         if not path:

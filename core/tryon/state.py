@@ -14,9 +14,10 @@ from __future__ import annotations
 
 import hmac
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from enum import Enum
-from typing import Callable, Generic, TypeVar
+from typing import Generic, TypeVar
 
 from core.catalog.config import KioskSettings
 from core.catalog.palette import default_index
@@ -272,5 +273,16 @@ class TryOnState:
             self.events.looks.emit(looks, old_looks)
 
 
-__all__ = ["TryOnState", "KioskPolicy", "ViewMode", "Change", "Emitter", "StateEvents", "index_of",
-           "RESET_FIELDS", "KEPT_FIELDS", "COMPARE_TILES", "DEFAULT_DIVIDER"]
+__all__ = [
+    "COMPARE_TILES",
+    "DEFAULT_DIVIDER",
+    "KEPT_FIELDS",
+    "RESET_FIELDS",
+    "Change",
+    "Emitter",
+    "KioskPolicy",
+    "StateEvents",
+    "TryOnState",
+    "ViewMode",
+    "index_of",
+]

@@ -8,8 +8,15 @@ from pathlib import Path
 from core.errors import HairTintError
 from core.io.outputs import figures_json, staged_folder, write_text
 from hairtint_desktop.commands.registry import command, option
-from hairtint_desktop.commands.shared import (DATA_HELP, MODELS_COMPARED, SPLIT, check_outputs, mask_orientation,
-                                              number, positive)
+from hairtint_desktop.commands.shared import (
+    DATA_HELP,
+    MODELS_COMPARED,
+    SPLIT,
+    check_outputs,
+    mask_orientation,
+    number,
+    positive,
+)
 
 
 @command("eval", "measure mask quality on labelled photos",
@@ -32,16 +39,16 @@ from hairtint_desktop.commands.shared import (DATA_HELP, MODELS_COMPARED, SPLIT,
                 help="also score each model on the photos a CSV file lists (set, stem, kind, note), by kind: "
                      "IoU and the share of what it calls hair that is not (docs/models/hard-cases.csv)"))
 def evaluate(args) -> int:
+    from core.frames import RunningMode
+    from core.pipeline.engine import build_refiner, open_segmenter, with_head_crop
+    from core.stages.mirror import MirroredSegmenter
+    from core.stages.recolor import Recolorer
     from core.tools import evaluate as ev
     from core.tools.edge_metrics import TEST_SHADE
     from core.tools.eval_report import EvalReport, ModelFigures
     from core.tools.hairline_metrics import look_names
-    from core.tools.texture_metrics import look_names as texture_looks
     from core.tools.hard_cases import load_hard_cases, slice_summary
-    from core.pipeline.engine import build_refiner, open_segmenter, with_head_crop
-    from core.frames import RunningMode
-    from core.stages.mirror import MirroredSegmenter
-    from core.stages.recolor import Recolorer
+    from core.tools.texture_metrics import look_names as texture_looks
 
     if args.far is not None and args.report:
         raise HairTintError("--report shows photos as they are; leave it out with --far")
@@ -95,10 +102,9 @@ def evaluate(args) -> int:
          option("--frames", type=positive, default=30, help="frames per clip (default 30, at 30 fps)"),
          option("--json", metavar="FILE", help="write the figures as JSON"))
 def evaluate_video(args) -> int:
-    from core.tools import video_eval as ve
-    from core.pipeline.engine import PipelineOptions, build_pipeline
     from core.frames import RunningMode
-
+    from core.pipeline.engine import PipelineOptions, build_pipeline
+    from core.tools import video_eval as ve
     from core.tryon.session import Session
 
     check_outputs(args)

@@ -7,8 +7,8 @@ made). :func:`add_to` turns :data:`COMMANDS` into argparse subparsers, in the or
 from __future__ import annotations
 
 import argparse
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable
 
 Run = Callable[[argparse.Namespace], int]
 

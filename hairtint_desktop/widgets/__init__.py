@@ -7,4 +7,4 @@ from hairtint_desktop.widgets.start_panel import StartPanel
 from hairtint_desktop.widgets.swatches import SwatchButton, SwatchPalette
 from hairtint_desktop.widgets.video_view import VideoView
 
-__all__ = ["Banner", "LookControls", "StatsOverlay", "StartPanel", "SwatchButton", "SwatchPalette", "VideoView"]
+__all__ = ["Banner", "LookControls", "StartPanel", "StatsOverlay", "SwatchButton", "SwatchPalette", "VideoView"]

@@ -8,8 +8,8 @@ from PySide6.QtCore import QEvent, QObject, QRectF, QSize, Qt, Signal
 from PySide6.QtGui import QColor, QFont, QPainter, QPainterPath, QPen, QPolygonF
 from PySide6.QtWidgets import QAbstractButton, QButtonGroup, QGridLayout, QSizePolicy, QWidget
 
-from core.frames import Shade
 from core.catalog.palette import default_index
+from core.frames import Shade
 from core.tryon.state import index_of
 
 MIN_TOUCH_PX = 64
@@ -41,7 +41,7 @@ class SwatchButton(QAbstractButton):
         self._size = max(MIN_TOUCH_PX, size)
         self.setFixedSize(self.sizeHint())
 
-    def paintEvent(self, event) -> None:  # noqa: N802
+    def paintEvent(self, event) -> None:
         painter = QPainter(self)
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         r = QRectF(self.rect()).adjusted(2, 2, -2, -2)
@@ -171,7 +171,7 @@ class SwatchPalette(QWidget):
     def _clicked(self, index: int) -> None:
         self.select(index)
 
-    def eventFilter(self, obj: QObject, event: QEvent) -> bool:  # noqa: N802
+    def eventFilter(self, obj: QObject, event: QEvent) -> bool:
         if event.type() == QEvent.Type.KeyPress and obj in self.buttons:
             i = self.buttons.index(obj)
             key = event.key()

@@ -144,7 +144,7 @@ class VideoView(QWidget):
                 QRect(0, h2 + gap, w2, h2), QRect(w2 + gap, h2 + gap, w2, h2)]
 
     # ---- painting --------------------------------------------------------------------------------
-    def paintEvent(self, event) -> None:  # noqa: N802 (Qt API)
+    def paintEvent(self, event) -> None:
         painter = QPainter(self)
         try:
             painter.fillRect(self.rect(), BACKGROUND)
@@ -239,7 +239,7 @@ class VideoView(QWidget):
         if target.width() > 0:
             self.set_divider((x - target.x()) / target.width())
 
-    def mousePressEvent(self, event) -> None:  # noqa: N802
+    def mousePressEvent(self, event) -> None:
         if event.button() != Qt.MouseButton.LeftButton or self._after is None:
             return super().mousePressEvent(event)
         pos = event.position()
@@ -252,11 +252,11 @@ class VideoView(QWidget):
                     self.tile_clicked.emit(i)
                     break
 
-    def mouseMoveEvent(self, event) -> None:  # noqa: N802
+    def mouseMoveEvent(self, event) -> None:
         if self._dragging:
             self._divider_from(event.position().x())
 
-    def mouseReleaseEvent(self, event) -> None:  # noqa: N802
+    def mouseReleaseEvent(self, event) -> None:
         self._dragging = False
 
     def sizeHint(self) -> QSize:

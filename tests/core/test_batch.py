@@ -1,7 +1,7 @@
 from pathlib import Path
 
-from core.tools.batch import plan
 from core.frames import Look, Shade
+from core.tools.batch import plan
 
 LOOK = Look(Shade("Sunlit Amber", (200, 120, 42)), intensity=55)
 
@@ -50,8 +50,8 @@ def test_missing_inputs_and_empty_folders_are_reported(tmp_path):
 
 
 def test_result_stem_names_tips_and_shine_only_when_they_differ_from_the_look():
-    from core.io.naming import result_stem
     from core.catalog.palette import default_palette, resolve_color
+    from core.io.naming import result_stem
 
     palette = default_palette()
     balayage, blue = resolve_color("Honey Balayage", palette), resolve_color("Ocean Blue", palette)

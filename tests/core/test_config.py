@@ -6,9 +6,17 @@ import uuid
 import pytest
 
 from core.catalog import config
-from core.catalog.config import (KioskSettings, MetricsSettings, Settings, config_dir, load_settings, machine_install_id,
-                                 read_settings, save_settings, settings_path)
-
+from core.catalog.config import (
+    KioskSettings,
+    MetricsSettings,
+    Settings,
+    config_dir,
+    load_settings,
+    machine_install_id,
+    read_settings,
+    save_settings,
+    settings_path,
+)
 
 # `systemd-id128 machine-id --app-specific=4eeec022809047a0b29c3270d299895f -u` (systemd 252) on machines
 # whose /etc/machine-id holds these ids: the install id is systemd's app-specific id for HairTint

@@ -5,12 +5,12 @@ import cv2
 import numpy as np
 import pytest
 
-from core.tools.edge_metrics import TEST_LOOK, VISIBLE_DE, delta_e
-from core.pipeline.engine import build_pipeline
 from core.frames import RunningMode
+from core.io.sources import SyntheticSource
+from core.pipeline.engine import build_pipeline
 from core.stages.face_guard import LEFT_BROW, RIGHT_BROW
 from core.stages.face_landmarks import FaceTracker
-from core.io.sources import SyntheticSource
+from core.tools.edge_metrics import TEST_LOOK, VISIBLE_DE, delta_e
 
 
 def brow_pixels(tracker: FaceTracker, frame) -> np.ndarray:

@@ -1,8 +1,8 @@
 import numpy as np
 import pytest
 
-from core.tools import edge_metrics as em
 from core.stages.recolor import Recolorer
+from core.tools import edge_metrics as em
 
 
 def disc(shape=(120, 160), centre=(60, 80), radius=35) -> np.ndarray:
@@ -67,13 +67,13 @@ def test_worst_crop_holds_the_bleed():
 
 
 def test_a_true_mask_seen_at_a_models_input_keeps_its_shape_and_loses_detail_finer_than_a_model_pixel():
-    from core.tools.mask_metrics import mask_iou
     from core.tools.evaluate import true_mask_seen_at
+    from core.tools.mask_metrics import mask_iou
 
     truth = disc(shape=(480, 640), centre=(240, 320), radius=150)
     truth[100:102, :] = True  # a strand 2 px high: a third of a model pixel at 64 x 64
     seen = true_mask_seen_at(truth, 64)
     assert seen.shape == truth.shape and seen.dtype == np.float32
-    assert 0.0 <= seen.min() and seen.max() <= 1.0
+    assert seen.min() >= 0.0 and seen.max() <= 1.0
     assert mask_iou(seen > 0.5, disc(shape=(480, 640), centre=(240, 320), radius=150)) > 0.98
     assert seen[101, :100].max() < 0.5  # the strand fades, as a real model's output at that size would

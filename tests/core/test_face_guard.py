@@ -11,10 +11,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
-from core.stages.face_guard import FaceGuard, cheeks
 from core.frames import Frame, RunningMode
 from core.io.images import load_image
 from core.pipeline.pipeline import Pipeline
+from core.stages.face_guard import FaceGuard, cheeks
 from core.stages.refine import Refiner
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures"

@@ -4,9 +4,9 @@ import cv2
 import numpy as np
 import pytest
 
-from core.stages.face_landmarks import FaceTracker
 from core.frames import Frame, RunningMode
 from core.io.images import load_image
+from core.stages.face_landmarks import FaceTracker
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures"
 

@@ -10,17 +10,17 @@ import numpy as np
 import pytest
 
 from core.catalog.config import Settings
+from core.catalog.registry import Registry
+from core.catalog.rollout import ENV_STAGE, rollout_bucket
+from core.catalog.rollout_state import read_rollback
 from core.fleet.monitor import FleetMonitor
+from core.fleet.rollback import FRAME_BUDGET_MS, HealthWatch, RollbackRules, mask_problem
+from core.fleet.telemetry import rows
 from core.frames import Frame, Look, RunningMode, Shade
 from core.live import LiveRunner, Processed
 from core.pipeline.pipeline import PassThroughSmoother, Pipeline
 from core.stages.recolor import Recolorer
-from core.catalog.registry import Registry
-from core.fleet.rollback import FRAME_BUDGET_MS, HealthWatch, RollbackRules, mask_problem
-from core.catalog.rollout import ENV_STAGE, rollout_bucket
-from core.catalog.rollout_state import read_rollback
 from core.tryon.session import Session
-from core.fleet.telemetry import rows
 from tests.fakes import Clock, FakeSegmenter, Identity, ListSource
 from tests.registries import EXPERIMENTAL_ID, STABLE_ID, registry_with_experimental
 

@@ -9,9 +9,9 @@ import pytest
 
 from core.errors import DataError
 from core.io.datasets import Sample
-from core.tools.mask_metrics import false_positive_area
 from core.tools.evaluate import ModelScores
 from core.tools.hard_cases import ALL, load_hard_cases, slice_summary
+from core.tools.mask_metrics import false_positive_area
 
 LISTED = Path(__file__).resolve().parents[2] / "docs" / "models" / "hard-cases.csv"
 

@@ -4,12 +4,12 @@ a head far from the camera is segmented better through it."""
 import numpy as np
 import pytest
 
-from core.pipeline.engine import open_segmenter, with_head_crop
-from core.tools.evaluate import collect_samples, first_per_set, load_pair, predict
-from core.frames import Frame, RunningMode
-from core.stages.head_crop import CropRule, CroppingSegmenter, HeadCropper, head_square, place_far
-from core.tools.mask_metrics import mask_iou
 from core.catalog.registry import Registry
+from core.frames import Frame, RunningMode
+from core.pipeline.engine import open_segmenter, with_head_crop
+from core.stages.head_crop import CroppingSegmenter, CropRule, HeadCropper, head_square, place_far
+from core.tools.evaluate import collect_samples, first_per_set, load_pair, predict
+from core.tools.mask_metrics import mask_iou
 
 RULE = CropRule()
 

@@ -70,8 +70,8 @@ def test_the_labelled_photos_are_forty_or_more_with_a_level_and_a_reason():
 def test_the_still_pipeline_reads_the_labelled_photos_within_one_level(shared_dir):
     """The level the app reads from each labelled photo (the still pipeline's hair level) is within one of
     the level named by eye on at least 80 % of them (85 % when calibrated, 2026-12-07)."""
-    from core.pipeline.engine import PipelineOptions, build_pipeline
     from core.io.images import load_image
+    from core.pipeline.engine import PipelineOptions, build_pipeline
 
     pipeline = build_pipeline(PipelineOptions(running_mode=RunningMode.IMAGE))
     look = Look(Shade("grey", (128, 128, 128)), intensity=1)  # at 0 nothing is measured

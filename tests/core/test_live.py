@@ -10,7 +10,7 @@ import pytest
 
 from core.errors import SourceError
 from core.frames import Frame, Look, RunningMode, Shade
-from core.live import Finished, Idle, LiveRunner, Processed, Problem, Recovered, Status, Unavailable
+from core.live import Finished, Idle, LiveRunner, Problem, Processed, Recovered, Status, Unavailable
 from core.live.commands import Shown
 from core.live.feed import MAX_RESTARTS
 from core.live.pacer import Pacer

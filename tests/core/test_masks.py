@@ -4,8 +4,8 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from core.io.datasets import MaskOrientationError, Sample, load_mask, load_pair, mask_orientation_unclear, read_split
 from core.errors import DataError
+from core.io.datasets import MaskOrientationError, Sample, load_mask, load_pair, mask_orientation_unclear, read_split
 
 HAIR = np.zeros((30, 40), bool)
 HAIR[:12, 5:35] = True  # a band across the top: orientation is visible

@@ -11,15 +11,15 @@ from pathlib import Path
 
 import pytest
 
-from core.stages.segment import model_probe
 from core.catalog.config import Settings
 from core.catalog.registry import Registry, file_sha256
-from core.errors import ModelError
-from core.frames import RunningMode
-from core.fleet.monitor import FleetMonitor
 from core.catalog.rollout import ENV_STAGE, rollout_bucket
 from core.catalog.rollout_state import read_rollback
+from core.errors import ModelError
+from core.fleet.monitor import FleetMonitor
+from core.frames import RunningMode
 from core.live.events import Notice, model_label
+from core.stages.segment import model_probe
 from core.tryon.session import Session
 
 SHIPPED = Registry.load().resolve(None)

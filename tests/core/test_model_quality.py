@@ -6,12 +6,12 @@ these photos fails here."""
 
 import pytest
 
-from core.pipeline.engine import build_refiner, open_segmenter
-from core.frames import RunningMode
-from core.stages.mirror import MirroredSegmenter
-from core.tools.evaluate import EdgeJudge, collect_samples, evaluate_model, evaluate_true_masks, first_per_set
-from core.stages.recolor import Recolorer
 from core.catalog.registry import Registry
+from core.frames import RunningMode
+from core.pipeline.engine import build_refiner, open_segmenter
+from core.stages.mirror import MirroredSegmenter
+from core.stages.recolor import Recolorer
+from core.tools.evaluate import EdgeJudge, collect_samples, evaluate_model, evaluate_true_masks, first_per_set
 
 pytestmark = pytest.mark.slow  # the shipped models on the pinned photos of ../shared: a minute and more
 

@@ -4,10 +4,17 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from core.catalog.palette import (
+    default_index,
+    default_palette,
+    load_palette,
+    merge_palettes,
+    parse_hex,
+    resolve_color,
+    resolve_tips,
+)
 from core.errors import PaletteError
 from core.frames import Shade
-from core.catalog.palette import (default_index, default_palette, load_palette, merge_palettes, parse_hex, resolve_color,
-                          resolve_tips)
 
 
 def write_palette(tmp_path, data, name="mine.json"):

@@ -3,9 +3,9 @@ import pytest
 
 from core.frames import Frame, Look, Shade
 from core.pipeline.latency import RollingLatency
-from core.tools.mask_metrics import mask_iou
 from core.pipeline.pipeline import STAGES, Pipeline, PipelineStats
 from core.stages.recolor import Painted
+from core.tools.mask_metrics import mask_iou
 from tests.fakes import Clock, FakeSegmenter, Identity
 
 

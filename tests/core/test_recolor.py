@@ -4,8 +4,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from core.frames import Frame, Look, Shade
 from core.catalog.palette import default_palette
+from core.frames import Frame, Look, Shade
 from core.stages.recolor import Recolorer
 from core.tools.texture_metrics import detail
 from tests.fakes import shade

@@ -8,7 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from core.frames import Frame
-from core.stages.refine import RefineSettings, Refiner, guided_coefficients
+from core.stages.refine import Refiner, RefineSettings, guided_coefficients
 
 HEIGHT, WIDTH = 240, 320
 EDGE = 150  # hair left of this column, skin from it on

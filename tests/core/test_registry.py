@@ -3,8 +3,8 @@ import shutil
 
 import pytest
 
-from core.errors import ModelError
 from core.catalog.registry import REPO_ROOT, Registry, file_sha256, rollout_bucket
+from core.errors import ModelError
 from core.stages.segment import inspect_tflite
 
 

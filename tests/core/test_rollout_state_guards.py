@@ -9,8 +9,7 @@ import os
 
 import pytest
 
-from core.catalog.rollout_state import (MAX_STATE_BYTES, RollbackRecord, clear_rollback, read_rollback,
-                                        write_rollback)
+from core.catalog.rollout_state import MAX_STATE_BYTES, RollbackRecord, clear_rollback, read_rollback, write_rollback
 from core.errors import ConfigError
 
 RECORD = RollbackRecord(time="2026-12-01T10:00:00", model="hairnet-hq@0.9.0", reason="error rate 10.0%",

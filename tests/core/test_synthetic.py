@@ -7,8 +7,8 @@ import numpy as np
 import pytest
 
 from core.demo import synthetic
-from core.io.images import load_image
 from core.demo.synthetic import portrait_style, render_portrait
+from core.io.images import load_image
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures"
 

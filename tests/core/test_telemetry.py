@@ -11,10 +11,10 @@ import pytest
 from prometheus_client import REGISTRY
 from prometheus_client.parser import text_string_to_metric_families
 
-from core.frames import RunningMode
-from core.live.events import FrameInfo, Processed, Recovered
 from core.fleet.metrics_http import THREAD_PREFIX
 from core.fleet.telemetry import MetricsServer, Telemetry, table
+from core.frames import RunningMode
+from core.live.events import FrameInfo, Processed, Recovered
 from tests.fakes import Clock, metric_figures
 
 STATS = {"fps": 29.5, "segment": {"p50": 8.0, "p95": 9.5, "p99": 11.0},

@@ -9,8 +9,16 @@ from core.catalog.config import KioskSettings
 from core.catalog.palette import default_palette
 from core.frames import DEFAULT_INTENSITY, DEFAULT_SHINE, Look, Shade
 from core.tryon.session import Session
-from core.tryon.state import (COMPARE_TILES, DEFAULT_DIVIDER, KEPT_FIELDS, RESET_FIELDS, Change, KioskPolicy,
-                              TryOnState, ViewMode)
+from core.tryon.state import (
+    COMPARE_TILES,
+    DEFAULT_DIVIDER,
+    KEPT_FIELDS,
+    RESET_FIELDS,
+    Change,
+    KioskPolicy,
+    TryOnState,
+    ViewMode,
+)
 
 PALETTE = default_palette()
 

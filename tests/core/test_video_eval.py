@@ -7,9 +7,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from core.tools import video_eval as ve
 from core.frames import Look, Shade
 from core.pipeline.pipeline import PassThroughSmoother, Pipeline
+from core.tools import video_eval as ve
 from tests.fakes import Identity
 
 LOOK = Look(Shade("Test", (200, 100, 50)))

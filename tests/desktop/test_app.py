@@ -43,10 +43,9 @@ def test_screenshot_shows_why_a_source_cannot_be_opened(qtbot, tmp_path, capsys)
 
 @pytest.mark.slow
 def test_screenshot_times_out_with_a_message(qtbot, tmp_path, capsys, monkeypatch):
-    from hairtint_desktop.main_window import MainWindow
-
     from core.demo.synthetic import render_portrait
     from core.io.sources import DEMO_SEED
+    from hairtint_desktop.main_window import MainWindow
 
     render_portrait(640, 480, 0.0, DEMO_SEED)  # the demo clip's drawing (cached), so that its capture thread
     # is never inside the first, slow render when the window shuts down

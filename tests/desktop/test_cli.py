@@ -6,8 +6,8 @@ import cv2
 import numpy as np
 import pytest
 
-from core.io.images import load_image
 from core.catalog.registry import Registry
+from core.io.images import load_image
 from hairtint_desktop.cli import main
 from tests.conftest import FIXTURES
 from tests.labelled_sets import labelled_set

@@ -267,16 +267,15 @@ def test_only_the_first_stop_signal_raises_and_the_old_handler_comes_back():
     seen = []
     previous = signal.signal(signal.SIGHUP, lambda *a: seen.append("old"))
     try:
-        with pytest.raises(Terminated) as stopped:
-            with stop_on_signals():
-                try:
-                    signal.pthread_kill(threading.get_ident(), signal.SIGHUP)
-                    for _ in range(1000):
-                        pass
-                finally:  # clean-up under way: a second signal must not cut it short
-                    signal.pthread_kill(threading.get_ident(), signal.SIGHUP)
-                    for _ in range(1000):
-                        pass
+        with pytest.raises(Terminated) as stopped, stop_on_signals():
+            try:
+                signal.pthread_kill(threading.get_ident(), signal.SIGHUP)
+                for _ in range(1000):
+                    pass
+            finally:  # clean-up under way: a second signal must not cut it short
+                signal.pthread_kill(threading.get_ident(), signal.SIGHUP)
+                for _ in range(1000):
+                    pass
         assert stopped.value.exit_code == 128 + signal.SIGHUP and stopped.value.name == "SIGHUP"
         signal.pthread_kill(threading.get_ident(), signal.SIGHUP)
         for _ in range(1000):

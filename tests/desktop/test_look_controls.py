@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from PySide6.QtCore import Qt
 
-from core.frames import DEFAULT_SHINE, Look, Shade
 from core.catalog.palette import default_palette, resolve_color
+from core.frames import DEFAULT_SHINE, Look, Shade
 from core.tryon.session import Session
 from core.tryon.state import TryOnState
 from hairtint_desktop.widgets.look_controls import LookControls

@@ -53,7 +53,7 @@ def test_models_list_shows_what_it_can_and_says_what_it_left_out(registry, capsy
 class _Answers(BaseHTTPRequestHandler):
     """Serves ``server.body`` with ``server.status`` whatever the path."""
 
-    def do_GET(self):  # noqa: N802
+    def do_GET(self):
         self.send_response(self.server.status)
         self.send_header("Content-Length", str(len(self.server.body)))
         self.end_headers()

@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import functools
 
-from core.pipeline.engine import PipelineOptions, build_pipeline, build_refiner, open_segmenter
 from core.frames import RunningMode
+from core.pipeline.engine import PipelineOptions, build_pipeline, build_refiner, open_segmenter
 
 
 class Kept:
@@ -31,7 +31,7 @@ def _still_pipeline():
 _entries = {}
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _segmenter(key):
     return open_segmenter(_entries[key], RunningMode.IMAGE)  # the real one (the module's name is patched)
 

@@ -14,10 +14,10 @@ from hypothesis import given
 from hypothesis import strategies as st
 from PIL import Image
 
-from core.io.datasets import load_mask, read_split
-from core.errors import HairTintError
-from core.io.images import load_image
 from core.catalog.palette import load_palette
+from core.errors import HairTintError
+from core.io.datasets import load_mask, read_split
+from core.io.images import load_image
 from tests.fuzz.tiers import fuzz
 
 FORMATS = ["PNG", "JPEG", "BMP", "TIFF", "WEBP", "GIF"]

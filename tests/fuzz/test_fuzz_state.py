@@ -36,9 +36,7 @@ json_values = st.recursive(
 def _walk(data, path: list):
     """The parent and key of ``path`` in nested dicts and lists (None when the path is gone)."""
     for step in path[:-1]:
-        if isinstance(data, dict) and step in data:
-            data = data[step]
-        elif isinstance(data, list) and isinstance(step, int) and step < len(data):
+        if (isinstance(data, dict) and step in data) or (isinstance(data, list) and isinstance(step, int) and step < len(data)):
             data = data[step]
         else:
             return None, None

@@ -11,7 +11,7 @@ from core.errors import DataError
 from hairtint_desktop.cli import main
 from training.cli import model_card
 from training.data import PhotoSet
-from training.efficientnet import MBConv, LiteEncoder, load_imagenet, pretrained_file
+from training.efficientnet import LiteEncoder, MBConv, load_imagenet, pretrained_file
 from training.model import SegmenterExport, build, count_parameters
 from training.train import TrainConfig, _epoch_order, hard_photos, training_loss
 

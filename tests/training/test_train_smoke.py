@@ -7,10 +7,10 @@ import numpy as np
 import pytest
 import torch
 
-from core.pipeline.engine import open_segmenter
-from core.frames import Frame, RunningMode
 from core.catalog.registry import Registry, add_model
 from core.demo.synthetic import render_portrait
+from core.frames import Frame, RunningMode
+from core.pipeline.engine import open_segmenter
 from core.stages.segment import MediaPipeSegmenter, inspect_tflite
 from hairtint_desktop.cli import main
 from tests.labelled_sets import labelled_set

@@ -10,4 +10,4 @@ from core.io.model_file import ModelInfo, TfliteFacts, inspect_tflite
 from core.stages.segment.mediapipe_backend import MediaPipeSegmenter
 from core.stages.segment.opencv_backend import OpenCvDnnSegmenter
 
-__all__ = ["ModelInfo", "TfliteFacts", "inspect_tflite", "MediaPipeSegmenter", "OpenCvDnnSegmenter"]
+__all__ = ["MediaPipeSegmenter", "ModelInfo", "OpenCvDnnSegmenter", "TfliteFacts", "inspect_tflite"]

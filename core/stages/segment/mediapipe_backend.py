@@ -9,8 +9,8 @@ import numpy as np
 
 from core.errors import ModelError
 from core.frames import Frame, RunningMode
-from core.stages.resample import shrink_frame
 from core.io.model_file import ModelInfo, inspect_tflite
+from core.stages.resample import shrink_frame
 
 log = logging.getLogger(__name__)
 
