@@ -235,7 +235,8 @@ class MainWindow(SourceChoosing, QMainWindow):
         self._set_has_picture(True)
         tiles = None
         if result.variants:
-            tiles = [(look.shade.name, pixels) for look, pixels in zip(info.looks, (result.pixels, *result.variants))]
+            pictures = (result.pixels, *result.variants)  # a tile for each look that has its picture
+            tiles = [(look.shade.name, pixels) for look, pixels in zip(info.looks, pictures, strict=False)]
         self.view.set_frame(result.frame.pixels, result.pixels, tiles, None if info.reprocessed else info.capture_t)
         self.controls.salon_note.say(self._lift_advice.update(result.hair_level,
                                                               info.looks[0] if info.looks else self.state.look))

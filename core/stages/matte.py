@@ -147,7 +147,7 @@ def colour_line_coefficients(guide: np.ndarray, mask: np.ndarray, fallback: list
     offset = -np.einsum("ij,ij->i", back_colour, slopes) - s.low / span
     mine = [slopes[:, 0] / 255.0, slopes[:, 1] / 255.0, slopes[:, 2] / 255.0, offset]
     out = []
-    for old, new in zip(fallback, mine):
+    for old, new in zip(fallback, mine, strict=True):
         plane = np.array(old, dtype=np.float32, copy=True)
         here = plane[ys, xs]
         plane[ys, xs] = here + weight * (new - here)

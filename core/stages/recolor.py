@@ -146,7 +146,8 @@ class Recolorer:
             new_light = np.clip(np.rint(_floor(new_light)), 0, 255).astype(np.uint8)
             curves = _curves(stats, target, lift.level_map(gain, float(target[0])))
             channels = [new_light]
-            for old, texture, tint, negative in zip((chan_a, chan_b), curves.texture, curves.tint, curves.negative):
+            for old, texture, tint, negative in zip((chan_a, chan_b), curves.texture, curves.tint, curves.negative,
+                                                    strict=True):
                 combine = cv2.subtract if negative else cv2.add  # saturating, uint8
                 channels.append(combine(cv2.LUT(old, texture), cv2.LUT(new_light, tint)))
             return cv2.merge(channels)

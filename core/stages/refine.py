@@ -103,7 +103,7 @@ class Refiner:
         if part.size:
             size = (part.shape[1], part.shape[0])
             part[...] = _enlarge(planes[3][small_box], *size)
-            for channel, slope in zip(cv2.split(pixels), planes[:3]):
+            for channel, slope in zip(cv2.split(pixels), planes[:3], strict=True):
                 cv2.accumulateProduct(channel.astype(np.float32), _enlarge(slope[small_box], *size), part)
             cv2.threshold(part, 1.0, 1.0, cv2.THRESH_TRUNC, dst=part)  # clip to [0, 1], faster than np.clip
             cv2.threshold(part, 0.0, 0.0, cv2.THRESH_TOZERO, dst=part)

@@ -19,6 +19,7 @@ import math
 import zlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from itertools import pairwise
 
 import cv2
 import numpy as np
@@ -141,14 +142,14 @@ def flicker(masks: Sequence[np.ndarray]) -> float:
     if len(masks) < 2:
         return float("nan")
     return float(np.mean([np.abs(np.asarray(b, np.float32) - np.asarray(a, np.float32)).mean()
-                          for a, b in zip(masks, masks[1:])]))
+                          for a, b in pairwise(masks)]))
 
 
 def clip_iou(masks: Sequence[np.ndarray], truths: Sequence[np.ndarray]) -> float:
     """Mean over the frames of the IoU of ``mask > 0.5`` with the truth."""
     if len(masks) != len(truths) or not masks:
         raise ValueError(f"need one truth per mask, got {len(masks)} masks and {len(truths)} truths")
-    return float(np.mean([mask_iou(np.asarray(m) > 0.5, t) for m, t in zip(masks, truths)]))
+    return float(np.mean([mask_iou(np.asarray(m) > 0.5, t) for m, t in zip(masks, truths, strict=True)]))
 
 
 def run_clip(pipeline, clip: Clip, look: Look, per_frame: bool = False) -> list[np.ndarray]:

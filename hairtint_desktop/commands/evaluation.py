@@ -143,7 +143,7 @@ def _eval_inputs(args):
     names = [f"{e.id}@{e.version}" if e.registered else f"{e.id} (file)" for e in entries]
     # two files of the same name (runs/a/hairnet.tflite, runs/b/hairnet.tflite) are told apart by path
     names = [f"{ref} (file)" if names.count(name) > 1 and not e.registered else name
-             for ref, name, e in zip(refs, names, entries)]
+             for ref, name, e in zip(refs, names, entries, strict=True)]
     if len(set(names)) < len(names):
         raise HairTintError("the same model is named twice in --model")
-    return samples, list(zip(names, entries))
+    return samples, list(zip(names, entries, strict=True))

@@ -212,7 +212,8 @@ class VideoView(QWidget):
         self._label(painter, QPointF(target.right() - 10, label_y), "After", left=False)
 
     def _paint_tiles(self, painter: QPainter) -> None:
-        for i, (rect, image) in enumerate(zip(self.tile_rects(), self._tile_images)):
+        tiles = zip(self.tile_rects(), self._tile_images, strict=False)  # four places, up to four pictures
+        for i, (rect, image) in enumerate(tiles):
             target = fit_rect(image.size(), rect)
             painter.drawImage(target, image)
             name = self._tiles[i][0]

@@ -29,7 +29,7 @@ def machine_id_files(monkeypatch, folder, etc=None, dbus=None):
     """Point the machine id lookup at ``folder``'s own files (None: that file is missing)."""
     folder.mkdir(parents=True, exist_ok=True)
     files = (folder / "etc-machine-id", folder / "dbus-machine-id")
-    for file, text in zip(files, (etc, dbus)):
+    for file, text in zip(files, (etc, dbus), strict=True):
         file.unlink(missing_ok=True)
         if text is not None:
             file.write_text(text)

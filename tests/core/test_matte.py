@@ -3,6 +3,8 @@
 a hard mask get their share of hair as alpha, skin inside a soft mask edge loses it, the mask is kept
 where hair and background look alike and away from the edge; the settings' guards; the trimap."""
 
+from itertools import pairwise
+
 import numpy as np
 import pytest
 
@@ -54,8 +56,8 @@ def test_mixed_pixels_outside_a_hard_mask_get_their_share_of_hair(height, width)
     expected = [np.clip((t - settings.low) / (settings.high - settings.low), 0.0, 1.0) for t in SHARES]
     print(f"{height}x{width} band rows, matte: {np.round(means, 3)} expected {np.round(expected, 3)}; "
           f"no matte: {np.round([plain[top + i].mean() for i in range(len(SHARES))], 3)}")
-    assert all(a > b + 0.1 for a, b in zip(means, means[1:]))  # more hair, more alpha
-    for row, share in zip(band, expected):
+    assert all(a > b + 0.1 for a, b in pairwise(means))  # more hair, more alpha
+    for row, share in zip(band, expected, strict=True):
         assert np.abs(row - share).max() < 0.1
     assert matte[top + len(SHARES) + 6 :].max() < 0.05  # bare skin well below stays bare
     assert matte[: top - 10].min() > 0.99  # and the hair stays hair

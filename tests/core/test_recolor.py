@@ -1,3 +1,5 @@
+from itertools import pairwise
+
 import cv2
 import numpy as np
 import pytest
@@ -182,7 +184,7 @@ def test_more_intensity_moves_further_to_the_swatch(hair, full_mask, name):
     recolorer = Recolorer()
     distances = [lab_distance(recolorer.recolor(hair, full_mask, Look(shade(name), intensity=i)), shade(name))
                  for i in (0, 25, 50, 75, 100)]
-    assert all(later < earlier for earlier, later in zip(distances, distances[1:])), distances
+    assert all(later < earlier for earlier, later in pairwise(distances)), distances
 
 
 def test_soft_mask_blends_partially(hair):

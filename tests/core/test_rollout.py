@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import uuid
+from itertools import pairwise
 
 import pytest
 
@@ -62,7 +63,7 @@ def test_the_assignment_is_sticky(registry):
 @pytest.mark.slow
 def test_a_growing_stage_only_adds_installations(registry):
     reached = [_runs_experimental(registry, stage) for stage in ROLLOUT_STAGES]
-    for smaller, larger in zip(reached, reached[1:]):
+    for smaller, larger in pairwise(reached):
         assert smaller <= larger and len(smaller) < len(larger)
 
 

@@ -2,6 +2,8 @@
 wobbles a few pixels from frame to frame with confident (near 0/1) values, the flicker MediaPipe's
 uncertainty-only smoothing lets through."""
 
+from itertools import pairwise
+
 import cv2
 import numpy as np
 import pytest
@@ -72,12 +74,12 @@ def run(smoother, clip, size=None):
 def flicker(masks) -> float:
     """Mean absolute change from one frame's mask to the next."""
     masks = masks[SETTLE:]
-    return float(np.mean([np.abs(b - a).mean() for a, b in zip(masks, masks[1:])]))
+    return float(np.mean([np.abs(b - a).mean() for a, b in pairwise(masks)]))
 
 
 def mean_iou(masks, clip) -> float:
     scores = []
-    for mask, (_, _, truth) in list(zip(masks, clip))[SETTLE:]:
+    for mask, (_, _, truth) in list(zip(masks, clip, strict=True))[SETTLE:]:
         hair = mask > 0.5
         scores.append((hair & truth).sum() / (hair | truth).sum())
     return float(np.mean(scores))

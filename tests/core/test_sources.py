@@ -1,4 +1,5 @@
 import time
+from itertools import pairwise
 from pathlib import Path
 
 import cv2
@@ -38,11 +39,11 @@ def write_video(path: Path, colours, fps=25.0, size=(32, 24)) -> Path:
 
 
 def near(pixel, colour, tolerance=12) -> bool:
-    return all(abs(int(p) - c) <= tolerance for p, c in zip(pixel, colour))
+    return all(abs(int(p) - c) <= tolerance for p, c in zip(pixel, colour, strict=True))
 
 
 def strictly_rising(values) -> bool:
-    return all(b > a for a, b in zip(values, values[1:]))
+    return all(b > a for a, b in pairwise(values))
 
 
 def test_image_source_gives_one_rgb_frame(tmp_path):
@@ -216,7 +217,7 @@ def test_synthetic_source_is_deterministic_and_knows_its_truth():
     two = list(source)
 
     assert len(one) == 4 and source.read() is None
-    assert all(np.array_equal(a.pixels, b.pixels) for a, b in zip(one, two))
+    assert all(np.array_equal(a.pixels, b.pixels) for a, b in zip(one, two, strict=True))
     assert [f.timestamp_ms for f in two] == [0, 50, 100, 150]
     assert one[0].source_id != two[0].source_id
     truth = source.truth(2)

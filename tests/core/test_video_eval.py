@@ -65,7 +65,7 @@ def test_still_clip_is_deterministic_noisy_and_timed_at_30_fps():
     rgb, hair = two_tone_photo()
     a, b = ve.still_clip(rgb, hair, seed=7, frames=5), ve.still_clip(rgb, hair, seed=7, frames=5)
     c = ve.still_clip(rgb, hair, seed=8, frames=5)
-    assert all(np.array_equal(x.pixels, y.pixels) for x, y in zip(a.frames, b.frames))
+    assert all(np.array_equal(x.pixels, y.pixels) for x, y in zip(a.frames, b.frames, strict=True))
     assert not np.array_equal(a.frames[0].pixels, c.frames[0].pixels)
     assert not np.array_equal(a.frames[0].pixels, a.frames[1].pixels)  # fresh noise every frame
     assert [f.timestamp_ms for f in a.frames] == [0, 33, 67, 100, 133]
@@ -83,15 +83,15 @@ def test_moving_clip_is_deterministic_and_its_truth_follows_the_transform():
     frames = 12
     a = ve.moving_clip(rgb, hair, seed=3, frames=frames)
     b = ve.moving_clip(rgb, hair, seed=3, frames=frames)
-    assert all(np.array_equal(x.pixels, y.pixels) for x, y in zip(a.frames, b.frames))
-    assert all(np.array_equal(x, y) for x, y in zip(a.truths, b.truths))
+    assert all(np.array_equal(x.pixels, y.pixels) for x, y in zip(a.frames, b.frames, strict=True))
+    assert all(np.array_equal(x, y) for x, y in zip(a.truths, b.truths, strict=True))
     assert [f.timestamp_ms for f in a.frames] == [round(i * 1000 / 30) for i in range(frames)]
     _, mask = ve.fit(rgb, hair)
     ys, xs = np.nonzero(mask)
     centre = np.array([[[xs.mean(), ys.mean()]]], np.float64)
     phases = ve.motion_phases(3)
     moved_centres = []
-    for i, (frame, truth) in enumerate(zip(a.frames, a.truths)):
+    for i, (frame, truth) in enumerate(zip(a.frames, a.truths, strict=True)):
         matrix = ve.motion_matrix(i, frames, (640, 480), phases)
         assert np.array_equal(truth, ve.warp_truth(mask, matrix))
         expected = cv2.transform(centre, matrix)[0, 0]
@@ -102,7 +102,7 @@ def test_moving_clip_is_deterministic_and_its_truth_follows_the_transform():
         moved_centres.append(expected)
     assert np.ptp(np.array(moved_centres), axis=0).max() > 20  # it really moves
     assert np.allclose(ve.motion_matrix(0, frames, (640, 480), phases), [[1, 0, 0], [0, 1, 0]])
-    backdrop = [f.pixels[~t].mean() for f, t in zip(a.frames, a.truths)]
+    backdrop = [f.pixels[~t].mean() for f, t in zip(a.frames, a.truths, strict=True)]
     assert backdrop[-1] > 1.3 * backdrop[0]  # the exposure ramps up
 
 
@@ -171,4 +171,4 @@ def test_clips_have_the_asked_length_and_a_truth_per_frame(seed, frames):
     for clip in (ve.still_clip(rgb, hair, seed, frames), ve.moving_clip(rgb, hair, seed, frames)):
         assert len(clip.frames) == len(clip.truths) == frames
         assert all(f.pixels.shape == (480, 640, 3) and t.shape == (480, 640) and t.dtype == bool
-                   for f, t in zip(clip.frames, clip.truths))
+                   for f, t in zip(clip.frames, clip.truths, strict=True))

@@ -161,7 +161,7 @@ def test_a_two_tone_swatch_shows_both_colours_split_diagonally(qtbot):
         return c.red(), c.green(), c.blue()
 
     def near(a, b):
-        return max(abs(p - q) for p, q in zip(a, b)) <= 8
+        return max(abs(p - q) for p, q in zip(a, b, strict=True)) <= 8
 
     assert near(colour(0.3, 0.3), look.rgb)  # top left: the roots
     assert near(colour(0.7, 0.7), look.tips.rgb)  # bottom right: the tips

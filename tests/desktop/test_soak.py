@@ -36,7 +36,7 @@ def test_soak_runs_the_window_on_the_demo_clip_until_n_frames_are_shown(qtbot, t
     assert factory.segment_calls >= WARMUP_FRAMES + 150
     soak = report["soak"]
     assert set(soak) == SOAK_KEYS and soak["unit"] == "s" and soak["every"] == 0.5
-    frames, seconds, mbs = zip(*soak["samples"])
+    frames, seconds, mbs = zip(*soak["samples"], strict=True)
     assert frames[0] == 0 and frames[-1] == 150 and list(frames) == sorted(frames)
     assert seconds[0] == 0 and list(seconds) == sorted(seconds) and report["seconds"] >= seconds[-1]
     assert all(mb > 50 for mb in mbs) and soak["max_mb"] == max(mbs)

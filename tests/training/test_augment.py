@@ -2,6 +2,8 @@
 quantisation behaves like JPEG, the boundary band is where the boundary is, the schedule warms up and
 ends at zero."""
 
+from itertools import pairwise
+
 import numpy as np
 import pytest
 import torch
@@ -97,7 +99,7 @@ def test_the_learning_rate_warms_up_then_falls_to_zero():
     assert learning_rate(1.0, 0.0) < 0.05
     assert learning_rate(1.0, WARMUP) == pytest.approx(1.0)
     later = [learning_rate(1.0, p) for p in np.linspace(WARMUP, 1.0, 20)]
-    assert all(a >= b for a, b in zip(later, later[1:]))
+    assert all(a >= b for a, b in pairwise(later))
     assert learning_rate(1.0, 1.0) == pytest.approx(0.0, abs=1e-9)
 
 

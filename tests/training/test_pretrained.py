@@ -62,7 +62,7 @@ def test_hairnet_e0_is_a_segmenter_of_the_expected_size():
 
 
 def photos(truths, teachers, names) -> PhotoSet:
-    masks = torch.stack([torch.stack([t, s]) for t, s in zip(truths, teachers)]).to(torch.uint8)
+    masks = torch.stack([torch.stack([t, s]) for t, s in zip(truths, teachers, strict=True)]).to(torch.uint8)
     images = torch.zeros(len(names), 3, 8, 8, dtype=torch.uint8)
     return PhotoSet(images, masks, torch.zeros(len(names), 4), names)
 
