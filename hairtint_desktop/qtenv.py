@@ -15,9 +15,9 @@ _CV2_VARS = ("QT_QPA_PLATFORM_PLUGIN_PATH", "QT_QPA_FONTDIR")
 def prepare_qt_environment(*, headless_fallback: bool = False) -> None:
     """Undo cv2's Qt variables. With ``headless_fallback`` (used by --screenshot) and no display on
     Linux, select the offscreen platform instead of letting Qt abort."""
-    try:
+    try:  # noqa: SIM105  the import is the point, and any failure of it is let go
         import cv2  # noqa: F401  (its import is what sets the variables)
-    except Exception:  # pragma: no cover - cv2 is a dependency of core, but don't fail the GUI for it
+    except Exception:  # noqa: BLE001  # pragma: no cover - cv2 is a dependency of core, but don't fail the GUI for it
         pass
     for name in _CV2_VARS:
         value = os.environ.get(name, "")

@@ -56,16 +56,14 @@ def prepare_standard_streams() -> None:
                 os.dup2(null, fd)
                 os.close(null)
     if sys.stdout is None:  # Python found descriptor 1 closed at start: what is printed is dropped
-        sys.stdout = open(1, "w", encoding="utf-8", errors="backslashreplace", closefd=False)
+        sys.stdout = open(1, "w", encoding="utf-8", errors="backslashreplace", closefd=False)  # noqa: SIM115  the process's stdout, open while it runs
     if sys.stderr is None:
-        sys.stderr = open(2, "w", encoding="utf-8", errors="backslashreplace", closefd=False)
+        sys.stderr = open(2, "w", encoding="utf-8", errors="backslashreplace", closefd=False)  # noqa: SIM115  the same, for stderr
     for stream, line in ((sys.stdout, True), (sys.stderr, None)):
         reconfigure = getattr(stream, "reconfigure", None)  # a stream put in place (pytest's) may lack it
         if reconfigure is not None:
-            try:
+            with contextlib.suppress(OSError, ValueError):
                 reconfigure(errors="backslashreplace", **({} if line is None else {"line_buffering": line}))
-            except (OSError, ValueError):
-                pass
 
 
 @contextlib.contextmanager

@@ -6,6 +6,7 @@ keeps the newest ``Idle`` the runner sent, for :meth:`Worker.settled`."""
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from collections.abc import Callable
 from typing import TYPE_CHECKING
@@ -46,10 +47,8 @@ class Worker(QObject):
         """Hand ``event`` to the GUI thread (any thread: the runner's, or the fleet monitor's)."""
         if self._observe is not None:
             self._observe(event)
-        try:
+        with contextlib.suppress(RuntimeError):  # the window is gone (a capture thread that was stuck in a driver)
             self._relay.emit(event)
-        except RuntimeError:  # the window is gone (a capture thread that was stuck in a driver)
-            pass
 
     @Slot(object)
     def _deliver(self, event: Event) -> None:

@@ -267,7 +267,8 @@ def settings_from_dict(data: dict) -> tuple[Settings, list[str]]:
     values = _checked(data, _TOP, "", warnings)
     if "rollout_stage" not in data:  # a file from before rollout stages: rollout_percent 0/10/50/100
         old = _checked(data, {"rollout_percent": _rollout_percent}, "", warnings)
-        values.update({"rollout_stage": stage for stage in old.values()})
+        if "rollout_percent" in old:
+            values["rollout_stage"] = old["rollout_percent"]
     kiosk = KioskSettings(**_checked(_section(data, "kiosk", warnings), _KIOSK, "kiosk.", warnings))
     metrics = MetricsSettings(**_checked(_section(data, "metrics", warnings), _METRICS, "metrics.", warnings))
     return Settings(kiosk=kiosk, metrics=metrics, **values), warnings

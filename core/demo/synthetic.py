@@ -80,7 +80,7 @@ def render_portrait(width: int, height: int, t: float, seed: int = 0) -> tuple[n
     cover[top:] *= scene.body_clear
     mask = cover > 127.5  # hair covers more than half the pixel
 
-    plus, minus = scene.noise[int(round(t * 30)) % len(scene.noise)]
+    plus, minus = scene.noise[round(t * 30) % len(scene.noise)]
     cv2.add(image, plus, dst=image)
     cv2.subtract(image, minus, dst=image)
     return image, mask

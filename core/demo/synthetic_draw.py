@@ -72,8 +72,8 @@ def _lines(canvas, paths, value, thickness: int = 1) -> None:
 
 
 def _ellipse(canvas, centre, axes, angle, value, start=0, end=360, thickness=-1) -> None:
-    c = tuple(int(round(v * _ONE)) for v in centre)
-    ax = tuple(max(1, int(round(v * _ONE))) for v in axes)
+    c = tuple(round(v * _ONE) for v in centre)
+    ax = tuple(max(1, round(v * _ONE)) for v in axes)
     cv2.ellipse(canvas, c, ax, angle, start, end, value, thickness, cv2.LINE_AA, _SHIFT)
 
 
@@ -242,9 +242,9 @@ def draw_face(rgb: np.ndarray, g: Geometry, style: PortraitStyle) -> None:
         _ellipse(rgb, (ex - 0.02 * a, ey - 0.03 * b), (0.018 * a, 0.018 * a), 0, (250, 250, 250))
         # the upper lid covers the top of the iris and carries the lashes
         top = smooth[: len(smooth) // 2 + 1]
-        _fill(rgb, np.vstack([top, top[::-1] + [0, -0.06 * b]]), tuple(float(v) for v in skin * 0.86))
+        _fill(rgb, np.vstack([top, top[::-1] + np.array([0, -0.06 * b])]), tuple(float(v) for v in skin * 0.86))
         _lines(rgb, [top], lid, thickness=max(1, int(0.03 * a)))
-        _lines(rgb, [top + [0, -0.06 * b]], tuple(float(v) for v in skin * 0.72))
+        _lines(rgb, [top + np.array([0, -0.06 * b])], tuple(float(v) for v in skin * 0.72))
         bx = np.linspace(0.12, 0.66, 12)
         arch = cy - b * (0.3 + 0.06 * np.sin(np.pi * (bx - 0.12) / 0.6) - 0.03 * bx)
         upper = np.stack([cx + side * bx * a, arch - 0.035 * b * (1 - bx)], 1)

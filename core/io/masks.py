@@ -52,9 +52,8 @@ def mask_from_image(image: Image.Image, path: Path) -> np.ndarray:
 
 
 def _from_grey(grey: np.ndarray, top: int | None, path: Path) -> np.ndarray:
-    if grey.dtype.kind == "f":
-        if not np.isfinite(grey).all():
-            raise _refuse(path, "it holds values that are not numbers")
+    if grey.dtype.kind == "f" and not np.isfinite(grey).all():
+        raise _refuse(path, "it holds values that are not numbers")
     values = np.unique(grey)
     if values.size == 1:
         v = float(values[0])

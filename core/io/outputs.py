@@ -29,10 +29,8 @@ def _probe(folder: Path, what: str, path: Path) -> None:
         os.close(os.open(probe, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
     except OSError as exc:
         raise OutputError(f"cannot write {what} {path}: {exc.strerror or exc} in {folder}") from None
-    try:
+    with contextlib.suppress(OSError):
         os.unlink(probe)
-    except OSError:
-        pass
 
 
 def check_output_file(path: str | os.PathLike, what: str = "output file") -> Path:

@@ -47,7 +47,7 @@ class _Followed:
         inside = np.zeros((y1 - y0, x1 - x0), np.uint8)
         cv2.fillConvexPoly(inside, cv2.convexHull(np.round(small - (x0, y0)).astype(np.int32)), 255)
         corners = cv2.goodFeaturesToTrack(grey[y0:y1, x0:x1], mask=inside, **CORNERS)
-        corners = np.zeros((0, 2), np.float32) if corners is None else corners.reshape(-1, 2) + (x0, y0)
+        corners = np.zeros((0, 2), np.float32) if corners is None else corners.reshape(-1, 2) + np.array((x0, y0))
         self.start = np.concatenate([corners, small[list(FOLLOWED)]]).astype(np.float32)  # on the key frame
         self.last = self.start.copy()  # the same points in the last frame
 

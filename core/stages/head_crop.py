@@ -45,9 +45,9 @@ def head_square(face: tuple[float, float, float, float], frame_size: tuple[int, 
 
 def _square(cx: float, cy: float, side: float, frame_size: tuple[int, int]) -> Box:
     width, height = frame_size
-    side = int(round(min(side, width, height)))
-    x0 = int(round(min(max(cx - side / 2, 0), width - side)))
-    y0 = int(round(min(max(cy - side / 2, 0), height - side)))
+    side = round(min(side, width, height))
+    x0 = round(min(max(cx - side / 2, 0), width - side))
+    y0 = round(min(max(cy - side / 2, 0), height - side))
     return x0, y0, x0 + side, y0 + side
 
 
@@ -167,10 +167,10 @@ def place_far(rgb: np.ndarray, truth: np.ndarray, share: float, seed: int,
     plain wall (a smooth two-colour gradient): a head far from the camera, with a known true mask."""
     width, height = frame_size
     rng = np.random.default_rng(seed)
-    w = max(8, int(round(width * share)))
-    h = max(8, int(round(rgb.shape[0] * w / rgb.shape[1])))
+    w = max(8, round(width * share))
+    h = max(8, round(rgb.shape[0] * w / rgb.shape[1]))
     if h > height:
-        h, w = height, max(8, int(round(rgb.shape[1] * height / rgb.shape[0])))
+        h, w = height, max(8, round(rgb.shape[1] * height / rgb.shape[0]))
     small = cv2.resize(rgb, (w, h), interpolation=cv2.INTER_AREA)
     small_truth = cv2.resize(truth.astype(np.uint8) * 255, (w, h), interpolation=cv2.INTER_AREA) > 127
     left, right = rng.uniform(40, 220, 3), rng.uniform(40, 220, 3)

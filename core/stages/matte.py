@@ -121,12 +121,12 @@ def colour_line_coefficients(guide: np.ndarray, mask: np.ndarray, fallback: list
     ys, xs = np.nonzero(unknown)
     if not len(ys):
         return fallback
-    size = max(3, int(round(s.window * (band_in + band_out))) | 1)
+    size = max(3, round(s.window * (band_in + band_out)) | 1)
     (hair_colour, hair_share), = _local_means(guide, sure_hair, (size,), ys, xs)
     # Where the band's own window sees too little sure background (a bay of the mask, a long fringe), its
     # background colour comes from a window ``back_reach`` times as wide, rather than none at all.
     (back_colour, back_share), (wide_colour, wide_share) = _local_means(
-        guide, sure_not, (size, int(round(s.back_reach * size)) | 1), ys, xs)
+        guide, sure_not, (size, round(s.back_reach * size) | 1), ys, xs)
     seen = np.clip(back_share * 20.0, 0.0, 1.0)[:, None]
     back_colour = back_colour * seen + wide_colour * (1.0 - seen)
     back_share = np.maximum(back_share, wide_share)

@@ -39,8 +39,7 @@ from core.tools import edge_metrics as em
 
 COPPER_LOOK = Look(shade=Shade("Copper Red", (0xB4, 0x53, 0x2A)), intensity=70)
 HAIRLINE_LOOKS = {"copper": COPPER_LOOK, "blue": em.TEST_LOOK}
-FIGURES = tuple(f"{figure}_{key}" for key in HAIRLINE_LOOKS for figure in ("seam", "follow", "clean")) + (
-    "light_follow",)
+FIGURES = (*(f"{figure}_{key}" for key in HAIRLINE_LOOKS for figure in ("seam", "follow", "clean")), "light_follow")
 BAND_NEAR, BAND_FAR = 1, 8
 HAIR_RADIUS = 15
 SKIN_NEAR, SKIN_FAR, SKIN_RADIUS = 10, 20, 20

@@ -46,7 +46,7 @@ TEXTURE_LOOKS = {
     "platinum": Look(shade=resolve_color("Platinum Blonde", default_palette()), intensity=80),
     "amber": Look(shade=resolve_color("Sunlit Amber", default_palette()), intensity=70),
 }
-FIGURES = tuple(f"{figure}_{key}" for key in TEXTURE_LOOKS for figure in ("spread", "corr", "swatch")) + ("dark",)
+FIGURES = (*(f"{figure}_{key}" for key in TEXTURE_LOOKS for figure in ("spread", "corr", "swatch")), "dark")
 SIGMA = 3.0
 EPS = 1e-4
 FLAT = 1e-6

@@ -36,7 +36,7 @@ RESET_FIELDS = ("look", "tips_from_look", "mode", "divider")
 KEPT_FIELDS = ("palette", "source", "kiosk")
 
 
-class ViewMode(str, Enum):
+class ViewMode(str, Enum):  # noqa: UP042  a StrEnum would print and format its members differently
     SINGLE = "single"  # the recoloured picture
     SPLIT = "split"  # before on the left of the divider, after on the right
     COMPARE = "compare"  # 2 x 2 tiles: the chosen shade and the next ones

@@ -86,7 +86,7 @@ def test_an_output_that_leaves_the_hair_as_it_was_measures_nothing(scene):
 
 def test_hair_and_skin_too_alike_to_tell_apart_are_skipped():
     truth, share, _ = hairline_photo()
-    alike = share[..., None] * HAIR + (1 - share[..., None]) * (HAIR + [6.0, 0.0, 0.0])
+    alike = share[..., None] * HAIR + (1 - share[..., None]) * (HAIR + np.array([6.0, 0.0, 0.0]))
     line = hm.hairline(rgb_of(alike), dyed(share, follow=0.0), truth)
     assert np.isnan(line.seam) and not line.mixed.any()
 
@@ -101,7 +101,7 @@ def test_no_hair_or_no_band_gives_nan():
 def test_hairline_crop_holds_the_seam(scene):
     truth, share, photo = scene
     seamed = hm.hairline(photo, dyed(share, follow=0.0), truth).seamed
-    x, y, w, h = hm.hairline_crop(seamed, 40)
+    x, _y, w, h = hm.hairline_crop(seamed, 40)
     assert (w, h) == (40, 40)
     assert x <= EDGE and x + w > EDGE + 3  # the window straddles the seam's columns
 
@@ -155,7 +155,7 @@ def test_the_figures_name_each_look():
 def test_the_pipelines_own_stages_give_figures_in_range():
     from core.stages.recolor import Recolorer
 
-    truth, share, photo = (lambda t, s, lab: (t, s, rgb_of(lab)))(*hairline_photo())
+    truth, _share, photo = (lambda t, s, lab: (t, s, rgb_of(lab)))(*hairline_photo())
     soft = cv2.GaussianBlur(truth.astype(np.float32), (9, 9), 2.0)
     out = Recolorer().recolor(photo, soft, hm.COPPER_LOOK)
     figures, lines = hm.hairline_figures(photo, {"copper": out, "blue": photo}, truth)

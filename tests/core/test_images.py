@@ -167,7 +167,7 @@ def test_missing_empty_and_folder_paths(tmp_path, make):
     elif make == "folder":
         path.mkdir()
 
-    with pytest.raises(ImageReadError, match="nothing.png"):
+    with pytest.raises(ImageReadError, match=r"nothing.png"):
         load_image(path)
 
 
@@ -193,7 +193,7 @@ def test_save_refuses_to_overwrite_unless_told(tmp_path):
     save_image(path, np.zeros((4, 4, 3), np.uint8))
     before = path.read_bytes()
 
-    with pytest.raises(ImageExistsError, match="keep.png") as caught:
+    with pytest.raises(ImageExistsError, match=r"keep.png") as caught:
         save_image(path, np.full((4, 4, 3), 255, np.uint8))
     assert isinstance(caught.value, FileExistsError) and isinstance(caught.value, HairTintError)
     assert path.read_bytes() == before
@@ -204,7 +204,7 @@ def test_save_refuses_to_overwrite_unless_told(tmp_path):
 
 
 def test_save_rejects_unknown_suffix_and_bad_arrays(tmp_path):
-    with pytest.raises(ImageWriteError, match="out.gif"):
+    with pytest.raises(ImageWriteError, match=r"out.gif"):
         save_image(tmp_path / "out.gif", np.zeros((4, 4, 3), np.uint8))
     with pytest.raises(ValueError):
         save_image(tmp_path / "out.png", np.zeros((4, 4, 3), np.float32))

@@ -83,7 +83,7 @@ def test_a_map_of_several_classes_is_refused_not_read_as_no_hair(tmp_path, kind)
 def test_an_unreadable_mask_is_a_data_error_naming_it(tmp_path, content):
     path = tmp_path / "bad.png"
     path.write_bytes(content)
-    with pytest.raises(DataError, match="bad.png"):
+    with pytest.raises(DataError, match=r"bad.png"):
         load_mask(path)
 
 

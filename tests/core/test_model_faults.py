@@ -241,7 +241,7 @@ def test_when_the_stable_model_fails_too_the_message_says_both(tmp_path):
     path = _registry(tmp_path)
     (tmp_path / "model.tflite").unlink()
     session = Session(Settings(model="nope"), settings_path=tmp_path / "settings.json", registry=Registry.load(path))
-    with pytest.raises(ModelError, match="no model 'nope'.*cannot run either"):
+    with pytest.raises(ModelError, match=r"no model 'nope'.*cannot run either"):
         session.build_pipeline(RunningMode.IMAGE, fallback=True)
     with pytest.raises(ModelError, match="no model 'nope'"):  # the command line: what was asked for, or why not
         Session(Settings(model="nope"), registry=Registry.load(path)).build_pipeline(RunningMode.IMAGE)
@@ -254,20 +254,20 @@ def test_a_model_named_by_path_runs_only_against_a_checksum(tmp_path, caplog):
     session = Session(Settings(), settings_path=tmp_path / "settings.json", registry=Registry.load())
     entry = session.model_entry(str(copy))
     assert entry.verified and entry.sha256 == SHIPPED.sha256 and entry.version == f"sha256:{SHIPPED.sha256[:8]}"
-    with pytest.raises(ModelError, match="cannot be verified.*mine.tflite.sha256.*--trust-unverified"):
+    with pytest.raises(ModelError, match=r"cannot be verified.*mine.tflite.sha256.*--trust-unverified"):
         session.model_entry(str(damaged))
     sidecar = tmp_path / "mine.tflite.sha256"
     sidecar.write_text(f"{file_sha256(damaged)}  mine.tflite\n")  # as `sha256sum` writes it
     assert session.model_entry(str(damaged)).sha256 == file_sha256(damaged)
     sidecar.write_text(f"{file_sha256(copy)}  mine.tflite\n")  # the file changed after its checksum was taken
-    with pytest.raises(ModelError, match="does not match its checksum in mine.tflite.sha256"):
+    with pytest.raises(ModelError, match=r"does not match its checksum in mine.tflite.sha256"):
         session.build_pipeline(RunningMode.IMAGE, model=str(damaged))
     sidecar.write_text("not a checksum\n")
     with pytest.raises(ModelError, match="does not start with 64 hex digits"):
         session.model_entry(str(damaged))
     sidecar.unlink()
     sidecar.mkdir()
-    with pytest.raises(ModelError, match="mine.tflite.sha256 cannot be used: it is not a regular file"):
+    with pytest.raises(ModelError, match=r"mine.tflite.sha256 cannot be used: it is not a regular file"):
         session.model_entry(str(damaged))
     trusting = Session(Settings(), registry=Registry.load(), trust_unverified=True)
     entry = trusting.model_entry(str(damaged))

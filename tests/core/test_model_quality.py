@@ -126,7 +126,7 @@ def test_dark_hair_lifted_keeps_its_strands_on_the_pinned_subset(model_by_set):
     """The default model's still pipeline on the subset's dark-haired photos, Platinum Blonde at 80 and
     Sunlit Amber at 70: the strands' relative contrast, its correlation, and the distance to the swatch
     at intensity 100, as pinned."""
-    model, by_set = model_by_set
+    _model, by_set = model_by_set
     for name, pinned in TEXTURE_PINNED.items():
         for figure, value in pinned.items():
             tolerance = 1.0 if figure.startswith("swatch") else 0.03

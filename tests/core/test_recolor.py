@@ -13,7 +13,7 @@ from core.tools.texture_metrics import detail
 from tests.fakes import shade
 
 PALETTE = default_palette()
-SHADES = st.sampled_from(PALETTE + [Shade("#ffffff", (255, 255, 255)), Shade("#000000", (0, 0, 0))])
+SHADES = st.sampled_from([*PALETTE, Shade("#ffffff", (255, 255, 255)), Shade("#000000", (0, 0, 0))])
 
 
 def hair_patch(height=96, width=80, base=(58, 38, 26), seed=0) -> np.ndarray:

@@ -56,7 +56,7 @@ def test_broken_registry_json_is_reported(tmp_path):
 
 
 def test_unknown_model_lists_the_known_ones():
-    with pytest.raises(ModelError, match="known: .*hairnet"):
+    with pytest.raises(ModelError, match=r"known: .*hairnet"):
         Registry.load().resolve("no-such-model")
 
 

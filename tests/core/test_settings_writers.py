@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import multiprocessing
 import os
+from pathlib import Path
 
 import pytest
 
@@ -128,4 +129,4 @@ def test_writers_in_two_processes_take_turns(tmp_path):
     for worker in workers:
         worker.join()
     assert [w.exitcode for w in workers] == [0, 0]
-    assert json.loads(open(path).read()) == {"a": 150, "b": 150, "both": 300}
+    assert json.loads(Path(path).read_text()) == {"a": 150, "b": 150, "both": 300}

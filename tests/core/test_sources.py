@@ -63,7 +63,7 @@ def test_image_source_gives_one_rgb_frame(tmp_path):
 def test_image_source_raises_for_a_broken_photo(tmp_path):
     path = tmp_path / "broken.jpg"
     path.write_text("not a photo")
-    with pytest.raises(ImageReadError, match="broken.jpg"):
+    with pytest.raises(ImageReadError, match=r"broken.jpg"):
         ImageSource(path)
 
 
@@ -131,11 +131,11 @@ def test_fixture_clip_plays():
 
 
 def test_video_source_errors(tmp_path):
-    with pytest.raises(SourceError, match="gone.mp4"):
+    with pytest.raises(SourceError, match=r"gone.mp4"):
         VideoSource(tmp_path / "gone.mp4")
     fake = tmp_path / "fake.mp4"
     fake.write_text("not a video at all")
-    with pytest.raises(SourceError, match="fake.mp4"):
+    with pytest.raises(SourceError, match=r"fake.mp4"):
         VideoSource(fake)
 
 

@@ -38,7 +38,7 @@ def test_the_head_moves_but_gently():
 
 def test_hair_is_one_textured_region_above_the_shoulders():
     rgb, mask = render_portrait(320, 240, 0.0, seed=0)
-    count, labels, stats, _ = cv2.connectedComponentsWithStats(mask.astype(np.uint8))
+    _count, _labels, stats, _ = cv2.connectedComponentsWithStats(mask.astype(np.uint8))
     biggest = stats[1:, cv2.CC_STAT_AREA].max()
     assert biggest > 0.9 * mask.sum()
     hair = rgb[mask].astype(float)

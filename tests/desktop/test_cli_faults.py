@@ -3,6 +3,7 @@ goes away, a closed stdout, a terminal that shows ASCII only, and SIGTERM / SIGH
 runs the real command in a child process; the tests wait on files and the child's exit, never on time.
 No case leaves a temporary or half-written file, and finished results stay whole."""
 
+import contextlib
 import os
 import signal
 import subprocess
@@ -79,10 +80,8 @@ def _wait_for(condition, proc, what: str) -> None:
     while not condition():
         assert proc.poll() is None, f"the child ended (exit {proc.returncode}) before {what}"
         assert time.monotonic() < deadline, f"no {what} after {SAFETY_S} s"
-        try:
+        with contextlib.suppress(subprocess.TimeoutExpired):
             proc.wait(timeout=0.02)  # returns at once if the child ends
-        except subprocess.TimeoutExpired:
-            pass
 
 
 def _full_pipe() -> tuple[int, int]:
@@ -147,7 +146,7 @@ def test_recolor_with_stdout_closed_does_the_whole_batch(tmp_path, closed):
     out = tmp_path / "out"
     script = f'exec "$@" {closed}'
     done = subprocess.run(["/bin/sh", "-c", script, "sh", *_command(tmp_path / "in", "-o", out)],
-                          stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=REPO, env=_env(tmp_path),
+                          capture_output=True, cwd=REPO, env=_env(tmp_path),
                           timeout=SAFETY_S)
     err = done.stderr.decode("utf-8", "replace")
     assert done.returncode == 0, err

@@ -28,7 +28,7 @@ def test_the_diagnostics_view_shows_the_figures(qtbot, make_window):
     assert dialog is not None and dialog.isVisible()
     qtbot.waitUntil(lambda: window.last_info is not None, timeout=5000)
     qtbot.waitUntil(lambda: "hairtint_frames_total" in dialog.text.toPlainText()
-                    and not dialog.text.toPlainText().split("hairtint_frames_total")[1].split()[0] == "0",
+                    and dialog.text.toPlainText().split("hairtint_frames_total")[1].split()[0] != "0",
                     timeout=5000)
     text = dialog.text.toPlainText()
     for part in ("rollout    disabled, stable", "hairtint_latency_ms", "hairtint_model_info", "hairtint_uptime_seconds",

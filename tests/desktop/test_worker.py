@@ -77,7 +77,7 @@ def test_restart_and_switching_sources_leak_no_thread(qtbot, worker):
         got.events.clear()
     for spec in ("synthetic", "camera:0", "synthetic"):
         w.set_source(spec)
-        qtbot.waitUntil(lambda: bool(got.results and got.results[-1][0].frame.source_id == spec), timeout=5000)
+        qtbot.waitUntil(lambda spec=spec: bool(got.results and got.results[-1][0].frame.source_id == spec), timeout=5000)
     assert w.stop(timeout_s=2.0)
     assert real_threads() == before
     assert camera.opened == camera.closed  # every camera it opened was released

@@ -49,7 +49,7 @@ def test_weights_of_another_shape_are_a_clear_error(tmp_path):
     state = LiteEncoder().state_dict()
     state["_blocks.3._project_conv.weight"] = torch.zeros(41, 144, 1, 1)
     torch.save(state, tmp_path / "bad.pth")
-    with pytest.raises(DataError, match="_blocks.3._project_conv.weight"):
+    with pytest.raises(DataError, match=r"_blocks.3._project_conv.weight"):
         load_imagenet(LiteEncoder(), tmp_path / "bad.pth")
 
 

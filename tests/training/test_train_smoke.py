@@ -95,7 +95,7 @@ def test_a_run_can_be_given_minutes_instead_of_epochs_and_trains_from_a_pack(tmp
     args = ["train", "--data", str(tmp_path / "tiny.npz"), "--out", str(out), "--size", "64", "--batch-size", "4",
             "--arch", "hairnet2", "--minutes", "0.05", "--no-export", "--quiet"]
     assert main(args) == 0
-    net, state = load_trained(out / "checkpoint.pt")
+    _net, state = load_trained(out / "checkpoint.pt")
     assert state["config"]["arch"] == "hairnet2" and state["config"]["minutes"] == 0.05
     assert state["seconds"] >= 3.0 and state["epochs_done"] >= 1
     history = json.loads((out / "history.json").read_text())

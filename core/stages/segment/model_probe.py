@@ -73,8 +73,8 @@ def _run_child(path: Path, timeout_s: float) -> str | None:
         command = [sys.executable, "-c", _CHILD, str(path)]
     env = dict(os.environ, PYTHONPATH=os.pathsep.join(filter(None, [str(_ROOT), os.environ.get("PYTHONPATH")])))
     try:
-        done = subprocess.run(command, env=env, input=b"", stdout=subprocess.PIPE,
-                              stderr=subprocess.PIPE, timeout=timeout_s, cwd=str(_ROOT))
+        done = subprocess.run(command, env=env, input=b"", capture_output=True,
+                              timeout=timeout_s, cwd=str(_ROOT))
     except subprocess.TimeoutExpired:
         return f"MediaPipe did not load {path.name} within {timeout_s:g} s; the file may be damaged"
     except OSError as exc:
