@@ -106,7 +106,21 @@ def _show(window, kiosk: bool, size: tuple[int, int] | None) -> None:
         window.show()
 
 
-def run_gui(source: str | None = None, kiosk: bool = False, screenshot: str | None = None,
+def _run_window(app, window, source: str | None, kiosk: bool, size: tuple[int, int] | None) -> int:
+    """Show ``window`` on ``source`` and run until it closes (with its metrics server, where one is set)."""
+    quit_on_signals(app, window)
+    server = serve_metrics(window)
+    _show(window, kiosk, size)
+    window.start(source)
+    log.info("HairTint is running (pid %d)", os.getpid())
+    code = app.exec()
+    window.shutdown()
+    if server is not None:
+        server.close()
+    return int(code)
+
+
+def run_gui(source: str | None = None, kiosk: bool = False, screenshot: str | None = None,  # noqa: C901  the screenshot's wait
             settings_path=None, *, pipeline_factory: PipelineFactory | None = None,
             opener: Callable[[str], object] | None = None, timeout_s: float = SCREENSHOT_TIMEOUT_S,
             size: tuple[int, int] | None = None, trust_unverified: bool = False) -> int:
@@ -131,16 +145,7 @@ def run_gui(source: str | None = None, kiosk: bool = False, screenshot: str | No
     window = build_window(settings_path, kiosk=kiosk, pipeline_factory=pipeline_factory, opener=opener,
                           trust_unverified=trust_unverified)
     if screenshot is None:
-        quit_on_signals(app, window)
-        server = serve_metrics(window)
-        _show(window, kiosk, size)
-        window.start(source)
-        log.info("HairTint is running (pid %d)", os.getpid())
-        code = app.exec()
-        window.shutdown()
-        if server is not None:
-            server.close()
-        return int(code)
+        return _run_window(app, window, source, kiosk, size)
 
     loop = QEventLoop()
     outcome: dict = {"code": None}

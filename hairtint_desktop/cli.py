@@ -40,7 +40,7 @@ def version() -> str:
         from importlib.metadata import version as installed
 
         return installed("hairtint")
-    except Exception:  # run from a source tree that was never installed
+    except Exception:  # noqa: BLE001  run from a source tree that was never installed
         return "unknown"
 
 

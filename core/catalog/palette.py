@@ -44,7 +44,7 @@ def parse_hex(text: str) -> tuple[int, int, int] | None:
     return int(digits[0:2], 16), int(digits[2:4], 16), int(digits[4:6], 16)
 
 
-def _parse_shades(data, source: str, builtin: tuple[Shade, ...] = ()) -> list[Shade]:
+def _parse_shades(data, source: str, builtin: tuple[Shade, ...] = ()) -> list[Shade]:  # noqa: C901  one check per field
     """Validate decoded palette JSON; every message names ``source`` and the offending entry. Tips
     given by name are looked up in this file, then in ``builtin``."""
     if not isinstance(data, dict) or not isinstance(data.get("shades"), list):

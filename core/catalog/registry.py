@@ -167,7 +167,7 @@ class Registry:
         return replace(entry, sha256=expected, version=f"sha256:{expected[:8]}", details={"checksum_from": beside.name})
 
 
-def add_model(run_dir: Path, registry_path: Path = DEFAULT_REGISTRY, *, stage: str | None = None,
+def add_model(run_dir: Path, registry_path: Path = DEFAULT_REGISTRY, *, stage: str | None = None,  # noqa: C901  a run's card checked field by field, each with its own message
               version: str | None = None) -> ModelEntry:
     """Register the model a ``hairtint train`` run wrote: ``run_dir/model_card.json`` (an entry in this
     registry's schema) and the .tflite it names. The file is checked (checksum, segmenter metadata) and
@@ -232,7 +232,7 @@ def _newest_first(version: str) -> tuple[int, ...]:
     return tuple(-int(p) if p.isdigit() else 0 for p in version.split("."))
 
 
-def _entry(path: Path, index: int, raw) -> ModelEntry:
+def _entry(path: Path, index: int, raw) -> ModelEntry:  # noqa: C901  one check per key, each naming it
     """One registry entry, checked; ModelError names the file, the entry and the key."""
     where = f"model registry {path}: models[{index}]"
     if not isinstance(raw, dict):

@@ -96,7 +96,7 @@ class PooledServer(HTTPServer):
             request, client_address = item
             try:
                 self.finish_request(request, client_address)
-            except Exception as exc:  # a client that went away mid-answer
+            except Exception as exc:  # noqa: BLE001  a client that went away mid-answer
                 log.debug("metrics request from %s failed: %s", client_address, exc)
             finally:
                 self.shutdown_request(request)

@@ -147,7 +147,7 @@ def orientation(image: Image.Image, path: Path) -> int:
     """The EXIF orientation tag (1 = upright) of an opened image; 1 where it is missing or unreadable."""
     try:
         value = int(image.getexif().get(0x0112, 1))
-    except Exception as exc:  # a broken EXIF block should not cost the person their photo
+    except Exception as exc:  # noqa: BLE001  a broken EXIF block should not cost the person their photo
         log.warning("ignoring unreadable EXIF orientation in %s: %s", path, exc)
         return 1
     return value if value in _TRANSPOSE else 1

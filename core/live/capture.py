@@ -99,7 +99,7 @@ class Capture:
             frame = self._source.read()
             if frame is None and self._source.is_live:
                 raise SourceError(f"{self._name} stopped delivering frames")
-        except Exception as exc:
+        except Exception as exc:  # noqa: BLE001  any failure loses the source; it is reopened
             return self._lost(exc)
         if frame is None:
             return self._at_end()
@@ -109,7 +109,7 @@ class Capture:
     def _open(self) -> bool:
         try:
             self._source = self._wiring.opener(self.spec)
-        except Exception as exc:
+        except Exception as exc:  # noqa: BLE001  a source that cannot open, for any reason, is retried
             return self._not_opened(exc)
         self._pacer.reset()
         return True

@@ -58,7 +58,7 @@ def look_for_camera(spec: str, opener: Callable[[str], object], cameras: Callabl
         for candidate in (spec, *(f"camera:{i}" for i in _listed(cameras) if i != wanted)):
             try:
                 source = opener(candidate)
-            except Exception as problem:
+            except Exception as problem:  # noqa: BLE001  a camera that fails to open in any way is passed over
                 log.debug("%s: %s", candidate, message(problem))
                 continue
             found = parse_spec(candidate).camera_index
@@ -73,7 +73,7 @@ def _listed(cameras: Callable[[], list[int]] | None) -> list[int]:
         return []
     try:
         return [int(i) for i in cameras()]
-    except Exception as exc:  # a device list that cannot be read: the configured index is still tried
+    except Exception as exc:  # noqa: BLE001  a device list that cannot be read: the configured index is still tried
         log.debug("the camera list cannot be read: %s", message(exc))
         return []
 

@@ -115,7 +115,7 @@ class _FaceFrame:
         return (points - self.eyes) @ self.down / self.unit
 
 
-def face_region(landmarks: np.ndarray, pixels: np.ndarray, colour_beard: bool = False,
+def face_region(landmarks: np.ndarray, pixels: np.ndarray, colour_beard: bool = False,  # noqa: C901  one recipe
                 hair: np.ndarray | None = None) -> tuple[tuple[int, int], np.ndarray] | None:
     """The soft protection (float32 in [0, 1]) for one face's landmarks (468 x 2 pixels) in ``pixels``
     (H x W x 3 RGB), cut to its bounding box: ``((x0, y0), region)``; None when the face is degenerate

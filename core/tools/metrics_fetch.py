@@ -71,7 +71,7 @@ def prometheus_text(body: bytes, url: str) -> str:
         raise MetricsFetchError(f"{url} answered with data that is not text, not Prometheus metrics") from None
     try:
         figures = rows(text)
-    except Exception as exc:  # the parser's ValueError, and whatever else malformed text provokes
+    except Exception as exc:  # noqa: BLE001  the parser's ValueError, and whatever else malformed text provokes
         first = next((line.strip() for line in text.splitlines() if line.strip()), "")
         raise MetricsFetchError(f"{url} answered with something that is not Prometheus metrics text "
                                 f"(it begins {first[:60]!r}: {str(exc)[:80]})") from None

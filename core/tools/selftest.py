@@ -69,7 +69,7 @@ def check_pipeline(registry, frames: int = FRAMES, size: tuple[int, int] = SIZE)
         pipeline = build_pipeline(PipelineOptions(entry=entry))
     except HairTintError as exc:
         return Check("FAILED", "pipeline", f"the default model cannot be loaded: {exc}")
-    except Exception as exc:  # e.g. a bundle without MediaPipe's face graphs: a line of the report, not a traceback
+    except Exception as exc:  # noqa: BLE001  no face graphs in a bundle, say: a report line
         return Check("FAILED", "pipeline", f"the pipeline cannot be built: {type(exc).__name__}: {exc}")
     look = Look(shade=resolve_color("Sunlit Amber", default_palette()))
     source = SyntheticSource(*size, frames=frames)
@@ -80,7 +80,7 @@ def check_pipeline(registry, frames: int = FRAMES, size: tuple[int, int] = SIZE)
             result = pipeline.process(frame, look)
             ious.append(mask_iou(result.mask > 0.5, source.truth(frame.index)))
             changed.append(float(np.abs(result.pixels.astype(np.int16) - frame.pixels).mean()))
-    except Exception as exc:  # any failure in the pipeline is what this check is for
+    except Exception as exc:  # noqa: BLE001  any failure in the pipeline is what this check is for
         return Check("FAILED", "pipeline", f"{type(exc).__name__}: {exc}")
     finally:
         pipeline.close()
@@ -157,7 +157,7 @@ def run_self_test(registry=None, camera: Callable[[], Check] = check_camera) -> 
     checks = [*check_models(registry), check_palette(), check_pipeline(registry)]
     try:
         checks.append(camera())
-    except Exception as exc:  # a camera driver's failure is reported, never the end of the report
+    except Exception as exc:  # noqa: BLE001  a camera driver's failure is reported, never the end of the report
         checks.append(Check("FAILED", "camera", f"{type(exc).__name__}: {exc}"))
     return SelfTestReport.of(checks)
 
@@ -167,5 +167,5 @@ def installed_version() -> str:
         from importlib.metadata import version
 
         return version("hairtint")
-    except Exception:  # run from a source tree that was never installed
+    except Exception:  # noqa: BLE001  run from a source tree that was never installed
         return "unknown"

@@ -38,7 +38,7 @@ from hairtint_desktop.commands.shared import (
          option("--hard-cases", metavar="FILE",
                 help="also score each model on the photos a CSV file lists (set, stem, kind, note), by kind: "
                      "IoU and the share of what it calls hair that is not (docs/models/hard-cases.csv)"))
-def evaluate(args) -> int:
+def evaluate(args) -> int:  # noqa: C901  the options, read in turn
     from core.frames import RunningMode
     from core.pipeline.engine import build_refiner, open_segmenter, with_head_crop
     from core.stages.mirror import MirroredSegmenter

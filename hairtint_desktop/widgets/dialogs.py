@@ -44,7 +44,7 @@ def list_cameras_safe() -> list[tuple[int, str]]:
     try:
         from core.io.sources import list_cameras
         found = list_cameras()
-    except Exception:
+    except Exception:  # noqa: BLE001  no camera list: the dialog offers none
         return []
     return [(index, f"Camera {index}") for index in found]
 
@@ -90,7 +90,7 @@ def stable_models() -> list[tuple[str, str]]:
 
         registry = Session().registry
         return [(f"{e.id}@{e.version}", f"{e.id} {e.version}") for e in registry.stable()]
-    except Exception:
+    except Exception:  # noqa: BLE001  no registry: the dialog offers no model
         return []
 
 

@@ -20,7 +20,7 @@ def _save(path, array, mode=None, **kw):
 @pytest.mark.parametrize("store", ["0/1", "0/255", "bool", "16-bit", "soft", "red on black", "white on black",
                                    "blue on white", "palette", "palette 2 colours", "alpha", "anti-aliased colour",
                                    "0/128"])
-def test_each_way_of_storing_a_mask_reads_the_same_hair(tmp_path, store):
+def test_each_way_of_storing_a_mask_reads_the_same_hair(tmp_path, store):  # noqa: C901  one branch per way of storing
     path = tmp_path / "mask.png"
     hair = HAIR.astype(np.uint8)
     if store == "0/1":
