@@ -13,8 +13,8 @@ from pathlib import Path
 from core.errors import DataError
 from core.io.outputs import write_text
 from training.data import count_photos
-from training.export import export
 from training.efficientnet import PROVENANCE
+from training.export import export
 from training.model import ARCH_NAMES, PRETRAINED, count_parameters
 from training.train import TrainConfig, load_trained, train
 

@@ -67,7 +67,7 @@ def quantize(model: bytes, inputs: list[np.ndarray], name: str) -> bytes:
 
 def with_float_io(model: bytes) -> bytes:
     """``model`` (an int8 .tflite) with its weights inline and float32 input and output."""
-    import flatbuffers
+    import flatbuffers  # the converter's own libraries: the train extra, loaded by this command only
     from ai_edge_litert import schema_py_generated as schema
 
     tree = schema.ModelT.InitFromPackedBuf(model, 0)
@@ -75,47 +75,52 @@ def with_float_io(model: bytes) -> bytes:
         if buffer.offset and buffer.offset > 1:  # stored after the flatbuffer: bring it inline
             buffer.data = np.frombuffer(model[buffer.offset : buffer.offset + buffer.size], np.uint8).copy()
             buffer.offset = buffer.size = 0
-    graph = tree.subgraphs[0]
-
-    def opcode(code: int) -> int:
-        for i, known in enumerate(tree.operatorCodes):
-            if known.builtinCode == code:
-                return i
-        added = schema.OperatorCodeT()
-        added.builtinCode, added.deprecatedBuiltinCode, added.version = code, min(code, 127), 1
-        tree.operatorCodes.append(added)
-        return len(tree.operatorCodes) - 1
-
-    def float_twin(index: int, name: bytes) -> int:
-        twin = copy.deepcopy(graph.tensors[index])
-        twin.type, twin.quantization, twin.name = schema.TensorType.FLOAT32, None, name
-        tree.buffers.append(schema.BufferT())
-        twin.buffer = len(tree.buffers) - 1
-        graph.tensors.append(twin)
-        return len(graph.tensors) - 1
-
-    def op(code: int, source: int, target: int):
-        step = schema.OperatorT()
-        step.opcodeIndex, step.inputs, step.outputs = opcode(code), [source], [target]
-        return step
-
-    inputs, outputs = list(graph.inputs), list(graph.outputs)
-    front, back = [], []
-    for k, index in enumerate(inputs):
-        inputs[k] = float_twin(index, b"input")
-        front.append(op(schema.BuiltinOperator.QUANTIZE, inputs[k], index))
-    for k, index in enumerate(outputs):
-        outputs[k] = float_twin(index, b"output")
-        back.append(op(schema.BuiltinOperator.DEQUANTIZE, index, outputs[k]))
-    graph.inputs, graph.outputs = inputs, outputs
-    graph.operators = front + list(graph.operators) + back
-    for signature in tree.signatureDefs or []:
-        for mapped, indices in ((signature.inputs, inputs), (signature.outputs, outputs)):
-            for tensor_map, index in zip(mapped or [], indices):
-                tensor_map.tensorIndex = index
+    _FloatEnds(schema, tree).add()
     builder = flatbuffers.Builder(len(model) + 4096)
     builder.Finish(tree.Pack(builder), file_identifier=b"TFL3")
     return bytes(builder.Output())
+
+
+class _FloatEnds:
+    """Float32 twins of an int8 graph's inputs and outputs, a QUANTIZE op in front, a DEQUANTIZE behind."""
+
+    def __init__(self, schema, tree):
+        self.schema, self.tree, self.graph = schema, tree, tree.subgraphs[0]
+
+    def add(self) -> None:
+        ops = self.schema.BuiltinOperator
+        inputs = [self._twin(index, b"input") for index in self.graph.inputs]
+        outputs = [self._twin(index, b"output") for index in self.graph.outputs]
+        front = [self._op(ops.QUANTIZE, twin, index) for twin, index in zip(inputs, self.graph.inputs, strict=True)]
+        back = [self._op(ops.DEQUANTIZE, index, twin) for twin, index in zip(outputs, self.graph.outputs, strict=True)]
+        self.graph.inputs, self.graph.outputs = inputs, outputs
+        self.graph.operators = front + list(self.graph.operators) + back
+        for signature in self.tree.signatureDefs or []:
+            for mapped, indices in ((signature.inputs, inputs), (signature.outputs, outputs)):
+                for tensor_map, index in zip(mapped or [], indices, strict=False):  # a signature may name fewer
+                    tensor_map.tensorIndex = index
+
+    def _opcode(self, code: int) -> int:
+        for i, known in enumerate(self.tree.operatorCodes):
+            if known.builtinCode == code:
+                return i
+        added = self.schema.OperatorCodeT()
+        added.builtinCode, added.deprecatedBuiltinCode, added.version = code, min(code, 127), 1
+        self.tree.operatorCodes.append(added)
+        return len(self.tree.operatorCodes) - 1
+
+    def _twin(self, index: int, name: bytes) -> int:
+        twin = copy.deepcopy(self.graph.tensors[index])
+        twin.type, twin.quantization, twin.name = self.schema.TensorType.FLOAT32, None, name
+        self.tree.buffers.append(self.schema.BufferT())
+        twin.buffer = len(self.tree.buffers) - 1
+        self.graph.tensors.append(twin)
+        return len(self.graph.tensors) - 1
+
+    def _op(self, code: int, source: int, target: int):
+        step = self.schema.OperatorT()
+        step.opcodeIndex, step.inputs, step.outputs = self._opcode(code), [source], [target]
+        return step
 
 
 def source_card(source) -> dict:

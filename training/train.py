@@ -148,7 +148,7 @@ def validate(net: torch.nn.Module, photos: PhotoSet, size: int) -> dict[str, flo
         prob = F.interpolate(logits, size=photos.masks.shape[-2:], mode="bilinear", align_corners=False)
         pred = (prob[:, 0] > 0).cpu().numpy()
         truth = (photos.masks[index, 0] > 127).cpu().numpy()
-        for i, p, t in zip(index.tolist(), pred, truth):
+        for i, p, t in zip(index.tolist(), pred, truth, strict=True):
             scores.setdefault(photos.set_names[i], []).append(mask_iou(p, t))
     net.train()
     return {name: float(np.mean(values)) for name, values in sorted(scores.items())}
@@ -193,7 +193,7 @@ class Averager:
     """Keeps ``ema``'s weights and batch-norm statistics an exponential moving average of ``net``'s."""
 
     def __init__(self, ema: torch.nn.Module, net: torch.nn.Module):
-        pairs = list(zip(ema.state_dict().values(), net.state_dict().values()))
+        pairs = list(zip(ema.state_dict().values(), net.state_dict().values(), strict=True))
         self.floats = [[e for e, _ in pairs if e.dtype.is_floating_point], [p for e, p in pairs if e.dtype.is_floating_point]]
         self.others = [(e, p) for e, p in pairs if not e.dtype.is_floating_point]
 
@@ -281,27 +281,27 @@ def _resumed_config(config: TrainConfig, state: dict, epochs: int | None, minute
                           "data": config.data or saved.data})
 
 
-def train(config: TrainConfig, resume: bool = False, progress: bool = True, epochs: int | None = None,
-          minutes: float | None = None) -> Path:
-    """Train (or resume) into ``config.out``; returns the checkpoint path. On resume, ``epochs`` or
-    ``minutes`` (if given) lengthen or shorten the run; the schedule stretches from where it is."""
-    out = Path(config.out)
-    out.mkdir(parents=True, exist_ok=True)
-    device = _pick_device(config.device)
-    torch.set_num_threads(config.threads)
-    torch.backends.cudnn.benchmark = True  # fixed input sizes: let cuDNN pick its fastest kernels
-    torch.manual_seed(config.seed)
+def _resume_state(config: TrainConfig, epochs: int | None, minutes: float | None) -> tuple[dict, TrainConfig]:
+    ckpt = Path(config.out) / CHECKPOINT
+    if not ckpt.exists():
+        raise DataError(f"--resume: no {CHECKPOINT} in {config.out}")
+    state = torch.load(ckpt, map_location="cpu", weights_only=False)
+    if "ema" not in state:
+        raise DataError(f"{ckpt} was written by an older `hairtint train`; start a new run")
+    return state, _resumed_config(config, state, epochs, minutes)
 
-    state = None
-    if resume:
-        ckpt = out / CHECKPOINT
-        if not ckpt.exists():
-            raise DataError(f"--resume: no {CHECKPOINT} in {out}")
-        state = torch.load(ckpt, map_location="cpu", weights_only=False)
-        if "ema" not in state:
-            raise DataError(f"{ckpt} was written by an older `hairtint train`; start a new run")
-        config = _resumed_config(config, state, epochs, minutes)
 
+@dataclass
+class Photos:
+    """What a run trains on: the photos, the hard negatives among them (or None), and an epoch's steps."""
+
+    train: PhotoSet
+    val: PhotoSet
+    hard: torch.Tensor | None
+    steps_per_epoch: int
+
+
+def _photos(config: TrainConfig, device: torch.device, progress: bool) -> Photos:
     data = [Path(d) for d in config.data]
     train_photos = load_photos(data, "train", config.source, progress).to(device)
     val_photos = load_photos(data, "val", config.source, progress).to(device)
@@ -315,46 +315,69 @@ def train(config: TrainConfig, resume: bool = False, progress: bool = True, epoc
     steps_per_epoch = seen // config.batch_size
     if steps_per_epoch == 0:
         raise DataError(f"only {len(train_photos)} training photos: fewer than one batch of {config.batch_size}")
+    return Photos(train_photos, val_photos, hard, steps_per_epoch)
+
+
+def _train_epoch(run: Run, photos: Photos, autocast, progress: bool) -> list[torch.Tensor]:
+    """One epoch's steps (fewer where the run finishes inside it); returns the steps' losses."""
+    config, steps_per_epoch = run.config, photos.steps_per_epoch
+    started, base, losses = time.monotonic(), run.seconds, []
+    order = _epoch_order(len(photos.train), config, run.epochs_done, run.device, photos.hard)
+    stream = _augment_stream(config, run.epochs_done, run.device)
+    bar = tqdm(range(steps_per_epoch), desc=f"epoch {run.epochs_done + 1}", unit="batch", disable=not progress)
+    for step in bar:
+        index = order[step * config.batch_size : (step + 1) * config.batch_size]
+        x, y = augmented_batch(photos.train, index, config.size, stream, camera_faults=config.augment == "full")
+        for group in run.optimiser.param_groups:
+            group["lr"] = group.get("scale", 1.0) * learning_rate(config.lr, run.progress(steps_per_epoch))
+        with autocast:
+            logits = run.net(x)
+        loss = training_loss(logits.float(), y, config)
+        run.optimiser.zero_grad(set_to_none=True)
+        loss.backward()
+        run.optimiser.step()
+        run.averager.update(config.ema if run.steps >= 100 else 0.0)
+        run.steps += 1
+        run.seconds = base + time.monotonic() - started
+        losses.append(loss.detach())
+        if step % 20 == 0:
+            bar.set_postfix(loss=f"{float(torch.stack(losses[-20:]).mean()):.3f}")
+        if run.finished(steps_per_epoch):
+            break
+    return losses
+
+
+def train(config: TrainConfig, resume: bool = False, progress: bool = True, epochs: int | None = None,
+          minutes: float | None = None) -> Path:
+    """Train (or resume) into ``config.out``; returns the checkpoint path. On resume, ``epochs`` or
+    ``minutes`` (if given) lengthen or shorten the run; the schedule stretches from where it is."""
+    out = Path(config.out)
+    out.mkdir(parents=True, exist_ok=True)
+    device = _pick_device(config.device)
+    torch.set_num_threads(config.threads)
+    torch.backends.cudnn.benchmark = True  # fixed input sizes: let cuDNN pick its fastest kernels
+    torch.manual_seed(config.seed)
+    state, config = _resume_state(config, epochs, minutes) if resume else (None, config)
+    photos = _photos(config, device, progress)
 
     run = Run(config, device, state)
     log.info("%s: %d parameters, %d train / %d val photos, %s", config.arch, count_parameters(run.net),
-             len(train_photos), len(val_photos), device)
+             len(photos.train), len(photos.val), device)
     autocast = torch.autocast("cuda", dtype=torch.bfloat16, enabled=device.type == "cuda")
 
     run.net.train()
-    while not run.finished(steps_per_epoch):
-        started, base, losses = time.monotonic(), run.seconds, []
-        order = _epoch_order(len(train_photos), config, run.epochs_done, device, hard)
-        stream = _augment_stream(config, run.epochs_done, device)
-        bar = tqdm(range(steps_per_epoch), desc=f"epoch {run.epochs_done + 1}", unit="batch", disable=not progress)
-        for step in bar:
-            index = order[step * config.batch_size : (step + 1) * config.batch_size]
-            x, y = augmented_batch(train_photos, index, config.size, stream, camera_faults=config.augment == "full")
-            for group in run.optimiser.param_groups:
-                group["lr"] = group.get("scale", 1.0) * learning_rate(config.lr, run.progress(steps_per_epoch))
-            with autocast:
-                logits = run.net(x)
-            loss = training_loss(logits.float(), y, config)
-            run.optimiser.zero_grad(set_to_none=True)
-            loss.backward()
-            run.optimiser.step()
-            run.averager.update(config.ema if run.steps >= 100 else 0.0)
-            run.steps += 1
-            run.seconds = base + time.monotonic() - started
-            losses.append(loss.detach())
-            if step % 20 == 0:
-                bar.set_postfix(loss=f"{float(torch.stack(losses[-20:]).mean()):.3f}")
-            if run.finished(steps_per_epoch):
-                break
+    while not run.finished(photos.steps_per_epoch):
+        started = time.monotonic()
+        losses = _train_epoch(run, photos, autocast, progress)
         run.epochs_done += 1
         seconds = time.monotonic() - started
         record = {"epoch": run.epochs_done, "loss": float(torch.stack(losses).mean()), "seconds": round(seconds, 2),
                   "images_per_s": round(len(losses) * config.batch_size / seconds, 1),
                   "lr": round(run.optimiser.param_groups[0]["lr"], 6)}
-        validating = run.finished(steps_per_epoch) or run.epochs_done % config.val_every == 0
+        validating = run.finished(photos.steps_per_epoch) or run.epochs_done % config.val_every == 0
         if validating:
             with autocast:
-                record["val"] = validate(run.ema, val_photos, config.size)
+                record["val"] = validate(run.ema, photos.val, config.size)
         run.history.append(record)
         log.info("epoch %d: %s", run.epochs_done, json.dumps(record))
         run.save(out / CHECKPOINT)
