@@ -6,19 +6,19 @@ each installation falls in a fixed bucket per model, so a growing stage only eve
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import re
 import shutil
 import tempfile
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from pathlib import Path
 
+from core.catalog.model_entry import ModelEntry, check_model_file, file_sha256
 from core.catalog.rollout import Stage, assign, in_rollout, rollout_bucket
 from core.errors import ModelError
-from core.io.model_file import MAX_MODEL_BYTES, ModelInfo, inspect_tflite
-from core.io.small_files import FileProblem, read_bytes, read_json, regular_size
+from core.io.model_file import inspect_tflite
+from core.io.small_files import FileProblem, read_bytes, read_json
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_REGISTRY = REPO_ROOT / "model_registry.json"
@@ -26,51 +26,6 @@ STAGES = ("stable", "experimental")
 MAX_REGISTRY_BYTES = 1 << 20
 _SHA256 = re.compile(r"[0-9a-f]{64}")
 CHECKSUM_SUFFIX = ".sha256"  # beside a model named by path: its checksum, as `sha256sum FILE > FILE.sha256` writes it
-
-
-def file_sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
-@dataclass(frozen=True)
-class ModelEntry:
-    id: str
-    version: str
-    file: Path
-    sha256: str | None
-    backend: str = "mediapipe"  # or "opencv-dnn"
-    stage: str = "stable"
-    input_size: tuple[int, int] | None = None
-    registered: bool = True
-    details: dict = field(default_factory=dict, compare=False)
-
-    @property
-    def info(self) -> ModelInfo:
-        return ModelInfo(id=self.id, version=self.version, stage=self.stage, path=str(self.file))
-
-    @property
-    def verified(self) -> bool:
-        """Whether the file is checked against a checksum (a model named by path only when
-        :func:`with_checksum` found one for it)."""
-        return self.sha256 is not None
-
-    def verify(self) -> None:
-        """Raise ModelError unless the file is a regular file of a sane size that matches its recorded
-        checksum (a registered entry without one is refused; a model named by path may have none)."""
-        check_model_file(self.file, f"model file {self.file.name} for '{self.id}'")
-        if self.registered and self.sha256 is None:
-            raise ModelError(f"the registry entry '{self.id}@{self.version}' has no sha256, so its file "
-                             f"{self.file.name} cannot be checked; add its checksum to the registry")
-        if self.sha256 is not None and file_sha256(self.file) != self.sha256:
-            where = self.details.get("checksum_from", "the registry")
-            raise ModelError(
-                f"model file {self.file.name} does not match its checksum in {where}: "
-                "it was changed or damaged; restore it or retrain and re-register it"
-            )
 
 
 class Registry:
@@ -216,16 +171,6 @@ def add_model(run_dir: Path, registry_path: Path = DEFAULT_REGISTRY, *, stage: s
             target.unlink(missing_ok=True)
         raise
     return Registry.load(registry_path).get(f"{entry['id']}@{entry['version']}")
-
-
-def check_model_file(path: Path, what: str) -> None:
-    """ModelError unless ``path`` is a regular file of at most MAX_MODEL_BYTES (checked before reading)."""
-    try:
-        regular_size(Path(path), MAX_MODEL_BYTES)
-    except FileProblem as exc:
-        if exc.missing:
-            raise ModelError(f"{what} is missing (expected at {path})") from None
-        raise ModelError(f"{what} cannot be used: {exc}") from None
 
 
 def _newest_first(version: str) -> tuple[int, ...]:

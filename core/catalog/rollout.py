@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from core.catalog.config import ROLLOUT_STAGES
+from core.catalog.model_entry import ModelEntry
 from core.catalog.rollout_state import RollbackRecord
 
 ENV_STAGE = "HAIRTINT_ROLLOUT_STAGE"
@@ -70,9 +71,9 @@ class Assignment:
 
     stage: Stage
     install_id: str
-    entry: object  # core.catalog.registry.ModelEntry
+    entry: ModelEntry
     why: str
-    candidate: object | None = None
+    candidate: ModelEntry | None = None
     bucket: int | None = None
     held: RollbackRecord | None = None
     requested: bool = False

@@ -56,7 +56,7 @@ def render_portrait(width: int, height: int, t: float, seed: int = 0) -> tuple[n
         raise ValueError(f"portrait size must be at least 16 x 16, got {width} x {height}")
     scene = _scene(int(width), int(height), int(seed) % 2**32)
     angle, dx, dy = _pose(float(t), scene.phases, scene.scale)
-    matrix = cv2.getRotationMatrix2D(scene.pivot, angle, 1.0)
+    matrix: np.ndarray = cv2.getRotationMatrix2D(scene.pivot, angle, 1.0)
     matrix[:, 2] += (dx, dy)
 
     x0, y0, x1, y1 = scene.roi
@@ -157,7 +157,7 @@ def _scene(width: int, height: int, seed: int) -> _Scene:
         sprite=np.ascontiguousarray(rgba[sy0:sy1, sx0:sx1]),
         sprite_hair=np.ascontiguousarray(hair8[sy0:sy1, sx0:sx1]),
         sprite_origin=(int(sx0), int(sy0)),
-        roi=tuple(int(v) for v in roi),
+        roi=(int(roi[0]), int(roi[1]), int(roi[2]), int(roi[3])),
         body_top=body_top,
         body_rgb=np.ascontiguousarray(body_rgb[body_top:]),
         body_alpha=np.ascontiguousarray(body_alpha[body_top:]),

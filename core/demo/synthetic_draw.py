@@ -91,8 +91,8 @@ def _draw_strands(bright: np.ndarray, alpha: np.ndarray, paths: np.ndarray, valu
     for batch in np.array_split(rng.permutation(len(paths)), 6):
         for level in rng.permutation(np.unique(levels[batch])):
             chosen = batch[levels[batch] == level]
-            cv2.polylines(bright, list(fixed[chosen]), False, int(level), 1, cv2.LINE_AA, _SHIFT)
-    cv2.polylines(alpha, list(fixed), False, 255, 1, cv2.LINE_AA, _SHIFT)
+            cv2.polylines(bright, list(fixed[chosen]), False, (int(level),), 1, cv2.LINE_AA, _SHIFT)
+    cv2.polylines(alpha, list(fixed), False, (255,), 1, cv2.LINE_AA, _SHIFT)
 
 
 def _bezier(p0, p1, p2, n) -> np.ndarray:
@@ -126,7 +126,7 @@ def draw_front_hair(g: Geometry, style: PortraitStyle, rng) -> tuple[np.ndarray,
 
     h, w = g.height, g.width
     bright = np.full((h, w), 55, np.uint8)
-    alpha = np.zeros((h, w), np.uint8)
+    alpha: np.ndarray = np.zeros((h, w), np.uint8)
     _lines(alpha, paths[:, :-1], 255, thickness=2)
     alpha = cv2.morphologyEx(alpha, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (5, 5)))
     _draw_strands(bright, alpha, paths, values, rng)
@@ -214,7 +214,7 @@ def draw_skin(g: Geometry, style: PortraitStyle) -> tuple[np.ndarray, np.ndarray
     shade -= 0.05 * np.exp(-((x / 0.25) ** 2 + ((y - 0.74) / 0.05) ** 2))
     blush = 0.35 * np.exp(-(((np.abs(x) - 0.5) / 0.2) ** 2 + ((y - 0.3) / 0.15) ** 2)) * f
     skin = np.asarray(style.skin_rgb, np.float32)
-    rgb = shade[:, :, None] * skin + blush[:, :, None] * np.float32([14, -10, -8])
+    rgb = shade[:, :, None] * skin + blush[:, :, None] * np.array([14, -10, -8], np.float32)
     return np.clip(rgb, 0, 255), alpha
 
 
@@ -229,7 +229,7 @@ def draw_face(rgb: np.ndarray, g: Geometry, style: PortraitStyle) -> None:
     """Eyes, brows, nose and mouth drawn onto the shaded skin (uint8 RGB, in place)."""
     a, b, cx, cy = g.a, g.b, g.cx, g.cy
     skin = np.asarray(style.skin_rgb, np.float32)
-    brow = tuple(float(v) for v in skin * np.float32([0.36, 0.33, 0.32]))  # from the skin, so hair recolouring leaves brows alone
+    brow = tuple(float(v) for v in skin * np.array([0.36, 0.33, 0.32], np.float32))  # from the skin, so hair recolouring leaves brows alone
     lid = tuple(float(v) for v in skin * 0.3)
     for side in (-1, 1):
         ex, ey = cx + side * 0.37 * a, cy - 0.06 * b
@@ -252,9 +252,9 @@ def draw_face(rgb: np.ndarray, g: Geometry, style: PortraitStyle) -> None:
         _fill(rgb, np.vstack([upper, lower[::-1]]), brow)
         _ellipse(rgb, (cx + side * 0.09 * a, cy + 0.315 * b), (0.05 * a, 0.022 * b), side * 20, tuple(float(v) for v in skin * 0.55))
     nose = np.array([[cx + 0.06 * a, cy - 0.12 * b], [cx + 0.1 * a, cy + 0.15 * b], [cx + 0.18 * a, cy + 0.28 * b]])
-    _lines(rgb, [_bezier(*nose, 10)], tuple(float(v) for v in skin * 0.8))
+    _lines(rgb, [_bezier(nose[0], nose[1], nose[2], 10)], tuple(float(v) for v in skin * 0.8))
 
-    lip = skin * np.float32([0.85, 0.62, 0.62]) + np.float32([22, 4, 8])
+    lip = skin * np.array([0.85, 0.62, 0.62], np.float32) + np.array([22, 4, 8], np.float32)
     my, mw = cy + 0.6 * b, 0.3 * a
     upper = np.array([[cx - mw, my], [cx - 0.4 * mw, my - 0.08 * b], [cx, my - 0.05 * b], [cx + 0.4 * mw, my - 0.08 * b],
                       [cx + mw, my], [cx, my + 0.01 * b]])

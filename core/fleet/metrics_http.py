@@ -27,9 +27,10 @@ THREAD_PREFIX = "hairtint-metrics"
 class _Handler(BaseHTTPRequestHandler):
     server_version = "hairtint"
     protocol_version = "HTTP/1.0"  # one request per connection: no client keeps a worker by keeping alive
+    server: PooledServer
 
     def setup(self) -> None:
-        self.timeout = self.server.timeout_s  # every read and write on the socket
+        self.timeout = self.server.timeout_s  # type: ignore[misc]  # typeshed calls it a class variable; setup() reads it per instance
         super().setup()
 
     def do_GET(self) -> None:

@@ -20,15 +20,17 @@ from dataclasses import replace
 from datetime import datetime
 from typing import TYPE_CHECKING
 
+from core.catalog.model_entry import ModelEntry
+from core.catalog.rollout import Assignment
 from core.catalog.rollout_state import RollbackRecord, write_rollback
 from core.errors import ConfigError, HairTintError
 from core.fleet.rollback import GuardedPipeline, HealthWatch, RollbackRules
 from core.fleet.telemetry import Telemetry
 from core.frames import RunningMode
-from core.live.events import Notice, Status
+from core.live.events import Event, Notice, Status
 
 if TYPE_CHECKING:  # core.pipeline.pipeline (OpenCV) is loaded with the first pipeline, not here
-    from core.pipeline.pipeline import PipelineFactory
+    from core.pipeline.pipeline import Pipeline, PipelineFactory
 
 log = logging.getLogger(__name__)
 
@@ -38,7 +40,7 @@ class FleetMonitor:
     ``clock`` (seconds) drives the rolling window, ``now`` stamps a rollback record."""
 
     def __init__(self, session, *, rules: RollbackRules = RollbackRules(), telemetry: Telemetry | None = None,
-                 build: Callable[[object, RunningMode], object] | None = None, clock: Callable[[], float] = time.monotonic,
+                 build: Callable[[ModelEntry, RunningMode], Pipeline] | None = None, clock: Callable[[], float] = time.monotonic,
                  now: Callable[[], datetime] = datetime.now, environ=None):
         self.session = session
         self.telemetry = telemetry or Telemetry(clock)
@@ -46,17 +48,17 @@ class FleetMonitor:
         self._build = build or self._session_build
         self._now, self._environ = now, environ
         self._switch: Callable[[PipelineFactory], None] | None = None
-        self._emit: Callable[[object], None] | None = None
+        self._emit: Callable[[Event], None] | None = None
         self._lock = threading.Lock()
         self.rollback: RollbackRecord | None = None  # made by this monitor (also when it could not be written)
-        self.assignment = None
+        self.assignment: Assignment | None = None
 
-    def _session_build(self, entry, mode: RunningMode):
+    def _session_build(self, entry: ModelEntry, mode: RunningMode) -> Pipeline:
         from core.pipeline.engine import build_pipeline
 
         return build_pipeline(self.session.pipeline_options(entry, mode))
 
-    def attach(self, switch: Callable[[PipelineFactory], None], emit: Callable[[object], None] | None = None
+    def attach(self, switch: Callable[[PipelineFactory], None], emit: Callable[[Event], None] | None = None
                ) -> None:
         self._switch, self._emit = switch, emit
 
@@ -66,6 +68,8 @@ class FleetMonitor:
         the chosen model cannot be chosen or loaded (not in the registry, missing, tampered, damaged,
         named by path in kiosk mode), the stable default runs instead and the window is told why; when
         that fails too, the factory raises why, on the processing thread, which shows it."""
+        assignment: Assignment | None
+        problem: HairTintError | None
         try:
             assignment = self.session.assignment(environ=self._environ, held=self.rollback)
         except HairTintError as exc:
@@ -124,7 +128,7 @@ class FleetMonitor:
                 self._emit(Notice(note + ("; recorded as a rollback (`hairtint rollout status`)" if record else "")))
         return running
 
-    def record(self, assignment, watched: bool, ok: bool, latency_ms: float | None, kind: str | None) -> None:
+    def record(self, assignment: Assignment | None, watched: bool, ok: bool, latency_ms: float | None, kind: str | None) -> None:
         """One frame's outcome (the processing thread)."""
         self.telemetry.frame(ok, kind)
         with self._lock:

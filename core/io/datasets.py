@@ -186,7 +186,7 @@ def _truth(sample: Sample, decoded, turn: int, shape: tuple[int, int]) -> np.nda
     """The decoded mask turned by EXIF ``turn``, as bool at the photo's upright ``shape``."""
     truth = mask_from_image(guarded(sample.mask_path, lambda: upright(decoded, turn)), sample.mask_path)
     if truth.shape != shape:
-        if not _same_shape(truth.shape[::-1], shape[::-1]):
+        if not _same_shape((truth.shape[1], truth.shape[0]), shape[::-1]):
             raise DataError(f"mask {sample.mask_path} is {truth.shape[1]} x {truth.shape[0]} but its photo is "
                             f"{shape[1]} x {shape[0]} (upright): not the same picture's shape")
         truth = cv2.resize(truth.astype(np.uint8), (shape[1], shape[0]), interpolation=cv2.INTER_NEAREST) > 0

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Set
 from datetime import datetime
 from pathlib import Path
 
@@ -63,7 +64,7 @@ def result_stem(stem: str, look: Look) -> str:
     return shorten("_".join(parts))
 
 
-def free_name(target: Path, taken: set[Path] = frozenset()) -> Path:
+def free_name(target: Path, taken: Set[Path] = frozenset()) -> Path:
     """``target``, or ``<stem>-2<suffix>``, ``-3``, ... : the first that neither exists nor is in ``taken``."""
     candidate, n = Path(target), 2
     while candidate.resolve() in taken or candidate.exists():

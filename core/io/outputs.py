@@ -77,7 +77,7 @@ def replace_atomically(path: Path, fill, binary: bool = False) -> None:
     error (an ``OSError`` for the disk's own) goes to the caller."""
     temp = path.with_name(f".{shorten(path.name, 120)}.{uuid.uuid4().hex[:8]}.tmp")
     try:
-        with open(temp, "xb" if binary else "x", **({} if binary else {"encoding": "utf-8"})) as handle:
+        with open(temp, "xb") if binary else open(temp, "x", encoding="utf-8") as handle:
             fill(handle)
             handle.flush()
             os.fsync(handle.fileno())

@@ -13,7 +13,7 @@ import math
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Protocol, runtime_checkable
+from typing import Any, Protocol, runtime_checkable
 
 import cv2
 import numpy as np
@@ -45,6 +45,26 @@ class SteppingSource(Source, Protocol):
     """What a folder spec opens to (:class:`FolderSource`): a source that can be moved on or back."""
 
     def step(self, delta: int) -> None: ...
+
+
+class OpenedSource(Source, Protocol):
+    """What :func:`open_source` gives: a source that closes itself at the end of a ``with``."""
+
+    def __enter__(self) -> OpenedSource: ...
+
+    def __exit__(self, *exc: object) -> None: ...
+
+
+class Capturing(Protocol):
+    """What a camera is read through: cv2.VideoCapture, or a test's stand-in."""
+
+    def isOpened(self) -> bool: ...
+
+    def set(self, prop: int, value: float) -> bool: ...
+
+    def read(self) -> tuple[bool, Any]: ...
+
+    def release(self) -> None: ...
 
 
 class _SourceBase:
@@ -187,7 +207,7 @@ class VideoSource(_SourceBase):
             self._capture.release()
 
 
-def _open_capture(index: int):
+def _open_capture(index: int) -> Capturing:
     """cv2.VideoCapture without OpenCV's console warnings about missing devices."""
     if not hasattr(cv2, "setLogLevel"):  # an OpenCV build without its logging module
         return cv2.VideoCapture(index)
@@ -213,7 +233,7 @@ class CameraSource(_SourceBase):
         width: int = 640,
         height: int = 480,
         clock: Callable[[], float] = time.monotonic,
-        capture_factory: Callable[[int], object] = _open_capture,
+        capture_factory: Callable[[int], Capturing] = _open_capture,
     ):
         super().__init__("camera", str(index))
         self.index = index
@@ -295,7 +315,7 @@ def describe_spec(spec: str | SourceSpec) -> str:
     return parse_spec(spec).describe()
 
 
-def open_source(spec: str | SourceSpec, **kw) -> Source:
+def open_source(spec: str | SourceSpec, **kw) -> OpenedSource:
     """A source from a spec (see :mod:`core.io.source_spec`): ``camera:N``, ``synthetic``,
     ``synthetic:WxH``, or a path to a photo, a folder of photos or a video (``VIDEO_SUFFIXES``).
     Keyword arguments go to the source; those it does not take (``loop`` for a photo, say) are ignored."""
@@ -308,7 +328,7 @@ def open_source(spec: str | SourceSpec, **kw) -> Source:
         if parsed.size:
             kw = {**kw, "width": parsed.size[0], "height": parsed.size[1]}
         return _make(SyntheticSource, kw)
-    if not parsed.text or not parsed.path.exists():
+    if not parsed.text or parsed.path is None or not parsed.path.exists():
         raise SourceError(f"{parsed.text or '(empty)'} does not exist: give a photo, a folder, a video, camera:N or synthetic")
     cls = {"folder": FolderSource, "video": VideoSource}.get(parsed.kind, ImageSource)
     return _make(cls, kw, parsed.path)
@@ -322,9 +342,9 @@ def _make(cls, kw: dict, *args):
     return cls(*args, **{k: v for k, v in kw.items() if k in accepted})
 
 
-def list_cameras(max_index: int = 4, capture_factory: Callable[[int], object] = _open_capture) -> list[int]:
+def list_cameras(max_index: int = 4, capture_factory: Callable[[int], Capturing] = _open_capture) -> list[int]:
     """Indexes 0 ... ``max_index`` of cameras that open (without reading a frame, so it is quick)."""
-    found = []
+    found: list[int] = []
     for index in range(max_index + 1):
         capture = capture_factory(index)
         try:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from typing import TYPE_CHECKING, cast
 
 from core.errors import SourceError
 from core.io.source_spec import parse_spec
@@ -20,6 +21,9 @@ from core.live.events import Status, Unavailable, message
 from core.live.pacer import Pacer
 from core.live.retry import Retry, close_quietly, look_for_camera
 from core.live.shared import Mailbox, Wiring
+
+if TYPE_CHECKING:  # core.io.sources (OpenCV) is loaded with the first source, not here
+    from core.io.sources import Source, SteppingSource
 
 log = logging.getLogger(__name__)
 
@@ -62,7 +66,7 @@ class Capture:
         self._asked = Steps()
         self._retry = Retry(wiring.emit, self._name)
         self._pacer = Pacer(clock=wiring.clock)
-        self._source = None
+        self._source: Source | None = None
         self._steps = 0  # folder steps taken
         self.thread = threading.Thread(target=self._run, name=f"hairtint-capture-{gen}", daemon=True)
 
@@ -146,7 +150,7 @@ class Capture:
             self._wiring.emit(Unavailable(f"{self._name} has no pictures in it", self.spec))
             return False
         if self._steps_through():
-            self._source.step(0)  # back to the last photo, so that a step goes from there
+            self._stepping().step(0)  # back to the last photo, so that a step goes from there
             self._wait_for_step()
             return True
         if self._parsed.live:
@@ -159,7 +163,7 @@ class Capture:
 
     def _pass_on(self, frame) -> None:
         self._retry.worked()
-        if not self._parsed.is_camera or not self._source.is_live:
+        if not self._parsed.is_camera or (self._source is not None and not self._source.is_live):
             self._pacer.wait(frame.timestamp_ms, self._stop)
         w = self._wiring
         self._mailbox.put(Captured(frame, w.clock(), self.gen, w.epoch.value, self._parsed.running_mode))
@@ -170,12 +174,16 @@ class Capture:
         """A folder's source is a SteppingSource (core.io.sources): it waits for a step."""
         return self._parsed.is_folder
 
+    def _stepping(self) -> SteppingSource:
+        """The folder's source, which _steps_through: what its opener gives is a SteppingSource."""
+        return cast("SteppingSource", self._source)
+
     def _wait_for_step(self) -> None:
         self._note(CaptureWaiting(self.gen, self._steps))
         deltas = self._asked.wait(self._stop)
         self._steps += len(deltas)
         if sum(deltas):
-            self._source.step(sum(deltas))
+            self._stepping().step(sum(deltas))
 
     def _note(self, note) -> None:
         self._mailbox.post(note)

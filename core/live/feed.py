@@ -4,6 +4,9 @@ sources and customers it has moved on from out of the picture. Used by the proce
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from core.live.capture import Capture
 from core.live.commands import CaptureBusy, Captured, CaptureEnded, CaptureGone, CaptureWaiting
 from core.live.events import Problem, Unavailable
@@ -24,7 +27,7 @@ class Feed:
         self.arrival = 0.0  # when the newest frame taken was captured
         self._asked = 0  # folder steps handed to the current capture
         self._restarts = 0
-        self._on_note = {CaptureBusy: self._busy, CaptureWaiting: self._waiting, CaptureEnded: self._ended,
+        self._on_note: dict[type, Callable[[Any], None]] = {CaptureBusy: self._busy, CaptureWaiting: self._waiting, CaptureEnded: self._ended,
                          CaptureGone: self._gone}
 
     def open(self, spec: str) -> None:

@@ -12,7 +12,8 @@ reported and ends the run cleanly: the capture stopped, the pipelines closed, th
 from __future__ import annotations
 
 import logging
-from typing import TYPE_CHECKING
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 from core.frames import Look, RunningMode
 from core.live.commands import (
@@ -34,7 +35,7 @@ from core.live.feed import Feed
 from core.live.shared import Mail, Mailbox, Stuck, Wiring
 
 if TYPE_CHECKING:  # core.pipeline.pipeline (OpenCV) is loaded with the first pipeline, not here
-    from core.pipeline.pipeline import PipelineFactory
+    from core.pipeline.pipeline import Pipeline, PipelineFactory
 
 log = logging.getLogger(__name__)
 
@@ -52,15 +53,16 @@ class Processing:
         self._mailbox, self._emit, self._clock, self._epoch = mailbox, wiring.emit, wiring.clock, wiring.epoch
         self.feed = Feed(wiring, mailbox, stuck)
         self._factory, self._looks = factory, looks
-        self._pipelines: dict[RunningMode, object] = {}
+        self._pipelines: dict[RunningMode, Pipeline] = {}
         self._last: Captured | None = None  # the last frame processed: done again for a new Look
         self._stale = True  # the Look or the model changed since _last was processed
         self._held: Processed | None = None  # a result the receiver could not take yet
         self._credit, self._shown_at = True, -1e9  # the receiver took the last result; when it was sent
-        self._stats, self._stats_at = {}, -1e9
+        self._stats: dict = {}  # the pipeline's stats summary
+        self._stats_at = -1e9
         self._quiet = False  # Idle was sent and nothing has happened since
         self._running = True
-        self._on_message = {SetSource: self._set_source, SetLooks: self._set_looks, SwapModel: self._swap_model,
+        self._on_message: dict[type, Callable[[Any], None]] = {SetSource: self._set_source, SetLooks: self._set_looks, SwapModel: self._swap_model,
                             Clear: self._clear, Step: self._step, Shown: self._shown, Stop: self._stop,
                             CaptureBusy: self.feed.note, CaptureWaiting: self.feed.note,
                             CaptureEnded: self.feed.note, CaptureGone: self.feed.note}

@@ -17,6 +17,7 @@ from core.live.retry import CAMERA_POLL_S
 from core.live.shared import Epoch, Mailbox, Stuck, Wiring
 
 if TYPE_CHECKING:  # core.pipeline.pipeline (OpenCV) is loaded with the first pipeline, not here
+    from core.io.sources import Source
     from core.pipeline.pipeline import PipelineFactory
 
 
@@ -29,7 +30,7 @@ class LiveRunner:
     Each result carries the *epoch* it was made in; :meth:`start`, :meth:`set_source`, :meth:`clear` and
     :meth:`stop` start a new one, and a receiver drops results whose epoch is not :attr:`epoch`."""
 
-    def __init__(self, pipeline_factory: PipelineFactory, opener: Callable[[str], object],
+    def __init__(self, pipeline_factory: PipelineFactory, opener: Callable[[str], Source],
                  emit: Callable[[Event], None], *, clock: Callable[[], float] = time.perf_counter,
                  cameras: Callable[[], list[int]] | None = None, camera_poll_s: float = CAMERA_POLL_S):
         self._wiring = Wiring(opener, emit, clock, cameras, camera_poll_s, Epoch())

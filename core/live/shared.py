@@ -10,6 +10,12 @@ import threading
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from core.live.commands import Captured
+
+if TYPE_CHECKING:  # core.io.sources (OpenCV) is loaded with the first source, not here
+    from core.io.sources import Source
 
 log = logging.getLogger(__name__)
 
@@ -19,7 +25,7 @@ class Mail:
     """What one :meth:`Mailbox.take` got: the newest frame (or None), the messages in the order they
     were posted, and ``upto``: how many messages the mailbox had been given up to the last of them."""
 
-    frame: object
+    frame: Captured | None
     messages: tuple
     upto: int
 
@@ -114,7 +120,7 @@ class Wiring:
     events go (``emit``, called on the loops' threads), the clock, the device list and how often a
     missing camera is looked for, and the epoch."""
 
-    opener: Callable[[str], object]
+    opener: Callable[[str], Source]
     emit: Callable
     clock: Callable[[], float]
     cameras: Callable[[], list[int]] | None

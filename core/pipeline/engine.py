@@ -52,7 +52,7 @@ def open_segmenter(entry: ModelEntry, mode: RunningMode):
         from core.catalog.registry import file_sha256
         from core.stages.segment.model_probe import probe
 
-        probe(entry.file, entry.sha256 if entry.verified else file_sha256(entry.file))
+        probe(entry.file, entry.sha256 if entry.sha256 is not None else file_sha256(entry.file))  # verified or not
     if entry.backend == "opencv-dnn":
         return OpenCvDnnSegmenter(entry.file, entry.info, use_previous_mask=mode is RunningMode.VIDEO)
     return MediaPipeSegmenter(entry.file, entry.info, mode=mode)

@@ -144,7 +144,7 @@ def face_region(landmarks: np.ndarray, pixels: np.ndarray, colour_beard: bool = 
     def fill(points: np.ndarray, hull: bool = False) -> np.ndarray:
         canvas = np.zeros((grid_h, grid_w), np.uint8)
         polygon = grid(points)
-        cv2.fillPoly(canvas, [cv2.convexHull(polygon) if hull else polygon], 1)
+        cv2.fillPoly(canvas, [cv2.convexHull(polygon) if hull else polygon], (1,))
         return canvas
 
     unit = face.unit * float(to_grid.mean())
@@ -203,7 +203,7 @@ def face_region(landmarks: np.ndarray, pixels: np.ndarray, colour_beard: bool = 
         skin[forehead] = _skin_likeness(small[forehead], skin_model)
         # Where the hair itself has the skin's colour (blonde on fair skin), the skin test cannot tell
         # them apart, and the mask's sure hair wins; otherwise a skin-coloured pixel is skin.
-        if hair_lab is not None and _skin_likeness_lab(hair_lab[None], skin_model)[0] > 0.5:
+        if sure is not None and hair_lab is not None and _skin_likeness_lab(hair_lab[None], skin_model)[0] > 0.5:
             skin *= 1.0 - _ramp((sure - SURE_HAIR[0]) / (SURE_HAIR[1] - SURE_HAIR[0]))
 
     region = np.maximum(np.maximum(inner, eyebrows), skin)
@@ -227,7 +227,7 @@ def cheeks(faces: list[np.ndarray], size: tuple[int, int], scale: float) -> np.n
         # the outline's points from eye level down, closed along the eye line
         below = oval[face.depth(oval) >= 0.0]
         if len(below) >= 3:
-            cv2.fillPoly(out, [np.round(below * scale).astype(np.int32)], 1)
+            cv2.fillPoly(out, [np.round(below * scale).astype(np.int32)], (1,))
     return out
 
 
@@ -259,7 +259,7 @@ def _fringe_over(brow: np.ndarray, face: _FaceFrame, hair: np.ndarray, pixels: n
         return False
     band = np.zeros((y1 - y0, x1 - x0), np.uint8)
     for points, value in ((np.vstack([near, far]), 1), (np.vstack([brow, near]), 0)):
-        cv2.fillConvexPoly(band, cv2.convexHull(np.round(points - (x0, y0)).astype(np.int32)), value)
+        cv2.fillConvexPoly(band, cv2.convexHull(np.round(points - (x0, y0)).astype(np.int32)), (value,))
     inside = band > 0
     if not inside.any():
         return False

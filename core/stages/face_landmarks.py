@@ -19,6 +19,7 @@ exposure changes far worse; fitting each frame's move to the frame before lets t
 from __future__ import annotations
 
 import logging
+from typing import TypedDict
 
 import cv2
 import numpy as np
@@ -30,9 +31,22 @@ log = logging.getLogger(__name__)
 # Landmarks followed between mesh frames besides the face's corners: eye corners, brow ends, nose bridge
 # and tip, mouth corners and centre, chin.
 FOLLOWED = (33, 133, 362, 263, 70, 107, 336, 300, 168, 6, 1, 4, 61, 291, 13, 14, 17, 152)
-CORNERS = dict(maxCorners=30, qualityLevel=0.01, minDistance=8, blockSize=7)  # cv2.goodFeaturesToTrack
+class _Corners(TypedDict):  # cv2.goodFeaturesToTrack's settings
+    maxCorners: int
+    qualityLevel: float
+    minDistance: float
+    blockSize: int
+
+
+class _Flow(TypedDict):  # cv2.calcOpticalFlowPyrLK's settings
+    winSize: tuple[int, int]
+    maxLevel: int
+    criteria: tuple[int, int, float]
+
+
+CORNERS = _Corners(maxCorners=30, qualityLevel=0.01, minDistance=8, blockSize=7)
 MIN_FOLLOWED = 8  # fewer points than this left on a face: run the mesh
-FLOW = dict(winSize=(15, 15), maxLevel=2, criteria=(cv2.TERM_CRITERIA_EPS | cv2.TERM_CRITERIA_COUNT, 20, 0.03))
+FLOW = _Flow(winSize=(15, 15), maxLevel=2, criteria=(cv2.TERM_CRITERIA_EPS | cv2.TERM_CRITERIA_COUNT, 20, 0.03))
 MAX_ROUND_TRIP = 1.0  # px (at the size faces are found on) a point may miss its start by, followed there and back
 REACH = 48  # px round the points that flow looks at (as far as the pyramid follows a move, and more)
 
@@ -45,7 +59,7 @@ class _Followed:
         small = landmarks * to_small
         x0, y0, x1, y1 = _box(small, grey.shape, 0)  # corners are looked for inside the face only
         inside = np.zeros((y1 - y0, x1 - x0), np.uint8)
-        cv2.fillConvexPoly(inside, cv2.convexHull(np.round(small - (x0, y0)).astype(np.int32)), 255)
+        cv2.fillConvexPoly(inside, cv2.convexHull(np.round(small - (x0, y0)).astype(np.int32)), (255,))
         corners = cv2.goodFeaturesToTrack(grey[y0:y1, x0:x1], mask=inside, **CORNERS)
         corners = np.zeros((0, 2), np.float32) if corners is None else corners.reshape(-1, 2) + np.array((x0, y0))
         self.start = np.concatenate([corners, small[list(FOLLOWED)]]).astype(np.float32)  # on the key frame
@@ -102,14 +116,14 @@ class FaceTracker:
         follow = (video and key == self._key and frame.index - self._index == 1
                   and frame.index - self._meshed < self.refresh_every and known > 0 and not self._unconfirmed)
         self._key, self._index = key, frame.index
-        faces = self._follow(grey) if follow else None
+        faces = self._follow(grey) if follow and grey is not None else None  # follow: a video's, so grey
         if faces is None:
             self._meshed = frame.index
             faces = self._landmarks(small, scale)
             self._unconfirmed = len(faces) > known
             log.debug("face mesh found %d faces", len(faces))
-            if video:
-                to_small = np.float32(small.shape[1::-1]) / np.float32(scale)
+            if grey is not None:  # a video's
+                to_small = np.array(small.shape[1::-1], np.float32) / np.array(scale, np.float32)
                 self._followed = [_Followed(landmarks, grey, to_small) for landmarks in faces]
         self._faces, self._grey = faces, grey
         return faces
@@ -118,14 +132,16 @@ class FaceTracker:
         """Each face's key-frame landmarks moved by the similarity that takes its points from the key
         frame to this one; None when a face has too few points left."""
         moved = []
+        if self._grey is None:  # nothing followed yet
+            return None
         for face in self._followed:
             x0, y0, x1, y1 = _box(face.last, grey.shape, REACH)  # flow on the face's part of the frame only
             if min(x1 - x0, y1 - y0) < FLOW["winSize"][0]:  # the face has left the frame
                 return None
             last, now = self._grey[y0:y1, x0:x1], grey[y0:y1, x0:x1]
             before = _points(face.last - (x0, y0))
-            after, found, _ = cv2.calcOpticalFlowPyrLK(last, now, before, None, **FLOW)
-            back, found_back, _ = cv2.calcOpticalFlowPyrLK(now, last, after, None, **FLOW)
+            after, found, _ = cv2.calcOpticalFlowPyrLK(last, now, before, None, **FLOW)  # type: ignore[call-overload]  # OpenCV's stubs refuse the None nextPts it documents
+            back, found_back, _ = cv2.calcOpticalFlowPyrLK(now, last, after, None, **FLOW)  # type: ignore[call-overload]  # OpenCV's stubs refuse the None nextPts it documents
             round_trip = np.hypot(*(back - before).reshape(-1, 2).T)
             good = (found.ravel() == 1) & (found_back.ravel() == 1) & (round_trip < MAX_ROUND_TRIP)
             if good.sum() < MIN_FOLLOWED:
@@ -144,7 +160,7 @@ class FaceTracker:
 
     def _landmarks(self, small: np.ndarray, scale: tuple[float, float]) -> list[np.ndarray]:
         found = self._mesh.process(small).multi_face_landmarks or []
-        size = np.float32(scale)
+        size = np.array(scale, np.float32)
         return [np.array([[p.x, p.y] for p in face.landmark], np.float32) * size for face in found]
 
 

@@ -61,7 +61,7 @@ def roll_off(y: np.ndarray, knee: float, ceiling: float) -> np.ndarray:
 
 def _top(target_level: float) -> tuple[float, float]:
     """(knee, ceiling) in Y that the strands of a shade of ``target_level`` roll off at and towards."""
-    target = float(y_of_level(target_level))
+    target = float(y_of_level(np.asarray(target_level)))
     return min(KNEE, REACH[0] * target), min(CEILING, REACH[1] * target)
 
 

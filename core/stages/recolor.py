@@ -130,12 +130,12 @@ class Recolorer:
         core = alpha >= _HAIR_CORE
         if not core.any():
             core = alpha > 0.0
-        core = core.view(np.uint8) * np.uint8(255)
-        stats = _hair_stats(lab[..., 0], lab, core)
+        core8 = core.view(np.uint8) * np.uint8(255)
+        stats = _hair_stats(lab[..., 0], lab, core8)
         if hair is not rgb:
             lab = cv2.cvtColor(hair, cv2.COLOR_RGB2Lab)
         light, chan_a, chan_b = cv2.split(lab)
-        strands = lift.split(light, core > 0)
+        strands = lift.split(light, core8 > 0)
         glint = _glint(stats, look.shine)
         shine = cv2.LUT(light, (1.0 + _GLINT_BOOST * glint).astype(np.float32))
 
@@ -154,7 +154,7 @@ class Recolorer:
 
         tinted = apply(look.shade)
         if look.tips is not None and lab.shape[0] >= 2:  # roots shade at each head's top, tips at its bottom
-            share = tips_share(core)
+            share = tips_share(core8)
             tinted = cv2.blendLinear(tinted, apply(look.tips), 1.0 - share, share)
         return cv2.cvtColor(tinted, cv2.COLOR_Lab2RGB), stats
 
@@ -172,12 +172,12 @@ def hair_colour(rgb: np.ndarray, alpha: np.ndarray) -> np.ndarray:
     small = (max(1, width // 4), max(1, height // 4))
     size = max(3, round(0.04 * max(small))) | 1
     weight = cv2.blur(cv2.resize(sure.astype(np.float32), small, interpolation=cv2.INTER_AREA), (size, size))
-    colour = cv2.resize(cv2.bitwise_and(rgb, rgb, mask=sure), small, interpolation=cv2.INTER_AREA)
-    colour = cv2.blur(colour.astype(np.float32), (size, size))
+    summed = cv2.resize(cv2.bitwise_and(rgb, rgb, mask=sure), small, interpolation=cv2.INTER_AREA)
+    colour = np.asarray(cv2.blur(summed.astype(np.float32), (size, size)), np.float32)  # already float32: no copy
     found = weight > 1e-3
     colour[found] /= weight[found][:, None]
     colour[~found] = 0.0
-    colour = cv2.resize(np.clip(colour + 0.5, 0, 255).astype(np.uint8), (width, height), interpolation=cv2.INTER_LINEAR)
+    colour = np.asarray(cv2.resize(np.clip(colour + 0.5, 0, 255).astype(np.uint8), (width, height), interpolation=cv2.INTER_LINEAR))
     known = cv2.resize(found.view(np.uint8), (width, height), interpolation=cv2.INTER_NEAREST) > 0
     out = rgb.copy()
     np.copyto(out, colour, where=(soft & known)[..., None])

@@ -96,9 +96,10 @@ class Refiner:
         planes = [slope * (1.0 / (255.0 * span)) for slope in slopes] + [(offset - s.low) * (1.0 / span)]
         faces = self.face_guard.find(frame) if self.face_guard is not None else []
         if self.matte is not None:
-            planes = self._matte(planes, frame, small_size, faces)
-        out = np.zeros((height, width), np.float32)
-        small_box, box = _reach(planes, shrink_frame(frame, planes[3].shape[::-1]), width, height)
+            planes = self._matte(self.matte, planes, frame, small_size, faces)
+        out: np.ndarray = np.zeros((height, width), np.float32)
+        small_height, small_width = planes[3].shape
+        small_box, box = _reach(planes, shrink_frame(frame, (small_width, small_height)), width, height)
         part, pixels = out[box], frame.pixels[box]
         if part.size:
             size = (part.shape[1], part.shape[0])
@@ -108,24 +109,24 @@ class Refiner:
             cv2.threshold(part, 1.0, 1.0, cv2.THRESH_TRUNC, dst=part)  # clip to [0, 1], faster than np.clip
             cv2.threshold(part, 0.0, 0.0, cv2.THRESH_TOZERO, dst=part)
         if s.feather_px > 0:
-            size = 2 * math.ceil(2 * s.feather_px) + 1
-            out = cv2.GaussianBlur(out, (size, size), s.feather_px)
+            kernel = 2 * math.ceil(2 * s.feather_px) + 1
+            out = cv2.GaussianBlur(out, (kernel, kernel), s.feather_px)
         if self.face_guard is not None:
             out = self.face_guard.protect(out, frame, faces)
         return out
 
-    def _matte(self, planes: list[np.ndarray], frame: Frame, small_size: tuple[int, int],
+    def _matte(self, matte: MatteSettings, planes: list[np.ndarray], frame: Frame, small_size: tuple[int, int],
                faces: list[np.ndarray]) -> list[np.ndarray]:
         """The coefficient planes with the colour-line matte in the band round the mask's edge
-        (``core.stages.matte``), on a copy of the frame ``matte.work_width`` wide; the band is narrower
+        (``core.stages.matte``, with ``matte``), on a copy of the frame ``matte.work_width`` wide; the band is narrower
         over the cheeks of ``faces`` (landmarks)."""
         height, width = frame.pixels.shape[:2]
-        size = work_size(width, height, self.matte.work_width)
+        size = work_size(width, height, matte.work_width)
         if size != small_size:
             planes = [cv2.resize(p, size, interpolation=cv2.INTER_LINEAR) for p in planes]
         guide = shrink_frame(frame, size).astype(np.float32)
         coarse = _applied(planes, guide)
-        m, side, scale = self.matte, max(width, height), size[0] / width  # scale: the copy's pixels per frame pixel
+        m, side, scale = matte, max(width, height), size[0] / width  # scale: the copy's pixels per frame pixel
         band_in, band_out = (max(share * side, m.min_band_px) * scale for share in (m.band_in, m.band_out))
         zone = cheeks(faces, size, scale) if faces else None
         return colour_line_coefficients(guide * np.float32(1.0 / 255.0), coarse, planes, band_in, band_out, m, zone)

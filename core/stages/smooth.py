@@ -97,12 +97,13 @@ class TemporalSmoother:
         small_size = work_size(width, height, self.settings.work_width)
         grey = cv2.cvtColor(shrink_frame(frame, small_size), cv2.COLOR_RGB2GRAY).astype(np.float32)
         key = (new.shape, frame.pixels.shape, frame.source_id)
-        if self._previous is None or key != self._key or self._gap_too_long(frame.timestamp_ms):
+        if (self._previous is None or self._previous_grey is None or self._last_ms is None or key != self._key
+                or timestamp_gap_too_long(frame.timestamp_ms - self._last_ms, self.settings.max_gap_ms)):
             if self._previous is not None:
                 log.debug("temporal smoother forgets its history (frame %d, shape %s)", frame.index, new.shape)
             out = new.copy()
         else:
-            weight = self._history_weight(new, grey, small_size)
+            weight = self._history_weight(new, grey, self._previous_grey, small_size)
             out = self._previous - new
             out *= weight
             out += new
@@ -111,15 +112,11 @@ class TemporalSmoother:
         self._last_ms = frame.timestamp_ms
         return out
 
-    def _gap_too_long(self, timestamp_ms: int) -> bool:
-        gap = timestamp_ms - self._last_ms
-        return gap < 0 or gap > self.settings.max_gap_ms
-
-    def _history_weight(self, new: np.ndarray, grey: np.ndarray, small_size: tuple[int, int]) -> np.ndarray:
+    def _history_weight(self, new: np.ndarray, grey: np.ndarray, previous: np.ndarray,
+                        small_size: tuple[int, int]) -> np.ndarray:
         """Per-pixel weight of the previous mask, at the mask's size."""
         s = self.settings
         weight = np.maximum(uncertainty(shrink(new, small_size)) * s.uncertain_weight, s.still_weight)
-        previous = self._previous_grey
         if s.match_exposure:
             previous = previous * ((float(grey.mean()) + 1.0) / (float(previous.mean()) + 1.0))
         diff = grey - previous
@@ -210,3 +207,8 @@ class SmoothedRefiner:
         close = getattr(self.refiner, "close", None)  # optional on a refiner (core.pipeline.pipeline.Refiner)
         if close is not None:
             close()
+
+
+def timestamp_gap_too_long(gap_ms: int, max_gap_ms: int) -> bool:
+    """Whether the history is too old (or from the future) to blend with."""
+    return gap_ms < 0 or gap_ms > max_gap_ms

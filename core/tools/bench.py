@@ -73,7 +73,7 @@ def pool_size(frames: int, size: tuple[int, int]) -> int:
 
 def prepare_frames(source: Source, count: int, size: tuple[int, int]) -> list[np.ndarray]:
     """Up to ``count`` distinct frames from the source at ``size`` (a still gives one; it is repeated)."""
-    frames = []
+    frames: list[np.ndarray] = []
     while len(frames) < count:
         frame = source.read()
         if frame is None:
@@ -125,7 +125,7 @@ def run_bench(pipeline: Pipeline, source_spec: str, frames: int, size: tuple[int
     return BenchReport(
         model=f"{info.id}@{info.version}" if info else "unknown",
         frames=frames,
-        size=tuple(size),
+        size=(size[0], size[1]),
         fps=frames / wall,
         latency_ms=stats["total"],
         stages={name: {"p50": stats[name]["p50"], "p95": stats[name]["p95"]}

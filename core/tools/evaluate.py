@@ -84,8 +84,8 @@ class ModelScores:
             "fp_area": float(fps.mean()) if fps.size else float("nan"),
             "ms_per_image": float(np.mean(self.ms)) if self.ms else float("nan"),
         }
-        for name, values in self.edges.items():
-            values = _numbers(values)
+        for name, listed in self.edges.items():
+            values = _numbers(listed)
             if not values.size:
                 out[name] = float("nan")
             elif name in MEDIAN_FIGURES:
@@ -115,8 +115,8 @@ class ModelScores:
 
 def _numbers(values: list[float]) -> np.ndarray:
     """The values that are numbers (not NaN), float64."""
-    values = np.asarray(values, dtype=np.float64)
-    return values[~np.isnan(values)]
+    array = np.asarray(values, dtype=np.float64)
+    return array[~np.isnan(array)]
 
 
 def collect_samples(folders: list[Path], split: str | None,
@@ -125,7 +125,7 @@ def collect_samples(folders: list[Path], split: str | None,
     not a path that exists, each set's own file of that name is used (``--split val.txt``).
     ``mask_orientation`` ("upright", "stored"): how masks were drawn where a photo's EXIF tag turns it
     and the mask's shape cannot tell (see ``core.io.datasets.load_pair``)."""
-    found = []
+    found: list[tuple[str, Sample]] = []
     for folder in expand_sets([Path(f) for f in folders]):
         chosen = None
         if split is not None:

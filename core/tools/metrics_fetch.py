@@ -46,7 +46,8 @@ def read_metrics(url: str, clock=time.monotonic) -> str:
 
 
 def _read_bounded(response, url: str, clock) -> bytes:
-    started, parts, size = clock(), [], 0
+    parts: list[bytes] = []
+    started, size = clock(), 0
     while True:
         part = response.read(64 * 1024)
         if not part:

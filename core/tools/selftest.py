@@ -10,10 +10,14 @@ import platform
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from core.errors import HairTintError
+
+if TYPE_CHECKING:
+    from core.io.sources import OpenedSource
 
 FRAMES = 30
 SIZE = (640, 480)
@@ -93,7 +97,8 @@ def check_pipeline(registry, frames: int = FRAMES, size: tuple[int, int] = SIZE)
     return Check("ok", "pipeline", detail)
 
 
-def check_camera(list_cameras: Callable[[], list[int]] | None = None, open_camera=None) -> Check:
+def check_camera(list_cameras: Callable[[], list[int]] | None = None,
+                 open_camera: Callable[[int], OpenedSource] | None = None) -> Check:
     from core.io.sources import list_cameras as default_list
     from core.io.sources import open_source
 

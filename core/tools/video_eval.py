@@ -114,7 +114,7 @@ def warp_truth(mask: np.ndarray, matrix: np.ndarray) -> np.ndarray:
     """The true mask moved by ``matrix``: bilinear, then cut at half (so it follows the picture)."""
     height, width = mask.shape
     moved = cv2.warpAffine(mask.astype(np.uint8) * 255, matrix, (width, height), flags=cv2.INTER_LINEAR,
-                           borderMode=cv2.BORDER_CONSTANT, borderValue=0)
+                           borderMode=cv2.BORDER_CONSTANT, borderValue=(0,))
     return moved > 127
 
 

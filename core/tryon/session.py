@@ -23,6 +23,7 @@ from core.io.naming import snapshot_path
 from core.io.source_spec import SourceSpec, camera_spec, parse_spec
 
 if TYPE_CHECKING:  # core.pipeline.pipeline (OpenCV) is imported when a pipeline is built, not with the session
+    from core.io.sources import Source
     from core.pipeline.pipeline import PipelineFactory
 
 log = logging.getLogger(__name__)
@@ -245,12 +246,12 @@ class Session:
         """``spec`` parsed, or the configured camera."""
         return parse_spec(spec) if spec else camera_spec(self.settings.camera_index)
 
-    def opener(self) -> Callable[[str], object]:
+    def opener(self) -> Callable[[str], Source]:
         """``opener(spec) -> Source``: cameras at the configured resolution, videos looping (a try-on
         clip should not stop on its last frame)."""
         width, height = self.settings.resolution
 
-        def open_(spec):
+        def open_(spec: str) -> Source:
             from core.io.sources import open_source
 
             parsed = parse_spec(spec)

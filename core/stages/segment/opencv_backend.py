@@ -21,7 +21,7 @@ class OpenCvDnnSegmenter:
         if facts.channels != 4:
             raise ModelError(f"{path.name}: the OpenCV backend runs 4-channel (RGB + previous mask) models, this one takes {facts.channels}")
         try:
-            self._net = cv2.dnn.readNet(str(path))
+            self._net: cv2.dnn.Net | None = cv2.dnn.readNet(str(path))
         except cv2.error as exc:
             raise ModelError(f"OpenCV could not load {path.name}: {exc}") from exc
         self.info = info or ModelInfo(id=path.stem, version="unregistered", path=str(path))
@@ -34,6 +34,8 @@ class OpenCvDnnSegmenter:
         rgb = cv2.resize(frame.pixels, (width, height), interpolation=cv2.INTER_AREA).astype(np.float32) / 255.0
         previous = self._previous if self._previous is not None else np.zeros((height, width), np.float32)
         blob = np.concatenate([rgb, previous[..., None]], axis=2).transpose(2, 0, 1)[None]
+        if self._net is None:
+            raise RuntimeError("the segmenter is closed")
         self._net.setInput(np.ascontiguousarray(blob))
         logits = self._net.forward()[0]
         if logits.shape[0] != 2:  # NHWC output
