@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 from core.tryon.session import Session
 
 if TYPE_CHECKING:  # core.pipeline.pipeline (OpenCV) is loaded with the first pipeline, not here
+    from core.io.sources import Source
     from core.pipeline.pipeline import PipelineFactory
 
 log = logging.getLogger(__name__)
@@ -122,7 +123,7 @@ def _run_window(app, window, source: str | None, kiosk: bool, size: tuple[int, i
 
 def run_gui(source: str | None = None, kiosk: bool = False, screenshot: str | None = None,  # noqa: C901  the screenshot's wait
             settings_path=None, *, pipeline_factory: PipelineFactory | None = None,
-            opener: Callable[[str], object] | None = None, timeout_s: float = SCREENSHOT_TIMEOUT_S,
+            opener: Callable[[str], Source] | None = None, timeout_s: float = SCREENSHOT_TIMEOUT_S,
             size: tuple[int, int] | None = None, trust_unverified: bool = False) -> int:
     """Open the main window (fullscreen and locked with ``kiosk``) on ``source`` ("camera:N", "synthetic",
     or a photo/folder/video path; None: the configured camera) and run until it closes.
@@ -194,7 +195,7 @@ def run_gui(source: str | None = None, kiosk: bool = False, screenshot: str | No
 
 
 def build_window(settings_path=None, *, kiosk: bool = False, pipeline_factory: PipelineFactory | None = None,
-                 opener: Callable[[str], object] | None = None, overlay: bool | None = None,
+                 opener: Callable[[str], Source] | None = None, overlay: bool | None = None,
                  trust_unverified: bool = False):
     """The main window as ``hairtint`` builds it, from the settings file (read as the app reads it).
     ``overlay`` True or False shows or hides the statistics overlay for this run only: the settings

@@ -11,6 +11,7 @@ import sys
 
 from core.errors import HairTintError
 from hairtint_desktop.commands import Command, add_to, top_level
+from hairtint_desktop.commands.registry import Run
 
 SUBCOMMANDS = top_level()
 
@@ -26,7 +27,7 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def self_test(args) -> int:
+def self_test(args: argparse.Namespace) -> int:
     """``hairtint --self-test``."""
     from core.tools.selftest import run_self_test
 
@@ -62,10 +63,12 @@ def main(argv: list[str] | None = None) -> int:
 
         quiet_python_warnings()
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    handler: Run
     if args.self_test:
         handler, windowed = self_test, False
     else:  # the window's event loop takes its own stop signals (app.on_stop_signals): the app and its soak
         chosen: Command = args.chosen
+        assert chosen.run is not None, "a group is never chosen: its subcommand is"
         handler, windowed = chosen.run, chosen.windowed
     from hairtint_desktop import terminal
 

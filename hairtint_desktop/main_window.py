@@ -42,6 +42,7 @@ from hairtint_desktop.window_actions import build_actions
 from hairtint_desktop.worker import Worker
 
 if TYPE_CHECKING:  # core.pipeline.pipeline (OpenCV) is loaded with the first pipeline, not here
+    from core.io.sources import Source
     from core.pipeline.pipeline import PipelineFactory
 
 
@@ -53,7 +54,7 @@ class MainWindow(SourceChoosing, QMainWindow):
 
     def __init__(self, settings: Settings | None = None, *, settings_path=None,
                  pipeline_factory: PipelineFactory | None = None,
-                 opener: Callable[[str], object] | None = None, palette: list[Shade] | None = None,
+                 opener: Callable[[str], Source] | None = None, palette: list[Shade] | None = None,
                  kiosk: bool = False, config_warnings: list[str] | tuple[str, ...] = (),
                  session: Session | None = None):
         super().__init__()
@@ -85,7 +86,7 @@ class MainWindow(SourceChoosing, QMainWindow):
         self.settings_action, self.snapshot_action = self.actions_.settings, self.actions_.snapshot
         self.state.events.source.connect(self._on_source)  # first the window, then the worker, hears of it
         self.state.events.reset.connect(self._on_reset)
-        self.fleet = FleetMonitor(self.session, build=pipeline_factory and (lambda _entry, mode: pipeline_factory(mode)))
+        self.fleet = FleetMonitor(self.session, build=None if pipeline_factory is None else (lambda _entry, mode: pipeline_factory(mode)))
         self.diagnostics_dialog = None  # the Diagnostics view while it is open (widgets.diagnostics)
         self.worker = Worker(self.fleet.factory(), lambda spec: self._opener(spec), self, observe=self.fleet.observe,
                              cameras=None if opener is not None else self.session.cameras)
@@ -163,7 +164,7 @@ class MainWindow(SourceChoosing, QMainWindow):
         self.session.settings = value
 
     @property
-    def palette(self) -> list[Shade]:
+    def palette(self) -> list[Shade]:  # type: ignore[override]  # the shades; Qt's palette() is never asked for
         return self.session.palette
 
     # ---- the worker follows the state -------------------------------------------------------------
@@ -298,7 +299,7 @@ class MainWindow(SourceChoosing, QMainWindow):
             return None
         look = self.last_info.looks[0] if self.last_info and self.last_info.looks else self.state.look
         saved = save_snapshot(self.last_result, look, folder, self.now())
-        if not saved.ok:
+        if saved.error is not None:  # not saved
             self.banner.show_message(saved.error, "error")
             return None
         self.statusBar().showMessage(f"Saved {saved.path}", 6000)

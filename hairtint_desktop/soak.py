@@ -24,6 +24,7 @@ from core.tools.bench import machine, peak_mb, resident_mb
 from core.tools.timing_reports import AppSoakReport, MemoryCurve
 
 if TYPE_CHECKING:  # core.pipeline.pipeline (OpenCV) is loaded with the first pipeline, not here
+    from core.io.sources import Source
     from core.pipeline.pipeline import PipelineFactory
 
 WARMUP_FRAMES = 10  # frames shown before the first sample (the model loaded, the first buffers made)
@@ -162,6 +163,7 @@ class AppSoak:
         return (self.tally.problems - self._base[2]) + (self.errors.count - self._base[3]) if self._base else 0
 
     def sample(self) -> None:
+        assert self.started_at is not None, "sampled before the soak started"
         seconds = self._clock() - self.started_at
         mb = self._rss()
         self.samples.append((self.shown, seconds, mb))
@@ -214,7 +216,7 @@ class AppSoak:
 
 def run_soak(*, minutes: float | None = None, frames: int | None = None, every_s: float | None = None,
              source: str = "synthetic", settings_path=None, pipeline_factory: PipelineFactory | None = None,
-             opener: Callable[[str], object] | None = None, size: tuple[int, int] | None = None,
+             opener: Callable[[str], Source] | None = None, size: tuple[int, int] | None = None,
              progress: bool = True, handle_signals: bool = True) -> AppSoakReport:
     """Soak the app (see the module's text) and return the report; ``report.ok`` says whether it ran
     to its end (time or frames) with frames flowing and no problem. SIGINT, SIGTERM and SIGHUP end it early, with

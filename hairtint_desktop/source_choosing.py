@@ -5,16 +5,34 @@ camera chooser, and photos dropped on the window (none of them in kiosk mode). A
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from PySide6.QtWidgets import QFileDialog
+from PySide6.QtGui import QDragEnterEvent, QDropEvent
+from PySide6.QtWidgets import QFileDialog, QWidget
 
+from core.catalog.config import Settings
 from core.io.source_spec import DEMO, IMAGE_FILTER, VIDEO_FILTER
+from core.tryon.state import TryOnState
 from hairtint_desktop.widgets.dialogs import CameraDialog
 from hairtint_desktop.widgets.start_panel import dropped_image
 
+if TYPE_CHECKING:  # the window it is mixed into, as the type checker sees it
+    _Window = QWidget
+else:  # at run time a plain class: MainWindow brings the QMainWindow
+    _Window = object
 
-class SourceChoosing:
+
+class SourceChoosing(_Window):
+    # what MainWindow provides
+    state: TryOnState
+    settings: Settings
+    ask_open_file: Callable[[str, str], str | None]
+    open_source: Callable[[str], None]
+    apply_settings: Callable[..., None]
+    _camera_dialog: CameraDialog | None
+
     def _open_chosen(self, title: str, filter_: str) -> None:
         path = self.ask_open_file(title, filter_) if self.state.kiosk.files else None
         if path:
@@ -45,10 +63,10 @@ class SourceChoosing:
         return QFileDialog.getOpenFileName(self, title, "", filter_)[0] or None
 
     # drag and drop of a photo
-    def dragEnterEvent(self, event) -> None:
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:
         event.acceptProposedAction() if self.state.kiosk.files and dropped_image(event) else event.ignore()
 
-    def dropEvent(self, event) -> None:
+    def dropEvent(self, event: QDropEvent) -> None:
         path = dropped_image(event) if self.state.kiosk.files else None
         event.acceptProposedAction() if path else event.ignore()
         if path:

@@ -25,7 +25,7 @@ from collections.abc import Iterator
 #: The exit code after the reader of stdout went away (``hairtint recolor ... | head -1``).
 PIPE_CLOSED = 128 + getattr(signal, "SIGPIPE", 13)  # Windows has no SIGPIPE
 STOP_SIGNALS = ("SIGTERM", "SIGHUP")
-_owned = []  # [True] once prepare_standard_streams ran: this process is the command, its streams are ours
+_owned: list[bool] = []  # [True] once prepare_standard_streams ran: this process is the command, its streams are ours
 
 
 class Terminated(BaseException):
@@ -71,7 +71,7 @@ def stop_on_signals() -> Iterator[None]:
     """Within the block, the first SIGTERM or SIGHUP raises :class:`Terminated`; later ones are ignored,
     so that the clean-up the first one started is not cut short. The previous handlers come back after.
     Outside the main thread (where Python cannot set handlers) this does nothing."""
-    stopping = []
+    stopping: list[int] = []
 
     def handler(signum, _frame):
         if not stopping:

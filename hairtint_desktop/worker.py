@@ -17,6 +17,7 @@ from core.frames import Look
 from core.live import Event, FrameInfo, Idle, LiveRunner, Processed, Unavailable
 
 if TYPE_CHECKING:  # core.pipeline.pipeline (OpenCV) is loaded with the first pipeline, not here
+    from core.io.sources import Source
     from core.pipeline.pipeline import PipelineFactory
 
 log = logging.getLogger(__name__)
@@ -26,15 +27,16 @@ class Worker(QObject):
     """Create on the GUI thread; every method is a GUI-thread call that returns at once, except
     ``stop`` which waits at most ``timeout_s``."""
 
-    event = Signal(object)  # a core.live event: Processed, Problem, Status, Notice, Recovered, Unavailable, Idle, Finished
+    event = Signal(object)  # type: ignore[assignment]  # the signal shadows QObject.event(), which nothing calls on a Worker; a core.live event: Processed, Problem, Status, Notice, Recovered, Unavailable, Idle, Finished
     _relay = Signal(object)  # from the runner's threads to the GUI thread (queued)
 
-    def __init__(self, pipeline_factory: PipelineFactory, opener: Callable[[str], object] | None = None,
+    def __init__(self, pipeline_factory: PipelineFactory, opener: Callable[[str], Source] | None = None,
                  parent: QObject | None = None, *, clock=None, observe: Callable[[Event], None] | None = None,
                  cameras: Callable[[], list[int]] | None = None):
         super().__init__(parent)
         if opener is None:
-            from core.io.sources import open_source as opener
+            from core.io.sources import open_source  # lazy: OpenCV, kept off the import of the app's modules
+            opener = open_source
         self._relay.connect(self._deliver, Qt.ConnectionType.QueuedConnection)
         kw = {"clock": clock} if clock is not None else {}
         if cameras is not None:  # the device list, looked at while no camera works (see LiveRunner)

@@ -12,7 +12,6 @@ REPO = Path(__file__).resolve().parent.parent
 
 
 @pytest.mark.slow
-@pytest.mark.xfail(strict=False, reason="148 findings in 39 files, fixed in the commits that follow")
 def test_core_and_the_app_type_check():
     mypy = Path(sys.executable).with_name("mypy")
     done = subprocess.run([str(mypy), "--config-file", str(REPO / "pyproject.toml"), "core", "hairtint_desktop"],

@@ -71,7 +71,7 @@ def evaluate(args) -> int:  # noqa: C901  the options, read in turn
                 mirrored = f"{key} + mirror"
                 segmenters[mirrored] = MirroredSegmenter(open_segmenter(entry, RunningMode.IMAGE))
                 results[mirrored] = ev.evaluate_model(segmenters[mirrored], mirrored, samples, edges=edges, far=args.far)
-        if args.true_masks_at:
+        if args.true_masks_at and edges is not None:  # edges: there is no --far with --true-masks-at
             key = f"true masks at {args.true_masks_at}x{args.true_masks_at}"
             results[key] = ev.evaluate_true_masks(samples, args.true_masks_at, edges)
         report = EvalReport(

@@ -40,7 +40,8 @@ class Banner(QFrame):
 
     @property
     def message(self) -> str:
-        return self.label.text() if self.isVisibleTo(self.parentWidget()) else ""
+        parent = self.parentWidget()
+        return self.label.text() if parent is not None and self.isVisibleTo(parent) else ""
 
     def show_message(self, text: str, kind: str = "error",
                      actions: list[tuple[str, Callable[[], None]]] | None = None) -> None:
@@ -50,8 +51,9 @@ class Banner(QFrame):
         self.label.setText(text)
         while self._actions.count():
             item = self._actions.takeAt(0)
-            if item.widget():
-                item.widget().deleteLater()
+            widget = item.widget() if item is not None else None
+            if widget:
+                widget.deleteLater()
         for label, callback in actions or []:
             button = QPushButton(label, self)
             if self._touch:

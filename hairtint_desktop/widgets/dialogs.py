@@ -27,11 +27,12 @@ RESOLUTIONS = [(640, 480), (800, 600), (1280, 720), (1920, 1080)]
 
 def _fill_resolutions(combo: QComboBox, current: tuple[int, int]) -> None:
     options = list(RESOLUTIONS)
-    if tuple(current) not in options:
-        options.append(tuple(current))
+    current = (current[0], current[1])  # a list, as the settings file holds it, compares as a tuple
+    if current not in options:
+        options.append(current)
     for w, h in options:
         combo.addItem(f"{w} × {h}", f"{w}x{h}")  # string data: Qt compares it reliably in findData
-    combo.setCurrentIndex(options.index(tuple(current)))
+    combo.setCurrentIndex(options.index(current))
 
 
 def resolution_of(combo: QComboBox) -> tuple[int, int]:

@@ -110,19 +110,20 @@ class LookControls(QWidget):
 
     def _show_palette(self, palette) -> None:
         """Offer ``palette``'s one-tone shades; the current tips stay (as a custom entry if need be)."""
-        self._choices = [None, *(shade for shade in palette if shade.tips is None)]
+        one_tone = [shade for shade in palette if shade.tips is None]
+        self._choices = [None, *one_tone]
         self._custom = False
         with QSignalBlocker(self.tips_box):
             self.tips_box.clear()
             self.tips_box.addItem(NO_TIPS_TEXT)
-            for shade in self._choices[1:]:
+            for shade in one_tone:
                 self.tips_box.addItem(_chip(shade.rgb, self._icon_px), shade.name)
         self._show_tips(self.state.look.tips)
 
     def _show_tips(self, tips: Shade | None) -> None:
         """Select ``tips`` in the picker; tips the palette lacks (e.g. "#1f8a8a") get one extra entry."""
         with QSignalBlocker(self.tips_box):
-            if tips not in self._choices:
+            if tips is not None and tips not in self._choices:  # None (no tips) is always there
                 if self._custom:
                     self._choices.pop()
                     self.tips_box.removeItem(self.tips_box.count() - 1)

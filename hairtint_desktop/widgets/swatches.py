@@ -5,7 +5,7 @@ two-tone look's chip is split diagonally: roots colour top left, tips colour bot
 from __future__ import annotations
 
 from PySide6.QtCore import QEvent, QObject, QRectF, QSize, Qt, Signal
-from PySide6.QtGui import QColor, QFont, QPainter, QPainterPath, QPen, QPolygonF
+from PySide6.QtGui import QColor, QFont, QKeyEvent, QPainter, QPainterPath, QPen, QPolygonF
 from PySide6.QtWidgets import QAbstractButton, QButtonGroup, QGridLayout, QSizePolicy, QWidget
 
 from core.catalog.palette import default_index
@@ -172,10 +172,10 @@ class SwatchPalette(QWidget):
         self.select(index)
 
     def eventFilter(self, obj: QObject, event: QEvent) -> bool:
-        if event.type() == QEvent.Type.KeyPress and obj in self.buttons:
+        if event.type() == QEvent.Type.KeyPress and isinstance(event, QKeyEvent) and obj in self.buttons:
             i = self.buttons.index(obj)
             key = event.key()
-            moves = {Qt.Key.Key_Left: -1, Qt.Key.Key_Right: 1, Qt.Key.Key_Up: -self._columns,
+            moves: dict[int, int] = {Qt.Key.Key_Left: -1, Qt.Key.Key_Right: 1, Qt.Key.Key_Up: -self._columns,
                      Qt.Key.Key_Down: self._columns}
             if key in moves:
                 target = i + moves[key]

@@ -155,7 +155,7 @@ class VideoView(QWidget):
             elif self._mode == "compare" and self._tile_images:
                 self._paint_tiles(painter)
             elif self._mode == "split":
-                self._paint_split(painter)
+                self._paint_split(painter, self._after)
             else:
                 painter.drawImage(self.image_rect(), self._images["after"])
         finally:
@@ -182,10 +182,10 @@ class VideoView(QWidget):
         painter.drawText(self.rect().adjusted(24, 24, -24, -24),
                          Qt.AlignmentFlag.AlignCenter | Qt.TextFlag.TextWordWrap, self.placeholder)
 
-    def _paint_split(self, painter: QPainter) -> None:
+    def _paint_split(self, painter: QPainter, after: np.ndarray) -> None:
         target = self.image_rect()
         x = target.x() + round(target.width() * self._divider)
-        w, h = self._after.shape[1], self._after.shape[0]
+        w, h = after.shape[1], after.shape[0]
         src_x = w * self._divider
         # before: left part; after: right part (same source coordinates, so they line up)
         painter.drawImage(QRectF(target.x(), target.y(), x - target.x(), target.height()),
