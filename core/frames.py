@@ -5,7 +5,7 @@ only where a file or camera is read or written."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import Enum
 
 import numpy as np
@@ -91,8 +91,6 @@ class Look:
                 raise ValueError(f"{name} must be between 0 and 100, got {value}")
 
     def with_(self, **changes) -> Look:
-        from dataclasses import replace
-
         return replace(self, **changes)
 
 

@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import logging
 import os
+import signal
 import sys
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from core.tryon.session import Session
+from hairtint_desktop.qtenv import has_display, prepare_qt_environment
 
 if TYPE_CHECKING:  # core.pipeline.pipeline (OpenCV) is loaded with the first pipeline, not here
     from core.io.sources import Source
@@ -21,10 +23,8 @@ SCREENSHOT_TIMEOUT_S = 30.0
 
 
 def _application(args: list[str]):
-    from hairtint_desktop.qtenv import prepare_qt_environment
-
     prepare_qt_environment()
-    from PySide6.QtWidgets import QApplication
+    from PySide6.QtWidgets import QApplication  # lazy: Qt reads the environment prepare_qt_environment sets
 
     app = QApplication.instance()
     if app is None:
@@ -38,9 +38,7 @@ def quit_on_signals(app, window) -> None:
     """SIGTERM (a service manager stopping the kiosk), SIGINT (Ctrl+C in the terminal) and SIGHUP (that
     terminal closed) end the app in every mode: the window is allowed to close (the staff PIN guards the on-screen quit, not the
     service manager), the worker is stopped, and the event loop exits."""
-    import signal
-
-    from PySide6.QtCore import QTimer
+    from PySide6.QtCore import QTimer  # lazy: Qt, loaded after prepare_qt_environment
 
     def handler(signum: int) -> None:
         log.info("signal %d: closing", signum)
@@ -54,9 +52,7 @@ def quit_on_signals(app, window) -> None:
 def on_stop_signals(app, handler: Callable[[int], None]) -> Callable[[], None]:
     """Call ``handler(signum)`` on the GUI thread for SIGINT, SIGTERM and SIGHUP (nothing where signals
     cannot be set: not the main thread). Returns a function that puts the previous handlers back."""
-    import signal
-
-    from PySide6.QtCore import QTimer
+    from PySide6.QtCore import QTimer  # lazy: Qt, loaded after prepare_qt_environment
 
     previous = {}
     for name in ("SIGINT", "SIGTERM", "SIGHUP"):
@@ -85,7 +81,7 @@ def serve_metrics(window):
     metrics = window.settings.metrics
     if metrics.port is None:
         return None
-    from core.fleet.telemetry import MetricsServer
+    from core.fleet.telemetry import MetricsServer  # lazy: OpenCV, only with metrics.port set
 
     try:
         server = MetricsServer(window.fleet.telemetry, metrics.port, metrics.address)
@@ -133,15 +129,13 @@ def run_gui(source: str | None = None, kiosk: bool = False, screenshot: str | No
     with a message on stderr when no model can run (the picture then shows the banner saying why) or
     nothing is shown within ``timeout_s`` seconds. ``size``: the window's
     size in pixels instead of the default (or full screen). ``pipeline_factory``/``opener`` are for tests."""
-    from hairtint_desktop.qtenv import has_display, prepare_qt_environment
-
     prepare_qt_environment(headless_fallback=screenshot is not None)
     if not has_display():
         print("hairtint: no display found (DISPLAY/WAYLAND_DISPLAY unset). Run it on a desktop, or use "
               "--screenshot OUT.png which can render without one.", file=sys.stderr)
         return 1
     app = _application(sys.argv[:1])
-    from PySide6.QtCore import QEventLoop, QTimer
+    from PySide6.QtCore import QEventLoop, QTimer  # lazy: Qt, loaded after prepare_qt_environment
 
     window = build_window(settings_path, kiosk=kiosk, pipeline_factory=pipeline_factory, opener=opener,
                           trust_unverified=trust_unverified)
@@ -200,7 +194,7 @@ def build_window(settings_path=None, *, kiosk: bool = False, pipeline_factory: P
     """The main window as ``hairtint`` builds it, from the settings file (read as the app reads it).
     ``overlay`` True or False shows or hides the statistics overlay for this run only: the settings
     file is not written for it. ``trust_unverified``: run a model named by path without a checksum."""
-    from hairtint_desktop.main_window import MainWindow
+    from hairtint_desktop.main_window import MainWindow  # lazy: Qt, loaded after prepare_qt_environment
 
     session = Session.load(settings_path, trust_unverified=trust_unverified)
     if overlay is not None:

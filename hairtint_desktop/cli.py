@@ -8,10 +8,14 @@ import argparse
 import contextlib
 import logging
 import sys
+from importlib.metadata import version as installed
 
 from core.errors import HairTintError
+from hairtint_desktop import terminal
 from hairtint_desktop.commands import Command, add_to, top_level
 from hairtint_desktop.commands.registry import Run
+from hairtint_desktop.quiet import quiet_native_logs, quiet_python_warnings
+from hairtint_desktop.terminal import PIPE_CLOSED, mute, prepare_standard_streams
 
 SUBCOMMANDS = top_level()
 
@@ -29,7 +33,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def self_test(args: argparse.Namespace) -> int:
     """``hairtint --self-test``."""
-    from core.tools.selftest import run_self_test
+    from core.tools.selftest import run_self_test  # lazy: numpy and the stages, off `hairtint --help`
 
     result = run_self_test()
     print(result.table())
@@ -38,8 +42,6 @@ def self_test(args: argparse.Namespace) -> int:
 
 def version() -> str:
     try:
-        from importlib.metadata import version as installed
-
         return installed("hairtint")
     except Exception:  # noqa: BLE001  run from a source tree that was never installed
         return "unknown"
@@ -51,7 +53,7 @@ GLOBAL_FLAGS = ("-v", "--verbose")
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     if len(argv) == 2 and argv[0] == "--probe-model":  # the child that first loads a model (a bundle)
-        from core.stages.segment.model_probe import child_main
+        from core.stages.segment.model_probe import child_main  # lazy: MediaPipe and OpenCV, in the probe's child only
 
         return child_main(argv[1])
     first = next((i for i, a in enumerate(argv) if a not in GLOBAL_FLAGS), len(argv))  # after -v
@@ -59,8 +61,6 @@ def main(argv: list[str] | None = None) -> int:
         argv.insert(first, "gui")
     args = build_parser().parse_args(argv)
     if not args.verbose:
-        from hairtint_desktop.quiet import quiet_python_warnings
-
         quiet_python_warnings()
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     handler: Run
@@ -70,8 +70,6 @@ def main(argv: list[str] | None = None) -> int:
         chosen: Command = args.chosen
         assert chosen.run is not None, "a group is never chosen: its subcommand is"
         handler, windowed = chosen.run, chosen.windowed
-    from hairtint_desktop import terminal
-
     try:
         with contextlib.nullcontext() if windowed else terminal.stop_on_signals():
             code = handler(args)
@@ -97,18 +95,12 @@ def run() -> int:
     """The ``hairtint`` command: :func:`main`, with MediaPipe's native log lines kept off the terminal
     unless ``-v`` is given, and the standard streams made safe for a closed pipe, an ASCII terminal and
     closed descriptors (:func:`hairtint_desktop.terminal.prepare_standard_streams`)."""
-    from hairtint_desktop.terminal import prepare_standard_streams
-
     prepare_standard_streams()
     if not any(a in GLOBAL_FLAGS for a in sys.argv[1:]):
-        from hairtint_desktop.quiet import quiet_native_logs
-
         quiet_native_logs()
     try:
         return main()
     except BrokenPipeError:  # argparse's --help / --version to a closed pipe
-        from hairtint_desktop.terminal import PIPE_CLOSED, mute
-
         mute(sys.stdout)
         return PIPE_CLOSED
 

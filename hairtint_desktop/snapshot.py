@@ -9,6 +9,7 @@ from pathlib import Path
 
 from core.errors import HairTintError
 from core.frames import Look, Result
+from core.io.images import save_image
 from core.io.naming import snapshot_path
 
 
@@ -24,8 +25,6 @@ class Saved:
 
 def save_snapshot(result: Result, look: Look, folder: str | Path, when: datetime) -> Saved:
     """Write ``result.pixels`` to a free name in ``folder``."""
-    from core.io.images import save_image
-
     path = snapshot_path(folder, look, when)
     try:
         save_image(path, result.pixels)

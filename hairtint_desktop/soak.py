@@ -22,6 +22,7 @@ from core import live
 from core.errors import HairTintError
 from core.tools.bench import machine, peak_mb, resident_mb
 from core.tools.timing_reports import AppSoakReport, MemoryCurve
+from hairtint_desktop.app import _application, build_window, on_stop_signals, run_locally
 
 if TYPE_CHECKING:  # core.pipeline.pipeline (OpenCV) is loaded with the first pipeline, not here
     from core.io.sources import Source
@@ -90,7 +91,7 @@ class AppSoak:
     def __init__(self, window, done: Callable[[str], None], *, every_s: float, minutes: float | None = None,
                  frames: int | None = None, progress: bool = True, clock: Callable[[], float] = time.perf_counter,
                  rss: Callable[[], float] = resident_mb, start_timeout_s: float = START_TIMEOUT_S):
-        from PySide6.QtCore import QTimer
+        from PySide6.QtCore import QTimer  # lazy: Qt, loaded after prepare_qt_environment
 
         self.window, self._done = window, done
         self.every_s, self.minutes, self.frames = every_s, minutes, frames
@@ -223,9 +224,8 @@ def run_soak(*, minutes: float | None = None, frames: int | None = None, every_s
     a report of what it saw (``handle_signals``). ``pipeline_factory``/``opener`` are for tests."""
     every_s = check_settings(minutes, frames, every_s)
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")  # no screen needed; QT_QPA_PLATFORM=xcb shows it
-    from PySide6.QtCore import QEventLoop
+    from PySide6.QtCore import QEventLoop  # lazy: Qt, loaded after prepare_qt_environment
 
-    from hairtint_desktop.app import _application, build_window, on_stop_signals, run_locally
 
     app = _application(sys.argv[:1])
     window = build_window(settings_path, pipeline_factory=pipeline_factory, opener=opener, overlay=True)

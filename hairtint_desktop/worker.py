@@ -35,7 +35,7 @@ class Worker(QObject):
                  cameras: Callable[[], list[int]] | None = None):
         super().__init__(parent)
         if opener is None:
-            from core.io.sources import open_source  # lazy: OpenCV, kept off the import of the app's modules
+            from core.io.sources import open_source  # lazy: OpenCV, only when no opener is given
             opener = open_source
         self._relay.connect(self._deliver, Qt.ConnectionType.QueuedConnection)
         kw = {"clock": clock} if clock is not None else {}

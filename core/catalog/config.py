@@ -140,7 +140,7 @@ def _machine_id() -> bytes | None:
             return bytes.fromhex(text)
     if sys.platform == "win32":
         try:
-            import winreg
+            import winreg  # Windows only
 
             with winreg.OpenKey(winreg.HKEY_LOCAL_MACHINE, r"SOFTWARE\Microsoft\Cryptography", 0,
                                 winreg.KEY_READ | winreg.KEY_WOW64_64KEY) as key:

@@ -54,7 +54,7 @@ class FleetMonitor:
         self.assignment: Assignment | None = None
 
     def _session_build(self, entry: ModelEntry, mode: RunningMode) -> Pipeline:
-        from core.pipeline.engine import build_pipeline
+        from core.pipeline.engine import build_pipeline  # lazy: OpenCV, loaded with the first pipeline
 
         return build_pipeline(self.session.pipeline_options(entry, mode))
 
@@ -83,7 +83,7 @@ class FleetMonitor:
             self.telemetry.set_assignment(assignment)
         build = self._build
         fell_back: dict = {}  # (id, version) -> the fallback assignment, one per factory
-        from core.pipeline.engine import build_or_fall_back
+        from core.pipeline.engine import build_or_fall_back  # lazy: OpenCV, loaded with the first pipeline
 
         def make(mode: RunningMode):
             def choose():

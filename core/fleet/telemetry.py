@@ -17,6 +17,7 @@ from collections.abc import Callable
 from prometheus_client import CollectorRegistry, Counter, Gauge, generate_latest
 from prometheus_client.parser import text_string_to_metric_families
 
+from core.fleet.metrics_http import PooledServer
 from core.live.events import Processed, Recovered
 from core.pipeline.pipeline import STAGES
 
@@ -125,8 +126,6 @@ class MetricsServer:
     (:attr:`port` says which)."""
 
     def __init__(self, telemetry: Telemetry, port: int, address: str = "127.0.0.1", **pool):
-        from core.fleet.metrics_http import PooledServer
-
         self._server = PooledServer(address, port, telemetry.text, **pool)
         self.address, self.port = address, self._server.server_port
 

@@ -10,6 +10,7 @@ from pathlib import Path
 
 from core.errors import ModelError
 from core.io.small_files import FileProblem, read_bytes
+from core.quiet_import import import_mediapipe
 
 #: The largest model file read (the shipped ones are about 5 MB).
 MAX_MODEL_BYTES = 256 << 20
@@ -42,11 +43,9 @@ class TfliteFacts:
 
 
 def inspect_tflite(path: Path) -> TfliteFacts:
-    from core.quiet_import import import_mediapipe
-
     import_mediapipe()  # without matplotlib's and sounddevice's side effects
-    from mediapipe.tasks.metadata import schema_py_generated as schema
-    from mediapipe.tasks.python.metadata.metadata import get_metadata_buffer
+    from mediapipe.tasks.metadata import schema_py_generated as schema  # MediaPipe: after import_mediapipe()
+    from mediapipe.tasks.python.metadata.metadata import get_metadata_buffer  # MediaPipe: after import_mediapipe()
 
     path = Path(path)
     try:

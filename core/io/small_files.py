@@ -147,7 +147,7 @@ def folder_lock(folder: Path):
     this process or another, take turns. The folder is locked rather than a lock file beside it, so
     nothing is left behind. Where ``fcntl`` is missing (Windows) the block runs unlocked."""
     try:
-        import fcntl
+        import fcntl  # POSIX only
     except ImportError:
         yield
         return

@@ -7,7 +7,7 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from core.catalog.registry import ModelEntry, Registry
+from core.catalog.registry import ModelEntry, Registry, file_sha256
 from core.errors import ModelError
 from core.frames import RunningMode
 from core.pipeline.pipeline import PassThroughSmoother, Pipeline
@@ -18,6 +18,7 @@ from core.stages.mirror import MirroredSegmenter
 from core.stages.recolor import Recolorer
 from core.stages.refine import Refiner
 from core.stages.segment import MediaPipeSegmenter, OpenCvDnnSegmenter
+from core.stages.segment.model_probe import probe
 from core.stages.smooth import SmoothedRefiner, TemporalSmoother
 
 log = logging.getLogger(__name__)
@@ -49,9 +50,6 @@ def open_segmenter(entry: ModelEntry, mode: RunningMode):
     once in a child process (a damaged file can crash MediaPipe), then load it here with its backend."""
     entry.verify()
     if entry.backend == "mediapipe":
-        from core.catalog.registry import file_sha256
-        from core.stages.segment.model_probe import probe
-
         probe(entry.file, entry.sha256 if entry.sha256 is not None else file_sha256(entry.file))  # verified or not
     if entry.backend == "opencv-dnn":
         return OpenCvDnnSegmenter(entry.file, entry.info, use_previous_mask=mode is RunningMode.VIDEO)

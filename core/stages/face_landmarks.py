@@ -25,6 +25,7 @@ import cv2
 import numpy as np
 
 from core.frames import Frame, RunningMode
+from core.quiet_import import import_mediapipe
 
 log = logging.getLogger(__name__)
 
@@ -77,8 +78,6 @@ class FaceTracker:
             raise ValueError(f"detect_width must be at least 32, got {detect_width}")
         if refresh_every < 1:
             raise ValueError(f"refresh_every must be at least 1, got {refresh_every}")
-        from core.quiet_import import import_mediapipe
-
         import_mediapipe()  # without matplotlib's and sounddevice's side effects
         from mediapipe.python.solutions import face_mesh  # heavy import, only when used
 

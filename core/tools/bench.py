@@ -59,7 +59,7 @@ def machine() -> Machine:
                 break
     except OSError:
         pass
-    import mediapipe
+    import mediapipe  # lazy: MediaPipe, only for its version
 
     return Machine(cpu=cpu, cores=os.cpu_count(), system=f"{platform.system()} {platform.release()}",
                    python=platform.python_version(), mediapipe=mediapipe.__version__, opencv=cv2.__version__,

@@ -64,7 +64,7 @@ def _read_bounded(response, url: str, clock) -> bytes:
 
 def prometheus_text(body: bytes, url: str) -> str:
     """``body`` as Prometheus text with at least one figure; MetricsFetchError naming what it is instead."""
-    from core.fleet.telemetry import rows
+    from core.fleet.telemetry import rows  # lazy: OpenCV (the pipeline's stage names), only to print the table
 
     try:
         text = body.decode("utf-8")

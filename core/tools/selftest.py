@@ -10,11 +10,16 @@ import platform
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from importlib.metadata import version
 from typing import TYPE_CHECKING
 
 import numpy as np
 
+from core.catalog.palette import default_palette, resolve_color
+from core.catalog.registry import Registry
 from core.errors import HairTintError
+from core.frames import Look
+from core.tools.mask_metrics import mask_iou
 
 if TYPE_CHECKING:
     from core.io.sources import OpenedSource
@@ -52,8 +57,6 @@ def check_models(registry) -> list[Check]:
 
 
 def check_palette() -> Check:
-    from core.catalog.palette import default_palette
-
     try:
         shades = default_palette()
     except HairTintError as exc:
@@ -62,11 +65,8 @@ def check_palette() -> Check:
 
 
 def check_pipeline(registry, frames: int = FRAMES, size: tuple[int, int] = SIZE) -> Check:
-    from core.catalog.palette import default_palette, resolve_color
-    from core.frames import Look
-    from core.io.sources import SyntheticSource
-    from core.pipeline.engine import PipelineOptions, build_pipeline
-    from core.tools.mask_metrics import mask_iou
+    from core.io.sources import SyntheticSource  # lazy: OpenCV, loaded by the check that needs it
+    from core.pipeline.engine import PipelineOptions, build_pipeline  # at the call: tests replace build_pipeline
 
     try:
         entry = registry.resolve(None)
@@ -99,8 +99,8 @@ def check_pipeline(registry, frames: int = FRAMES, size: tuple[int, int] = SIZE)
 
 def check_camera(list_cameras: Callable[[], list[int]] | None = None,
                  open_camera: Callable[[int], OpenedSource] | None = None) -> Check:
-    from core.io.sources import list_cameras as default_list
-    from core.io.sources import open_source
+    from core.io.sources import list_cameras as default_list  # lazy: OpenCV, loaded by the check that needs it
+    from core.io.sources import open_source  # lazy: OpenCV, loaded by the check that needs it
 
     found = (list_cameras or default_list)()
     if not found:
@@ -129,7 +129,7 @@ class SelfTestReport:
 
     @classmethod
     def of(cls, checks: Sequence[Check], version: str | None = None) -> SelfTestReport:
-        import cv2
+        import cv2  # lazy: OpenCV, only for its version
 
         return cls(tuple(checks), installed_version() if version is None else version, platform.python_version(),
                    cv2.__version__, f"{platform.system()} {platform.machine()}")
@@ -153,8 +153,6 @@ class SelfTestReport:
 
 
 def run_self_test(registry=None, camera: Callable[[], Check] = check_camera) -> SelfTestReport:
-    from core.catalog.registry import Registry
-
     try:
         registry = registry or Registry.load()
     except HairTintError as exc:
@@ -169,8 +167,6 @@ def run_self_test(registry=None, camera: Callable[[], Check] = check_camera) -> 
 
 def installed_version() -> str:
     try:
-        from importlib.metadata import version
-
         return version("hairtint")
     except Exception:  # noqa: BLE001  run from a source tree that was never installed
         return "unknown"

@@ -16,7 +16,18 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from core.catalog.config import Settings, read_settings
+from core.catalog.config import Settings, read_settings, save_settings, settings_path
+from core.catalog.palette import (
+    default_index,
+    default_palette,
+    load_palette,
+    merge_palettes,
+    resolve_color,
+    resolve_tips,
+)
+from core.catalog.registry import Registry
+from core.catalog.rollout import Assignment, assign, effective_stage
+from core.catalog.rollout_state import read_rollback, state_path
 from core.errors import HairTintError, ModelError
 from core.frames import DEFAULT_INTENSITY, DEFAULT_SHINE, Look, RunningMode, Shade
 from core.io.naming import snapshot_path
@@ -86,22 +97,17 @@ class Session:
         return change
 
     def save(self) -> Path:
-        from core.catalog.config import save_settings
-
         return save_settings(self.settings, self.settings_path)
 
     @property
     def settings_file(self) -> Path:
-        from core.catalog.config import settings_path
-
         return settings_path(self.settings_path)
 
     # ---- the model ----------------------------------------------------------------------------------
     @property
     def registry(self):
         if self._registry is None:
-            from core.catalog.registry import Registry
-            from core.catalog.registry_file import registry_path
+            from core.catalog.registry_file import registry_path  # at the call: tests move registry_path
 
             self._registry = Registry.load(registry_path())
         return self._registry
@@ -109,17 +115,12 @@ class Session:
     @property
     def state_file(self) -> Path:
         """The rollout state file (a rollback, when there was one), beside the settings file."""
-        from core.catalog.rollout_state import state_path
-
         return state_path(self.settings_path)
 
     def assignment(self, model: str | None = None, settings: Settings | None = None, environ=None, held=None):
         """What this installation runs and why (a ``core.catalog.rollout.Assignment``): ``model`` (an id,
         ``id@version`` or a file) when given, else what the settings, the rollout stage (with
         ``HAIRTINT_ROLLOUT_STAGE``) and a recorded rollback (or ``held``, one not written) select."""
-        from core.catalog.rollout import assign, effective_stage
-        from core.catalog.rollout_state import read_rollback
-
         s = settings or self.settings
         stage = effective_stage(s.rollout_stage, environ)
         if stage.warning:
@@ -143,8 +144,6 @@ class Session:
     def fallback_assignment(self, entry, reason: str, chosen=None, environ=None):
         """What this installation runs when the model chosen (``chosen``, an Assignment, or None when
         none could be chosen) cannot run and the stable ``entry`` runs instead, ``reason`` saying why."""
-        from core.catalog.rollout import Assignment, effective_stage
-
         if chosen is not None:
             return replace(chosen, entry=entry, fallback=reason)
         s = self.settings
@@ -169,7 +168,10 @@ class Session:
         """A pipeline in ``mode`` for ``model``, else for what the settings and the rollout choose; a model
         that cannot run raises why (the command line), or with ``fallback`` (the app) the stable default
         runs instead and the reason is logged."""
-        from core.pipeline.engine import build_or_fall_back, build_pipeline
+        from core.pipeline.engine import (  # lazy: OpenCV, loaded with the first pipeline
+            build_or_fall_back,
+            build_pipeline,
+        )
 
         s = settings or self.settings
 
@@ -182,7 +184,7 @@ class Session:
 
     def pipeline_options(self, entry, mode: RunningMode, settings: Settings | None = None):
         """The ``core.pipeline.engine.PipelineOptions`` of ``entry`` in ``mode`` with these settings."""
-        from core.pipeline.engine import PipelineOptions
+        from core.pipeline.engine import PipelineOptions  # lazy: OpenCV, loaded with the first pipeline
 
         return PipelineOptions(entry=entry, running_mode=mode, colour_beard=(settings or self.settings).colour_beard)
 
@@ -194,8 +196,6 @@ class Session:
 
     # ---- the palette and the look ---------------------------------------------------------------------
     def _load_palette(self) -> list[Shade]:
-        from core.catalog.palette import default_palette, load_palette, merge_palettes
-
         palette = list(self._base_palette) if self._base_palette is not None else default_palette()
         self.palette_warning = None
         if self.settings.palette_file:
@@ -206,8 +206,6 @@ class Session:
         return palette
 
     def default_index(self) -> int:
-        from core.catalog.palette import default_index
-
         return default_index(self.palette)
 
     def default_shade(self) -> Shade:
@@ -223,8 +221,6 @@ class Session:
              tips: str | None = None) -> Look:
         """A look from names as the command line takes them: ``color`` a shade name or #rrggbb (None:
         the default shade); a two-tone look brings its own tips unless ``tips`` names others ("none")."""
-        from core.catalog.palette import resolve_color, resolve_tips
-
         shade = self.default_shade() if color is None else resolve_color(color, self.palette)
         return Look(shade=shade, intensity=intensity, shine=DEFAULT_SHINE if shine is None else shine,
                     tips=shade.tips if tips is None else resolve_tips(tips, self.palette))
@@ -234,8 +230,6 @@ class Session:
         that cannot be used raises PaletteError."""
         if not path:
             return self
-        from core.catalog.palette import load_palette, merge_palettes
-
         return Session(self.settings.with_(palette_file=None), settings_path=self.settings_path,
                        registry=self._registry, warnings=self.warnings, kiosk=self.kiosk,
                        trust_unverified=self.trust_unverified,
@@ -252,7 +246,7 @@ class Session:
         width, height = self.settings.resolution
 
         def open_(spec: str) -> Source:
-            from core.io.sources import open_source
+            from core.io.sources import open_source  # lazy: OpenCV, loaded with the first source
 
             parsed = parse_spec(spec)
             if parsed.is_camera:
@@ -264,7 +258,7 @@ class Session:
     @staticmethod
     def cameras() -> list[int]:
         """The indexes of the cameras connected now (the device list)."""
-        from core.io.sources import list_cameras
+        from core.io.sources import list_cameras  # lazy: OpenCV, loaded with the first source
 
         return list_cameras()
 

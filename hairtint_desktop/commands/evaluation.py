@@ -6,7 +6,10 @@ from __future__ import annotations
 from pathlib import Path
 
 from core.errors import HairTintError
+from core.frames import RunningMode
 from core.io.outputs import figures_json, staged_folder, write_text
+from core.tools.eval_report import EvalReport, ModelFigures
+from core.tools.hard_cases import load_hard_cases, slice_summary
 from hairtint_desktop.commands.registry import command, option
 from hairtint_desktop.commands.shared import (
     DATA_HELP,
@@ -39,16 +42,17 @@ from hairtint_desktop.commands.shared import (
                 help="also score each model on the photos a CSV file lists (set, stem, kind, note), by kind: "
                      "IoU and the share of what it calls hair that is not (docs/models/hard-cases.csv)"))
 def evaluate(args) -> int:  # noqa: C901  the options, read in turn
-    from core.frames import RunningMode
-    from core.pipeline.engine import build_refiner, open_segmenter, with_head_crop
-    from core.stages.mirror import MirroredSegmenter
-    from core.stages.recolor import Recolorer
-    from core.tools import evaluate as ev
-    from core.tools.edge_metrics import TEST_SHADE
-    from core.tools.eval_report import EvalReport, ModelFigures
-    from core.tools.hairline_metrics import look_names
-    from core.tools.hard_cases import load_hard_cases, slice_summary
-    from core.tools.texture_metrics import look_names as texture_looks
+    from core.pipeline.engine import (  # lazy: OpenCV and MediaPipe, off `hairtint --help`
+        build_refiner,
+        open_segmenter,
+        with_head_crop,
+    )
+    from core.stages.mirror import MirroredSegmenter  # lazy: OpenCV, off `hairtint --help`
+    from core.stages.recolor import Recolorer  # lazy: OpenCV, off `hairtint --help`
+    from core.tools import evaluate as ev  # lazy: OpenCV, off `hairtint --help`
+    from core.tools.edge_metrics import TEST_SHADE  # lazy: OpenCV, off `hairtint --help`
+    from core.tools.hairline_metrics import look_names  # lazy: OpenCV, off `hairtint --help`
+    from core.tools.texture_metrics import look_names as texture_looks  # lazy: OpenCV, off `hairtint --help`
 
     if args.far is not None and args.report:
         raise HairTintError("--report shows photos as they are; leave it out with --far")
@@ -102,10 +106,12 @@ def evaluate(args) -> int:  # noqa: C901  the options, read in turn
          option("--frames", type=positive, default=30, help="frames per clip (default 30, at 30 fps)"),
          option("--json", metavar="FILE", help="write the figures as JSON"))
 def evaluate_video(args) -> int:
-    from core.frames import RunningMode
-    from core.pipeline.engine import PipelineOptions, build_pipeline
-    from core.tools import video_eval as ve
-    from core.tryon.session import Session
+    from core.pipeline.engine import (  # lazy: OpenCV and MediaPipe, off `hairtint --help`
+        PipelineOptions,
+        build_pipeline,
+    )
+    from core.tools import video_eval as ve  # lazy: OpenCV, off `hairtint --help`
+    from core.tryon.session import Session  # lazy: Pillow (through the session's specs), off `hairtint --help`
 
     check_outputs(args)
     samples, models = _eval_inputs(args)
@@ -130,8 +136,8 @@ def evaluate_video(args) -> int:
 def _eval_inputs(args):
     """The labelled photos (``--data``, ``--split``, ``--limit``) and ``[(name, registry entry)]`` for
     each ``--model`` (default: the stable model), as ``eval`` and ``eval-video`` take them."""
-    from core.tools import evaluate as ev
-    from core.tryon.session import Session
+    from core.tools import evaluate as ev  # lazy: OpenCV, off `hairtint --help`
+    from core.tryon.session import Session  # lazy: Pillow (through the session's specs), off `hairtint --help`
 
     registry = Session().registry
     samples = ev.collect_samples([Path(d) for d in args.data], args.split, getattr(args, "mask_orientation", None))

@@ -8,7 +8,9 @@ import json
 import sys
 from datetime import datetime
 
-from core.catalog.config import ROLLOUT_STAGES
+from core.catalog.config import ROLLOUT_STAGES, save_settings
+from core.catalog.rollout import RolloutStatus
+from core.catalog.rollout_state import RollbackRecord, clear_rollback, write_rollback
 from hairtint_desktop.commands.registry import command, group, option
 
 CONFIG = option("--config", metavar="FILE", help="settings file (default: the user's); the rollout state "
@@ -16,7 +18,7 @@ CONFIG = option("--config", metavar="FILE", help="settings file (default: the us
 
 
 def _session(args):
-    from core.tryon.session import Session
+    from core.tryon.session import Session  # lazy: Pillow (through the session's specs), off `hairtint --help`
 
     return Session.load(getattr(args, "config", None))
 
@@ -27,8 +29,6 @@ group("rollout", "this installation's rollout stage, model and rollback", dest="
 @command("rollout status", "stage, installation id, bucket, the model it runs and why, and any rollback",
          CONFIG, option("--json", action="store_true", help="print it as JSON"))
 def rollout_status(args) -> int:
-    from core.catalog.rollout import RolloutStatus
-
     session = _session(args)
     status = RolloutStatus(session.assignment(), session.settings_file, session.state_file)
     print(json.dumps(status.to_json(), indent=2) if args.json else status.table())
@@ -39,8 +39,6 @@ def rollout_status(args) -> int:
          CONFIG, option("stage", choices=tuple(ROLLOUT_STAGES), metavar="STAGE", help=", ".join(ROLLOUT_STAGES)))
 def rollout_set(args) -> int:
     """Write ``rollout_stage`` and nothing else (the file as it is then, read again: see ``save_settings``)."""
-    from core.catalog.config import save_settings
-
     session = _session(args)
     session.update(session.settings.with_(rollout_stage=args.stage))
     path = save_settings(session.settings, session.settings_path, keys=["rollout_stage"])
@@ -54,8 +52,6 @@ def rollout_set(args) -> int:
 
 @command("rollout reset", "clear a rollback: the stage decides the model again", CONFIG)
 def rollout_reset(args) -> int:
-    from core.catalog.rollout_state import clear_rollback
-
     session = _session(args)
     if clear_rollback(session.state_file):
         print(f"rollback cleared ({session.state_file} removed); the rollout stage decides the model again "
@@ -69,8 +65,6 @@ def rollout_reset(args) -> int:
          "until `hairtint rollout reset`",
          CONFIG, option("--reason", default="rolled back by hand", help="recorded with the rollback"))
 def rollout_rollback(args) -> int:
-    from core.catalog.rollout_state import RollbackRecord, write_rollback
-
     session = _session(args)
     entry = session.assignment().entry
     record = RollbackRecord(time=datetime.now().isoformat(timespec="seconds"), model=f"{entry.id}@{entry.version}",
@@ -89,7 +83,10 @@ def rollout_rollback(args) -> int:
 def metrics(args) -> int:
     """The running app's figures when it serves them (``--url``, else ``metrics.port`` in the settings);
     otherwise this installation's own (model, rollout, rollback; the frame counters at zero)."""
-    from core.fleet.telemetry import Telemetry, table
+    from core.fleet.telemetry import (  # lazy: OpenCV (the pipeline's stage names), off `hairtint --help`
+        Telemetry,
+        table,
+    )
 
     session = _session(args)
     url, text = args.url, None
@@ -97,7 +94,10 @@ def metrics(args) -> int:
     if url is None and port is not None:
         url = f"http://{'127.0.0.1' if address in ('0.0.0.0', '::') else address}:{port}/metrics"
     if url is not None:
-        from core.tools.metrics_fetch import MetricsFetchError, read_metrics
+        from core.tools.metrics_fetch import (  # lazy: urllib and ssl, off `hairtint --help`
+            MetricsFetchError,
+            read_metrics,
+        )
 
         try:
             text = read_metrics(url)

@@ -16,7 +16,7 @@ from hairtint_desktop.commands.shared import TRUST, size
          TRUST,
          windowed=True)
 def gui(args) -> int:
-    from hairtint_desktop.app import run_gui
+    from hairtint_desktop.app import run_gui  # lazy: the window, Qt and OpenCV, off `hairtint --help`
 
     return run_gui(source=getattr(args, "source", None), kiosk=getattr(args, "kiosk", False),
                    screenshot=getattr(args, "screenshot", None), settings_path=getattr(args, "config", None),

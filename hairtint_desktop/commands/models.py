@@ -7,6 +7,8 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+from core.catalog.model_listing import ModelListing
+from core.catalog.registry import add_model
 from core.errors import HairTintError
 from hairtint_desktop.commands.registry import command, group, option
 
@@ -54,7 +56,7 @@ from hairtint_desktop.commands.registry import command, group, option
                 help="full: geometry and camera faults; geometry: zoom, rotation and crops only"))
 def train(args) -> int:
     try:
-        from training.cli import run_training
+        from training.cli import run_training  # lazy: PyTorch, which only the train extra has
     except ImportError as exc:
         raise HairTintError(f"training needs the 'train' extra (pip install -e '.[train]'): {exc}") from exc
     return run_training(args)
@@ -65,8 +67,7 @@ group("models", "list, verify, add or quantize models", dest="models_command")
 
 @command("models list", None)
 def models_list(args) -> int:
-    from core.catalog.model_listing import ModelListing
-    from core.tryon.session import Session
+    from core.tryon.session import Session  # lazy: Pillow (through the session's specs), off `hairtint --help`
 
     listing = ModelListing.of(Session().registry)
     for model in listing.models:  # each line of the table, and what its figures left out beside it
@@ -78,7 +79,7 @@ def models_list(args) -> int:
 
 @command("models verify", None)
 def models_verify(args) -> int:
-    from core.tryon.session import Session
+    from core.tryon.session import Session  # lazy: Pillow (through the session's specs), off `hairtint --help`
 
     bad = 0
     for e in Session().registry.entries:
@@ -96,8 +97,6 @@ def models_verify(args) -> int:
          option("--stage", choices=("experimental", "stable"), help="default: the card's (experimental)"),
          option("--version", help="default: the card's"))
 def models_add(args) -> int:
-    from core.catalog.registry import add_model
-
     entry = add_model(Path(args.run_dir), stage=args.stage, version=args.version)
     print(f"registered {entry.id}@{entry.version} ({entry.stage}) -> {entry.file}")
     if entry.stage == "experimental":
@@ -115,7 +114,7 @@ def models_add(args) -> int:
          option("--version", default="0.1.0", help="version written into the model card (default 0.1.0)"))
 def models_quantize(args) -> int:
     try:
-        from training.quantize import run_quantize
+        from training.quantize import run_quantize  # lazy: PyTorch, which only the train extra has
     except ImportError as exc:
         raise HairTintError(f"quantising needs the 'train' extra (pip install -e '.[train]'): {exc}") from exc
     return run_quantize(args)

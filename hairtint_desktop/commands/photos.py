@@ -30,7 +30,7 @@ from hairtint_desktop.terminal import say
          option("--palette", help="a user palette file adding shades"),
          option("--config", metavar="FILE", help="settings file (model, rollout, palette)"))
 def recolor(args) -> int:
-    from core.tools import batch
+    from core.tools import batch  # lazy: OpenCV, off `hairtint --help`
 
     run_session = session(args, args.palette)
     look = run_session.look(args.color, args.intensity, args.shine, args.tips)

@@ -64,7 +64,7 @@ positive = number(int, 1)
 
 def mask_orientation(parser) -> None:
     """``--mask-orientation``, its choices read from core.io.datasets when the parser is made."""
-    from core.io.datasets import MASK_ORIENTATIONS
+    from core.io.datasets import MASK_ORIENTATIONS  # lazy: OpenCV, off `hairtint --help`
 
     parser.add_argument("--mask-orientation", choices=MASK_ORIENTATIONS,
                         help="how the masks of photos turned by their EXIF tag were drawn, where a mask's shape "
@@ -74,7 +74,7 @@ def mask_orientation(parser) -> None:
 def session(args, palette_file: str | None = None):
     """The Session the command runs in: the settings file (``--config``, else the user's), plus a
     palette file given on the command line."""
-    from core.tryon.session import Session
+    from core.tryon.session import Session  # lazy: Pillow (through the session's specs), off `hairtint --help`
 
     return Session.load(getattr(args, "config", None), trust_unverified=getattr(args, "trust_unverified", False)
                         ).with_palette_file(palette_file)

@@ -21,7 +21,7 @@ from hairtint_desktop.commands.shared import TRUST, check_outputs, number, posit
          option("--every", type=positive, metavar="K", help="with --soak: sample memory every K frames "
                 "(default: N/20)"))
 def bench(args) -> int:
-    from core.tools.bench import check_settings, run_bench
+    from core.tools.bench import check_settings, run_bench  # lazy: OpenCV, off `hairtint --help`
 
     frames = getattr(args, "soak", None) or args.frames
     every = (max(1, frames // 20) if getattr(args, "every", None) is None else args.every) if getattr(args, "soak", None) else None
@@ -54,7 +54,7 @@ def bench(args) -> int:
                 help="print the report as JSON instead of a table (to FILE when given, at the end)"),
          windowed=True)
 def soak(args) -> int:
-    from hairtint_desktop.soak import check_settings, run_soak
+    from hairtint_desktop.soak import check_settings, run_soak  # lazy: the window, Qt and OpenCV, off `hairtint --help`
 
     check_settings(args.minutes, args.frames, args.every)
     check_outputs(args)

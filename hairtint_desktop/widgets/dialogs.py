@@ -21,6 +21,8 @@ from PySide6.QtWidgets import (
 )
 
 from core.catalog.config import ROLLOUT_STAGES, KioskSettings, Settings
+from core.io.sources import list_cameras
+from core.tryon.session import Session
 
 RESOLUTIONS = [(640, 480), (800, 600), (1280, 720), (1920, 1080)]
 
@@ -43,7 +45,6 @@ def resolution_of(combo: QComboBox) -> tuple[int, int]:
 def list_cameras_safe() -> list[tuple[int, str]]:
     """(index, label) of the cameras core finds; an empty list when none (or when probing fails)."""
     try:
-        from core.io.sources import list_cameras
         found = list_cameras()
     except Exception:  # noqa: BLE001  no camera list: the dialog offers none
         return []
@@ -87,8 +88,6 @@ def stable_models() -> list[tuple[str, str]]:
     """(``id@version``, label) of the stable models in the registry, so each choice is the version it
     shows (several versions share an id); empty when the registry can't be read."""
     try:
-        from core.tryon.session import Session
-
         registry = Session().registry
         return [(f"{e.id}@{e.version}", f"{e.id} {e.version}") for e in registry.stable()]
     except Exception:  # noqa: BLE001  no registry: the dialog offers no model

@@ -10,6 +10,7 @@ import numpy as np
 from core.errors import ModelError
 from core.frames import Frame, RunningMode
 from core.io.model_file import ModelInfo, inspect_tflite
+from core.quiet_import import import_mediapipe
 from core.stages.resample import shrink_frame
 
 log = logging.getLogger(__name__)
@@ -30,10 +31,8 @@ class MediaPipeSegmenter:
     HAIR_CHANNEL = 1
 
     def __init__(self, path: Path, info: ModelInfo | None = None, mode: RunningMode = RunningMode.VIDEO):
-        from core.quiet_import import import_mediapipe
-
         import_mediapipe()  # without matplotlib's and sounddevice's side effects
-        from mediapipe.tasks.python import BaseOptions, vision
+        from mediapipe.tasks.python import BaseOptions, vision  # lazy: MediaPipe, after import_mediapipe()
 
         path = Path(path)
         facts = inspect_tflite(path)
@@ -61,7 +60,7 @@ class MediaPipeSegmenter:
         self._last_ts = -1
 
     def segment(self, frame: Frame) -> np.ndarray:
-        import mediapipe as mp
+        import mediapipe as mp  # lazy: MediaPipe, loaded by __init__ (import_mediapipe)
 
         pixels = frame.pixels
         limit = 4 * max(self.input_size) if self.input_size else 0

@@ -13,7 +13,10 @@ import sys
 import threading
 from pathlib import Path
 
-from core.errors import ModelError
+import numpy as np
+
+from core.errors import HairTintError, ModelError
+from core.frames import Frame, RunningMode
 
 #: How long the child may take to import MediaPipe, load the model and segment one frame.
 PROBE_TIMEOUT_S = 120.0
@@ -27,11 +30,7 @@ _CHILD = "import sys; from core.stages.segment.model_probe import child_main; sy
 def child_main(path: str) -> int:
     """What the child runs (``hairtint --probe-model FILE`` in a bundle): 0 when the model loads and
     segments a frame, 3 with the reason on stderr when it is refused; a crash ends it by a signal."""
-    import numpy as np
-
-    from core.errors import HairTintError
-    from core.frames import Frame, RunningMode
-    from core.stages.segment.mediapipe_backend import MediaPipeSegmenter
+    from core.stages.segment.mediapipe_backend import MediaPipeSegmenter  # lazy: MediaPipe, in the child only
 
     try:
         segmenter = MediaPipeSegmenter(Path(path), mode=RunningMode.IMAGE)
