@@ -40,6 +40,12 @@ PINNED = {
         "figaro1k": {"mean_iou": 0.9067, "boundary_f": 0.6429, "bleed": 0.1783, "coverage": 0.9718, "seam_copper": 0.1698, "clean_copper": 0.0441},
         "lfw_parts_hair": {"mean_iou": 0.6307, "boundary_f": 0.6192, "bleed": 0.0587, "coverage": 0.7591, "seam_copper": 0.3968, "clean_copper": 0.0304},
     },
+    # measured with `hairtint eval --data ../shared/datasets --split val.txt --limit 25 --model hairnet-e0` (2026-12-07)
+    "hairnet-e0@1.0.0": {
+        "celebamaskhq_hair": {"mean_iou": 0.8707, "boundary_f": 0.5053, "bleed": 0.1991, "coverage": 0.9408, "seam_copper": 0.1840, "clean_copper": 0.0477},
+        "figaro1k": {"mean_iou": 0.9297, "boundary_f": 0.6756, "bleed": 0.1750, "coverage": 0.9783, "seam_copper": 0.1516, "clean_copper": 0.0264},
+        "lfw_parts_hair": {"mean_iou": 0.7047, "boundary_f": 0.6938, "bleed": 0.0663, "coverage": 0.8522, "seam_copper": 0.3939, "clean_copper": 0.0330},
+    },
     "hairnet-hq@1.0.0": {
         "celebamaskhq_hair": {"mean_iou": 0.8793, "boundary_f": 0.5237, "bleed": 0.2165, "coverage": 0.9532, "seam_copper": 0.1734, "clean_copper": 0.0397},
         "figaro1k": {"mean_iou": 0.9191, "boundary_f": 0.6672, "bleed": 0.1781, "coverage": 0.9751, "seam_copper": 0.1515, "clean_copper": 0.0287},
