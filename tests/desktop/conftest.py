@@ -17,10 +17,7 @@ import pytest  # noqa: E402
 
 from core.catalog.config import Settings  # noqa: E402
 from tests.conftest import FIXTURES  # noqa: E402
-
-# the fakes live in tests/fakes.py; these names are imported from here by the worker's, window's and
-# kiosk's tests too
-from tests.fakes import Camera, Gate, ListSource, Opener, PipelineFactory, portrait, real_threads  # noqa: E402,F401
+from tests.fakes import Camera, Opener, PipelineFactory, portrait  # noqa: E402
 
 INSTALL_ID = "00000000-0000-4000-8000-000000000001"
 

@@ -5,18 +5,15 @@ from __future__ import annotations
 import pytest
 from PySide6.QtCore import Qt
 
-from core.catalog.palette import default_palette, resolve_color
+from core.catalog.palette import default_palette
 from core.frames import DEFAULT_SHINE, Look, Shade
 from core.tryon.session import Session
 from core.tryon.state import TryOnState
 from hairtint_desktop.widgets.look_controls import LookControls
 from hairtint_desktop.widgets.swatches import SwatchButton
+from tests.fakes import shade
 
 PALETTE = default_palette()
-
-
-def shade(name: str) -> Shade:
-    return resolve_color(name, PALETTE)
 
 
 @pytest.fixture

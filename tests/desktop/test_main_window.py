@@ -10,7 +10,8 @@ from PySide6.QtGui import QDropEvent
 
 from core.frames import RunningMode
 from core.io.naming import snapshot_name
-from tests.desktop.conftest import Camera, Opener, real_threads, settle
+from tests.desktop.conftest import settle
+from tests.fakes import Camera, Opener, portrait, real_threads
 
 
 def wait_frame(qtbot, window, timeout=5000):
@@ -397,7 +398,6 @@ def test_a_shade_far_above_the_hair_says_it_needs_pre_lightening(qtbot, make_win
 def test_a_folder_steps_with_next_and_previous(qtbot, make_window, tmp_path):
     from core.io.images import save_image
     from core.io.sources import FolderSource
-    from tests.desktop.conftest import portrait
 
     folder = tmp_path / "photos"
     folder.mkdir()

@@ -11,7 +11,8 @@ import pytest
 from core.frames import Look, RunningMode, Shade
 from core.live import Idle, Problem, Processed, Recovered, Status, Unavailable
 from hairtint_desktop.worker import Worker
-from tests.desktop.conftest import Camera, Gate, ListSource, Opener, PipelineFactory, portrait, real_threads, settle
+from tests.desktop.conftest import settle
+from tests.fakes import Camera, Gate, ListSource, Opener, PipelineFactory, portrait, real_threads
 
 AMBER = Look(Shade("Sunlit Amber", (200, 120, 42)), intensity=70)
 BLUE = Look(Shade("Ocean Blue", (44, 104, 144)), intensity=70)
