@@ -151,7 +151,7 @@ class MainWindow(SourceChoosing, QMainWindow):
         """Controls beside the picture (landscape) or below it (portrait), shades reflowed to fit."""
         other_w, other_h = self.controls.other_size()
         plan = plan_layout(width, height - self.banner.sizeHint().height() * self.banner.isVisible(),
-                           len(self.palette), other_height=other_h, other_width=other_w, touch=self.state.kiosk.touch)
+                           len(self.shade_palette), other_height=other_h, other_width=other_w, touch=self.state.kiosk.touch)
         self.controls.apply(plan)
         self._body.setDirection(QBoxLayout.Direction.TopToBottom if plan.below else QBoxLayout.Direction.LeftToRight)
 
@@ -164,7 +164,8 @@ class MainWindow(SourceChoosing, QMainWindow):
         self.session.settings = value
 
     @property
-    def palette(self) -> list[Shade]:  # type: ignore[override]  # the shades; Qt's palette() is never asked for
+    def shade_palette(self) -> list[Shade]:
+        """The shades on offer (named apart from Qt's palette())."""
         return self.session.palette
 
     # ---- the worker follows the state -------------------------------------------------------------
@@ -324,7 +325,7 @@ class MainWindow(SourceChoosing, QMainWindow):
     def apply_settings(self, new: Settings, reopen_camera: bool = False) -> None:
         plan = plan_settings(self.session.update(new), new, self.state.source, reopen_camera=reopen_camera)
         if plan.palette:
-            self.state.set_palette(self.palette)
+            self.state.set_palette(self.shade_palette)
             self.arrange(self.width(), self.height())
             if self.session.palette_warning:
                 self.banner.show_message(self.session.palette_warning, "warning")

@@ -52,7 +52,7 @@ def test_swatches_are_touch_sized_named_and_keyboard_navigable(qtbot, make_windo
     buttons = window.controls.swatches.buttons
     assert len(buttons) >= 8
     assert all(b.width() >= 64 and b.height() >= 64 for b in buttons)
-    assert [b.text() for b in buttons] == [s.name for s in window.palette]
+    assert [b.text() for b in buttons] == [s.name for s in window.shade_palette]
     buttons[0].setFocus()
     qtbot.keyClick(buttons[0], Qt.Key.Key_Right)
     assert window.controls.swatches.current_index == 1 and window.focusWidget() is buttons[1]
@@ -61,7 +61,7 @@ def test_swatches_are_touch_sized_named_and_keyboard_navigable(qtbot, make_windo
     assert window.controls.swatches.current_index == 1 + columns  # one row down, however the grid flows
     qtbot.keyClick(buttons[1 + columns], Qt.Key.Key_Left)
     assert window.controls.swatches.current_index == columns
-    assert window.state.look.shade == window.palette[columns]
+    assert window.state.look.shade == window.shade_palette[columns]
 
 
 def test_overlay_toggles_by_key_and_menu_and_shows_the_figures(qtbot, make_window):
@@ -103,7 +103,7 @@ def test_snapshot_writes_only_on_click_with_shade_and_intensity_in_the_name(qtbo
     qtbot.mouseClick(window.controls.snapshot_button, Qt.MouseButton.LeftButton)
     assert asked == [1]  # the folder is the person's choice
     expected = folder / "hairtint_sunlit-amber_70_20261126-101500.jpg"
-    assert snapshot_name(window.palette[amber], 70, window.now()) == expected.name
+    assert snapshot_name(window.shade_palette[amber], 70, window.now()) == expected.name
     assert sorted(folder.iterdir()) == [expected]
     from core.io.images import load_image
 
@@ -210,13 +210,13 @@ def test_split_divider_drags_and_compare_shows_four_shades(qtbot, make_window, p
     wait_new_frame(qtbot, window, lambda r, i: len(r.variants) == 3)
     names = [look.shade.name for look in window.last_info.looks]
     start = window.controls.swatches.current_index  # the chosen shade, then the next three
-    assert names == [window.palette[(start + i) % len(window.palette)].name for i in range(4)]
+    assert names == [window.shade_palette[(start + i) % len(window.shade_palette)].name for i in range(4)]
     tiles = [window.last_result.pixels, *window.last_result.variants]
     assert all(not np.array_equal(tiles[0], t) for t in tiles[1:])
     # a click on a tile picks its shade
     tile = window.view.tile_rects()[2]
     qtbot.mouseClick(window.view, Qt.MouseButton.LeftButton, pos=tile.center())
-    assert window.controls.swatches.current_shade == window.palette[(start + 2) % len(window.palette)]
+    assert window.controls.swatches.current_shade == window.shade_palette[(start + 2) % len(window.shade_palette)]
 
 
 def test_close_stops_the_worker(qtbot, make_window):
@@ -329,12 +329,12 @@ def test_shine_and_tips_reach_the_worker_and_change_the_picture(qtbot, make_wind
     # a two-tone swatch: its tips go to the worker and show in the picker
     balayage = window.controls.swatches.index_of("Honey Balayage")
     qtbot.mouseClick(window.controls.swatches.buttons[balayage], Qt.MouseButton.LeftButton)
-    honey = resolve_color("Honey Blonde", window.palette)
+    honey = resolve_color("Honey Blonde", window.shade_palette)
     wait_new_frame(qtbot, window, lambda r, i: i.looks[0].shade.name == "Honey Balayage" and i.looks[0].tips == honey)
     assert controls.tips_box.currentText() == "Honey Blonde"
     ombre = window.view.shown.copy()
     # tips by hand: Ocean Blue
-    controls.tips_box.setCurrentIndex(controls.choices.index(resolve_color("Ocean Blue", window.palette)))
+    controls.tips_box.setCurrentIndex(controls.choices.index(resolve_color("Ocean Blue", window.shade_palette)))
     wait_new_frame(qtbot, window, lambda r, i: i.looks[0].tips.name == "Ocean Blue")
     blue = window.view.shown[ends].astype(int)
     assert blue[..., 2].mean() > blue[..., 0].mean() + 10  # the ends turn blue
@@ -352,7 +352,7 @@ def test_compare_tiles_use_the_same_shine_and_tips(qtbot, make_window, photo_pat
     window = make_window()
     window.open_source(str(photo_path))
     wait_frame(qtbot, window)
-    jet = resolve_color("Jet Black", window.palette)
+    jet = resolve_color("Jet Black", window.shade_palette)
     window.controls.swatches.select(window.controls.swatches.index_of("Copper Red"))
     window.controls.look_controls.shine_slider.setValue(65)
     window.controls.look_controls.tips_box.setCurrentIndex(window.controls.look_controls.choices.index(jet))
@@ -366,7 +366,7 @@ def test_compare_tiles_use_the_same_shine_and_tips(qtbot, make_window, photo_pat
     wait_new_frame(qtbot, window, lambda r, i: i.looks[0].shade.name == "Ocean Blue" and len(r.variants) == 3)
     looks = window.last_info.looks
     assert [look.shade.name for look in looks] == ["Ocean Blue", "Honey Balayage", "Copper Ombre", "Lavender Tips"]
-    assert looks[0].tips == jet and looks[1].tips == resolve_color("Honey Blonde", window.palette)
+    assert looks[0].tips == jet and looks[1].tips == resolve_color("Honey Blonde", window.shade_palette)
     qtbot.mouseClick(window.view, Qt.MouseButton.LeftButton, pos=window.view.tile_rects()[2].center())
     wait_new_frame(qtbot, window, lambda r, i: i.looks[0].shade.name == "Copper Ombre")
     assert window.last_info.looks[0] == looks[2]
