@@ -17,10 +17,15 @@ import time
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from core.errors import ModelError
+
+if TYPE_CHECKING:  # core.pipeline.pipeline (OpenCV) is loaded with the first pipeline, not here
+    from core.frames import Frame, Look, Result
+    from core.pipeline.pipeline import Pipeline, PipelineStats
 
 FRAME_BUDGET_MS = 1000.0 / 30.0  # one frame at 30 fps
 
@@ -103,15 +108,27 @@ class HealthWatch:
 
 class GuardedPipeline:
     """A pipeline whose every frame is reported to ``report(ok, latency_ms, kind)`` (kind: None,
-    "exception" or "invalid_mask"). Everything but ``process`` is the wrapped pipeline's."""
+    "exception" or "invalid_mask"). It offers what the live runner asks of a pipeline: ``process``
+    (guarded), and ``model_info``, ``stats``, ``reset`` and ``close``, which are the wrapped pipeline's."""
 
-    def __init__(self, pipeline, report: Callable[[bool, float | None, str | None], None]):
+    def __init__(self, pipeline: Pipeline, report: Callable[[bool, float | None, str | None], None]):
         self.pipeline, self._report = pipeline, report
 
-    def __getattr__(self, name):
-        return getattr(self.pipeline, name)
+    @property
+    def model_info(self):
+        return self.pipeline.model_info
 
-    def process(self, frame, look, also=()):
+    @property
+    def stats(self) -> PipelineStats:
+        return self.pipeline.stats
+
+    def reset(self) -> None:
+        self.pipeline.reset()
+
+    def close(self) -> None:
+        self.pipeline.close()
+
+    def process(self, frame: Frame, look: Look, also: tuple[Look, ...] = ()) -> Result:
         try:
             result = self.pipeline.process(frame, look, also)
         except Exception:

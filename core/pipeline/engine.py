@@ -6,6 +6,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TypeVar
 
 from core.catalog.registry import ModelEntry, Registry, file_sha256
 from core.errors import ModelError
@@ -82,8 +83,11 @@ def build_refiner(mode: RunningMode = RunningMode.VIDEO, colour_beard: bool = Fa
     return Refiner(face_guard=FaceGuard(mode=mode, colour_beard=colour_beard), matte=MatteSettings())
 
 
+Built = TypeVar("Built")  # what build_or_fall_back's build makes (a Pipeline, or a test's stand-in)
+
+
 def build_or_fall_back(choose: Callable[[], ModelEntry], stable: Callable[[], list[ModelEntry]],
-                       build: Callable[[ModelEntry], object]) -> tuple[object, ModelEntry, str | None]:
+                       build: Callable[[ModelEntry], Built]) -> tuple[Built, ModelEntry, str | None]:
     """``(pipeline, entry, note)``: the pipeline for the model ``choose()`` gives; when that model cannot
     be chosen or loaded (unknown, missing, tampered, damaged, refused in kiosk mode), the one for the
     first of the stable models ``stable()`` gives that runs (the newest intact version of the default
