@@ -95,12 +95,12 @@ class Assignment:
             return "held"
         return "experimental" if self.experimental else "stable"
 
-    def as_dict(self) -> dict:
+    def to_json(self) -> dict:
         return {"stage": self.stage.name, "stage_from": self.stage.source, "install_id": self.install_id,
                 "model": self.entry.id, "version": self.entry.version, "model_stage": self.entry.stage,
                 "assignment": self.name, "why": self.why, "bucket": self.bucket,
                 "candidate": None if self.candidate is None else f"{self.candidate.id}@{self.candidate.version}",
-                "rollback": None if self.held is None else self.held.as_dict(), "fallback": self.fallback}
+                "rollback": None if self.held is None else self.held.to_json(), "fallback": self.fallback}
 
 
 def assign(registry, *, install_id: str, stage: Stage, requested: str | None = None,
@@ -138,7 +138,7 @@ class RolloutStatus:
     state_file: Path
 
     def to_json(self) -> dict:
-        return {**self.assignment.as_dict(), "settings_file": str(self.settings_file), "state_file": str(self.state_file)}
+        return {**self.assignment.to_json(), "settings_file": str(self.settings_file), "state_file": str(self.state_file)}
 
     def table(self) -> str:
         a = self.assignment

@@ -36,7 +36,7 @@ class RollbackRecord:
     figures: dict = field(default_factory=dict)
     by: str = "automatic"
 
-    def as_dict(self) -> dict:
+    def to_json(self) -> dict:
         return asdict(self)
 
 
@@ -95,7 +95,7 @@ def write_rollback(path: Path, record: RollbackRecord) -> None:
     def change(old):
         if not isinstance(old, dict):
             raise FileProblem(f"it holds {json_kind(old)}, not an object")
-        return {**old, "rollback": record.as_dict()}
+        return {**old, "rollback": record.to_json()}
 
     try:
         update_json(path, change, MAX_STATE_BYTES, missing={})

@@ -175,7 +175,7 @@ def test_rollout_status_table_and_json():
         "rollback      manual at 2026-12-07T03:33:29 from hq@1.0.0: too slow",
         "figures       –",
         "state file    /c/rollout_state.json"])
-    assert status.to_json() == {**status.assignment.as_dict(), "settings_file": "/c/settings.json",
+    assert status.to_json() == {**status.assignment.to_json(), "settings_file": "/c/settings.json",
                                 "state_file": "/c/rollout_state.json"}
     plain = RolloutStatus(Assignment(Stage("beta", "environment", "a warning"), "id-1", _entry("hairnet", "2.2.0"), "why"),
                           Path("s"), Path("r"))

@@ -25,7 +25,7 @@ RECORD = RollbackRecord(time="2026-12-01T10:00:00", model="hairnet-hq@0.9.0", re
     (b'"rollback"', "not an object"),
     (b"null", "it holds null, not an object"),
     (b'{"rollback": {"time": ', "not valid JSON (line 1"),
-    (json.dumps({"rollback": RECORD.as_dict()}).encode("utf-16"), "UTF-16"),
+    (json.dumps({"rollback": RECORD.to_json()}).encode("utf-16"), "UTF-16"),
     (b"{" + b" " * MAX_STATE_BYTES + b"}", "more than the"),
 ])
 def test_a_damaged_state_file_counts_as_a_rollback_that_says_why(tmp_path, content, says):
