@@ -5,18 +5,18 @@ import uuid
 
 import pytest
 
-from core.catalog import config
+from core.catalog import install_id
 from core.catalog.config import (
     KioskSettings,
     MetricsSettings,
     Settings,
     config_dir,
     load_settings,
-    machine_install_id,
     read_settings,
     save_settings,
     settings_path,
 )
+from core.catalog.install_id import machine_install_id
 
 # `systemd-id128 machine-id --app-specific=4eeec022809047a0b29c3270d299895f -u` (systemd 252) on machines
 # whose /etc/machine-id holds these ids: the install id is systemd's app-specific id for HairTint
@@ -33,7 +33,7 @@ def machine_id_files(monkeypatch, folder, etc=None, dbus=None):
         file.unlink(missing_ok=True)
         if text is not None:
             file.write_text(text)
-    monkeypatch.setattr(config, "MACHINE_ID_FILES", tuple(map(str, files)))
+    monkeypatch.setattr(install_id, "MACHINE_ID_FILES", tuple(map(str, files)))
 
 
 def test_a_first_start_writes_nothing_and_the_install_id_is_the_same_at_every_start(tmp_path, monkeypatch):
@@ -71,11 +71,11 @@ def test_an_explicit_save_records_the_install_id_which_then_stays(tmp_path, monk
 @pytest.mark.parametrize("etc", [None, "", "uninitialized\n", "0" * 32, "not hex at all, but 32 chars long", "\xff" * 40])
 def test_without_a_usable_machine_id_the_host_name_stands_in(tmp_path, monkeypatch, etc):
     machine_id_files(monkeypatch, tmp_path, etc=etc)
-    monkeypatch.setattr(config.platform, "node", lambda: "kiosk-7")
+    monkeypatch.setattr(install_id.platform, "node", lambda: "kiosk-7")
     first = machine_install_id()
     assert uuid.UUID(first).version == 4 and machine_install_id() == first
     assert read_settings(tmp_path / "settings.json")[0].install_id == first
-    monkeypatch.setattr(config.platform, "node", lambda: "kiosk-8")
+    monkeypatch.setattr(install_id.platform, "node", lambda: "kiosk-8")
     assert machine_install_id() != first
     assert not (tmp_path / "settings.json").exists()
 

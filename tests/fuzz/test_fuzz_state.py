@@ -14,7 +14,7 @@ import pytest
 from hypothesis import event, given
 from hypothesis import strategies as st
 
-from core.catalog.config import machine_install_id
+from core.catalog.install_id import machine_install_id
 from core.catalog.rollout_state import STATE_FILE
 from hairtint_desktop.cli import main
 from tests.fuzz.tiers import fuzz
