@@ -4,7 +4,6 @@ import pytest
 from core.frames import Frame, Look, Shade
 from core.pipeline.latency import RollingLatency
 from core.pipeline.pipeline import STAGES, Pipeline, PipelineStats
-from core.stages.recolor import Painted
 from core.tools.mask_metrics import mask_iou
 from tests.fakes import Clock, FakeSegmenter, Identity
 
@@ -82,7 +81,7 @@ def test_a_new_source_resets_every_stage_with_state():
 
     resets = []
 
-    class Stage:
+    class Stage(Identity):
         def __init__(self, name):
             self.name = name
 
@@ -91,15 +90,6 @@ def test_a_new_source_resets_every_stage_with_state():
 
         def segment(self, frame):
             return np.zeros(frame.pixels.shape[:2], np.float32)
-
-        def refine(self, mask, frame):
-            return mask
-
-        def recolor(self, pixels, mask, look):
-            return pixels.copy()
-
-        def paint(self, pixels, mask, look):
-            return Painted(pixels.copy(), None)
 
     pipeline = Pipeline(Stage("segmenter"), PassThroughSmoother(), Stage("refiner"), Stage("recolourer"))
     pixels = np.zeros((8, 8, 3), np.uint8)
