@@ -135,7 +135,7 @@ class Recolorer:
         if hair is not rgb:
             lab = cv2.cvtColor(hair, cv2.COLOR_RGB2Lab)
         light, chan_a, chan_b = cv2.split(lab)
-        strands = lift.split(light, core8 > 0)
+        strands = lift.split(light, core)
         glint = _glint(stats, look.shine)
         shine = cv2.LUT(light, (1.0 + _GLINT_BOOST * glint).astype(np.float32))
 
