@@ -12,8 +12,9 @@ from torch.nn import functional as F
 from tests.training.test_train_smoke import make_set
 from training import augment
 from training.data import PhotoSet, count_photos, hair_box, load_folders, load_photos
+from training.objective import boundary_band
 from training.pack import pack
-from training.train import WARMUP, boundary_band, learning_rate
+from training.train import WARMUP, learning_rate
 
 
 def test_a_pack_holds_what_the_folders_hold(tmp_path):
@@ -129,7 +130,8 @@ def test_a_pack_with_a_teacher_carries_its_probabilities_through_augmentation(tm
 
 
 def test_distilling_adds_a_pull_towards_the_teacher():
-    from training.train import TrainConfig, training_loss
+    from training.objective import training_loss
+    from training.train import TrainConfig
 
     truth = torch.zeros(2, 1, 32, 32)
     truth[:, :, :, :16] = 1.0

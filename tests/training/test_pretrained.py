@@ -13,7 +13,8 @@ from training.cli import model_card
 from training.data import PhotoSet
 from training.efficientnet import LiteEncoder, MBConv, load_imagenet, pretrained_file
 from training.model import SegmenterExport, build, count_parameters
-from training.train import TrainConfig, _epoch_order, hard_photos, training_loss
+from training.objective import hard_photos, training_loss
+from training.train import TrainConfig, _epoch_order
 
 WIG = 903  # ImageNet's class for a wig: the nearest it has to "a head of hair"
 
