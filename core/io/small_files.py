@@ -13,9 +13,10 @@ import contextlib
 import json
 import os
 import stat
-import tempfile
 from collections.abc import Callable
 from pathlib import Path
+
+from core.io.outputs import replace_atomically
 
 #: How deep JSON may nest before it is refused (the files read here nest three or four levels).
 MAX_DEPTH = 32
@@ -160,18 +161,7 @@ def folder_lock(folder: Path):
 
 
 def _replace(path: Path, data: bytes) -> None:
-    """``data`` to ``path`` atomically: a temporary file in the same folder, flushed, renamed over it."""
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}-", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as out:
-            out.write(data)
-            out.flush()
-            os.fsync(out.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
+    replace_atomically(path, lambda handle: handle.write(data), binary=True)
 
 
 __all__ = [
