@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from core.catalog import registry_file
 from core.catalog.palette import default_palette, resolve_color
 from core.catalog.registry import Registry
 from core.errors import HairTintError
@@ -42,7 +43,10 @@ class Check:
 
 def check_models(registry) -> list[Check]:
     checks = []
-    default = registry.resolve(None)
+    try:
+        default = registry.resolve(None)
+    except HairTintError:  # no default to run: the pipeline check says so
+        default = None
     for entry in registry.entries:
         label = f"{entry.id}@{entry.version} ({entry.stage}{', default' if entry == default else ''})"
         try:
@@ -154,7 +158,7 @@ class SelfTestReport:
 
 def run_self_test(registry=None, camera: Callable[[], Check] = check_camera) -> SelfTestReport:
     try:
-        registry = registry or Registry.load()
+        registry = registry or Registry.load(registry_file.registry_path())  # the source tree's, or the wheel's copy
     except HairTintError as exc:
         return SelfTestReport.of([Check("FAILED", "models", str(exc))])
     checks = [*check_models(registry), check_palette(), check_pipeline(registry)]

@@ -101,3 +101,13 @@ def test_the_command_prints_the_report_and_exits_1_on_a_failure(capsys, monkeypa
     monkeypatch.setattr("core.tools.selftest.run_self_test", lambda: report)
     assert main(["--self-test"]) == code
     assert capsys.readouterr().out == report.table() + "\n"
+
+
+def test_self_test_reads_the_registry_where_registry_path_finds_it(tmp_path, monkeypatch):
+    """An installed wheel has no registry at the top of site-packages: the self-test reads the one
+    core.catalog.registry_file names (the packaged copy there), as the app does."""
+    registry = tmp_path / "model_registry.json"
+    registry.write_text(json.dumps({"schema": 1, "default": "hairnet", "models": []}))
+    monkeypatch.setattr("core.catalog.registry_file.registry_path", lambda *a: registry)
+    result = run_self_test(camera=_no_camera)
+    assert any(c.failed and c.detail == "the registry lists no models" for c in result.checks), result.table()
