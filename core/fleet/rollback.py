@@ -135,7 +135,7 @@ class GuardedPipeline:
             self._report(False, None, "exception")
             raise
         latency = result.timings_ms.get("total")
-        problem = mask_problem(result.mask, frame)
+        problem = mask_problem(result.mask, result.frame)  # the frame it worked on (a large one is shrunk)
         if problem is not None:
             self._report(False, latency, "invalid_mask")
             raise ModelError(f"the hair model gave {problem}")
