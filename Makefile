@@ -1,6 +1,7 @@
 # Two commands do all set-up:  `make run` (the app) and `make test` (the test suite).
 # Each creates or refreshes the local .venv by itself when pyproject.toml changes.
-#   make run   installs only what the app needs (no PyTorch, no converter);
+#   make run   installs only what the app needs (no PyTorch, no converter), then checks for the display and
+#              the system libraries Qt needs (hairtint_desktop/qtenv.py: one line naming what to install);
 #   make test  installs the test and train extras too, runs ruff, then pytest. The two-minute training
 #              smoke test runs only where CI is set (CI=true make test), as .ci/run does.
 #   make quick the quick tier while working: ruff, then the tests not marked slow (under a minute; the
@@ -38,6 +39,7 @@ $(ALL): pyproject.toml setup.py | $(VENV)/bin/python
 venv: $(ALL)
 
 run: $(APP)
+	@$(VENV)/bin/python -m hairtint_desktop.qtenv --check $(ARGS)
 	$(VENV)/bin/hairtint $(ARGS)
 
 test: $(ALL)
