@@ -29,6 +29,8 @@ from __future__ import annotations
 import copy
 import logging
 import os
+import re
+import socket
 import sys
 import uuid
 from dataclasses import asdict, dataclass, field, replace
@@ -66,6 +68,20 @@ class MetricsSettings:
 
 
 @dataclass(frozen=True)
+class FleetSettings:
+    """The names on every metric this kiosk serves (``kiosk`` and ``salon`` labels), for a central Prometheus
+    to tell 200 kiosks apart. ``kiosk``: "" means this machine's host name (its first part); ``salon``: ""
+    leaves the label off. Names people know, never the install id (an id is refused)."""
+
+    kiosk: str = ""
+    salon: str = ""
+
+    def labels(self) -> dict[str, str]:
+        host = socket.gethostname().split(".")[0].lower() or "kiosk"
+        return {"kiosk": self.kiosk or host, **({"salon": self.salon} if self.salon else {})}
+
+
+@dataclass(frozen=True)
 class Settings:
     camera_index: int = 0
     resolution: tuple[int, int] = (640, 480)
@@ -78,6 +94,7 @@ class Settings:
     colour_beard: bool = False  # True: a beard takes the hair's colour too; False: the face below the nose is kept out
     install_id: str = ""  # the file's; else read_settings fills in machine_install_id() (not written)
     metrics: MetricsSettings = field(default_factory=MetricsSettings)
+    fleet: FleetSettings = field(default_factory=FleetSettings)  # kiosk, salon: the metrics' labels
 
     def with_(self, **changes) -> Settings:
         return replace(self, **changes)
@@ -190,6 +207,17 @@ def _address(value) -> str:
     return value.strip()
 
 
+def _place_name(value) -> str:
+    """A kiosk or salon name for the metrics' labels: up to 64 letters, digits, spaces, ``.``, ``_``, ``-``."""
+    if not isinstance(value, str) or not re.fullmatch(r"[\w][\w .-]{0,63}", value.strip()):
+        raise ValueError(f"expected a name of up to 64 letters, digits, spaces, '.', '_' or '-', got {value!r}")
+    try:
+        uuid.UUID(value.strip())
+    except ValueError:
+        return value.strip()
+    raise ValueError("that is an id, not a name: the install id never goes into the metrics")
+
+
 def _install_id(value) -> str:
     return str(uuid.UUID(str(value)))
 
@@ -207,6 +235,7 @@ _TOP = {
 }
 _KIOSK = {"pin": _pin, "idle_reset_s": _seconds}
 _METRICS = {"port": _port, "address": _address}
+_FLEET = {"kiosk": _place_name, "salon": _place_name}
 
 
 def settings_from_dict(data: dict) -> tuple[Settings, list[str]]:
@@ -221,7 +250,8 @@ def settings_from_dict(data: dict) -> tuple[Settings, list[str]]:
             values["rollout_stage"] = old["rollout_percent"]
     kiosk = KioskSettings(**_checked(_section(data, "kiosk", warnings), _KIOSK, "kiosk.", warnings))
     metrics = MetricsSettings(**_checked(_section(data, "metrics", warnings), _METRICS, "metrics.", warnings))
-    return Settings(kiosk=kiosk, metrics=metrics, **values), warnings
+    fleet = FleetSettings(**_checked(_section(data, "fleet", warnings), _FLEET, "fleet.", warnings))
+    return Settings(kiosk=kiosk, metrics=metrics, fleet=fleet, **values), warnings
 
 
 def _section(data: dict, key: str, warnings: list[str]) -> dict:
@@ -344,6 +374,7 @@ def _usable(check, value) -> bool:
 
 __all__ = [
     "ROLLOUT_STAGES",
+    "FleetSettings",
     "KioskSettings",
     "MetricsSettings",
     "Settings",

@@ -14,7 +14,7 @@ import threading
 import time
 from collections.abc import Callable
 
-from prometheus_client import CollectorRegistry, Counter, Gauge, generate_latest
+from prometheus_client import CollectorRegistry, Counter, Gauge, Metric, generate_latest
 from prometheus_client.parser import text_string_to_metric_families
 
 from core.fleet.metrics_http import PooledServer
@@ -22,6 +22,7 @@ from core.live.events import Processed, Recovered
 from core.pipeline.pipeline import STAGES
 
 QUANTILES = ("p50", "p95", "p99")
+FAILURE_REASONS = ("checksum", "missing", "other")
 
 
 class Telemetry:
@@ -37,10 +38,13 @@ class Telemetry:
         self.fps = Gauge("hairtint_fps", "Frames processed per second over the rolling window", registry=r)
         self.dropped = Counter("hairtint_dropped_frames", "Captured frames replaced by a newer one before "
                                "processing", registry=r)
-        self.model = Gauge("hairtint_model_info", "The hair model in use (value 1)", ["model", "version", "stage"],
-                           registry=r)
+        self.model = Gauge("hairtint_model_info", "The hair model in use (value 1); model_stage: its registry "
+                           "stage (stable, experimental)", ["model", "version", "model_stage"], registry=r)
         self.rollout = Gauge("hairtint_rollout_info", "The rollout stage and this installation's assignment "
-                             "(value 1)", ["stage", "assignment", "candidate"], registry=r)
+                             "(value 1)", ["rollout_stage", "assignment", "candidate"], registry=r)
+        self.model_failures = Counter("hairtint_model_failures", "Times the model chosen could not be loaded and "
+                                      "a stable one ran instead; reason: checksum, missing or other",
+                                      ["reason"], registry=r)
         self.bucket = Gauge("hairtint_rollout_bucket", "This installation's bucket (0-99) for the experimental "
                             "model; -1 when there is none", registry=r)
         self.rollbacks = Counter("hairtint_rollbacks", "Automatic rollbacks to the stable model", registry=r)
@@ -54,8 +58,11 @@ class Telemetry:
         self.errors.labels("exception")
         self.errors.labels("invalid_mask")
         self.bucket.set(-1)
+        for reason in FAILURE_REASONS:
+            self.model_failures.labels(reason)
         self._lock = threading.Lock()
         self._dropped_seen = 0
+        self.place: dict[str, str] = {}
 
     # ---- what feeds it ------------------------------------------------------------------------------
     def frame(self, ok: bool, kind: str | None = None) -> None:
@@ -72,6 +79,14 @@ class Telemetry:
                                 "" if candidate is None else f"{candidate.id}@{candidate.version}").set(1)
         self.bucket.set(-1 if assignment.bucket is None else assignment.bucket)
         self.rollback_active.set(int(assignment.held is not None))
+        if assignment.fallback is not None:  # given once for each fallback (FleetMonitor._fall_back)
+            self.model_failures.labels(failure_reason(assignment.fallback)).inc()
+
+    def set_place(self, labels: dict[str, str]) -> None:
+        """The ``kiosk`` and ``salon`` labels every series carries in :meth:`text` (``FleetSettings.labels()``;
+        none until set)."""
+        self.place = dict(labels)
+
 
     def rolled_back(self) -> None:
         self.rollbacks.inc()
@@ -97,11 +112,32 @@ class Telemetry:
 
     # ---- what it gives --------------------------------------------------------------------------------
     def text(self) -> str:
-        """The Prometheus text exposition of every figure."""
-        return generate_latest(self.registry).decode("utf-8")
+        """The Prometheus text exposition of every figure, each series with this kiosk's place labels."""
+        return generate_latest(_Placed(self.registry, self.place)).decode("utf-8")
 
     def rows(self) -> list[tuple[str, dict, float]]:
         return rows(self.text())
+
+
+class _Placed:
+    """``registry``'s figures with ``place`` (kiosk, salon) added to every sample's labels: the one place
+    the labels are put on."""
+
+    def __init__(self, registry: CollectorRegistry, place: dict[str, str]):
+        self.registry, self.place = registry, place
+
+    def collect(self):
+        for family in self.registry.collect():
+            placed = Metric(family.name, family.documentation, family.type, family.unit)
+            placed.samples = [s._replace(labels={**self.place, **s.labels}) for s in family.samples]
+            yield placed
+
+
+def failure_reason(note: str) -> str:
+    """Why a model could not be loaded, from the fallback's note (core.catalog.model_entry's messages)."""
+    if "checksum" in note or "has no sha256" in note:
+        return "checksum"
+    return "missing" if " is missing " in note else "other"
 
 
 def rows(text: str) -> list[tuple[str, dict, float]]:
@@ -144,4 +180,4 @@ class MetricsServer:
         self._server.close()
 
 
-__all__ = ["QUANTILES", "MetricsServer", "Telemetry", "rows", "table"]
+__all__ = ["FAILURE_REASONS", "QUANTILES", "MetricsServer", "Telemetry", "failure_reason", "rows", "table"]

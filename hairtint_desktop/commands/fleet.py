@@ -108,6 +108,7 @@ def metrics(args) -> int:
                   "without a running app", file=sys.stderr)
     if text is None:
         telemetry = Telemetry()
+        telemetry.set_place(session.settings.fleet.labels())
         telemetry.set_assignment(session.assignment())
         text = telemetry.text()
     print(text if args.prometheus else table(text), end="\n" if not args.prometheus else "")

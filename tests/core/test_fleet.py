@@ -154,7 +154,7 @@ def test_a_failing_experimental_model_falls_back_to_stable_without_a_restart(tmp
     figures = {(name, tuple(sorted(labels.items()))): value for name, labels, value in monitor.telemetry.rows()}
     assert figures[("hairtint_rollbacks_total", ())] == 1 and figures[("hairtint_rollback_active", ())] == 1
     assert figures[("hairtint_errors_total", (("kind", "invalid_mask"),))] >= 1
-    assert figures[("hairtint_model_info", (("model", STABLE_ID), ("stage", "stable"), ("version", "1.0.0")))] == 1
+    assert figures[("hairtint_model_info", (("model", STABLE_ID), ("model_stage", "stable"), ("version", "1.0.0")))] == 1
     # a restart stays on the stable model until the rollback is reset
     again = FleetMonitor(Session(session.settings, settings_path=tmp_path / "settings.json", registry=registry),
                          build=build, clock=clock, environ={ENV_STAGE: "ten_percent"})

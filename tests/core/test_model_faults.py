@@ -168,7 +168,7 @@ def test_a_damaged_experimental_model_is_reported_as_the_stable_fallback_and_rol
     assert (a.entry.id, a.entry.version, a.name) == ("hairnet", "1.0.0", "fallback")
     got = _figures(monitor)
     models = [dict(labels) for (name, labels), value in got.items() if name == "hairtint_model_info" and value == 1]
-    assert models == [{"model": "hairnet", "version": "1.0.0", "stage": "stable"}]
+    assert models == [{"model": "hairnet", "version": "1.0.0", "model_stage": "stable"}]
     rollout = [dict(labels) for (name, labels), value in got.items() if name == "hairtint_rollout_info"]
     assert [r["assignment"] for r in rollout] == ["fallback"] and rollout[0]["candidate"] == "hairnet-exp@0.9.0"
     assert got[("hairtint_rollbacks_total", ())] == 1 and got[("hairtint_rollback_active", ())] == 1
@@ -195,7 +195,7 @@ def test_the_app_is_told_why_the_stable_model_runs_and_a_named_model_is_not_roll
     assert not session.state_file.exists()
     got = _figures(monitor)
     assert got[("hairtint_rollbacks_total", ())] == 0
-    assert got[("hairtint_rollout_info", (("assignment", "fallback"), ("candidate", ""), ("stage", "disabled")))] == 1
+    assert got[("hairtint_rollout_info", (("assignment", "fallback"), ("candidate", ""), ("rollout_stage", "disabled")))] == 1
     assert "fallback (hairnet 1.0.0): no model 'no-such-model'" in monitor.overlay_line()
 
 

@@ -9,7 +9,7 @@ import uuid
 import numpy as np
 import pytest
 
-from core.catalog.config import MetricsSettings, Settings
+from core.catalog.config import FleetSettings, MetricsSettings, Settings
 from core.catalog.registry import Registry
 from core.catalog.rollout import rollout_bucket
 from core.catalog.rollout_state import read_rollback
@@ -86,22 +86,24 @@ def test_a_failing_experimental_model_is_rolled_back_while_the_camera_runs(qtbot
 @pytest.mark.slow
 def test_metrics_are_served_while_the_app_runs(qtbot, make_window):
     window = make_window(settings=Settings(install_id="00000000-0000-4000-8000-000000000001",
-                                           metrics=MetricsSettings(port=0)))
+                                           metrics=MetricsSettings(port=0),
+                                           fleet=FleetSettings(kiosk="kiosk-7", salon="north")))
     server = serve_metrics(window)
+    place = (("kiosk", "kiosk-7"), ("salon", "north"))  # on every series served
     try:
         window.start()
         qtbot.waitUntil(lambda: window.last_info is not None, timeout=5000)
-        qtbot.waitUntil(lambda: metric_figures(window.fleet.telemetry.text())[("hairtint_frames_total", ())] > 0,
+        qtbot.waitUntil(lambda: metric_figures(window.fleet.telemetry.text())[("hairtint_frames_total", place)] > 0,
                         timeout=5000)
         assert server.url.startswith("http://127.0.0.1:")
         with urllib.request.urlopen(server.url, timeout=5) as response:
             got = metric_figures(response.read().decode())
     finally:
         server.close()
-    assert got[("hairtint_frames_total", ())] > 0
+    assert got[("hairtint_frames_total", place)] > 0
     rollout = [dict(labels) for (name, labels), value in got.items() if name == "hairtint_rollout_info" and value == 1]
-    assert len(rollout) == 1 and rollout[0]["stage"] == "disabled" and rollout[0]["assignment"] == "stable"
-    assert ("hairtint_latency_ms", (("quantile", "p95"), ("stage", "total"))) in got
+    assert len(rollout) == 1 and rollout[0]["rollout_stage"] == "disabled" and rollout[0]["assignment"] == "stable"
+    assert ("hairtint_latency_ms", (place[0], ("quantile", "p95"), place[1], ("stage", "total"))) in got
 
 
 def test_metrics_stay_off_by_default(make_window):
