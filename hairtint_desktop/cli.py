@@ -13,7 +13,7 @@ from importlib.metadata import version as installed
 from core.errors import HairTintError
 from hairtint_desktop import terminal
 from hairtint_desktop.commands import Command, add_to, top_level
-from hairtint_desktop.commands.registry import Run
+from hairtint_desktop.commands.registry import COMMANDS, Option, Run
 from hairtint_desktop.quiet import quiet_native_logs, quiet_python_warnings
 from hairtint_desktop.terminal import PIPE_CLOSED, mute, prepare_standard_streams
 
@@ -28,7 +28,17 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--self-test", action="store_true", help="check the models, run frames through the "
                         "pipeline, look for a camera; print a report and exit 0 (all well) or 1")
     add_to(parser.add_subparsers(dest="command"))
+    _list_app_options(parser)
     return parser
+
+
+def _list_app_options(parser: argparse.ArgumentParser) -> None:
+    """The app's options (``hairtint gui``'s, the command ``hairtint [options]`` runs) shown in ``hairtint
+    --help`` beside the subcommands. Listed only: main() puts ``gui`` before them, so its parser reads them."""
+    app = parser.add_argument_group("the app's options (hairtint [options] is hairtint gui [options])")
+    for each in COMMANDS["gui"].options:
+        if isinstance(each, Option):
+            app.add_argument(*each.flags, **{**each.settings, "default": argparse.SUPPRESS})
 
 
 def self_test(args: argparse.Namespace) -> int:
@@ -82,10 +92,6 @@ def main(argv: list[str] | None = None) -> int:
         terminal.mute(sys.stdout)  # a line a stalled reader never took is dropped: the stop comes first
         terminal.say(f"hairtint: {stop}; finished results are kept, nothing half-written is left")
         return stop.exit_code
-    except BrokenPipeError:
-        terminal.mute(sys.stdout)
-        terminal.say("hairtint: stopped: the output was closed (broken pipe); finished results are kept")
-        return terminal.PIPE_CLOSED
     except KeyboardInterrupt:
         terminal.say("hairtint: stopped")
         return 130
@@ -94,13 +100,17 @@ def main(argv: list[str] | None = None) -> int:
 def run() -> int:
     """The ``hairtint`` command: :func:`main`, with MediaPipe's native log lines kept off the terminal
     unless ``-v`` is given, and the standard streams made safe for a closed pipe, an ASCII terminal and
-    closed descriptors (:func:`hairtint_desktop.terminal.prepare_standard_streams`)."""
+    closed descriptors (:func:`hairtint_desktop.terminal.prepare_standard_streams`).
+
+    A reader of stdout that went away (``hairtint rollout status | head -2``) ends the command quietly, as
+    SIGPIPE ends other Unix tools: no message, exit 141; a command's own clean-up (a half-written file
+    removed) has run on the way out."""
     prepare_standard_streams()
     if not any(a in GLOBAL_FLAGS for a in sys.argv[1:]):
         quiet_native_logs()
     try:
         return main()
-    except BrokenPipeError:  # argparse's --help / --version to a closed pipe
+    except BrokenPipeError:  # the one place a closed pipe is handled (argparse's --help / --version too)
         mute(sys.stdout)
         return PIPE_CLOSED
 

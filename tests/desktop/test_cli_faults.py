@@ -118,7 +118,7 @@ def test_recolor_into_a_closed_pipe_stops_with_141_and_keeps_what_is_done(tmp_pa
     err = done.stderr.decode("utf-8", "replace")
     assert done.returncode == 141, err
     assert "Traceback" not in err and "Exception ignored" not in err
-    assert "the output was closed (broken pipe)" in err and "1 recoloured, 0 failed, 2 not done" in err
+    assert "broken pipe" not in err.lower() and "1 recoloured, 0 failed, 2 not done" in err  # quiet, but how far
     assert sorted(p.name for p in out.iterdir()) == [_result(photos[0], out).name]
     _assert_whole_result(_result(photos[0], out))
     assert _leftovers(tmp_path) == []
