@@ -1,4 +1,4 @@
-"""The Qt side of the kiosk: fullscreen, the PIN prompt, and the idle timer. What a kiosk allows, the
+"""The Qt side of the kiosk: fullscreen, the PIN prompt, the staff pages behind it, and the idle timer. What a kiosk allows, the
 PIN check and its lockout are the :class:`~core.tryon.state.KioskPolicy` of the window's try-on state;
 the idle reset is that state's ``reset()`` (what it puts back and what it keeps:
 ``core.tryon.state.RESET_FIELDS``/``KEPT_FIELDS``; the window, its widgets and the worker drop the last
@@ -10,21 +10,14 @@ from __future__ import annotations
 import logging
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
-from PySide6.QtGui import QFont, QGuiApplication
-from PySide6.QtWidgets import (
-    QApplication,
-    QDialog,
-    QGridLayout,
-    QHBoxLayout,
-    QLabel,
-    QLineEdit,
-    QPushButton,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtGui import QGuiApplication
+from PySide6.QtWidgets import QApplication, QDialog, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from core.catalog.config import Settings
 from core.tryon.state import KioskPolicy
+from hairtint_desktop.styles import STAFF_STYLE, TOUCH_TARGET
+from hairtint_desktop.widgets.dialogs import list_cameras_safe
+from hairtint_desktop.widgets.staff import PinPad, StaffPages
 
 log = logging.getLogger(__name__)
 
@@ -36,53 +29,37 @@ INPUT_EVENTS = {
 
 
 class PinDialog(QDialog):
-    """A PIN entry with an on-screen keypad large enough for fingers."""
+    """The staff PIN prompt: the on-screen PIN pad, large enough for fingers."""
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
         self.setWindowTitle("Staff PIN")
+        self.setObjectName("pinDialog")
+        self.setStyleSheet(STAFF_STYLE)
         layout = QVBoxLayout(self)
+        layout.setContentsMargins(32, 24, 32, 24)
+        layout.setSpacing(16)
         self.message = QLabel("Enter the staff PIN to open the settings", self)
         self.message.setAlignment(Qt.AlignmentFlag.AlignCenter)
         layout.addWidget(self.message)
-        self.edit = QLineEdit(self)
-        self.edit.setEchoMode(QLineEdit.EchoMode.Password)
-        self.edit.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        font = QFont(self.font())
-        font.setPointSizeF(font.pointSizeF() * 1.8)
-        self.edit.setFont(font)
-        self.edit.setMinimumHeight(56)
-        self.edit.returnPressed.connect(self.accept)
-        layout.addWidget(self.edit)
-        grid = QGridLayout()
-        keys = ["1", "2", "3", "4", "5", "6", "7", "8", "9", "⌫", "0", "OK"]
-        for i, key in enumerate(keys):
-            button = QPushButton(key, self)
-            button.setMinimumSize(84, 72)
-            button.setFont(font)
-            button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
-            if key == "⌫":
-                button.clicked.connect(self.edit.backspace)
-            elif key == "OK":
-                button.clicked.connect(self.accept)
-            else:
-                button.clicked.connect(lambda _=False, k=key: self.edit.insert(k))
-            grid.addWidget(button, i // 3, i % 3)
-        layout.addLayout(grid)
-        row = QHBoxLayout()
+        self.pad = PinPad(self)
+        self.pad.submitted.connect(self.accept)
+        layout.addWidget(self.pad)
         cancel = QPushButton("Cancel", self)
-        cancel.setMinimumHeight(56)
+        cancel.setMinimumHeight(TOUCH_TARGET)
         cancel.clicked.connect(self.reject)
-        row.addWidget(cancel)
-        layout.addLayout(row)
+        layout.addWidget(cancel)
+        self.pad.setFocus()
 
     def pin(self) -> str:
-        return self.edit.text()
+        return self.pad.pin
 
 
 def locked_message(settings_file) -> str:
-    return (f'Settings are locked in kiosk mode: no staff PIN is set. To set one, add "kiosk": {{"pin": "1234"}} '
-            f"(key kiosk.pin) to {settings_file} and restart HairTint.")
+    """What the kiosk says when staff settings (or quitting) are asked for and no PIN is configured."""
+    return (f'Staff settings and quitting are locked: no staff PIN is set. To set one, add "kiosk": {{"pin": "1234"}} '
+            f"(key kiosk.pin) to {settings_file} and restart HairTint. Until then HairTint cannot be closed from "
+            "the screen; its service stops it (systemctl --user stop hairtint-kiosk).")
 
 
 class KioskController(QObject):
@@ -93,6 +70,8 @@ class KioskController(QObject):
         self.window = window
         self.policy = policy
         self.pin_dialog: PinDialog | None = None
+        self.staff_pages: StaffPages | None = None  # open behind the PIN
+        self.cameras = list_cameras_safe  # what the camera page offers (tests give their own)
         self.timer = QTimer(self)
         self.timer.setSingleShot(True)
         self.timer.timeout.connect(self._on_idle)
@@ -137,19 +116,22 @@ class KioskController(QObject):
         log.info("kiosk idle for %.0f s: resetting for the next customer", self.timer.interval() / 1000)
         if self.pin_dialog is not None:
             self.pin_dialog.reject()
+        if self.staff_pages is not None:
+            self.staff_pages.reject()  # unsaved: staff walked away
+        self.policy.lock()
         self.window.state.reset()
         self.idle_reset.emit()
 
     # ---- settings behind the PIN -------------------------------------------------------------------
     def request_settings(self) -> bool:
-        """Open the settings: in a kiosk, the PIN prompt first; False when the settings are locked (no PIN
-        configured, or too many wrong attempts)."""
+        """Open the settings: in a kiosk, the PIN prompt first, then the staff pages; False when the settings
+        are locked (no PIN configured -- nor can the kiosk be quit from the screen then -- or too many wrong
+        attempts)."""
         if not self.policy.staff_only:
             self.window.show_settings_dialog()
             return True
         if self.policy.settings_locked:
-            self.window.banner.show_message(locked_message(self.window.session.settings_file), "info",
-                                            actions=[("Quit HairTint", self.window.quit_app)])
+            self.window.banner.show_message(locked_message(self.window.session.settings_file), "info")
             return False
         if self.policy.lockout_left_s() > 0:
             wait = int(self.policy.lockout_left_s()) + 1
@@ -166,7 +148,25 @@ class KioskController(QObject):
         if self.policy.settings_locked or self.policy.lockout_left_s() > 0:
             return False
         if self.policy.check_pin(entered):
-            self.window.show_settings_dialog()
+            self.open_staff_pages()
             return True
         self.window.banner.show_message("Wrong PIN.", "warning")
         return False
+
+    def open_staff_pages(self) -> StaffPages:
+        """The staff pages over the whole window (after the right PIN): Save applies and writes what
+        changed through the window; leaving them locks the settings and the quit again."""
+        window = self.window
+        pages = StaffPages(window, window.settings, settings_file=window.session.settings_file,
+                           assignment=window.fleet.assignment, cameras=self.cameras)
+        pages.saved.connect(window.apply_settings)
+        pages.quit_requested.connect(window.quit_app)
+        pages.closed.connect(self._staff_pages_closed)
+        self.staff_pages = pages
+        pages.show()
+        pages.raise_()
+        return pages
+
+    def _staff_pages_closed(self) -> None:
+        self.staff_pages = None
+        self.policy.lock()

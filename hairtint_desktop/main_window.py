@@ -312,10 +312,7 @@ class MainWindow(SourceChoosing, QMainWindow):
         self.kiosk.request_settings()
 
     def show_settings_dialog(self) -> SettingsDialog:
-        dialog = SettingsDialog(self.settings, self, kiosk=not self.state.kiosk.files)
-        if self.state.kiosk.staff_only:
-            quit_button = dialog.button_box.addButton("Quit HairTint", dialog.button_box.ButtonRole.DestructiveRole)
-            quit_button.clicked.connect(self.quit_app)
+        dialog = SettingsDialog(self.settings, self, kiosk=not self.state.kiosk.files)  # a kiosk's: kiosk.StaffPages
         dialog.accepted.connect(lambda: self.apply_settings(dialog.settings()))
         dialog.finished.connect(lambda *_: setattr(self, "settings_dialog", None))
         self.settings_dialog = dialog
@@ -371,7 +368,9 @@ class MainWindow(SourceChoosing, QMainWindow):
         self._quit_allowed = True
 
     def quit_app(self) -> None:
-        """Staff (behind the PIN, or with no PIN set) close the kiosk."""
+        """Close from the screen: a kiosk only behind the staff PIN (``KioskPolicy.may_quit``)."""
+        if not self.state.kiosk.may_quit:
+            return
         self.allow_quit()
         if self.settings_dialog is not None:
             self.settings_dialog.reject()

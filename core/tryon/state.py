@@ -29,6 +29,7 @@ COMPARE_TILES = 4  # the compare view: the chosen shade and the next three
 DEFAULT_DIVIDER = 0.5
 MAX_PIN_ATTEMPTS = 5
 PIN_LOCKOUT_S = 60.0
+MIN_PIN_DIGITS, MAX_PIN_DIGITS = 4, 8  # a new staff PIN set on the screen
 
 #: What :meth:`TryOnState.reset` puts back for the next customer, and what it keeps: every field of the
 #: state is in exactly one of the two (tests/core/test_tryon_state.py checks both).
@@ -90,13 +91,16 @@ class KioskPolicy:
     """What a kiosk does differently, in one place: touch-sized controls; no file dialogs, drops or
     snapshots and no settings written on its own; customers cannot quit; settings only behind the staff
     PIN of the configuration (none configured: locked), with a lockout after too many wrong PINs; an idle
-    reset after ``idle_reset_s``. With ``on`` False, the desktop app: everything allowed, no PIN."""
+    reset after ``idle_reset_s``. Quitting from the screen needs the PIN too (with none configured it is
+    refused: the service manager stops a kiosk). With ``on`` False, the desktop app: everything allowed,
+    no PIN."""
 
     def __init__(self, on: bool = False, settings: KioskSettings | None = None, clock=time.monotonic):
         self.on = on
         self._clock = clock
         self._failures = 0
         self._locked_until = 0.0
+        self.unlocked = False  # the right PIN was entered and staff have not left the settings since
         self.apply(settings or KioskSettings())
 
     def apply(self, settings: KioskSettings) -> None:
@@ -121,6 +125,22 @@ class KioskPolicy:
     def settings_locked(self) -> bool:
         return self.pin is None
 
+    @property
+    def may_quit(self) -> bool:
+        """Quitting from the screen: always on the desktop; in a kiosk only behind the staff PIN."""
+        return not self.on or (self.pin is not None and self.unlocked)
+
+    def lock(self) -> None:
+        """Staff left the settings (or the kiosk went idle): the PIN is needed again."""
+        self.unlocked = False
+
+    @staticmethod
+    def new_pin_problem(pin: str) -> str | None:
+        """Why ``pin`` cannot be a new staff PIN (None: it can): 4 to 8 digits."""
+        if not pin.isascii() or not pin.isdigit() or not MIN_PIN_DIGITS <= len(pin) <= MAX_PIN_DIGITS:
+            return f"A PIN is {MIN_PIN_DIGITS} to {MAX_PIN_DIGITS} digits."
+        return None
+
     def lockout_left_s(self) -> float:
         """Seconds until a PIN may be tried again (0: now)."""
         return max(0.0, self._locked_until - self._clock())
@@ -131,6 +151,7 @@ class KioskPolicy:
             return False
         if hmac.compare_digest(entered.encode(), self.pin.encode()):
             self._failures = 0
+            self.unlocked = True
             return True
         self._failures += 1
         if self._failures >= MAX_PIN_ATTEMPTS:

@@ -14,6 +14,9 @@ STYLES = {
     "notice": "background: #7a5a00; color: white;",  # a warning that only a person dismisses (kiosk resets keep it)
     "info": "background: #24446e; color: white;",
 }
+#: The banner's buttons: white on a dark shade of the strip (their own background, so no system theme
+#: leaves white text on a light button).
+BUTTON = "color: white; background: rgba(0, 0, 0, 0.45); border: 1px solid rgba(255, 255, 255, 0.6); border-radius: 6px;"
 
 
 class Banner(QFrame):
@@ -47,7 +50,7 @@ class Banner(QFrame):
                      actions: list[tuple[str, Callable[[], None]]] | None = None) -> None:
         self.kind = kind
         self.setStyleSheet(f"#banner {{ {STYLES.get(kind, STYLES['info'])} }} QLabel {{ color: white; }}"
-                           " QPushButton { color: white; }")
+                           f" QPushButton {{ {BUTTON} }}")
         self.label.setText(text)
         while self._actions.count():
             item = self._actions.takeAt(0)

@@ -162,3 +162,16 @@ def test_the_kiosk_policy_guards_the_settings_with_the_pin_and_locks_out_guessin
     assert policy.settings_locked and not policy.check_pin("")
     desktop = KioskPolicy()
     assert desktop.files and not desktop.touch and not desktop.staff_only
+
+
+def test_quitting_a_kiosk_from_the_screen_needs_the_pin_and_a_new_pin_is_4_to_8_digits():
+    assert KioskPolicy().may_quit  # the desktop app
+    unset = KioskPolicy(True, KioskSettings(pin=None))
+    assert not unset.may_quit and not unset.check_pin("") and not unset.may_quit
+    policy = KioskPolicy(True, KioskSettings(pin="2468"))
+    assert not policy.may_quit and not policy.check_pin("1111") and not policy.may_quit
+    assert policy.check_pin("2468") and policy.may_quit
+    policy.lock()
+    assert not policy.may_quit
+    assert [KioskPolicy.new_pin_problem(p) is None for p in ("123", "1234", "12345678", "123456789", "12a4", "١٢٣٤")] \
+        == [False, True, True, False, False, False]
