@@ -75,7 +75,7 @@ class ControlPanel(QFrame):
         self.snapshot_button.setVisible(state.kiosk.files)  # a kiosk writes nothing to disk
         self.snapshot_button.setEnabled(False)  # until there is a picture
         column.addWidget(self.snapshot_button)
-        staff = QHBoxLayout()
+        self.staff_row = staff = QHBoxLayout()  # staff settings; a kiosk's "Looks wrong" (feedback_action)
         self.settings_button = self._button("⚙ Staff settings", "subtle")
         self.settings_button.setVisible(state.kiosk.staff_only)
         staff.addWidget(self.settings_button)

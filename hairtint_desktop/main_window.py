@@ -26,6 +26,7 @@ from core.stages.levels import LiftAdvice
 from core.tryon.session import Session
 from core.tryon.state import Change, KioskPolicy, TryOnState
 from hairtint_desktop.control_panel import ControlPanel
+from hairtint_desktop.feedback_action import LooksWrong
 from hairtint_desktop.kiosk import KioskController
 from hairtint_desktop.layout_plan import plan_layout
 from hairtint_desktop.overlay_feed import WAITING, OverlayFeed
@@ -93,6 +94,7 @@ class MainWindow(SourceChoosing, QMainWindow):
         self.fleet.attach(self.worker.set_pipeline_factory, self.worker.post)  # the automatic rollback
         self.model_status = QLabel(self.fleet.status_line(), self)  # the model running and its assignment
         self.statusBar().addPermanentWidget(self.model_status)
+        self.looks_wrong = LooksWrong(self)  # staff's "Looks wrong" report, and the customers it is counted against
         self._drive_worker()
         self.worker.event.connect(self._on_event)
         self.view.painted.connect(self._on_painted)

@@ -68,6 +68,15 @@ class MetricsSettings:
 
 
 @dataclass(frozen=True)
+class FeedbackSettings:
+    """``keep_snapshot``: the "Looks wrong" button also keeps the frame and its mask (off: only a count).
+    ``folder``: where they go (None: ``feedback`` beside the settings file)."""
+
+    keep_snapshot: bool = False
+    folder: str | None = None
+
+
+@dataclass(frozen=True)
 class FleetSettings:
     """The names on every metric this kiosk serves (``kiosk`` and ``salon`` labels), for a central Prometheus
     to tell 200 kiosks apart. ``kiosk``: "" means this machine's host name (its first part); ``salon``: ""
@@ -95,6 +104,7 @@ class Settings:
     install_id: str = ""  # the file's; else read_settings fills in machine_install_id() (not written)
     metrics: MetricsSettings = field(default_factory=MetricsSettings)
     fleet: FleetSettings = field(default_factory=FleetSettings)  # kiosk, salon: the metrics' labels
+    feedback: FeedbackSettings = field(default_factory=FeedbackSettings)
 
     def with_(self, **changes) -> Settings:
         return replace(self, **changes)
@@ -236,6 +246,7 @@ _TOP = {
 _KIOSK = {"pin": _pin, "idle_reset_s": _seconds}
 _METRICS = {"port": _port, "address": _address}
 _FLEET = {"kiosk": _place_name, "salon": _place_name}
+_FEEDBACK = {"keep_snapshot": _bool, "folder": _opt_str}
 
 
 def settings_from_dict(data: dict) -> tuple[Settings, list[str]]:
@@ -250,8 +261,9 @@ def settings_from_dict(data: dict) -> tuple[Settings, list[str]]:
             values["rollout_stage"] = old["rollout_percent"]
     kiosk = KioskSettings(**_checked(_section(data, "kiosk", warnings), _KIOSK, "kiosk.", warnings))
     metrics = MetricsSettings(**_checked(_section(data, "metrics", warnings), _METRICS, "metrics.", warnings))
+    feedback = FeedbackSettings(**_checked(_section(data, "feedback", warnings), _FEEDBACK, "feedback.", warnings))
     fleet = FleetSettings(**_checked(_section(data, "fleet", warnings), _FLEET, "fleet.", warnings))
-    return Settings(kiosk=kiosk, metrics=metrics, fleet=fleet, **values), warnings
+    return Settings(kiosk=kiosk, metrics=metrics, feedback=feedback, fleet=fleet, **values), warnings
 
 
 def _section(data: dict, key: str, warnings: list[str]) -> dict:
@@ -374,6 +386,7 @@ def _usable(check, value) -> bool:
 
 __all__ = [
     "ROLLOUT_STAGES",
+    "FeedbackSettings",
     "FleetSettings",
     "KioskSettings",
     "MetricsSettings",

@@ -97,6 +97,9 @@ class FleetMonitor:
             if note is not None:
                 key = (entry.id, entry.version)
                 running = fell_back.get(key) or fell_back.setdefault(key, self._fall_back(assignment, entry, note))
+            log.info("model %s %s loaded (sha256 %s), assignment %s, rollout stage %s", entry.id, entry.version,
+                     (entry.sha256 or "unchecked")[:12], running.name if running else "?",
+                     running.stage.name if running else "?")
             watched = note is None and assignment is not None and assignment.name == "experimental"
             return GuardedPipeline(pipeline, lambda ok, ms, kind: self.record(running, watched, ok, ms, kind))
 

@@ -1,7 +1,8 @@
 """The app's metrics, in one ``prometheus_client`` registry of its own (never the process-wide default):
 frames, errors and the error rate, latency p50/p95/p99 per stage and in total, fps, dropped frames, the
-model in use, the rollout stage and this installation's assignment, rollbacks, camera reconnects and
-uptime. Figures only: no image data, no install id, nothing about the people in front of the camera.
+model in use, the rollout stage and this installation's assignment, rollbacks, camera reconnects, staff's
+"Looks wrong" reports and customers served, and uptime. Figures only: no image data, no install id,
+nothing about the people in front of the camera.
 
 :class:`Telemetry` is fed by :class:`core.fleet.monitor.FleetMonitor` (frame outcomes, the assignment, rollbacks)
 and by the live runner's events (:meth:`Telemetry.observe`). :class:`MetricsServer` publishes it as Prometheus
@@ -52,6 +53,10 @@ class Telemetry:
                                      "the stable model", registry=r)
         self.reconnects = Counter("hairtint_camera_reconnects", "Times the camera (or another live source) came "
                                   "back after failing", registry=r)
+        self.feedback = Counter("hairtint_feedback", "Times staff pressed \"Looks wrong\", per model in use",
+                                ["model", "version"], registry=r)
+        self.customers = Counter("hairtint_customers", "Customers served (a kiosk's reset for the next one), per "
+                                 "model in use", ["model", "version"], registry=r)
         started = clock()
         self.uptime = Gauge("hairtint_uptime_seconds", "Seconds since the app started", registry=r)
         self.uptime.set_function(lambda: clock() - started)
@@ -74,6 +79,8 @@ class Telemetry:
         with self._lock:
             self.model.clear()
             self.model.labels(entry.id, entry.version, entry.stage).set(1)
+            self.feedback.labels(entry.id, entry.version)  # at 0 from the start, so a first report is an increase
+            self.customers.labels(entry.id, entry.version)
             self.rollout.clear()
             self.rollout.labels(assignment.stage.name, assignment.name,
                                 "" if candidate is None else f"{candidate.id}@{candidate.version}").set(1)
@@ -87,6 +94,14 @@ class Telemetry:
         none until set)."""
         self.place = dict(labels)
 
+
+    def looks_wrong(self, model: str, version: str) -> None:
+        """Staff said the picture looks wrong (the "Looks wrong" button) while ``model`` ran."""
+        self.feedback.labels(model, version).inc()
+
+    def customer(self, model: str, version: str) -> None:
+        """One customer served while ``model`` ran (the denominator of the feedback rate)."""
+        self.customers.labels(model, version).inc()
 
     def rolled_back(self) -> None:
         self.rollbacks.inc()
