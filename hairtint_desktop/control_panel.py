@@ -75,6 +75,9 @@ class ControlPanel(QFrame):
         self.snapshot_button.setVisible(state.kiosk.files)  # a kiosk writes nothing to disk
         self.snapshot_button.setEnabled(False)  # until there is a picture
         column.addWidget(self.snapshot_button)
+        self.keep_button = self._button("Keep this look", "action")  # a before/after card (keep_look)
+        self.keep_button.setEnabled(False)  # until there is a picture
+        column.addWidget(self.keep_button)
         self.staff_row = staff = QHBoxLayout()  # staff settings; a kiosk's "Looks wrong" (feedback_action)
         self.settings_button = self._button("⚙ Staff settings", "subtle")
         self.settings_button.setVisible(state.kiosk.staff_only)

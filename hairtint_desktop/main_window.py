@@ -27,6 +27,7 @@ from core.tryon.session import Session
 from core.tryon.state import Change, KioskPolicy, TryOnState
 from hairtint_desktop.control_panel import ControlPanel
 from hairtint_desktop.feedback_action import LooksWrong
+from hairtint_desktop.keep_look import KeepLook
 from hairtint_desktop.kiosk import KioskController
 from hairtint_desktop.layout_plan import plan_layout
 from hairtint_desktop.overlay_feed import WAITING, OverlayFeed
@@ -95,6 +96,8 @@ class MainWindow(SourceChoosing, QMainWindow):
         self.model_status = QLabel(self.fleet.status_line(), self)  # the model running and its assignment
         self.statusBar().addPermanentWidget(self.model_status)
         self.looks_wrong = LooksWrong(self)  # staff's "Looks wrong" report, and the customers it is counted against
+        self.keep_look = KeepLook(self)  # "Keep this look": the customer's card, saved only on their tap
+        self.controls.keep_button.clicked.connect(self.keep_look.keep)
         self._drive_worker()
         self.worker.event.connect(self._on_event)
         self.view.painted.connect(self._on_painted)
@@ -227,6 +230,7 @@ class MainWindow(SourceChoosing, QMainWindow):
 
     def _set_has_picture(self, has: bool) -> None:
         self.controls.snapshot_button.setEnabled(has)
+        self.controls.keep_button.setEnabled(has)
         self.snapshot_action.setEnabled(has and self.state.kiosk.files)
 
     def _forget_picture(self, placeholder: str = "") -> None:

@@ -31,6 +31,7 @@ def build_actions(window) -> SimpleNamespace:
         open_video=action("Open &video…", window.open_video, ["Ctrl+Shift+O"]),
         snapshot=action("&Save snapshot", window.save_snapshot, ["Ctrl+S"]),
         snapshot_folder=action("Snapshot &folder…", window.choose_snapshot_folder),
+        look_card_folder=action("&Look card folder…", lambda: window.keep_look.choose_folder()),
         quit=action("&Quit", window.close, ["Ctrl+Q"]),
         camera=action("&Camera and resolution…", window.choose_camera),
         demo=action("&Demo clip", window.play_demo),
@@ -54,7 +55,8 @@ def build_actions(window) -> SimpleNamespace:
 
     bar = window.menuBar()
     menus = {
-        "&File": (a.open_photo, a.open_folder, a.open_video, None, a.snapshot, a.snapshot_folder, None, a.quit),
+        "&File": (a.open_photo, a.open_folder, a.open_video, None, a.snapshot, a.snapshot_folder, a.look_card_folder,
+                  None, a.quit),
         "&Source": (a.camera, a.demo, None, a.previous, a.next),
         "&View": (a.overlay, a.split, a.compare, None, a.fullscreen, None, a.diagnostics),
         "S&ettings": (a.settings,),
@@ -66,7 +68,8 @@ def build_actions(window) -> SimpleNamespace:
     if state.kiosk.staff_only:
         bar.hide()
         window.statusBar().hide()  # customers need no status messages
-        for act in (a.open_photo, a.open_folder, a.open_video, a.snapshot, a.snapshot_folder, a.fullscreen, a.quit):
+        for act in (a.open_photo, a.open_folder, a.open_video, a.snapshot, a.snapshot_folder, a.look_card_folder,
+                    a.fullscreen, a.quit):
             act.setEnabled(False)  # no file dialogs, nothing on disk, the on-screen quit behind the PIN
     return a
 

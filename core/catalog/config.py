@@ -99,6 +99,7 @@ class Settings:
     model: str | None = None  # None: the registry's default stable model
     kiosk: KioskSettings = field(default_factory=KioskSettings)
     snapshot_dir: str | None = None
+    look_card_dir: str | None = None  # where "Keep this look" saves the customer's card (None: not kept)
     rollout_stage: str = "disabled"  # one of ROLLOUT_STAGES; HAIRTINT_ROLLOUT_STAGE overrides it per process
     colour_beard: bool = False  # True: a beard takes the hair's colour too; False: the face below the nose is kept out
     install_id: str = ""  # the file's; else read_settings fills in machine_install_id() (not written)
@@ -239,6 +240,7 @@ _TOP = {
     "overlay": _bool,
     "model": _opt_str,
     "snapshot_dir": _opt_str,
+    "look_card_dir": _opt_str,
     "rollout_stage": rollout_stage,
     "colour_beard": _bool,
     "install_id": _install_id,
