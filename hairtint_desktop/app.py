@@ -83,7 +83,7 @@ def serve_metrics(window):
         return None
     from core.fleet.telemetry import MetricsServer  # lazy: OpenCV, only with metrics.port set
 
-    window.fleet.telemetry.set_place(window.settings.fleet.labels())  # kiosk, salon: a central Prometheus tells kiosks apart
+    window.fleet.set_place(window.settings.fleet.labels())  # kiosk, salon: a central Prometheus tells kiosks apart
     try:
         server = MetricsServer(window.fleet.telemetry, metrics.port, metrics.address)
     except OSError as exc:

@@ -53,7 +53,7 @@ def test_every_command_in_the_runbook_works(doc, tmp_path, monkeypatch, capsys):
 
 def test_every_metric_the_monitoring_runbook_names_is_served():
     text = (DOCS / "MONITORING.md").read_text(encoding="utf-8")
-    named = set(re.findall(r"\bhairtint_[a-z_]+", text))
+    named = set(re.findall(r"(?<![\w:])hairtint_[a-z_]+", text))  # not the recording rules' kiosk:hairtint_…
     served = Telemetry().text()
     missing = sorted(name for name in named if not re.search(rf"^(# TYPE )?{name}\b", served, flags=re.M))
     assert not missing and len(named) >= 12, missing

@@ -105,6 +105,7 @@ class Settings:
     install_id: str = ""  # the file's; else read_settings fills in machine_install_id() (not written)
     metrics: MetricsSettings = field(default_factory=MetricsSettings)
     fleet: FleetSettings = field(default_factory=FleetSettings)  # kiosk, salon: the metrics' labels
+    fleet_policy: str | None = None  # the fleet policy file (None: /etc/hairtint/fleet.json; core.catalog.fleet_policy)
     feedback: FeedbackSettings = field(default_factory=FeedbackSettings)
 
     def with_(self, **changes) -> Settings:
@@ -193,10 +194,12 @@ def _seconds(value) -> float:
 
 
 def rollout_stage(value) -> str:
-    """A rollout stage name, checked (ValueError names the stages)."""
-    if value not in ROLLOUT_STAGES:
+    """A rollout stage name in any case ("FULL", "Ten-Percent"), as its canonical spelling; ValueError
+    names the stages."""
+    name = value.strip().lower().replace("-", "_") if isinstance(value, str) else value
+    if name not in ROLLOUT_STAGES:
         raise ValueError(f"{value!r} is not a rollout stage ({', '.join(ROLLOUT_STAGES)})")
-    return value
+    return name
 
 
 def _rollout_percent(value) -> str:
@@ -244,6 +247,7 @@ _TOP = {
     "rollout_stage": rollout_stage,
     "colour_beard": _bool,
     "install_id": _install_id,
+    "fleet_policy": _opt_str,
 }
 _KIOSK = {"pin": _pin, "idle_reset_s": _seconds}
 _METRICS = {"port": _port, "address": _address}

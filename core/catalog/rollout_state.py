@@ -1,6 +1,7 @@
 """The installation's rollout state: a small JSON file beside the settings file (``rollout_state.json``)
 that records a rollback -- when, which model, why, and the figures that decided it. While it holds a
-rollback the installation runs the stable model; ``hairtint rollout reset`` deletes it.
+rollback the installation runs the stable model; ``hairtint rollout reset`` deletes it. It also keeps
+the latency rule's latest decision and its figures (``latency``), which hold nothing.
 
 Read with the settings file's guards (``core.io.small_files``: a size cap, regular files only, UTF-8
 JSON). A missing file, or one whose ``rollback`` is absent or null, means "no rollback". Anything else
@@ -106,6 +107,35 @@ def write_rollback(path: Path, record: RollbackRecord) -> None:
         raise ConfigError(f"the rollout state cannot be written to {path}: {exc.strerror or exc}") from exc
 
 
+def write_judgement(path: Path, figures: dict) -> None:
+    """Record the latency rule's latest decision and its figures (``latency``; not a rollback: it holds
+    nothing). A file that cannot be read is left as it is (ConfigError)."""
+    path = Path(path)
+
+    def change(old):
+        if not isinstance(old, dict):
+            raise FileProblem(f"it holds {json_kind(old)}, not an object")
+        return {**old, "latency": figures}
+
+    try:
+        update_json(path, change, MAX_STATE_BYTES, missing={})
+    except FileProblem as exc:
+        raise ConfigError(f"the rollout state file {path} cannot be read, so the latency decision is not "
+                          f"recorded there: {exc}") from None
+    except OSError as exc:
+        raise ConfigError(f"the rollout state cannot be written to {path}: {exc.strerror or exc}") from exc
+
+
+def read_judgement(path: Path) -> dict | None:
+    """The latency decision last recorded (``latency``), or None (no file, none recorded, unreadable)."""
+    try:
+        data = read_json(Path(path), MAX_STATE_BYTES)
+    except FileProblem:
+        return None
+    latency = data.get("latency") if isinstance(data, dict) else None
+    return latency if isinstance(latency, dict) and all(_is_figure(v) for v in latency.values()) else None
+
+
 def clear_rollback(path: Path) -> bool:
     """Forget the rollback (whatever the file holds, readable or not). True when there was a file."""
     path = Path(path)
@@ -124,7 +154,9 @@ __all__ = [
     "STATE_FILE",
     "RollbackRecord",
     "clear_rollback",
+    "read_judgement",
     "read_rollback",
     "state_path",
+    "write_judgement",
     "write_rollback",
 ]

@@ -20,11 +20,12 @@ from dataclasses import replace
 from datetime import datetime
 from typing import TYPE_CHECKING
 
+from core.catalog.fleet_policy import PolicyWatch, policy_path
 from core.catalog.model_entry import ModelEntry
 from core.catalog.rollout import Assignment
-from core.catalog.rollout_state import RollbackRecord, write_rollback
+from core.catalog.rollout_state import RollbackRecord, clear_rollback, write_judgement, write_rollback
 from core.errors import ConfigError, HairTintError
-from core.fleet.rollback import GuardedPipeline, HealthWatch, RollbackRules
+from core.fleet.rollback import GuardedPipeline, HealthWatch, ReferenceTimer, RollbackRules
 from core.fleet.telemetry import Telemetry
 from core.frames import RunningMode
 from core.live.events import Event, Notice, Status
@@ -33,6 +34,8 @@ if TYPE_CHECKING:  # core.pipeline.pipeline (OpenCV) is loaded with the first pi
     from core.pipeline.pipeline import Pipeline, PipelineFactory
 
 log = logging.getLogger(__name__)
+
+NOTE_EVERY_S = 30.0  # a changed latency decision is logged and written to the state file at most this often
 
 
 class FleetMonitor:
@@ -46,7 +49,13 @@ class FleetMonitor:
         self.telemetry = telemetry or Telemetry(clock)
         self.watch = HealthWatch(rules, clock)
         self._build = build or self._session_build
-        self._now, self._environ = now, environ
+        self._now, self._environ, self._clock = now, environ, clock
+        self.policy = PolicyWatch(policy_path(session.settings.fleet_policy, environ)[0], clock)
+        self.policy.poll()
+        self._place: dict[str, str] = {}  # the settings' kiosk/salon labels (set_place); the policy's win
+        if self.policy.policy.kiosk or self.policy.policy.salon:
+            self.telemetry.set_place(self.policy.policy.place({}))
+        self._noted: tuple[str, float] = ("judging", float("-inf"))  # the latency decision last written, when
         self._switch: Callable[[PipelineFactory], None] | None = None
         self._emit: Callable[[Event], None] | None = None
         self._lock = threading.Lock()
@@ -71,7 +80,7 @@ class FleetMonitor:
         assignment: Assignment | None
         problem: HairTintError | None
         try:
-            assignment = self.session.assignment(environ=self._environ, held=self.rollback)
+            assignment = self.session.assignment(environ=self._environ, held=self.rollback, policy=self.policy.policy)
         except HairTintError as exc:
             assignment, problem = None, exc
         else:
@@ -79,8 +88,14 @@ class FleetMonitor:
         with self._lock:
             self.assignment = assignment
             self.watch.reset()
+            self._noted = ("judging", float("-inf"))
+            if assignment is not None and assignment.cleared is not None and assignment.cleared == self.rollback:
+                self.rollback = None
         if assignment is not None:
+            if assignment.cleared is not None:
+                self._clear(assignment.cleared)
             self.telemetry.set_assignment(assignment)
+        self.telemetry.latency_judgement(self.watch.judgement.figures())
         build = self._build
         fell_back: dict = {}  # (id, version) -> the fallback assignment, one per factory
         from core.pipeline.engine import build_or_fall_back  # lazy: OpenCV, loaded with the first pipeline
@@ -101,9 +116,17 @@ class FleetMonitor:
                      (entry.sha256 or "unchecked")[:12], running.name if running else "?",
                      running.stage.name if running else "?")
             watched = note is None and assignment is not None and assignment.name == "experimental"
-            return GuardedPipeline(pipeline, lambda ok, ms, kind: self.record(running, watched, ok, ms, kind))
+            return GuardedPipeline(pipeline, lambda ok, ms, kind, frame: self.record(running, watched, ok, ms, kind,
+                                                                                     frame),
+                                   self._reference_timer(running, lambda entry: build(entry, mode)) if watched else None)
 
         return make
+
+    def _reference_timer(self, running: Assignment | None, build: Callable[[ModelEntry], Pipeline]) -> ReferenceTimer:
+        """The stable model, timed now and then on the same frames as ``running``'s (the latency rule)."""
+        stable = self.session.stable_entry()
+        return ReferenceTimer(lambda: build(stable), lambda ms: self._reference(running, ms),
+                              self.watch.rules.reference_every_s, self._clock)
 
     def _fall_back(self, chosen, entry, note: str):
         """The model ``chosen`` (an Assignment, None when none could be chosen) cannot run and the stable
@@ -131,14 +154,19 @@ class FleetMonitor:
                 self._emit(Notice(note + ("; recorded as a rollback (`hairtint rollout status`)" if record else "")))
         return running
 
-    def record(self, assignment: Assignment | None, watched: bool, ok: bool, latency_ms: float | None, kind: str | None) -> None:
-        """One frame's outcome (the processing thread)."""
+    def record(self, assignment: Assignment | None, watched: bool, ok: bool, latency_ms: float | None,
+               kind: str | None, frame=None) -> None:
+        """One frame's outcome (the processing thread); now and then the fleet policy file is looked at."""
         self.telemetry.frame(ok, kind)
+        if self.policy.poll():
+            self._policy_changed()
         with self._lock:
             if assignment is None or assignment is not self.assignment:  # a frame of a model already switched away from
                 return
-            self.watch.record(ok, latency_ms)
+            self.watch.record(ok, latency_ms, frame)
             self.telemetry.error_rate.set(self.watch.error_rate())
+            if watched:
+                self._judged()
             reason = self.watch.verdict() if watched and self.rollback is None else None
             if reason is None:
                 return
@@ -147,6 +175,65 @@ class FleetMonitor:
                                            model=f"{entry.id}@{entry.version}", reason=reason,
                                            figures=self.watch.figures())
         self._roll_back(self.rollback)
+
+    def _reference(self, assignment: Assignment | None, latency_ms: float) -> None:
+        """A timing of the stable model beside ``assignment``'s model (the processing thread)."""
+        with self._lock:
+            if assignment is self.assignment:
+                self.watch.record_reference(latency_ms)
+
+    def _judged(self) -> None:
+        """The latency rule's judgement into the metrics; a new decision also into the log and the state
+        file, at most once every NOTE_EVERY_S (under the lock)."""
+        judgement = self.watch.judgement
+        figures = judgement.figures()
+        self.telemetry.latency_judgement(figures)
+        decision, at = self._noted
+        now = self._clock()
+        if judgement.decision in (decision, "judging") or now - at < NOTE_EVERY_S:
+            return
+        self._noted = (judgement.decision, now)
+        a = self.assignment
+        model = "?" if a is None else f"{a.entry.id}@{a.entry.version}"
+        log.info("latency of %s: %s", model, judgement.words())
+        try:
+            write_judgement(self.session.state_file, {"time": self._now().isoformat(timespec="seconds"),
+                                                      "model": model, **figures})
+        except ConfigError as exc:
+            log.warning("%s", exc)
+
+    # ---- the fleet policy ---------------------------------------------------------------------------------
+    def set_place(self, labels: dict[str, str]) -> None:
+        """The settings' ``kiosk``/``salon`` labels; the fleet policy's win over them."""
+        self._place = dict(labels)
+        self.telemetry.set_place(self.policy.policy.place(self._place))
+
+    def _policy_changed(self) -> None:
+        """The fleet policy file changed: new labels at once; a new stage, list of allowed models or a
+        cleared rollback switch the model when what this installation runs changes."""
+        self.telemetry.set_place(self.policy.policy.place(self._place))
+        try:
+            next_ = self.session.assignment(environ=self._environ, held=self.rollback, policy=self.policy.policy)
+        except HairTintError:
+            return  # the factory shows why, when it is next made
+        a = self.assignment
+        same = a is not None and (next_.entry, next_.held, next_.stage.name, next_.candidate) == (
+            a.entry, a.held, a.stage.name, a.candidate) and next_.cleared is None
+        if same:
+            return
+        log.info("the fleet policy changes this installation's model: %s", next_.why)
+        if self._switch is not None:
+            self._switch(self.factory())
+        else:
+            self.factory()
+
+    def _clear(self, record: RollbackRecord) -> None:
+        log.warning("the fleet policy clears the rollback from %s recorded at %s (clear_rollbacks_at %s)",
+                    record.model, record.time, self.policy.policy.to_json()["clear_rollbacks_at"])
+        try:
+            clear_rollback(self.session.state_file)
+        except ConfigError as exc:
+            log.error("%s", exc)
 
     def _record_rollback(self, record: RollbackRecord) -> None:
         log.warning("rolling back from %s: %s", record.model, record.reason)

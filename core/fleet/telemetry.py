@@ -57,6 +57,18 @@ class Telemetry:
                                 ["model", "version"], registry=r)
         self.customers = Counter("hairtint_customers", "Customers served (a kiosk's reset for the next one), per "
                                  "model in use", ["model", "version"], registry=r)
+        self.latency_decision = Gauge("hairtint_latency_decision", "The latency rule's decision on the model "
+                                      "under watch (value 1; judging, within_budget, busy_machine, like_stable, "
+                                      "too_slow)", ["decision"], registry=r)
+        self.judged_p95 = Gauge("hairtint_judged_p95_ms", "p95 latency over the latency rule's window: the model "
+                                "under watch, and the stable model timed on the same machine", ["run"], registry=r)
+        self.latency_ratio = Gauge("hairtint_latency_ratio", "p95 of the model under watch over the stable "
+                                   "model's", registry=r)
+        self.frame_budget = Gauge("hairtint_frame_budget_ms", "The latency rule's budget: the camera's frame "
+                                  "interval, else 33.3 ms", registry=r)
+        self.frame_interval = Gauge("hairtint_frame_interval_ms", "The camera's frame interval (NaN: not known)",
+                                    registry=r)
+        self.latency_window = Gauge("hairtint_latency_window_seconds", "The latency rule's window", registry=r)
         started = clock()
         self.uptime = Gauge("hairtint_uptime_seconds", "Seconds since the app started", registry=r)
         self.uptime.set_function(lambda: clock() - started)
@@ -102,6 +114,17 @@ class Telemetry:
     def customer(self, model: str, version: str) -> None:
         """One customer served while ``model`` ran (the denominator of the feedback rate)."""
         self.customers.labels(model, version).inc()
+
+    def latency_judgement(self, figures: dict) -> None:
+        """The latency rule's decision and figures (``core.fleet.rollback.LatencyJudgement.figures``)."""
+        with self._lock:
+            self.latency_decision.clear()
+            self.latency_decision.labels(figures["decision"]).set(1)
+        for run, key in (("watched", "p95_ms"), ("stable", "stable_p95_ms")):
+            self.judged_p95.labels(run).set(math.nan if figures[key] is None else figures[key])
+        for gauge, key in ((self.latency_ratio, "ratio"), (self.frame_budget, "frame_budget_ms"),
+                           (self.frame_interval, "frame_interval_ms"), (self.latency_window, "latency_window_s")):
+            gauge.set(math.nan if figures[key] is None else figures[key])
 
     def rolled_back(self) -> None:
         self.rollbacks.inc()

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from core.catalog.config import Settings, read_settings, save_settings, settings_path
+from core.catalog.fleet_policy import load_policy
 from core.catalog.palette import (
     default_index,
     default_palette,
@@ -117,16 +118,18 @@ class Session:
         """The rollout state file (a rollback, when there was one), beside the settings file."""
         return state_path(self.settings_path)
 
-    def assignment(self, model: str | None = None, settings: Settings | None = None, environ=None, held=None):
+    def assignment(self, model: str | None = None, settings: Settings | None = None, environ=None, held=None,
+                   policy=None):
         """What this installation runs and why (a ``core.catalog.rollout.Assignment``): ``model`` (an id,
-        ``id@version`` or a file) when given, else what the settings, the rollout stage (with
-        ``HAIRTINT_ROLLOUT_STAGE``) and a recorded rollback (or ``held``, one not written) select."""
+        ``id@version`` or a file) when given, else what the settings, the fleet policy (``policy``, else the
+        file read now), the rollout stage and a recorded rollback (or ``held``, one not written) select."""
         s = settings or self.settings
-        stage = effective_stage(s.rollout_stage, environ)
+        policy = load_policy(s.fleet_policy, environ).policy if policy is None else policy
+        stage = effective_stage(s.rollout_stage, environ, policy)
         if stage.warning:
             log.warning("%s", stage.warning)
         chosen = assign(self.registry, install_id=s.install_id or "", stage=stage, requested=model or s.model,
-                        held=held or read_rollback(self.state_file))
+                        held=held or read_rollback(self.state_file), policy=policy)
         if self.kiosk and not chosen.entry.registered:
             raise ModelError(f"kiosk mode runs registered models only (their files are checked against a "
                              f"checksum); {chosen.entry.file} is named by path and unverified: register it with "

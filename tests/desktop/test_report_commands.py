@@ -140,18 +140,23 @@ def test_models_list_prints_the_listing(registry, capsys):
 
 
 def test_rollout_status_prints_the_status_as_a_table_or_json(registry, tmp_path, capsys, monkeypatch):
+    from dataclasses import replace
+
     from core.catalog.rollout import RolloutStatus
     from core.tryon.session import Session
 
     settings = tmp_path / "settings.json"
     settings.write_text(json.dumps({"install_id": "00000000-0000-4000-8000-000000000001"}))
     monkeypatch.delenv("HAIRTINT_ROLLOUT_STAGE", raising=False)
+    monkeypatch.setenv("HAIRTINT_FLEET_POLICY", str(tmp_path / "fleet.json"))
     session = Session.load(str(settings))
-    status = RolloutStatus(session.assignment(), session.settings_file, session.state_file)
-    assert main(["rollout", "status", "--config", str(settings)]) == 0
-    assert capsys.readouterr().out == status.table() + "\n"
-    assert main(["rollout", "status", "--config", str(settings), "--json"]) == 0
-    assert capsys.readouterr().out == json.dumps(status.to_json(), indent=2) + "\n"
+    assignment = session.assignment()
+    status = RolloutStatus(replace(assignment, stage=replace(assignment.stage, source="default")),
+                           session.settings_file, session.state_file)  # the file does not set the stage
+    assert main(["rollout", "status", "--config", str(settings), "--service", ""]) == 0
+    assert capsys.readouterr().out.startswith(status.table() + "\nfleet policy  ")  # then where each value came from
+    assert main(["rollout", "status", "--config", str(settings), "--json", "--service", ""]) == 0
+    assert status.to_json().items() <= json.loads(capsys.readouterr().out).items()
 
 
 def test_bench_prints_its_report_and_writes_its_json(tmp_path, capsys, monkeypatch):
