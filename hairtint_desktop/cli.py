@@ -73,6 +73,8 @@ def main(argv: list[str] | None = None) -> int:
     if not args.verbose:
         quiet_python_warnings()
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    logging.getLogger("core.fleet.monitor").setLevel(logging.INFO)  # the model loaded and its assignment, rollbacks:
+    # what a kiosk's journal needs from every start, --verbose or not (a few lines, no customer data)
     handler: Run
     if args.self_test:
         handler, windowed = self_test, False

@@ -22,6 +22,11 @@ class MetricsFetchError(HairTintError):
     something else entirely (a web page, JSON, binary data)."""
 
 
+class AppUnreachable(MetricsFetchError):
+    """Nothing answered at the metrics address (refused, no route, no such host, timed out): "the app is
+    not reachable at URL: why"."""
+
+
 def read_metrics(url: str, clock=time.monotonic) -> str:
     """The Prometheus text served at ``url``; MetricsFetchError saying why there is none."""
     try:
@@ -39,8 +44,10 @@ def read_metrics(url: str, clock=time.monotonic) -> str:
     except urllib.error.HTTPError as exc:
         raise MetricsFetchError(f"cannot read metrics from {url}: the server answered {exc.code} {exc.reason}") from None
     except urllib.error.URLError as exc:
-        raise MetricsFetchError(f"cannot read metrics from {url}: {exc.reason}") from None
-    except (OSError, ValueError, http.client.HTTPException) as exc:
+        raise AppUnreachable(f"the app is not reachable at {url}: {exc.reason}") from None
+    except OSError as exc:  # e.g. a timeout while reading
+        raise AppUnreachable(f"the app is not reachable at {url}: {exc or type(exc).__name__}") from None
+    except (ValueError, http.client.HTTPException) as exc:
         raise MetricsFetchError(f"cannot read metrics from {url}: {exc or type(exc).__name__}") from None
     return prometheus_text(body, url)
 
@@ -81,4 +88,4 @@ def prometheus_text(body: bytes, url: str) -> str:
     return text
 
 
-__all__ = ["MetricsFetchError", "prometheus_text", "read_metrics"]
+__all__ = ["AppUnreachable", "MetricsFetchError", "prometheus_text", "read_metrics"]

@@ -133,41 +133,49 @@ def rollout_rollback(args) -> int:
     return 0
 
 
-@command("metrics", "print the metrics: the running app's when it serves them (metrics.port), else this "
-         "installation's",
+@command("metrics", "print the running app's metrics (from metrics.port, or --url), or say that the app is not "
+         "reachable; --local: this installation's own, without the app",
          CONFIG,
          option("--url", help="read them from this address, e.g. http://127.0.0.1:9464/metrics"),
+         option("--local", action="store_true", help="this installation's model, rollout and rollback without the "
+                "running app (the frame counters at zero)"),
          option("--prometheus", action="store_true", help="print the Prometheus text itself"))
 def metrics(args) -> int:
-    """The running app's figures when it serves them (``--url``, else ``metrics.port`` in the settings);
-    otherwise this installation's own (model, rollout, rollback; the frame counters at zero)."""
+    """The running app's figures (``--url``, else ``metrics.port`` in the settings); when nothing answers
+    there, or no port is set, an error that says the app is not reachable (never a table of zeros).
+    ``--local``: this installation's own (model, rollout, rollback; the frame counters at zero)."""
     from core.fleet.telemetry import (  # lazy: OpenCV (the pipeline's stage names), off `hairtint --help`
         Telemetry,
         table,
     )
 
     session = _session(args)
-    url, text = args.url, None
-    port, address = session.settings.metrics.port, session.settings.metrics.address
-    if url is None and port is not None:
-        url = f"http://{'127.0.0.1' if address in ('0.0.0.0', '::') else address}:{port}/metrics"
-    if url is not None:
-        from core.tools.metrics_fetch import (  # lazy: urllib and ssl, off `hairtint --help`
-            MetricsFetchError,
-            read_metrics,
-        )
-
-        try:
-            text = read_metrics(url)
-        except MetricsFetchError:
-            if args.url is not None:
-                raise
-            print(f"hairtint: the app is not serving metrics at {url}; showing this installation's figures "
-                  "without a running app", file=sys.stderr)
-    if text is None:
+    if args.local:
         telemetry = Telemetry()
         telemetry.set_place(session.settings.fleet.labels())
         telemetry.set_assignment(session.assignment())
         text = telemetry.text()
+    else:
+        text = _running_apps_metrics(args.url, session)
     print(text if args.prometheus else table(text), end="\n" if not args.prometheus else "")
     return 0
+
+
+def _running_apps_metrics(url: str | None, session) -> str:
+    """The Prometheus text the running app serves at ``url`` (None: where the settings say it listens)."""
+    from core.tools.metrics_fetch import AppUnreachable, read_metrics  # lazy: urllib and ssl, off `hairtint --help`
+
+    local = "`hairtint metrics --local` shows this installation's model and rollout without it"
+    if url is not None:
+        return read_metrics(url)
+    settings = session.settings.metrics
+    if settings.port is None:
+        raise AppUnreachable(f"the app is not reachable: metrics.port is not set in {session.settings_file}, so the "
+                             f"running app serves no metrics (see docs/MONITORING.md); {local}")
+    host = "127.0.0.1" if settings.address in ("0.0.0.0", "::") else settings.address
+    url = f"http://{f'[{host}]' if ':' in host else host}:{settings.port}/metrics"
+    try:
+        return read_metrics(url)
+    except AppUnreachable as exc:
+        raise AppUnreachable(f"{exc}; is HairTint running with this settings file? "
+                             f"(`systemctl --user status hairtint-kiosk`); {local}") from None

@@ -103,7 +103,7 @@ def test_metrics_url_that_is_not_prometheus_text_is_one_sentence(server, capsys,
     ("127.0.0.1:9464/metrics", "give an http:// address"),
     ("", "give an http:// address"),
     ("http://[::1/metrics", "cannot read metrics"),
-    ("http://127.0.0.1:0/metrics", "cannot read metrics"),
+    ("http://127.0.0.1:0/metrics", "the app is not reachable at http://127.0.0.1:0/metrics"),
 ])
 def test_metrics_url_that_cannot_be_read_is_one_sentence(capsys, url, said):
     assert main(["metrics", "--url", url]) == 2
