@@ -3,8 +3,8 @@ every kiosk, so the fleet is steered without a shell on each one. Default ``/etc
 ``fleet_policy`` in the settings names another, and ``HAIRTINT_FLEET_POLICY`` overrides both (tests,
 a second instance). The app only ever reads it.
 
-It may hold (each key optional, ``null`` the same as absent; any other key is refused, so a typo is
-never silently ignored)::
+It may hold (each key optional, ``null`` or ``""`` the same as absent; any other key is refused, so a
+typo is never silently ignored)::
 
     {"stage": "ten_percent",                 # the rollout stage, any case; wins over env and settings
      "kiosk": "paris-3-front", "salon": "paris-3",   # the metrics' kiosk and salon labels
@@ -114,7 +114,7 @@ def policy_from_dict(data, path: Path) -> FleetPolicy:
     problems = [f"{key!r} is not a fleet policy key ({', '.join(_CHECKS)})" for key in data if key not in _CHECKS]
     values = {}
     for key, check in _CHECKS.items():
-        if data.get(key) is not None:
+        if data.get(key) not in (None, ""):
             try:
                 values[key] = check(data[key])
             except (ValueError, TypeError) as exc:
