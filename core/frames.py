@@ -106,3 +106,5 @@ class Result:
     hair_level: float | None = None  # the hair's natural level (1-10, core.stages.levels), when it was measured
     variants: tuple[np.ndarray, ...] = field(default=(), repr=False)  # the same frame and mask, recoloured
     # with each further look asked for (the compare view's other tiles), in their order
+    face_box: tuple[float, float, float, float] | None = None  # the largest face (x0, y0, x1, y1) when the
+    # pipeline looks for one (core.stages.face_box: the kiosk's framing)

@@ -2,7 +2,9 @@
 
 It is the built-in demo clip and the benchmark source: no camera, photo or data set needed. Each seed
 gives a different person (hair colour, length, wave and parting, skin tone, clothes, backdrop); ``t``
-sways and bobs the head so a clip has motion. Everything slow (strand geometry, shading) is drawn once
+sways and bobs the head so a clip has motion. ``head`` sets how large the head is: by default a close
+portrait (the head about 40 % of a landscape frame's height); :func:`head_share_at` gives the share for a
+person at a distance from the camera (``HEAD_AT_1M`` at one metre). Everything slow (strand geometry, shading) is drawn once
 per (size, seed) into sprites and cached; a frame only warps and blends them."""
 
 from __future__ import annotations
@@ -50,27 +52,40 @@ def portrait_style(seed: int = 0) -> PortraitStyle:
     )
 
 
-def render_portrait(width: int, height: int, t: float, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
-    """(RGB uint8 H x W x 3, hair mask bool H x W) for time ``t`` seconds; deterministic for (size, t, seed)."""
+# The head (crown to chin) of a person one metre from a 1080p webcam of 70-78 degrees, as a share of the
+# frame's height: the small end of what such a lens sees, so whatever is shown with it is the harder case.
+HEAD_AT_1M = 0.19
+HEAD_SPAN = 2.18 * 0.178  # crown to chin in units of the portrait's scale (synthetic_draw.Geometry)
+
+
+def head_share_at(distance_m: float) -> float:
+    """The head's share of the frame's height for a person ``distance_m`` metres from the camera."""
+    if not distance_m > 0:
+        raise ValueError(f"a distance must be above 0 m, got {distance_m}")
+    return HEAD_AT_1M / distance_m
+
+
+def render_portrait(width: int, height: int, t: float, seed: int = 0,
+                    head: float | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """(RGB uint8 H x W x 3, hair mask bool H x W) for time ``t`` seconds; deterministic for (size, t, seed,
+    head). ``head``: the head's height (crown to chin) as a share of the frame's; None: a close portrait."""
     if width < 16 or height < 16:
         raise ValueError(f"portrait size must be at least 16 x 16, got {width} x {height}")
-    scene = _scene(int(width), int(height), int(seed) % 2**32)
-    angle, dx, dy = _pose(float(t), scene.phases, scene.scale)
-    matrix: np.ndarray = cv2.getRotationMatrix2D(scene.pivot, angle, 1.0)
-    matrix[:, 2] += (dx, dy)
+    scene = _scene(int(width), int(height), int(seed) % 2**32, head)
+    matrix = _placement(scene, t)
 
     x0, y0, x1, y1 = scene.roi
     ox, oy = scene.sprite_origin
     local = matrix.copy()
     local[:, 2] += matrix[:, 0] * ox + matrix[:, 1] * oy - (x0, y0)
     size = (x1 - x0, y1 - y0)
-    head = cv2.warpAffine(scene.sprite, local, size, flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_CONSTANT)
+    moved = cv2.warpAffine(scene.sprite, local, size, flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_CONSTANT)
     hair = cv2.warpAffine(scene.sprite_hair, local, size, flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_CONSTANT)
 
     image = scene.background.copy()
     below = image[y0:y1, x0:x1]
-    alpha = head[:, :, 3].astype(np.float32) * (1 / 255)
-    image[y0:y1, x0:x1] = cv2.blendLinear(np.ascontiguousarray(head[:, :, :3]), below, alpha, 1 - alpha)
+    alpha = moved[:, :, 3].astype(np.float32) * (1 / 255)
+    image[y0:y1, x0:x1] = cv2.blendLinear(np.ascontiguousarray(moved[:, :, :3]), below, alpha, 1 - alpha)
 
     # The shoulders are in front of the neck and the hair behind it.
     top = scene.body_top
@@ -84,6 +99,28 @@ def render_portrait(width: int, height: int, t: float, seed: int = 0) -> tuple[n
     cv2.add(image, plus, dst=image)
     cv2.subtract(image, minus, dst=image)
     return image, mask
+
+
+def portrait_boxes(width: int, height: int, t: float, seed: int = 0,
+                   head: float | None = None) -> tuple[tuple[float, ...], tuple[float, ...]]:
+    """Where the drawn face and head are at time ``t`` (the boxes at rest, moved with the head's sway;
+    its small roll is left out): (face box, head box), each (x0, y0, x1, y1) in pixels."""
+    scene = _scene(int(width), int(height), int(seed) % 2**32, head)
+    matrix = _placement(scene, t)
+    boxes = []
+    for x0, y0, x1, y1 in (scene.face_box, scene.head_box):
+        cx, cy = matrix @ np.array([(x0 + x1) / 2, (y0 + y1) / 2, 1.0])
+        half_w, half_h = (x1 - x0) / 2, (y1 - y0) / 2
+        boxes.append((float(cx - half_w), float(cy - half_h), float(cx + half_w), float(cy + half_h)))
+    return boxes[0], boxes[1]
+
+
+def _placement(scene: _Scene, t: float) -> np.ndarray:
+    """The head's affine placement (2 x 3) at time ``t``: its sway round the neck."""
+    angle, dx, dy = _pose(float(t), scene.phases, scene.scale)
+    matrix: np.ndarray = cv2.getRotationMatrix2D(scene.pivot, angle, 1.0)
+    matrix[:, 2] += (dx, dy)
+    return matrix
 
 
 def _pose(t: float, phases: np.ndarray, scale: float) -> tuple[float, float, float]:
@@ -109,13 +146,15 @@ class _Scene:
     body_alpha: np.ndarray
     body_clear: np.ndarray
     noise: list[tuple[np.ndarray, np.ndarray]]
+    face_box: tuple[float, float, float, float]  # at rest (synthetic_draw.Geometry)
+    head_box: tuple[float, float, float, float]
 
 
 @lru_cache(maxsize=4)
-def _scene(width: int, height: int, seed: int) -> _Scene:
+def _scene(width: int, height: int, seed: int, head: float | None = None) -> _Scene:
     style = portrait_style(seed)
     rng = np.random.default_rng([seed, 2])
-    scale = float(min(height, width * 0.9))
+    scale = float(min(height, width * 0.9)) if head is None else head * height / HEAD_SPAN
     g = Geometry(width, height, scale, style)
 
     back_rgb, back_alpha = draw_back_hair(g, style, rng)
@@ -163,4 +202,6 @@ def _scene(width: int, height: int, seed: int) -> _Scene:
         body_alpha=np.ascontiguousarray(body_alpha[body_top:]),
         body_clear=np.ascontiguousarray(1 - body_alpha[body_top:]),
         noise=noise,
+        face_box=g.face_box(),
+        head_box=g.head_box(),
     )

@@ -50,6 +50,14 @@ class Geometry:
         self.x = (xx - self.cx) / self.a  # face-normalised coordinates
         self.y = (yy - self.cy) / self.b
 
+    def face_box(self) -> tuple[float, float, float, float]:
+        """The face egg's box (x0, y0, x1, y1): brow line to chin, cheek to cheek."""
+        return self.cx - self.a, self.cy - self.b, self.cx + self.a, self.cy + 1.04 * self.b
+
+    def head_box(self) -> tuple[float, float, float, float]:
+        """The head's box: the hair dome's crown to the chin, the dome's sides."""
+        return self.cx - self.dome_a, self.dome_cy - self.dome_b, self.cx + self.dome_a, self.cy + 1.04 * self.b
+
     def face_outline(self, n: int = 96) -> np.ndarray:
         theta = np.linspace(0, 2 * np.pi, n, endpoint=False)
         s = np.sin(theta)

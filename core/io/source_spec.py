@@ -1,5 +1,5 @@
 """What a source spec names, parsed once: ``camera:N``, ``synthetic`` (the demo clip, optionally
-``synthetic:WxH``), or a path to a photo, a folder of photos or a video.
+``synthetic:WxH``, or ``synthetic:WxH@Dm``: the person D metres from the camera), or a path to a photo, a folder of photos or a video.
 
 Every part of HairTint that needs to know whether a source is a camera, live or still, or what to call
 it in a message asks a :class:`SourceSpec` instead of looking at the string. The video suffixes that
@@ -29,6 +29,7 @@ class SourceSpec:
     camera_index: int | None = None
     path: Path | None = None
     size: tuple[int, int] | None = None  # the demo clip's size, when the spec names one
+    distance_m: float | None = None  # how far the demo's person is from the camera, when the spec says
     problem: str | None = None  # why it cannot be opened, when that is clear from the text alone
 
     @property
@@ -75,10 +76,12 @@ def parse_spec(spec: str | SourceSpec) -> SourceSpec:
         size_text = text.partition(":")[2].strip()
         if not size_text:
             return SourceSpec(text, "demo")
-        match = re.fullmatch(r"(\d+)\s*[xX]\s*(\d+)", size_text)
-        if not match:
-            return SourceSpec(text, "demo", problem=f"{text!r} is not a synthetic size: write synthetic:640x480")
-        return SourceSpec(text, "demo", size=(int(match[1]), int(match[2])))
+        match = re.fullmatch(r"(\d+)\s*[xX]\s*(\d+)(?:\s*@\s*(\d+(?:\.\d+)?)\s*m)?", size_text)
+        if not match or (match[3] is not None and not float(match[3]) > 0):
+            return SourceSpec(text, "demo", problem=f"{text!r} is not a synthetic size: write synthetic:640x480 "
+                                                    "(or synthetic:1920x1080@1m: the person 1 m away)")
+        return SourceSpec(text, "demo", size=(int(match[1]), int(match[2])),
+                          distance_m=float(match[3]) if match[3] is not None else None)
     path = Path(text).expanduser()
     if text and path.is_dir():
         return SourceSpec(text, "folder", path=path)

@@ -18,7 +18,7 @@ from typing import Any, Protocol, runtime_checkable
 import cv2
 import numpy as np
 
-from core.demo.synthetic import render_portrait
+from core.demo.synthetic import head_share_at, render_portrait
 from core.errors import ImageReadError, SourceError
 from core.frames import Frame
 from core.io.images import IMAGE_SUFFIXES, load_image
@@ -278,15 +278,18 @@ DEMO_SEED = 6
 
 class SyntheticSource(_SourceBase):
     """The drawn portrait (:mod:`core.demo.synthetic`) at ``fps``; ``frames`` None means endless.
-    ``truth(index)`` is the exact hair mask of frame ``index``."""
+    ``truth(index)`` is the exact hair mask of frame ``index``. ``distance_m``: the person that far from
+    the camera (None: a close portrait)."""
 
-    def __init__(self, width: int = 640, height: int = 480, fps: float = 30, frames: int | None = None, seed: int = DEMO_SEED):
+    def __init__(self, width: int = 640, height: int = 480, fps: float = 30, frames: int | None = None, seed: int = DEMO_SEED,
+                 distance_m: float | None = None):
         super().__init__("synthetic", f"{width}x{height}")
         if width < 16 or height < 16:
             raise SourceError(f"synthetic frames must be at least 16 x 16, got {width} x {height}")
         if not fps > 0:
             raise SourceError(f"synthetic frame rate must be above 0, got {fps}")
         self.width, self.height, self.fps, self.frames, self.seed = width, height, fps, frames, seed
+        self.head = None if distance_m is None else head_share_at(distance_m)
         self._index = 0
         self._closed = False
         self._last_mask: tuple[int, np.ndarray] | None = None
@@ -296,7 +299,7 @@ class SyntheticSource(_SourceBase):
             return None
         index = self._index
         self._index += 1
-        pixels, mask = render_portrait(self.width, self.height, index / self.fps, self.seed)
+        pixels, mask = render_portrait(self.width, self.height, index / self.fps, self.seed, self.head)
         self._last_mask = (index, mask)
         return Frame(pixels, timestamp_ms=round(index * 1000 / self.fps), index=index, source_id=self.source_id)
 
@@ -304,7 +307,7 @@ class SyntheticSource(_SourceBase):
         """The hair mask (bool H x W) of frame ``index``."""
         if self._last_mask is not None and self._last_mask[0] == index:
             return self._last_mask[1].copy()
-        return render_portrait(self.width, self.height, index / self.fps, self.seed)[1]
+        return render_portrait(self.width, self.height, index / self.fps, self.seed, self.head)[1]
 
     def close(self) -> None:
         self._closed = True
@@ -327,6 +330,8 @@ def open_source(spec: str | SourceSpec, **kw) -> OpenedSource:
     if parsed.kind == "demo":
         if parsed.size:
             kw = {**kw, "width": parsed.size[0], "height": parsed.size[1]}
+        if parsed.distance_m is not None:
+            kw = {**kw, "distance_m": parsed.distance_m}
         return _make(SyntheticSource, kw)
     if not parsed.text or parsed.path is None or not parsed.path.exists():
         raise SourceError(f"{parsed.text or '(empty)'} does not exist: give a photo, a folder, a video, camera:N or synthetic")

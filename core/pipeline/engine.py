@@ -12,6 +12,7 @@ from core.catalog.registry import ModelEntry, Registry, file_sha256
 from core.errors import ModelError
 from core.frames import RunningMode
 from core.pipeline.pipeline import PassThroughSmoother, Pipeline
+from core.stages.face_box import FaceLocator
 from core.stages.face_guard import FaceGuard
 from core.stages.head_crop import CroppingSegmenter, FaceFinder, HeadCropper
 from core.stages.matte import MatteSettings
@@ -36,12 +37,14 @@ class PipelineOptions:
     ``entry`` (then ``model`` is not looked at), looked up in ``registry`` (None: the installed one); the
     ``running_mode`` (IMAGE: no temporal smoothing; VIDEO: the raw mask and the refined one are both
     smoothed over time); ``mirror``: average each frame's mask with its mirror image's
-    (``core.stages.mirror``; None: in IMAGE mode only); ``colour_beard``: see ``FaceGuard``."""
+    (``core.stages.mirror``; None: in IMAGE mode only); ``colour_beard``: see ``FaceGuard``;
+    ``locate_faces``: a VIDEO pipeline gives each result the largest face's box (the kiosk's framing)."""
 
     model: str | None = None
     running_mode: RunningMode = RunningMode.VIDEO
     mirror: bool | None = None
     colour_beard: bool = False
+    locate_faces: bool = False
     entry: ModelEntry | None = None
     registry: Registry | None = None
 
@@ -75,7 +78,8 @@ def build_pipeline(options: PipelineOptions = PipelineOptions()) -> Pipeline:
     if mode is RunningMode.IMAGE:
         return Pipeline(segmenter, PassThroughSmoother(), refiner, Recolorer())
     # Video: the raw mask is smoothed before refinement and the final mask after it (see smooth.py).
-    return Pipeline(segmenter, TemporalSmoother(), SmoothedRefiner(refiner), Recolorer(), max_pixels=LIVE_PIXELS)
+    return Pipeline(segmenter, TemporalSmoother(), SmoothedRefiner(refiner), Recolorer(), max_pixels=LIVE_PIXELS,
+                    locator=FaceLocator() if options.locate_faces else None)
 
 
 def build_refiner(mode: RunningMode = RunningMode.VIDEO, colour_beard: bool = False) -> Refiner:

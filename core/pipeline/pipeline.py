@@ -114,11 +114,14 @@ class Pipeline:
         stats: PipelineStats | None = None,
         clock: Callable[[], float] = time.perf_counter,
         max_pixels: int | None = None,
+        locator=None,
     ):
         """``max_pixels``: a larger frame is first shrunk to that many pixels (same aspect ratio) and
-        processed and shown at that size (None: every frame at its own size)."""
+        processed and shown at that size (None: every frame at its own size). ``locator``: a
+        ``core.stages.face_box.FaceLocator`` for ``Result.face_box`` (timed in the total only)."""
         self.segmenter, self.smoother, self.refiner, self.recolorer = segmenter, smoother, refiner, recolorer
         self.max_pixels = max_pixels
+        self.locator = locator
         self.stats = stats if stats is not None else PipelineStats()
         self._clock = clock
         self._source_id: str | None = None
@@ -135,6 +138,8 @@ class Pipeline:
         reset_refiner = getattr(self.refiner, "reset", None)  # a refiner may keep nothing (see Refiner)
         if reset_refiner is not None:
             reset_refiner()
+        if self.locator is not None:
+            self.locator.reset()
         self._source_id = None
 
     def process(self, frame: Frame, look: Look, also: tuple[Look, ...] = ()) -> Result:
@@ -159,10 +164,12 @@ class Pipeline:
         variants = tuple(self.recolorer.recolor(frame.pixels, mask, other) for other in also)
         t4 = clock()
         timings["recolor"] = (t4 - t3) * 1000.0
-        timings["total"] = (t4 - start) * 1000.0
-        self.stats.add(timings, t4)
+        face_box = self.locator.locate(frame) if self.locator is not None else None
+        t5 = clock() if self.locator is not None else t4
+        timings["total"] = (t5 - start) * 1000.0
+        self.stats.add(timings, t5)
         return Result(frame=frame, pixels=painted.pixels, mask=mask, timings_ms=timings, hair_level=painted.hair_level,
-                      variants=variants)
+                      variants=variants, face_box=face_box)
 
     def _working(self, frame: Frame) -> Frame:
         """``frame``, or a copy shrunk to ``max_pixels`` (its shrinking is timed with the segment stage)."""
@@ -182,3 +189,5 @@ class Pipeline:
             close_refiner = getattr(self.refiner, "close", None)  # a refiner may hold nothing (see Refiner)
             if close_refiner is not None:
                 close_refiner()
+            if self.locator is not None:
+                self.locator.close()

@@ -189,7 +189,8 @@ class Session:
         """The ``core.pipeline.engine.PipelineOptions`` of ``entry`` in ``mode`` with these settings."""
         from core.pipeline.engine import PipelineOptions  # lazy: OpenCV, loaded with the first pipeline
 
-        return PipelineOptions(entry=entry, running_mode=mode, colour_beard=(settings or self.settings).colour_beard)
+        return PipelineOptions(entry=entry, running_mode=mode, colour_beard=(settings or self.settings).colour_beard,
+                               locate_faces=self.kiosk)  # the kiosk frames the picture on the face
 
     def pipeline_factory(self) -> PipelineFactory:
         """``factory(mode) -> Pipeline`` for the model the settings select now (called on the thread
