@@ -123,7 +123,7 @@ class MainWindow(SourceChoosing, QMainWindow):
         outer.addLayout(self._body, 1)
 
         self.stack = QStackedWidget(central)
-        self.view = VideoView(self.stack)
+        self.view = VideoView(self.stack, mirror=self.state.kiosk.on)  # a kiosk: the picture framed on the head
         self.view.placeholder = "Starting…"
         self.overlay = StatsOverlay(self.view)
         self.start_panel = StartPanel(self.stack, kiosk=not self.state.kiosk.files)
@@ -245,7 +245,8 @@ class MainWindow(SourceChoosing, QMainWindow):
         if result.variants:
             pictures = (result.pixels, *result.variants)  # a tile for each look that has its picture
             tiles = [(look.shade.name, pixels) for look, pixels in zip(info.looks, pictures, strict=False)]
-        self.view.set_frame(result.frame.pixels, result.pixels, tiles, None if info.reprocessed else info.capture_t)
+        self.view.set_frame(result.frame.pixels, result.pixels, tiles, None if info.reprocessed else info.capture_t,
+                            face_box=result.face_box)
         self.controls.salon_note.say(self._lift_advice.update(result.hair_level,
                                                               info.looks[0] if info.looks else self.state.look))
         self.stack.setCurrentWidget(self.view)

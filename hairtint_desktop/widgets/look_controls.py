@@ -1,13 +1,24 @@
 """Shine and tips: the parts of the Look beyond the shade and intensity. A shine slider (0-100) and a
 tips picker for an ombre (None, or one of the palette's one-tone shades), both touch-sized and usable
 from the keyboard, bound to a :class:`~core.tryon.state.TryOnState`: what the person moves is set on
-the state, and the state's changes are shown (which tips a picked shade brings is the state's rule)."""
+the state, and the state's changes are shown (which tips a picked shade brings is the state's rule). The sliders jump
+to where the track is touched (:class:`TouchSlider`)."""
 
 from __future__ import annotations
 
 from PySide6.QtCore import QSignalBlocker, QSize, Qt
 from PySide6.QtGui import QColor, QIcon, QPixmap
-from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QSlider, QStyledItemDelegate, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QComboBox,
+    QHBoxLayout,
+    QLabel,
+    QSlider,
+    QStyle,
+    QStyledItemDelegate,
+    QStyleOptionSlider,
+    QVBoxLayout,
+    QWidget,
+)
 
 from core.frames import Shade
 from core.tryon.state import Change, TryOnState
@@ -27,6 +38,28 @@ QComboBox QAbstractItemView::item {{ min-height: {item}px; }}
 """
 
 
+class TouchSlider(QSlider):
+    """A slider whose track, pressed anywhere, jumps to the value under the finger (not a page step
+    towards it); the press then goes on as a drag of the handle from there."""
+
+    def mousePressEvent(self, event) -> None:
+        if event.button() == Qt.MouseButton.LeftButton and self.orientation() == Qt.Orientation.Horizontal:
+            option = QStyleOptionSlider()
+            self.initStyleOption(option)
+            style = self.style()
+            groove = style.subControlRect(QStyle.ComplexControl.CC_Slider, option,
+                                          QStyle.SubControl.SC_SliderGroove, self)
+            handle = style.subControlRect(QStyle.ComplexControl.CC_Slider, option,
+                                          QStyle.SubControl.SC_SliderHandle, self)
+            x = round(event.position().x())
+            if not handle.contains(event.position().toPoint()) and groove.width() > handle.width():
+                span = groove.width() - handle.width()
+                self.setValue(QStyle.sliderValueFromPosition(self.minimum(), self.maximum(),
+                                                             x - groove.x() - handle.width() // 2, span,
+                                                             option.upsideDown))
+        super().mousePressEvent(event)
+
+
 def labelled_slider(parent: QWidget, layout, name: str, value: int, touch: bool) -> tuple[QLabel, QSlider]:
     """A 0-100 slider under a heading row ("Name ... value") added to ``layout``: (value label, slider).
     Touch-sized in kiosk mode; the value label is the caller's to update."""
@@ -38,7 +71,7 @@ def labelled_slider(parent: QWidget, layout, name: str, value: int, touch: bool)
     shown.setAlignment(Qt.AlignmentFlag.AlignRight)
     row.addWidget(shown)
     layout.addLayout(row)
-    slider = QSlider(Qt.Orientation.Horizontal, parent)
+    slider = TouchSlider(Qt.Orientation.Horizontal, parent)
     slider.setRange(0, 100)
     slider.setValue(value)
     slider.setPageStep(10)

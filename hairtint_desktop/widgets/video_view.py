@@ -1,9 +1,12 @@
-"""The picture: paints the newest processed frame, scaled to fit with its aspect ratio kept.
+"""The picture: paints the newest processed frame, scaled to fit with its aspect ratio kept -- or, as the
+kiosk's mirror (``mirror=True``), covering the whole view, cropped round the customer's head by a
+:class:`~core.tryon.framing.Framer` that follows each frame's face box smoothly.
 
 Three modes: ``single`` (the recoloured frame), ``split`` (before on the left of a draggable divider,
 after on the right) and ``compare`` (the same frame in four shades, 2 x 2; a click on a tile picks that
-shade). The view only paints; it never processes. It measures capture-to-display latency: the first
-paint of a new frame minus the frame's capture time."""
+shade). In ``single`` mode, pressing and holding the picture shows the original until released (one
+finger, for a before/after at a glance). The view only paints; it never processes. It measures
+capture-to-display latency: the first paint of a new frame minus the frame's capture time."""
 
 from __future__ import annotations
 
@@ -15,9 +18,11 @@ from PySide6.QtGui import QColor, QFont, QImage, QPainter, QPainterPath, QPen
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
 from core.pipeline.latency import RollingLatency
+from core.tryon.framing import Box, Framer, head_share_of_view
 
 MODES = ("single", "split", "compare")
 BACKGROUND = QColor("#121214")
+HOLD_HINT = "Touch and hold: before"
 
 
 def to_qimage(pixels: np.ndarray) -> QImage:
@@ -46,8 +51,10 @@ class VideoView(QWidget):
     tile_clicked = Signal(int)  # compare mode: index of the tile clicked (0 = the current shade)
     divider_moved = Signal(float)
 
-    def __init__(self, parent: QWidget | None = None):
+    def __init__(self, parent: QWidget | None = None, *, mirror: bool = False):
         super().__init__(parent)
+        self.framer = Framer() if mirror else None  # the kiosk's mirror: cover the view, framed on the head
+        self.clock = time.perf_counter  # the framing's time (replaced in tests)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
         self.setMinimumSize(320, 240)
         self.setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent)
@@ -68,19 +75,46 @@ class VideoView(QWidget):
         self._tile_images: list[QImage] = []
         self._capture_t: float | None = None
         self._fresh = False
+        self._face: Box | None = None
+        self._crop: Box | None = None  # the part of the frame shown (mirror); None: all of it
+        self._framed_t: float | None = None
+        self._holding = False  # the original shown while the picture is pressed
+        if self.framer is not None:
+            self.framer.reset()
 
     def set_frame(self, before: np.ndarray, after: np.ndarray, tiles: list[tuple[str, np.ndarray]] | None = None,
-                  capture_t: float | None = None) -> None:
+                  capture_t: float | None = None, face_box: Box | None = None) -> None:
         """Show a new frame. ``tiles`` (compare mode): ``(shade name, pixels)`` for each of the four
         tiles, the first being ``after`` itself. ``capture_t`` (perf_counter seconds) is used for the
-        capture-to-display latency; None for a redraw of an old frame."""
+        capture-to-display latency; None for a redraw of an old frame. ``face_box``: the face the mirror
+        frames (None: none found)."""
         self._before, self._after = before, after
         self._tiles = list(tiles or [])
         self._images = {"before": to_qimage(before), "after": to_qimage(after)}
         self._tile_images = [to_qimage(pixels) for _, pixels in self._tiles]
         self._capture_t = capture_t
         self._fresh = True
+        self._face = face_box
+        self._frame_on()
         self.update()
+
+    def _frame_on(self, dt: float | None = None) -> None:
+        """Move the mirror's framing on to the current frame and view size (``dt``: the time since the
+        last framing, default the clock's)."""
+        if self.framer is None or self._after is None or self.height() < 1:
+            return
+        now = self.clock()
+        if dt is None:
+            dt = 0.0 if self._framed_t is None else now - self._framed_t
+        self._framed_t = now
+        h, w = self._after.shape[:2]
+        screen = self.window().height() if self.window() is not None else self.height()
+        self._crop = self.framer.update(self._face, (w, h), self.width() / self.height(), dt,
+                                        head_share_of_view(self.height(), screen, self.framer.rule))
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        self._frame_on(0.0)  # the new aspect ratio, from where the framing is
 
     def clear(self, placeholder: str | None = None) -> None:
         """Forget every picture (nothing of it stays referenced here) and paint the placeholder."""
@@ -101,6 +135,16 @@ class VideoView(QWidget):
     def shown(self) -> np.ndarray | None:
         """The recoloured pixels currently shown (single and split mode)."""
         return self._after
+
+    @property
+    def crop(self) -> Box | None:
+        """The part of the frame the mirror shows (x0, y0, x1, y1); None when the whole frame is shown."""
+        return self._crop
+
+    @property
+    def showing_before(self) -> bool:
+        """Whether the original is shown because the picture is pressed and held."""
+        return self._holding and self._after is not None
 
     @property
     def mode(self) -> str:
@@ -132,10 +176,23 @@ class VideoView(QWidget):
 
     # ---- geometry --------------------------------------------------------------------------------
     def image_rect(self) -> QRect:
+        """Where the picture is painted: the whole view for the mirror, else fitted inside it."""
         if self._after is None:
             return QRect()
+        if self._crop is not None:
+            return self.rect()
         h, w = self._after.shape[:2]
         return fit_rect(QSize(w, h), self.rect())
+
+    def source_rect(self) -> QRectF:
+        """The part of the frame painted into ``image_rect``."""
+        if self._after is None:
+            return QRectF()
+        if self._crop is not None:
+            x0, y0, x1, y1 = self._crop
+            return QRectF(x0, y0, x1 - x0, y1 - y0)
+        h, w = self._after.shape[:2]
+        return QRectF(0, 0, w, h)
 
     def tile_rects(self) -> list[QRect]:
         gap = 4
@@ -155,9 +212,9 @@ class VideoView(QWidget):
             elif self._mode == "compare" and self._tile_images:
                 self._paint_tiles(painter)
             elif self._mode == "split":
-                self._paint_split(painter, self._after)
+                self._paint_split(painter)
             else:
-                painter.drawImage(self.image_rect(), self._images["after"])
+                self._paint_single(painter)
         finally:
             painter.end()
         if self._after is not None and self._fresh:  # the first paint of a new frame
@@ -182,16 +239,24 @@ class VideoView(QWidget):
         painter.drawText(self.rect().adjusted(24, 24, -24, -24),
                          Qt.AlignmentFlag.AlignCenter | Qt.TextFlag.TextWordWrap, self.placeholder)
 
-    def _paint_split(self, painter: QPainter, after: np.ndarray) -> None:
+    def _paint_single(self, painter: QPainter) -> None:
         target = self.image_rect()
+        before = self.showing_before
+        painter.drawImage(QRectF(target), self._images["before" if before else "after"], self.source_rect())
+        if before or self.framer is not None:  # the mirror says how to see the original
+            label_y = target.bottom() - 2.5 * painter.fontMetrics().height() - 28
+            self._label(painter, QPointF(target.center().x(), label_y), "Before" if before else HOLD_HINT,
+                        left=None, highlight=before)
+
+    def _paint_split(self, painter: QPainter) -> None:
+        target, source = self.image_rect(), self.source_rect()
         x = target.x() + round(target.width() * self._divider)
-        w, h = after.shape[1], after.shape[0]
-        src_x = w * self._divider
+        src_x = source.x() + source.width() * self._divider
         # before: left part; after: right part (same source coordinates, so they line up)
         painter.drawImage(QRectF(target.x(), target.y(), x - target.x(), target.height()),
-                          self._images["before"], QRectF(0, 0, src_x, h))
+                          self._images["before"], QRectF(source.x(), source.y(), src_x - source.x(), source.height()))
         painter.drawImage(QRectF(x, target.y(), target.right() + 1 - x, target.height()),
-                          self._images["after"], QRectF(src_x, 0, w - src_x, h))
+                          self._images["after"], QRectF(src_x, source.y(), source.right() - src_x, source.height()))
         painter.setPen(QPen(QColor(255, 255, 255, 230), 2))
         painter.drawLine(x, target.top(), x, target.bottom())
         # handle
@@ -220,13 +285,18 @@ class VideoView(QWidget):
             self._label(painter, QPointF(target.left() + 10, target.bottom() - 40), name, left=True,
                         highlight=(i == 0))
 
-    def _label(self, painter: QPainter, anchor: QPointF, text: str, *, left: bool, highlight: bool = False) -> None:
+    def _label(self, painter: QPainter, anchor: QPointF, text: str, *, left: bool | None,
+               highlight: bool = False) -> None:
+        """A label box from ``anchor`` rightwards (``left``), leftwards (False) or centred on it (None)."""
         font = QFont(self.font())
         font.setBold(True)
+        if self.framer is not None:  # the kiosk's: read from a step away
+            font.setPointSizeF(font.pointSizeF() * 1.5)
         painter.setFont(font)
         metrics = painter.fontMetrics()
-        w, h = metrics.horizontalAdvance(text) + 20, metrics.height() + 10
-        x = anchor.x() if left else anchor.x() - w
+        pad = 32 if self.framer is not None else 20
+        w, h = metrics.horizontalAdvance(text) + pad, metrics.height() + pad // 2
+        x = anchor.x() if left else anchor.x() - w / 2 if left is None else anchor.x() - w
         box = QRectF(x, anchor.y(), w, h)
         painter.setPen(Qt.PenStyle.NoPen)
         painter.setBrush(QColor(255, 255, 255, 230) if highlight else QColor(0, 0, 0, 150))
@@ -244,7 +314,10 @@ class VideoView(QWidget):
         if event.button() != Qt.MouseButton.LeftButton or self._after is None:
             return super().mousePressEvent(event)
         pos = event.position()
-        if self._mode == "split":
+        if self._mode == "single":
+            self._holding = True
+            self.update()
+        elif self._mode == "split":
             self._dragging = True
             self._divider_from(pos.x())
         elif self._mode == "compare":
@@ -259,6 +332,9 @@ class VideoView(QWidget):
 
     def mouseReleaseEvent(self, event) -> None:
         self._dragging = False
+        if self._holding:
+            self._holding = False
+            self.update()
 
     def sizeHint(self) -> QSize:
         return QSize(800, 600)
