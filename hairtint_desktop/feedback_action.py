@@ -3,7 +3,9 @@ settings, behind nothing; the desktop app's View ▸ Looks wrong (W). Each repor
 use (``hairtint_feedback_total``), is acknowledged on screen for a few seconds, and keeps nothing of the
 customer unless ``feedback.keep_snapshot`` is set (then one folder with the frame and its mask,
 :mod:`core.fleet.feedback_snapshot`). Each idle reset of a kiosk counts one customer served
-(``hairtint_customers_total``), the rate's denominator (:mod:`core.fleet.feedback`)."""
+(``hairtint_customers_total``), the rate's denominator. Both also go to this installation's tally
+(:mod:`core.fleet.feedback_tally`), which the fleet monitor judges by the feedback rule
+(:mod:`core.fleet.feedback`) after each: an experimental model staff report too often is rolled back."""
 
 from __future__ import annotations
 
@@ -16,6 +18,7 @@ from PySide6.QtWidgets import QLabel, QMenu, QPushButton, QSizePolicy
 
 from core.errors import HairTintError
 from core.fleet.feedback_snapshot import keep_snapshot, snapshot_folder
+from core.fleet.feedback_tally import FILE, FeedbackTally
 
 log = logging.getLogger(__name__)
 
@@ -31,6 +34,7 @@ class LooksWrong(QObject):
         super().__init__(window)
         self.window = window
         self.ack_ms = ACK_MS
+        self.tally = FeedbackTally(Path(window.session.settings_file).parent / FILE)  # saved on reports and at the end
         touch = window.state.kiosk.touch
         self.button = QPushButton("Looks wrong", window.controls.others)
         self.button.setObjectName("subtle")
@@ -68,6 +72,9 @@ class LooksWrong(QObject):
         entry = assignment.entry
         window.fleet.telemetry.looks_wrong(entry.id, entry.version)
         log.info('staff reported "looks wrong" on %s %s (%s)', entry.id, entry.version, assignment.name)
+        self.tally.count(entry, "reports")
+        self.tally.save()
+        window.fleet.judge_feedback(self.tally)
         text = THANKS
         feedback = window.settings.feedback
         if feedback.keep_snapshot:
@@ -100,6 +107,8 @@ class LooksWrong(QObject):
         assignment = self.window.fleet.assignment
         if assignment is not None:
             self.window.fleet.telemetry.customer(assignment.entry.id, assignment.entry.version)
+            self.tally.count(assignment.entry, "customers")  # written with the next report, or at the end
+            self.window.fleet.judge_feedback(self.tally)
 
 
 __all__ = ["ACK_MS", "LooksWrong"]

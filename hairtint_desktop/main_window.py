@@ -386,6 +386,7 @@ class MainWindow(SourceChoosing, QMainWindow):
     def shutdown(self) -> bool:
         """Stop the worker (joined with a timeout). True when no thread was left running."""
         self.allow_quit()
+        self.looks_wrong.tally.save()  # the customers counted since the last report
         return self.worker.stop()
 
     def closeEvent(self, event) -> None:

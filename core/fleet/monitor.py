@@ -25,6 +25,7 @@ from core.catalog.model_entry import ModelEntry
 from core.catalog.rollout import Assignment
 from core.catalog.rollout_state import RollbackRecord, clear_rollback, write_judgement, write_rollback
 from core.errors import ConfigError, HairTintError
+from core.fleet.feedback import FeedbackRule, feedback_figures, feedback_verdict
 from core.fleet.rollback import GuardedPipeline, HealthWatch, ReferenceTimer, RollbackRules
 from core.fleet.telemetry import Telemetry
 from core.frames import RunningMode
@@ -175,6 +176,24 @@ class FleetMonitor:
                                            model=f"{entry.id}@{entry.version}", reason=reason,
                                            figures=self.watch.figures())
         self._roll_back(self.rollback)
+
+    def judge_feedback(self, tally, rule: FeedbackRule = FeedbackRule()) -> str | None:
+        """Staff's "Looks wrong" counts (``tally.of(entry)``, ``tally.stable()``: a
+        ``core.fleet.feedback_tally.FeedbackTally``) against the feedback rule: an experimental model the
+        rollout chose is rolled back for them, as for errors. The reason, or None."""
+        with self._lock:
+            a = self.assignment
+            if a is None or a.name != "experimental" or self.rollback is not None:
+                return None
+            experimental, stable = tally.of(a.entry), tally.stable()
+            reason = feedback_verdict(experimental, stable, rule)
+            if reason is None:
+                return None
+            self.rollback = RollbackRecord(time=self._now().isoformat(timespec="seconds"),
+                                           model=f"{a.entry.id}@{a.entry.version}", reason=reason,
+                                           figures=feedback_figures(experimental, stable, rule))
+        self._roll_back(self.rollback)
+        return reason
 
     def _reference(self, assignment: Assignment | None, latency_ms: float) -> None:
         """A timing of the stable model beside ``assignment``'s model (the processing thread)."""

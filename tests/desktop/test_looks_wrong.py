@@ -55,7 +55,11 @@ def test_the_kiosk_button_counts_a_report_behind_nothing_and_keeps_nothing(qtbot
     window.looks_wrong.report()
     assert counted(window) == 2
     qtbot.waitUntil(lambda: not note.isVisible(), timeout=3000)  # the acknowledgement goes by itself
-    assert files_under(tmp_path, home) == before  # nothing of the customer on disk
+    new = files_under(tmp_path, home) - before  # nothing of the customer on disk: the counts only
+    assert {p.name for p in new} == {"feedback_tally.json", "feedback_tally.json.bak"}
+    entry = window.fleet.assignment.entry
+    assert json.loads((tmp_path / "feedback_tally.json").read_text()) == {
+        f"{entry.id}@{entry.version}": {"stage": "stable", "customers": 0, "reports": 2}}
 
 
 def test_the_desktop_app_has_a_menu_action_instead(qtbot, make_window, photo_path):
@@ -117,3 +121,35 @@ def test_each_idle_reset_counts_a_customer_for_the_model_in_use(qtbot, make_wind
     window.kiosk._on_idle()
     assert counted(window, "hairtint_customers_total") == 2
     assert not window.looks_wrong.note.isVisible()  # the last customer's acknowledgement goes with them
+
+
+def test_reports_on_an_experimental_model_roll_it_back_on_this_kiosk(qtbot, make_window, photo_path, tmp_path):
+    import uuid
+
+    from core.catalog.registry import Registry
+    from core.catalog.rollout import rollout_bucket
+    from core.catalog.rollout_state import read_rollback
+    from core.tryon.session import Session
+    from tests.registries import EXPERIMENTAL_ID, STABLE_ID, registry_with_experimental
+
+    inside = next(i for i in (str(uuid.UUID(int=n, version=4)) for n in range(1000))
+                  if rollout_bucket(i, EXPERIMENTAL_ID) < 10)
+    (tmp_path / "feedback_tally.json").write_text(json.dumps(  # this kiosk on the stable model before: 1 %
+        {f"{STABLE_ID}@1.0.0": {"stage": "stable", "customers": 1000, "reports": 10}}))
+    session = Session(Settings(install_id=inside, rollout_stage="ten_percent", kiosk=KioskSettings(pin="2468")),
+                      settings_path=tmp_path / "settings.json",
+                      registry=Registry.load(registry_with_experimental(tmp_path / "registry")))
+    window = showing(qtbot, make_window(kiosk=True, session=session), photo_path)
+    assert window.fleet.assignment.name == "experimental"
+    for _ in range(3):
+        assert window.looks_wrong.report()
+    for _ in range(49):
+        window.kiosk._on_idle()  # customers
+    assert window.fleet.assignment.name == "experimental"  # 3 in 49 customers: too few to judge
+    window.kiosk._on_idle()  # the 50th
+    assert window.fleet.assignment.name == "held" and window.fleet.assignment.entry.id == STABLE_ID
+    record = read_rollback(session.state_file)
+    assert record.reason.startswith("feedback:") and "3 of 50 customers" in record.reason
+    window.shutdown()
+    counts = json.loads((tmp_path / "feedback_tally.json").read_text())
+    assert counts[f"{EXPERIMENTAL_ID}@0.9.0"] == {"stage": "experimental", "customers": 50, "reports": 3}
