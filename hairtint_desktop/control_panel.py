@@ -110,6 +110,8 @@ class ControlPanel(QFrame):
         self._outer.setDirection(QBoxLayout.Direction.LeftToRight if plan.side_by_side
                                  else QBoxLayout.Direction.TopToBottom)
         width = self.other_size()[0]
+        if not plan.side_by_side:  # under the shade grid: as wide as it, so the sliders are long
+            width = max(width, self.swatches.sizeHint().width())
         self.others.setFixedWidth(width)
 
     # ---- the state's changes, shown without being set back ------------------------------------------

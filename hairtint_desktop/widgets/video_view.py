@@ -22,7 +22,7 @@ from core.tryon.framing import Box, Framer, head_share_of_view
 
 MODES = ("single", "split", "compare")
 BACKGROUND = QColor("#121214")
-HOLD_HINT = "Touch and hold: before"
+HOLD_HINT = "Touch and hold to see before"
 
 
 def to_qimage(pixels: np.ndarray) -> QImage:
