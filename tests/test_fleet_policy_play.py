@@ -31,6 +31,16 @@ def play(tmp_path: Path, *extra: str) -> subprocess.CompletedProcess:
                           timeout=300, check=False)
 
 
+def test_rollout_md_shows_the_play_as_it_is_shipped():
+    import re
+
+    import yaml
+
+    text = (REPO / "docs" / "ROLLOUT.md").read_text(encoding="utf-8")
+    (block,) = re.findall(r"^```yaml\n(.*?)^```", text, flags=re.S | re.M)
+    assert yaml.safe_load(block) == yaml.safe_load(PLAY.read_text(encoding="utf-8"))
+
+
 @needs_ansible
 def test_the_play_passes_the_syntax_check(tmp_path):
     done = play(tmp_path, "--syntax-check")

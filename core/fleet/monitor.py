@@ -7,8 +7,12 @@ The app hands the live runner ``monitor.factory()`` and connects ``monitor.attac
 same source, without a restart), ``emit`` a live event for the window. When an experimental model that
 the rollout chose breaks the rules, the monitor records why in the rollout state file, counts the
 rollback, tells the window, and switches to the stable model, which stays until ``hairtint rollout
-reset``. A model named in the settings (``model``) is what a person asked for and is not rolled back.
-No Qt here."""
+reset`` or until the fleet policy clears it. A model named in the settings (``model``) is what a person
+asked for and is not rolled back.
+
+The fleet policy file (:class:`~core.catalog.fleet_policy.PolicyWatch`) is looked at every few seconds
+from the processing thread, on the frames' own calls: a new stage, list of allowed models or a cleared
+rollback switches the model the same way; new kiosk/salon labels go to the metrics at once. No Qt here."""
 
 from __future__ import annotations
 

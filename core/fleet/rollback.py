@@ -65,8 +65,12 @@ class RollbackRules:
 @dataclass(frozen=True)
 class LatencyJudgement:
     """The latency rule's view of the window: ``decision`` (a key of DECISIONS) and its figures.
-    ``budget_ms``: the camera's frame interval (``frame_interval_ms``, None when not known yet) or
-    else the rules' frame budget."""
+    ``p95_ms``: the watched model's, every frame but those paired; ``timed_p95_ms``: the stable model's timings, each run
+    just after the watched model; ``paired_p95_ms``: the watched model's frames just after a stable
+    timing, so both carry the same cost of switching models; ``ratio``: paired over timed;
+    ``stable_p95_ms``: the stable model's p95 here had it run every frame (``p95_ms / ratio``).
+    ``budget_ms``: the camera's frame interval (``frame_interval_ms``, None while not known) or else the
+    rules' frame budget."""
 
     decision: str
     p95_ms: float
@@ -77,18 +81,25 @@ class LatencyJudgement:
     window_s: float
     frames: int
     stable_frames: int
+    timed_p95_ms: float = float("nan")
+    paired_p95_ms: float = float("nan")
 
     def figures(self) -> dict:
         return {"decision": self.decision, "p95_ms": _round(self.p95_ms), "stable_p95_ms": _round(self.stable_p95_ms),
                 "ratio": _round(self.ratio, 3), "frame_budget_ms": _round(self.budget_ms),
                 "frame_interval_ms": None if self.frame_interval_ms is None else _round(self.frame_interval_ms),
-                "latency_window_s": self.window_s, "stable_frames": self.stable_frames}
+                "latency_window_s": self.window_s, "stable_frames": self.stable_frames,
+                "timed_stable_p95_ms": _round(self.timed_p95_ms), "paired_p95_ms": _round(self.paired_p95_ms)}
 
     def words(self) -> str:
         where = "the camera's frame interval" if self.frame_interval_ms else "no camera frame interval known yet"
         return (f"{DECISIONS[self.decision]}: p95 {self.p95_ms:.1f} ms against the stable model's "
                 f"{self.stable_p95_ms:.1f} ms (ratio {self.ratio:.2f}) over {self.window_s:.0f} s, budget "
                 f"{self.budget_ms:.1f} ms ({where})")
+
+
+def _p95(window: deque[tuple[float, float]]) -> float:
+    return float(np.percentile([ms for _, ms in window], 95)) if window else float("nan")
 
 
 def _round(value: float, places: int = 2) -> float | None:
@@ -126,6 +137,8 @@ class HealthWatch:
         self.rules, self._clock = rules, clock
         self._frames: deque[tuple[float, bool, float | None]] = deque()
         self._reference: deque[tuple[float, float]] = deque()
+        self._paired: deque[tuple[float, float]] = deque()  # the watched model's frames just after a timing
+        self._pair_next = False
         self._intervals: deque[tuple[float, float]] = deque()
         self._last: tuple[int, int, str] | None = None  # the last frame's (timestamp_ms, index, source)
         self._slow_since: float | None = None
@@ -134,14 +147,19 @@ class HealthWatch:
     def reset(self) -> None:
         self._frames.clear()
         self._reference.clear()
+        self._paired.clear()
         self._intervals.clear()
         self._last = self._slow_since = None
+        self._pair_next = False
         self.judgement = self.judge()
 
     def record(self, ok: bool, latency_ms: float | None = None, frame=None) -> None:
         """One frame's outcome; ``frame`` (its ``timestamp_ms``, ``index`` and ``source_id``) gives the
         camera's frame interval, dropped frames included."""
         now = self._clock()
+        if self._pair_next and ok and latency_ms is not None:  # it pays for the timing: not in p95()
+            self._paired.append((now, latency_ms))
+            self._pair_next, latency_ms = False, None
         self._frames.append((now, ok, latency_ms))
         if frame is not None:
             here = (frame.timestamp_ms, frame.index, frame.source_id)
@@ -156,11 +174,13 @@ class HealthWatch:
             self._slow_since = None
 
     def record_reference(self, latency_ms: float) -> None:
-        """One timing of the stable model on this machine, on a live frame."""
+        """One timing of the stable model on this machine, on a live frame; the watched model's next frame
+        is its pair."""
         self._reference.append((self._clock(), latency_ms))
+        self._pair_next = True
 
     def _forget(self, now: float) -> None:
-        for window in (self._frames, self._reference, self._intervals):
+        for window in (self._frames, self._reference, self._paired, self._intervals):
             while window and window[0][0] < now - self.rules.window_s:
                 window.popleft()
 
@@ -179,12 +199,13 @@ class HealthWatch:
     def judge(self) -> LatencyJudgement:
         r = self.rules
         p95 = self.p95()
-        reference = [ms for _, ms in self._reference]
-        stable = float(np.percentile(reference, 95)) if reference else float("nan")
+        timed, paired = _p95(self._reference), _p95(self._paired)
+        ratio = paired / timed if timed > 0 else float("nan")
+        stable = p95 / ratio if ratio > 0 else float("nan")  # NaN while either is missing
         interval = self.frame_interval_ms()
         budget = interval or r.frame_budget_ms
-        ratio = p95 / stable if stable > 0 else float("nan")
-        if len(self._frames) < r.min_frames or len(reference) < r.min_reference or p95 != p95:
+        if len(self._frames) < r.min_frames or min(len(self._reference), len(self._paired)) < r.min_reference \
+                or not stable > 0:
             decision = "judging"
         elif p95 <= budget:
             decision = "within_budget"
@@ -195,7 +216,7 @@ class HealthWatch:
         else:
             decision = "too_slow"
         return LatencyJudgement(decision, p95, stable, ratio, budget, interval, r.window_s, len(self._frames),
-                                len(reference))
+                                len(self._reference), timed, paired)
 
     def figures(self) -> dict:
         """The numbers a rollback record keeps."""

@@ -42,18 +42,21 @@ class Camera:
         return Frame(PIXELS, round(index * 1000 / self.fps), index, "camera:0")
 
 
-def feed(watch: HealthWatch, clock: Clock, seconds: float, ms: float, stable_ms: float | None, fps: float = 30.0):
+def feed(watch: HealthWatch, clock: Clock, seconds: float, ms: float, stable_ms: float | None, fps: float = 30.0,
+         switch_ms: float = 0.0):
     """``seconds`` of frames at ``ms`` each (the clock moves on by it), the stable model timed at
-    ``stable_ms`` every ``reference_every_s``."""
-    camera, end, next_reference = Camera(clock, fps), clock.t + seconds, clock.t
+    ``stable_ms`` every ``reference_every_s``; ``switch_ms``: what going from one model to the other
+    costs (cold caches), paid by each stable timing and by the watched model's frame after it."""
+    camera, end, next_reference, cold = Camera(clock, fps), clock.t + seconds, clock.t, 0.0
     while clock.t < end:
         frame = camera.frame()
-        clock.t += ms / 1000
-        watch.record(True, ms, frame)
+        clock.t += (ms + cold) / 1000
+        watch.record(True, ms + cold, frame)
+        cold = 0.0
         if stable_ms is not None and clock.t >= next_reference:
-            clock.t += stable_ms / 1000
-            watch.record_reference(stable_ms)
-            next_reference = clock.t + watch.rules.reference_every_s
+            clock.t += (stable_ms + switch_ms) / 1000
+            watch.record_reference(stable_ms + switch_ms)
+            next_reference, cold = clock.t + watch.rules.reference_every_s, switch_ms
 
 
 # ---- the rule, with injected timings -------------------------------------------------------------------
@@ -97,6 +100,23 @@ def test_the_budget_is_the_cameras_frame_interval_dropped_frames_included():
     fast = HealthWatch(RULES, clock)
     feed(fast, clock, 10, ms=75, stable_ms=20, fps=30)  # each frame skips a captured one or two
     assert fast.frame_interval_ms() == pytest.approx(1000 / 30, abs=0.5)
+
+
+def test_the_cost_of_switching_models_is_paid_by_both_sides_of_the_comparison():
+    """Timed only now and then, the stable model runs with cold caches (+15 ms here) and its raw p95 (35
+    ms) misses the budget; the watched model's frame right after each timing pays the same, so the
+    ratio compares like with like and the stable model's p95 had it run every frame comes out at 20 ms:
+    a model three times slower is still judged too slow, not excused as a busy machine."""
+    clock = Clock(1000.0)
+    watch = HealthWatch(RULES, clock)
+    feed(watch, clock, 60, ms=60, stable_ms=20, switch_ms=15)
+    j = watch.judgement
+    assert (j.timed_p95_ms, j.paired_p95_ms) == (35, 75) and j.ratio == pytest.approx(75 / 35)
+    assert j.stable_p95_ms == pytest.approx(60 / (75 / 35)) and j.decision == "too_slow"
+    assert watch.figures()["timed_stable_p95_ms"] == 35 and watch.figures()["paired_p95_ms"] == 75
+    equivalent = HealthWatch(RULES, clock)
+    feed(equivalent, clock, 60, ms=20, stable_ms=20, switch_ms=15)
+    assert equivalent.judgement.ratio == pytest.approx(1.0) and equivalent.judgement.decision == "within_budget"
 
 
 def test_without_stable_timings_the_latency_rule_does_not_judge():
