@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
+import re
 import sys
 from pathlib import Path
 
@@ -16,9 +17,11 @@ from training.data import count_photos
 from training.efficientnet import PROVENANCE
 from training.export import export
 from training.model import ARCH_NAMES, PRETRAINED, count_parameters
+from training.quiet import quiet_libraries
 from training.train import TrainConfig, load_trained, train
 
 log = logging.getLogger(__name__)
+MODEL_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")  # a registry id, a file name and a --model word
 
 
 def _recipe(config: dict) -> list[str]:
@@ -78,6 +81,7 @@ def model_card(net, state: dict, tflite: Path, sha256: str, name: str, version: 
 
 def run_training(args) -> int:
     logging.getLogger("training").setLevel(logging.INFO)  # epoch lines, whatever the CLI's own level
+    quiet_libraries()  # the run's own lines only: the libraries' warnings and the converter's chatter held back
     if (args.pack_teacher and not args.pack_to) or (args.pack_teacher_mirror and not args.pack_teacher):
         raise DataError("--pack-teacher goes with --pack-to, and --pack-teacher-mirror with --pack-teacher")
     if args.pack_to:
@@ -91,6 +95,12 @@ def run_training(args) -> int:
         return 0
     if not args.out:
         raise DataError("--out DIR is needed to train")
+    if not args.name:
+        raise DataError("--name ID is needed to train: the id the model is registered under by `hairtint models add` "
+                        "(e.g. --name ours); give the shipped id (hairnet) only for a new version of that model")
+    if not MODEL_ID.fullmatch(args.name):
+        raise DataError(f"--name {args.name!r}: a model id is letters, digits, '.', '_' and '-', starting with a "
+                        "letter or digit (no '@', '/' or spaces)")
     if args.arch not in ARCH_NAMES:
         raise DataError(f"unknown --arch {args.arch!r}; known: {', '.join(ARCH_NAMES)}")
     if args.hard_negatives < 1:

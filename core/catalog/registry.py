@@ -11,7 +11,7 @@ import os
 import re
 import shutil
 import tempfile
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from core.catalog.model_entry import ModelEntry, check_model_file, file_sha256
@@ -122,16 +122,40 @@ class Registry:
         return replace(entry, sha256=expected, version=f"sha256:{expected[:8]}", details={"checksum_from": beside.name})
 
 
-def add_model(run_dir: Path, registry_path: Path = DEFAULT_REGISTRY, *, stage: str | None = None,  # noqa: C901  a run's card checked field by field, each with its own message
-              version: str | None = None) -> ModelEntry:
-    """Register the model a ``hairtint train`` run wrote: ``run_dir/model_card.json`` (an entry in this
-    registry's schema) and the .tflite it names. The file is checked (checksum, segmenter metadata) and
-    copied next to the registry's other models as ``<id>-<version>.tflite``; the registry file is
-    rewritten in one step, so a failure leaves it as it was. ``stage`` and ``version`` override the
-    card's (a new model is ``experimental`` unless told otherwise)."""
+@dataclass(frozen=True)
+class NewModel:
+    """A trained run's model, checked and not yet registered: its registry entry (``file`` still the
+    run's), the run's file, and where ``register`` will copy it."""
+
+    entry: dict
+    source: Path
+    target: Path
+    registry_path: Path
+
+    @property
+    def name(self) -> str:
+        return f"{self.entry['id']}@{self.entry['version']}"
+
+    def model(self) -> ModelEntry:
+        """The run's file as an unregistered entry (checked against the card's checksum), to measure it."""
+        size = self.entry["input_size"]
+        return ModelEntry(id=self.entry["id"], version=self.entry["version"], file=self.source.resolve(),
+                          sha256=self.entry["sha256"], backend="mediapipe", stage=self.entry["stage"],
+                          input_size=(size[0], size[1]), registered=False)
+
+
+def check_new_model(run_dir: Path, registry_path: Path = DEFAULT_REGISTRY, *, stage: str | None = None,
+                    version: str | None = None) -> NewModel:
+    """Check the model a ``hairtint train`` run wrote (``run_dir/model_card.json``, an entry in this
+    registry's schema, and the .tflite it names: checksum, segmenter metadata) against the registry,
+    writing nothing. ``stage`` and ``version`` override the card's (a new model is ``experimental``
+    unless told otherwise). An id and version already registered is refused: a registered model is
+    never replaced."""
     run_dir, registry_path = Path(run_dir), Path(registry_path)
     card_path = run_dir / "model_card.json"
     card = _read_json(card_path, f"no model card in {run_dir} (run `hairtint train --out {run_dir}` first)")
+    if not isinstance(card, dict):
+        raise ModelError(f"{card_path} is not a model card (a JSON object): is it from `hairtint train`?")
     entry = dict(card)
     entry["version"] = str(version or card.get("version") or "0.1.0")
     entry["stage"] = stage or card.get("stage") or "experimental"
@@ -140,6 +164,9 @@ def add_model(run_dir: Path, registry_path: Path = DEFAULT_REGISTRY, *, stage: s
     for key in ("id", "file", "sha256", "input_size"):
         if not entry.get(key):
             raise ModelError(f"{card_path} has no {key!r}: is it from `hairtint train`?")
+    size = entry["input_size"]
+    if not isinstance(size, list) or len(size) != 2 or not all(type(v) is int and v > 0 for v in size):
+        raise ModelError(f"{card_path}: 'input_size' must be [width, height], got {size!r}")
     source = run_dir / entry["file"]
     if not source.exists():
         raise ModelError(f"the model card names {entry['file']}, which is not in {run_dir}")
@@ -147,30 +174,55 @@ def add_model(run_dir: Path, registry_path: Path = DEFAULT_REGISTRY, *, stage: s
         raise ModelError(f"{source.name} does not match the checksum in its model card: it changed after training")
     if not inspect_tflite(source).has_metadata:
         raise ModelError(f"{source.name} has no segmenter metadata; MediaPipe cannot run it")
+    _check_free(_registry_data(registry_path), entry, registry_path)
+    target = registry_path.parent / "core" / "models" / f"{entry['id']}-{entry['version']}.tflite"
+    if target.exists() and file_sha256(target) != entry["sha256"]:
+        raise ModelError(f"{target} already exists with other contents; nothing was registered")
+    return NewModel(entry, source, target, registry_path)
 
+
+def register(new: NewModel) -> ModelEntry:
+    """Copy the checked model next to the registry's other models as ``<id>-<version>.tflite`` and add
+    its entry; the registry file is rewritten in one step, and a failure leaves it and ``core/models``
+    as they were."""
+    data = _registry_data(new.registry_path)
+    _check_free(data, new.entry, new.registry_path)  # the registry may have changed since the check
+    entry = {**new.entry, "file": new.target.relative_to(new.registry_path.parent).as_posix()}
+    new.target.parent.mkdir(parents=True, exist_ok=True)
+    copied = not new.target.exists()
+    if copied:
+        shutil.copyfile(new.source, new.target)
+    data.setdefault("models", []).append(entry)
+    try:
+        _write_atomically(new.registry_path, json.dumps(data, indent=2) + "\n")
+    except BaseException:
+        if copied:
+            new.target.unlink(missing_ok=True)
+        raise
+    return Registry.load(new.registry_path).get(new.name)
+
+
+def add_model(run_dir: Path, registry_path: Path = DEFAULT_REGISTRY, *, stage: str | None = None,
+              version: str | None = None) -> ModelEntry:
+    """Check and register a run's model in one go (no quality gate: ``hairtint models add`` adds that)."""
+    return register(check_new_model(run_dir, registry_path, stage=stage, version=version))
+
+
+def _registry_data(registry_path: Path) -> dict:
     data = _read_json(registry_path, f"cannot read the model registry {registry_path}")
     if not isinstance(data, dict) or not isinstance(data.get("models", []), list):
         raise ModelError(f"model registry {registry_path}: expected an object with a \"models\" list")
-    taken = {(m.get("id"), str(m.get("version"))) for m in data.get("models", []) if isinstance(m, dict)}
-    if (entry["id"], entry["version"]) in taken:
-        raise ModelError(f"{entry['id']}@{entry['version']} is already registered: give it another --version")
-    models_dir = registry_path.parent / "core" / "models"
-    target = models_dir / f"{entry['id']}-{entry['version']}.tflite"
-    if target.exists() and file_sha256(target) != entry["sha256"]:
-        raise ModelError(f"{target} already exists with other contents")
-    entry["file"] = target.relative_to(registry_path.parent).as_posix()
-    models_dir.mkdir(parents=True, exist_ok=True)
-    copied = not target.exists()
-    if copied:
-        shutil.copyfile(source, target)
-    data.setdefault("models", []).append(entry)
-    try:
-        _write_atomically(registry_path, json.dumps(data, indent=2) + "\n")
-    except BaseException:
-        if copied:
-            target.unlink(missing_ok=True)
-        raise
-    return Registry.load(registry_path).get(f"{entry['id']}@{entry['version']}")
+    return data
+
+
+def _check_free(data: dict, entry: dict, registry_path: Path) -> None:
+    """ModelError when ``entry``'s id and version is already in the registry: nothing is replaced."""
+    for known in data.get("models", []):
+        if isinstance(known, dict) and (known.get("id"), str(known.get("version"))) == (entry["id"], entry["version"]):
+            raise ModelError(
+                f"{entry['id']}@{entry['version']} is already registered (in {registry_path.name}, file "
+                f"{known.get('file')}); a registered model is never replaced, so nothing was written: give this "
+                "one another --version, or train it under another --name")
 
 
 def _newest_first(version: str) -> tuple[int, ...]:
@@ -233,4 +285,4 @@ def _write_atomically(path: Path, text: str) -> None:
         raise
 
 
-__all__ = ["CHECKSUM_SUFFIX", "STAGES", "ModelEntry", "Registry", "add_model", "check_model_file", "file_sha256", "in_rollout", "rollout_bucket"]
+__all__ = ["CHECKSUM_SUFFIX", "STAGES", "ModelEntry", "NewModel", "Registry", "add_model", "check_model_file", "check_new_model", "file_sha256", "in_rollout", "register", "rollout_bucket"]

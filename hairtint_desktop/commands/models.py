@@ -4,11 +4,14 @@ only inside the two functions that run it."""
 
 from __future__ import annotations
 
+import os
 import sys
+from dataclasses import replace
 from pathlib import Path
 
+from core.catalog import registry_file
 from core.catalog.model_listing import ModelListing
-from core.catalog.registry import add_model
+from core.catalog.registry import NewModel, Registry, check_new_model, register
 from core.errors import HairTintError
 from hairtint_desktop.commands.registry import command, group, option
 
@@ -28,7 +31,8 @@ from hairtint_desktop.commands.registry import command, group, option
          option("--device", default="auto", help="auto, cpu or cuda"),
          option("--resume", action="store_true", help="carry on from OUT/checkpoint.pt"),
          option("--max-steps", type=int, help="stop after this many steps (smoke runs)"),
-         option("--name", default="hairnet", help="model id: the exported .tflite's name and the registry id"),
+         option("--name", metavar="ID", help="needed to train: the model id it is registered under (`models add`) "
+                "and the exported .tflite's name, e.g. ours; the shipped id (hairnet) only for a new version of it"),
          option("--version", default="0.1.0", help="version written into the model card (default 0.1.0)"),
          option("--no-export", action="store_true", help="skip the TFLite export"),
          option("--export-size", type=int, metavar="N",
@@ -92,17 +96,57 @@ def models_verify(args) -> int:
     return 1 if bad else 0
 
 
-@command("models add", "register a trained model: RUN_DIR holds model_card.json and its .tflite",
-         option("run_dir", metavar="RUN_DIR", help="a `hairtint train --out` folder"),
+@command("models add", "register a trained model: RUN_DIR holds model_card.json and its .tflite; refused when "
+         "its id and version are taken, or (unless --force) when its validation IoU is below the default's",
+         option("run_dir", metavar="RUN_DIR", help="a `hairtint train --out` or `models quantize --out` folder"),
          option("--stage", choices=("experimental", "stable"), help="default: the card's (experimental)"),
-         option("--version", help="default: the card's"))
+         option("--version", help="default: the card's"),
+         option("--data", nargs="+", metavar="DIR",
+                help="the sets whose val.txt the default's registered IoU was measured on (default: "
+                     "../shared/datasets beside the registry)"),
+         option("--force", action="store_true",
+                help="register it without comparing it with the default (a taken id and version is still refused)"))
 def models_add(args) -> int:
-    entry = add_model(Path(args.run_dir), stage=args.stage, version=args.version)
+    path = registry_file.registry_path()
+    new = check_new_model(Path(args.run_dir), path, stage=args.stage, version=args.version)
+    if args.force:
+        print(f"{new.name} not compared with the default model (--force)", file=sys.stderr)
+    else:
+        new = _passed_gate(new, Registry.load(path), args.data or [path.parent.parent / "shared" / "datasets"])
+    entry = register(new)
+    registry = Registry.load(path)
+    spec = entry.id if registry.resolve(entry.id) == entry else f"{entry.id}@{entry.version}"
     print(f"registered {entry.id}@{entry.version} ({entry.stage}) -> {entry.file}")
-    if entry.stage == "experimental":
-        print("it reaches an installation only through the rollout stage (`hairtint rollout`), or as --model "
-              f"{entry.id}")
+    print(f"run it with --model {spec}" + (
+        "; without --model it reaches an installation only through the rollout stage (`hairtint rollout`)"
+        if entry.stage == "experimental" else ""))
     return 0
+
+
+def _passed_gate(new: NewModel, registry: Registry, data: list) -> NewModel:
+    """``new`` with its measured validation IoU in its metrics when it is not below the registered
+    default's (``core.tools.model_gate``); HairTintError, nothing written, when it is or cannot be measured."""
+    from core.tools import model_gate  # lazy: OpenCV and MediaPipe, off `hairtint --help`
+
+    default = registry.resolve(None)
+    print(f"measuring {new.name} on the validation split against the default {default.id}@{default.version} …",
+          file=sys.stderr)
+    try:
+        verdict = model_gate.judge(new.model(), default, [Path(d) for d in data])
+    except model_gate.GateError as exc:
+        raise HairTintError(f"{new.name} was not registered: it cannot be compared with the default: {exc}; "
+                            "register it without the comparison with --force") from None
+    print("\n".join(verdict.lines()))
+    if not verdict.passed:
+        raise HairTintError(
+            f"{new.name} was not registered: its validation IoU {verdict.new_mean:.4f} is below the default "
+            f"{verdict.default}'s {verdict.default_mean:.4f}, so it could only make try-ons worse; nothing was "
+            "written. Register it anyway with --force")
+    where = " ".join(os.path.relpath(d, new.registry_path.parent) for d in data)  # as the registry's own commands say it
+    measured = {"eval_command": f"hairtint eval --data {where} --split {model_gate.SPLIT} "
+                                f"--model {new.name}",
+                "split": f"{model_gate.SPLIT} of each set", "mean_iou": verdict.new}
+    return replace(new, entry={**new.entry, "metrics": {**new.entry.get("metrics", {}), **measured}})
 
 
 @command("models quantize", "make an int8 copy of a model, calibrated on training photos, "

@@ -91,10 +91,10 @@ def test_choose_gives_experimental_only_inside_the_rollout(tmp_path):
     assert file_sha256(model) == registry.get("hairnet").sha256
 
 
-def _trained_run(tmp_path, name="ours", **changes):
+def _trained_run(tmp_path, name="ours", runs="runs", **changes):
     """A `hairtint train --out` folder: the shipped model file standing in for a trained one, and its card."""
     shipped = Registry.load().resolve(None)
-    run = tmp_path / "runs" / name
+    run = tmp_path / runs / name
     run.mkdir(parents=True)
     shutil.copy(shipped.file, run / f"{name}.tflite")
     card = {"id": name, "version": "0.1.0", "stage": "experimental", "file": f"{name}.tflite",
@@ -152,3 +152,29 @@ def test_a_bad_run_is_refused_and_leaves_the_registry_as_it_was(tmp_path, proble
     assert registry_path.read_bytes() == before
     if problem != "duplicate":
         assert not (tmp_path / "core" / "models" / "ours-0.1.0.tflite").exists()
+
+
+def test_checking_a_run_writes_nothing_and_registering_rechecks_the_registry(tmp_path):
+    """``models add`` checks (and measures) before it writes: the check leaves the registry and
+    core/models alone, and an id and version taken in the meantime is still refused when writing."""
+    from core.catalog.registry import add_model, check_new_model, register
+
+    registry_path, _ = _copy_registry(tmp_path)
+    before = registry_path.read_bytes()
+    new = check_new_model(_trained_run(tmp_path), registry_path, version="0.3.0")
+    assert new.name == "ours@0.3.0" and new.target == tmp_path / "core" / "models" / "ours-0.3.0.tflite"
+    assert registry_path.read_bytes() == before and not new.target.exists()
+    new.model().verify()  # the run's own file, checked against its card, to be measured
+    add_model(_trained_run(tmp_path, name="ours", runs="other"), registry_path, version="0.3.0")
+    taken = registry_path.read_bytes()
+    with pytest.raises(ModelError, match=r"ours@0\.3\.0 is already registered.*never replaced"):
+        register(new)
+    assert registry_path.read_bytes() == taken
+
+
+def test_a_card_with_a_bad_input_size_is_refused(tmp_path):
+    from core.catalog.registry import add_model
+
+    registry_path, _ = _copy_registry(tmp_path)
+    with pytest.raises(ModelError, match="input_size"):
+        add_model(_trained_run(tmp_path, input_size=[192, "192"]), registry_path)

@@ -104,7 +104,8 @@ def test_with_hard_negatives_the_teacher_is_not_followed_where_it_contradicts_th
 
 
 def test_hard_negatives_below_one_are_a_clear_error(tmp_path, capsys):
-    assert main(["train", "--data", str(tmp_path), "--out", str(tmp_path / "x"), "--hard-negatives", "0"]) == 2
+    assert main(["train", "--data", str(tmp_path), "--out", str(tmp_path / "x"), "--hard-negatives", "0",
+                 "--name", "ours"]) == 2
     assert "--hard-negatives" in capsys.readouterr().err
 
 

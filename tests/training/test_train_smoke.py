@@ -36,7 +36,7 @@ def test_hairnet_shapes_and_size():
 def test_train_resume_and_export_runs_in_mediapipe(tmp_path):
     data = make_set(tmp_path / "tiny")
     out = tmp_path / "run"
-    args = ["train", "--data", str(data), "--out", str(out), "--size", "64", "--batch-size", "4"]
+    args = ["train", "--data", str(data), "--out", str(out), "--size", "64", "--batch-size", "4", "--name", "ours"]
     assert main([*args, "--epochs", "2", "--no-export"]) == 0
     history = json.loads((out / "history.json").read_text())
     assert [h["epoch"] for h in history] == [1, 2]
@@ -48,7 +48,7 @@ def test_train_resume_and_export_runs_in_mediapipe(tmp_path):
     assert [h["epoch"] for h in json.loads((out / "history.json").read_text())] == [1, 2, 3]
     assert main([*args, "--resume"]) == 0
     assert len(json.loads((out / "history.json").read_text())) == 3
-    model = out / "hairnet.tflite"
+    model = out / "ours.tflite"
     facts = inspect_tflite(model)
     assert facts.has_metadata and facts.input_shape == (1, 64, 64, 3) and facts.output_shape == (1, 64, 64, 2)
     card = json.loads((out / "model_card.json").read_text())
@@ -57,9 +57,9 @@ def test_train_resume_and_export_runs_in_mediapipe(tmp_path):
 
     # the card goes into a registry as it is, and the registry can then load and run the model
     registry_path = tmp_path / "model_registry.json"
-    registry_path.write_text(json.dumps({"schema": 1, "default": "hairnet", "models": []}))
+    registry_path.write_text(json.dumps({"schema": 1, "default": "ours", "models": []}))
     entry = add_model(out, registry_path, stage="stable")
-    assert (entry.id, entry.version, entry.stage) == ("hairnet", "0.1.0", "stable")
+    assert (entry.id, entry.version, entry.stage) == ("ours", "0.1.0", "stable")
     assert Registry.load(registry_path).resolve(None) == entry
     open_segmenter(entry, RunningMode.IMAGE).close()
 
@@ -93,7 +93,7 @@ def test_a_run_can_be_given_minutes_instead_of_epochs_and_trains_from_a_pack(tmp
     pack([data], tmp_path / "tiny.npz", progress=False)
     out = tmp_path / "timed"
     args = ["train", "--data", str(tmp_path / "tiny.npz"), "--out", str(out), "--size", "64", "--batch-size", "4",
-            "--arch", "hairnet2", "--minutes", "0.05", "--no-export", "--quiet"]
+            "--arch", "hairnet2", "--minutes", "0.05", "--no-export", "--quiet", "--name", "ours"]
     assert main(args) == 0
     _net, state = load_trained(out / "checkpoint.pt")
     assert state["config"]["arch"] == "hairnet2" and state["config"]["minutes"] == 0.05
@@ -102,24 +102,37 @@ def test_a_run_can_be_given_minutes_instead_of_epochs_and_trains_from_a_pack(tmp
     assert "val" in history[-1]  # the run ended on the clock (the schedule itself: test_augment)
     # a finished timed run resumed trains nothing more
     assert main(["train", "--data", str(tmp_path / "tiny.npz"), "--out", str(out), "--resume", "--no-export",
-                 "--quiet"]) == 0
+                 "--quiet", "--name", "ours"]) == 0
     assert len(json.loads((out / "history.json").read_text())) == len(history)
     # given a length in epochs, it goes on by epochs instead: one more, then it stops
     done = state["epochs_done"]
     assert main(["train", "--data", str(tmp_path / "tiny.npz"), "--out", str(out), "--resume", "--epochs",
-                 str(done + 1), "--no-export", "--quiet"]) == 0
+                 str(done + 1), "--no-export", "--quiet", "--name", "ours"]) == 0
     _, state = load_trained(out / "checkpoint.pt")
     assert state["epochs_done"] == done + 1 and state["config"]["minutes"] is None
 
 
 def test_an_unknown_architecture_is_a_clear_error(tmp_path, capsys):
     data = make_set(tmp_path / "tiny")
-    assert main(["train", "--data", str(data), "--out", str(tmp_path / "x"), "--arch", "huge"]) == 2
+    assert main(["train", "--data", str(data), "--out", str(tmp_path / "x"), "--arch", "huge", "--name", "ours"]) == 2
     assert "unknown --arch" in capsys.readouterr().err
 
 
 def test_distilling_needs_a_pack_with_a_teacher(tmp_path, capsys):
     data = make_set(tmp_path / "tiny")
     assert main(["train", "--data", str(data), "--out", str(tmp_path / "x"), "--distill", "0.5", "--quiet",
-                 "--no-export", "--size", "64", "--batch-size", "4"]) == 2
+                 "--no-export", "--size", "64", "--batch-size", "4", "--name", "ours"]) == 2
     assert "--pack-teacher" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(("name", "says"), [(None, "--name ID is needed"), ("ours@2", "a model id is"),
+                                            ("../up", "a model id is")])
+def test_training_needs_a_plain_model_name_and_writes_nothing_without_one(tmp_path, capsys, name, says):
+    """No run falls back to the shipped id: the model's id is chosen before anything is trained."""
+    data = make_set(tmp_path / "tiny")
+    out = tmp_path / "run"
+    args = ["train", "--data", str(data), "--out", str(out), "--epochs", "1", "--size", "64", "--batch-size", "4"]
+    assert main([*args, *(["--name", name] if name else [])]) == 2
+    err = capsys.readouterr().err
+    assert says in err and "Traceback" not in err
+    assert not out.exists()
