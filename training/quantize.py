@@ -28,6 +28,7 @@ from core.io.datasets import expand_sets, list_samples, load_rgb
 from core.io.outputs import replace_atomically, write_text
 from core.io.small_files import FileProblem, read_json
 from training.export import NORM_MEAN, NORM_STD, add_metadata
+from training.quiet import converter_chatter, quiet_libraries
 
 log = logging.getLogger(__name__)
 
@@ -58,10 +59,12 @@ def quantize(model: bytes, inputs: list[np.ndarray], name: str) -> bytes:
     signature, details = next(iter(Interpreter(model_content=model).get_signature_list().items()))
     (input_name,) = details["inputs"]
     job = quantizer.Quantizer(bytearray(model), recipe.static_wi8_ai8())
-    with warnings.catch_warnings():  # the calibrator keeps every tensor, and its interpreter warns so
+    # the calibrator's and the transformations' progress bars held back (shown only if they fail); the
+    # calibrator keeps every tensor, and its interpreter warns so
+    with converter_chatter(), warnings.catch_warnings():
         warnings.simplefilter("ignore", UserWarning)
         ranges = job.calibrate({signature: [{input_name: x} for x in inputs]})
-    int8 = bytes(job.quantize(ranges, enable_progress_bar=False, enable_progress_report=False).quantized_model)
+        int8 = bytes(job.quantize(ranges, enable_progress_bar=False, enable_progress_report=False).quantized_model)
     return add_metadata(with_float_io(int8), name)
 
 
@@ -148,6 +151,7 @@ def run_quantize(args) -> int:
     from core.catalog.registry import Registry
     from core.io.model_file import inspect_tflite
 
+    quiet_libraries()
     source = Registry.load().resolve(args.model)
     source.verify()
     facts = inspect_tflite(source.file)
