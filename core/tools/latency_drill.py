@@ -5,7 +5,7 @@ on the real models and the real clock, with and without CPU load from other proc
 - ``equivalent``: the experimental model is the stable model itself (a second copy);
 - ``slow``: the stable model asked ``--slow-factor`` times per frame (a model that cannot keep up);
 
-each on an idle machine and with ``--busy`` processes spinning in busy loops. It prints, per run, the
+each with no load added and with ``--busy`` processes spinning in busy loops, on a camera at ``--fps``. It prints, per run, the
 latency rule's decision with both p95s, the ratio, the budget and the camera's frame interval, and
 whether the monitor rolled back. Nothing is written outside a temporary folder::
 
@@ -70,7 +70,7 @@ class Repeated:
         return self.inner.segment(frame)
 
 
-def run(kind: str, busy: int, seconds: float, slow_factor: int, rules: RollbackRules) -> dict:
+def run(kind: str, busy: int, seconds: float, slow_factor: int, rules: RollbackRules, fps: float = 30.0) -> dict:
     with tempfile.TemporaryDirectory(prefix="hairtint-drill-") as folder:
         registry = _registry(Path(folder))
         inside = next(i for i in (str(uuid.UUID(int=n, version=4)) for n in range(1000))
@@ -99,15 +99,16 @@ def run(kind: str, busy: int, seconds: float, slow_factor: int, rules: RollbackR
                 if factories[-1] is not made:
                     pipeline.close()
                     pipeline, made = factories[-1](RunningMode.VIDEO), factories[-1]
-                index = int((now - start) * 30)
-                pipeline.process(Frame(frames[index % 30], round(index * 1000 / 30), index, "camera:drill"), look)
+                index = int((now - start) * fps)
+                pipeline.process(Frame(frames[index % 30], round(index * 1000 / fps), index, "camera:drill"), look)
             judged = monitor.watch.judgement.figures() if monitor.rollback is None else monitor.rollback.figures
             pipeline.close()
         finally:
             for spinner in spinners:
                 spinner.kill()
                 spinner.join()
-        return {"run": f"{kind}, {'busy ' + str(busy) if busy else 'idle'}", "rolled_back": monitor.rollback is not None,
+        return {"run": f"{kind}, {'busy ' + str(busy) if busy else 'no load added'}, {fps:g} fps",
+                "rolled_back": monitor.rollback is not None,
                 **{k: judged.get(k) for k in ("decision", "p95_ms", "stable_p95_ms", "ratio", "timed_stable_p95_ms",
                                               "paired_p95_ms", "frame_budget_ms", "frame_interval_ms",
                                               "stable_frames", "slow_for_s")}}
@@ -118,13 +119,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--busy", type=int, default=multiprocessing.cpu_count(), help="busy-loop processes")
     parser.add_argument("--seconds", type=float, default=60, help="length of each run")
     parser.add_argument("--slow-factor", type=int, default=3, help="how many times slower the slow model is")
+    parser.add_argument("--fps", type=float, default=30, help="the camera's frame rate (its interval is the budget)")
     parser.add_argument("--window", type=float, default=30, help="the rule's window (the app's: 60 s)")
     parser.add_argument("--slow-for", type=float, default=15, help="too slow this long rolls back (the app's: 30 s)")
     args = parser.parse_args(argv)
     rules = RollbackRules(window_s=args.window, slow_for_s=args.slow_for)
     for kind in ("equivalent", "slow"):
         for busy in (0, args.busy):
-            result = run(kind, busy, args.seconds, args.slow_factor, rules)
+            result = run(kind, busy, args.seconds, args.slow_factor, rules, args.fps)
             print("  ".join(f"{k} {v}" for k, v in result.items()), flush=True)
     return 0
 

@@ -131,8 +131,9 @@ class RolloutPage(Page):
                  parent: QWidget | None = None):
         super().__init__("Rollout stage", "Read-only here. Change it on the device with "
                          "`hairtint rollout set STAGE` (stages: " + ", ".join(ROLLOUT_STAGES) + ").", parent)
-        where = (f"the environment ({ENV_STAGE})" if stage.source == "environment"
-                 else f"the settings file {settings_file}")
+        where = {"environment": f"the environment ({stage.origin or ENV_STAGE})",
+                 "fleet": f"the fleet policy {stage.origin}", "default": "the default"}.get(
+                     stage.source, f"the settings file {settings_file}")
         if assignment is None:
             model, chosen = "not chosen yet (chosen when the picture starts)", "–"
         else:
