@@ -106,15 +106,6 @@ class Telemetry:
         none until set)."""
         self.place = dict(labels)
 
-
-    def looks_wrong(self, model: str, version: str) -> None:
-        """Staff said the picture looks wrong (the "Looks wrong" button) while ``model`` ran."""
-        self.feedback.labels(model, version).inc()
-
-    def customer(self, model: str, version: str) -> None:
-        """One customer served while ``model`` ran (the denominator of the feedback rate)."""
-        self.customers.labels(model, version).inc()
-
     def latency_judgement(self, figures: dict) -> None:
         """The latency rule's decision and figures (``core.fleet.rollback.LatencyJudgement.figures``)."""
         with self._lock:
@@ -125,6 +116,14 @@ class Telemetry:
         for gauge, key in ((self.latency_ratio, "ratio"), (self.frame_budget, "frame_budget_ms"),
                            (self.frame_interval, "frame_interval_ms"), (self.latency_window, "latency_window_s")):
             gauge.set(math.nan if figures[key] is None else figures[key])
+
+    def looks_wrong(self, model: str, version: str) -> None:
+        """Staff said the picture looks wrong (the "Looks wrong" button) while ``model`` ran."""
+        self.feedback.labels(model, version).inc()
+
+    def customer(self, model: str, version: str) -> None:
+        """One customer served while ``model`` ran (the denominator of the feedback rate)."""
+        self.customers.labels(model, version).inc()
 
     def rolled_back(self) -> None:
         self.rollbacks.inc()
