@@ -11,7 +11,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from core.tryon.session import Session
-from hairtint_desktop.qtenv import has_display, prepare_qt_environment
+from hairtint_desktop.qtenv import platform_problem, prepare_qt_environment
 
 if TYPE_CHECKING:  # core.pipeline.pipeline (OpenCV) is loaded with the first pipeline, not here
     from core.io.sources import Source
@@ -131,10 +131,10 @@ def run_gui(source: str | None = None, kiosk: bool = False, screenshot: str | No
     nothing is shown within ``timeout_s`` seconds. ``size``: the window's
     size in pixels instead of the default (or full screen). ``pipeline_factory``/``opener`` are for tests."""
     prepare_qt_environment(headless_fallback=screenshot is not None)
-    if not has_display():
-        print("hairtint: no display found (DISPLAY/WAYLAND_DISPLAY unset). Run it on a desktop, or use "
-              "--screenshot OUT.png which can render without one.", file=sys.stderr)
-        return 1
+    problem = platform_problem()  # what would make Qt abort (a library, the display), in one line
+    if problem is not None:
+        print(problem, file=sys.stderr)
+        return 2
     app = _application(sys.argv[:1])
     from PySide6.QtCore import QEventLoop, QTimer  # lazy: Qt, loaded after prepare_qt_environment
 
