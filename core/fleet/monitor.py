@@ -100,7 +100,9 @@ class FleetMonitor:
             if assignment.cleared is not None:
                 self._clear(assignment.cleared)
             self.telemetry.set_assignment(assignment)
-        self.telemetry.latency_judgement(self.watch.judgement.figures())
+        watched = assignment is not None and assignment.name == "experimental"
+        self.telemetry.latency_judgement({**self.watch.judgement.figures(),
+                                          **({} if watched else {"decision": "not_watched"})})
         build = self._build
         fell_back: dict = {}  # (id, version) -> the fallback assignment, one per factory
         from core.pipeline.engine import build_or_fall_back  # lazy: OpenCV, loaded with the first pipeline

@@ -59,7 +59,7 @@ class Telemetry:
                                  "model in use", ["model", "version"], registry=r)
         self.latency_decision = Gauge("hairtint_latency_decision", "The latency rule's decision on the model "
                                       "under watch (value 1; judging, within_budget, busy_machine, like_stable, "
-                                      "too_slow)", ["decision"], registry=r)
+                                      "too_slow; not_watched: no experimental model runs)", ["decision"], registry=r)
         self.judged_p95 = Gauge("hairtint_judged_p95_ms", "p95 latency over the latency rule's window: the model "
                                 "under watch, and the stable model timed on the same machine", ["run"], registry=r)
         self.latency_ratio = Gauge("hairtint_latency_ratio", "p95 of the model under watch over the stable "

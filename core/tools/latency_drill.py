@@ -1,11 +1,13 @@
 """A busy-machine drill for the fair latency rule, run by hand on a kiosk (or any machine): the app's own
-monitor (:class:`core.fleet.monitor.FleetMonitor`) watches an experimental model on a 30 fps camera,
-on the real models and the real clock, with and without CPU load from other processes. Four runs:
+monitor (:class:`core.fleet.monitor.FleetMonitor`) watches an experimental model on a camera (``--fps``,
+30 by default), on the real models and the real clock, with and without CPU load from other processes.
+Four runs:
 
 - ``equivalent``: the experimental model is the stable model itself (a second copy);
-- ``slow``: the stable model asked ``--slow-factor`` times per frame (a model that cannot keep up);
+- ``slow``: the stable model's segmenter asked ``--slow-factor`` times per frame (a model that cannot
+  keep up);
 
-each with no load added and with ``--busy`` processes spinning in busy loops, on a camera at ``--fps``. It prints, per run, the
+each with no load added and with ``--busy`` processes spinning in busy loops. It prints, per run, the
 latency rule's decision with both p95s, the ratio, the budget and the camera's frame interval, and
 whether the monitor rolled back. Nothing is written outside a temporary folder::
 
@@ -94,12 +96,16 @@ def run(kind: str, busy: int, seconds: float, slow_factor: int, rules: RollbackR
             spinner.start()
         try:
             pipeline, made = factories[-1](RunningMode.VIDEO), factories[-1]
-            start = time.monotonic()
+            start, last = time.monotonic(), -1
             while (now := time.monotonic()) - start < seconds:
                 if factories[-1] is not made:
                     pipeline.close()
                     pipeline, made = factories[-1](RunningMode.VIDEO), factories[-1]
                 index = int((now - start) * fps)
+                if index == last:  # faster than the camera: wait for its next frame, as the app does
+                    time.sleep(start + (index + 1) / fps - now)
+                    continue
+                last = index
                 pipeline.process(Frame(frames[index % 30], round(index * 1000 / fps), index, "camera:drill"), look)
             judged = monitor.watch.judgement.figures() if monitor.rollback is None else monitor.rollback.figures
             pipeline.close()
@@ -118,7 +124,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m core.tools.latency_drill", description=__doc__.split("\n\n")[0])
     parser.add_argument("--busy", type=int, default=multiprocessing.cpu_count(), help="busy-loop processes")
     parser.add_argument("--seconds", type=float, default=60, help="length of each run")
-    parser.add_argument("--slow-factor", type=int, default=3, help="how many times slower the slow model is")
+    parser.add_argument("--slow-factor", type=int, default=6, help="the slow model asks the segmenter this many times "
+                        "a frame (6: about 2.5x the stable pipeline)")
     parser.add_argument("--fps", type=float, default=30, help="the camera's frame rate (its interval is the budget)")
     parser.add_argument("--window", type=float, default=30, help="the rule's window (the app's: 60 s)")
     parser.add_argument("--slow-for", type=float, default=15, help="too slow this long rolls back (the app's: 30 s)")

@@ -237,6 +237,9 @@ def test_a_genuinely_slow_model_is_rolled_back_on_an_idle_machine(tmp_path, capl
     assert 30 <= record.figures["slow_for_s"] < 30 + NOTE_EVERY_S
     assert any("rolling back" in r.message and "ratio" in r.message for r in caplog.records)
     assert read_judgement(session.state_file)["decision"] == "too_slow"  # noted before the rollback
+    figures = metric_figures(monitor.telemetry.text())  # now on the stable model: nothing under watch
+    assert figures[("hairtint_latency_decision", (("decision", "not_watched"),))] == 1
+    assert ("hairtint_latency_decision", (("decision", "too_slow"),)) not in figures
 
 
 def test_a_genuinely_slow_model_on_a_busy_machine_is_not_rolled_back(tmp_path):
