@@ -15,7 +15,7 @@ from tests.fakes import FakeSegmenter, Identity, shade
 def test_a_shrunk_frame_is_not_a_wrong_sized_mask():
     reports = []
     pipeline = Pipeline(FakeSegmenter(), PassThroughSmoother(), Identity(), Recolorer(), max_pixels=320 * 180)
-    guarded = GuardedPipeline(pipeline, lambda ok, _latency, kind: reports.append((ok, kind)))
+    guarded = GuardedPipeline(pipeline, lambda ok, _latency, kind, *_frame: reports.append((ok, kind)))
     frame = Frame(np.full((360, 640, 3), 90, np.uint8), timestamp_ms=0, index=0, source_id="t")
     result = guarded.process(frame, Look(shade("Copper Red")))
     assert result.frame.pixels.shape[:2] == result.mask.shape == (180, 320)
