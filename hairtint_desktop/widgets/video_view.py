@@ -279,11 +279,25 @@ class VideoView(QWidget):
     def _paint_tiles(self, painter: QPainter) -> None:
         tiles = zip(self.tile_rects(), self._tile_images, strict=False)  # four places, up to four pictures
         for i, (rect, image) in enumerate(tiles):
-            target = fit_rect(image.size(), rect)
-            painter.drawImage(target, image)
+            if self._crop is not None:  # the mirror: each tile covered by the framing, trimmed to its shape
+                target = rect
+                painter.drawImage(QRectF(target), image, self._trimmed(self.source_rect(), rect))
+            else:
+                target = fit_rect(image.size(), rect)
+                painter.drawImage(target, image)
             name = self._tiles[i][0]
             self._label(painter, QPointF(target.left() + 10, target.bottom() - 40), name, left=True,
                         highlight=(i == 0))
+
+    @staticmethod
+    def _trimmed(source: QRectF, rect: QRect) -> QRectF:
+        """The middle of ``source`` with ``rect``'s aspect ratio."""
+        aspect = rect.width() / max(1, rect.height())
+        if source.width() > source.height() * aspect:
+            width = source.height() * aspect
+            return QRectF(source.center().x() - width / 2, source.y(), width, source.height())
+        height = source.width() / aspect
+        return QRectF(source.x(), source.center().y() - height / 2, source.width(), height)
 
     def _label(self, painter: QPainter, anchor: QPointF, text: str, *, left: bool | None,
                highlight: bool = False) -> None:

@@ -178,3 +178,16 @@ def test_the_before_after_divider_still_drags_in_split_mode(qtbot, make_window):
                      QPoint(target.x() + target.width() // 4, target.center().y()))
     assert window.state.divider == pytest.approx(0.25, abs=0.01) and not view.showing_before
     QTest.mouseRelease(view, Qt.MouseButton.LeftButton)
+
+
+def test_the_kiosk_compare_tiles_are_covered_by_the_framing_too(qtbot, make_window):
+    window = laid_out(make_window(kiosk=True), (1280, 800))
+    view = window.view
+    frame = np.full((240, 320, 3), 150, np.uint8)
+    view.set_frame(frame, frame, tiles=[(f"shade {i}", frame) for i in range(4)], face_box=(140.0, 70.0, 180.0, 116.0))
+    window.controls.compare_button.click()
+    assert view.mode == "compare"
+    picture = view.grab().toImage()
+    for rect in view.tile_rects():  # each tile's corners show the picture, not the background
+        for corner in (rect.topLeft(), rect.topRight(), rect.bottomRight()):
+            assert picture.pixelColor(corner) == QColor(150, 150, 150), f"background at {corner}"
