@@ -125,14 +125,17 @@ class FleetMonitor:
             watched = note is None and assignment is not None and assignment.name == "experimental"
             return GuardedPipeline(pipeline, lambda ok, ms, kind, frame: self.record(running, watched, ok, ms, kind,
                                                                                      frame),
-                                   self._reference_timer(running, lambda entry: build(entry, mode)) if watched else None)
+                                   self._reference_timer(running, lambda entry: build(entry, mode))
+                                   if watched and running is not None else None)
 
         return make
 
-    def _reference_timer(self, running: Assignment | None, build: Callable[[ModelEntry], Pipeline]) -> ReferenceTimer:
-        """The stable model, timed now and then on the same frames as ``running``'s (the latency rule)."""
-        stable = self.session.stable_entry()
-        return ReferenceTimer(lambda: build(stable), lambda ms: self._reference(running, ms),
+    def _reference_timer(self, running: Assignment, build: Callable[[ModelEntry], Pipeline]) -> ReferenceTimer:
+        """The stable model and a second copy of ``running``'s, timed now and then side by side on the
+        same frames (the latency rule)."""
+        stable, watched = self.session.stable_entry(), running.entry
+        return ReferenceTimer(lambda: build(stable), lambda: build(watched),
+                              lambda stable_ms, watched_ms: self._reference(running, stable_ms, watched_ms),
                               self.watch.rules.reference_every_s, self._clock)
 
     def _fall_back(self, chosen, entry, note: str):
@@ -201,11 +204,11 @@ class FleetMonitor:
         self._roll_back(self.rollback)
         return reason
 
-    def _reference(self, assignment: Assignment | None, latency_ms: float) -> None:
-        """A timing of the stable model beside ``assignment``'s model (the processing thread)."""
+    def _reference(self, assignment: Assignment | None, stable_ms: float, watched_ms: float) -> None:
+        """Timings of the stable model and of ``assignment``'s, side by side (the processing thread)."""
         with self._lock:
             if assignment is self.assignment:
-                self.watch.record_reference(latency_ms)
+                self.watch.record_reference(stable_ms, watched_ms)
 
     def _judged(self) -> None:
         """The latency rule's judgement into the metrics; a new decision also into the log and the state

@@ -65,10 +65,10 @@ class RollbackRules:
 @dataclass(frozen=True)
 class LatencyJudgement:
     """The latency rule's view of the window: ``decision`` (a key of DECISIONS) and its figures.
-    ``p95_ms``: the watched model's, every frame but those paired; ``timed_p95_ms``: the stable model's timings, each run
-    just after the watched model; ``paired_p95_ms``: the watched model's frames just after a stable
-    timing, so both carry the same cost of switching models; ``ratio``: paired over timed;
-    ``stable_p95_ms``: the stable model's p95 here had it run every frame (``p95_ms / ratio``).
+    ``p95_ms``: the watched model's, every live frame; ``timed_p95_ms`` and ``paired_p95_ms``: the
+    interleaved timings of the stable model and of the watched one (:class:`ReferenceTimer`), each run
+    right after the other model, so both carry the same cost of switching models; ``ratio``: paired over
+    timed; ``stable_p95_ms``: the stable model's p95 here had it run every frame (``p95_ms / ratio``).
     ``budget_ms``: the camera's frame interval (``frame_interval_ms``, None while not known) or else the
     rules' frame budget."""
 
@@ -137,8 +137,7 @@ class HealthWatch:
         self.rules, self._clock = rules, clock
         self._frames: deque[tuple[float, bool, float | None]] = deque()
         self._reference: deque[tuple[float, float]] = deque()
-        self._paired: deque[tuple[float, float]] = deque()  # the watched model's frames just after a timing
-        self._pair_next = False
+        self._paired: deque[tuple[float, float]] = deque()  # the watched model timed beside each of those
         self._intervals: deque[tuple[float, float]] = deque()
         self._last: tuple[int, int, str] | None = None  # the last frame's (timestamp_ms, index, source)
         self._slow_since: float | None = None
@@ -150,16 +149,12 @@ class HealthWatch:
         self._paired.clear()
         self._intervals.clear()
         self._last = self._slow_since = None
-        self._pair_next = False
         self.judgement = self.judge()
 
     def record(self, ok: bool, latency_ms: float | None = None, frame=None) -> None:
         """One frame's outcome; ``frame`` (its ``timestamp_ms``, ``index`` and ``source_id``) gives the
         camera's frame interval, dropped frames included."""
         now = self._clock()
-        if self._pair_next and ok and latency_ms is not None:  # it pays for the timing: not in p95()
-            self._paired.append((now, latency_ms))
-            self._pair_next, latency_ms = False, None
         self._frames.append((now, ok, latency_ms))
         if frame is not None:
             here = (frame.timestamp_ms, frame.index, frame.source_id)
@@ -173,11 +168,12 @@ class HealthWatch:
         else:
             self._slow_since = None
 
-    def record_reference(self, latency_ms: float) -> None:
-        """One timing of the stable model on this machine, on a live frame; the watched model's next frame
-        is its pair."""
-        self._reference.append((self._clock(), latency_ms))
-        self._pair_next = True
+    def record_reference(self, stable_ms: float, watched_ms: float) -> None:
+        """One interleaved timing on a live frame: the stable model, then the watched model again, each
+        right after the other model ran."""
+        now = self._clock()
+        self._reference.append((now, stable_ms))
+        self._paired.append((now, watched_ms))
 
     def _forget(self, now: float) -> None:
         for window in (self._frames, self._reference, self._paired, self._intervals):
@@ -241,15 +237,17 @@ class HealthWatch:
 
 
 class ReferenceTimer:
-    """Times the stable model on this machine: every ``every_s`` seconds of ``clock`` it runs the
-    stable pipeline (``build()``, made at the first run) on the live frame the model under watch just
-    processed, and gives ``report`` the total latency. The result is thrown away. The first run is
-    warm-up and not reported; a stable model that cannot be built is logged once and never timed."""
+    """Times both models on this machine, side by side: every ``every_s`` seconds of ``clock``, on the
+    live frame the watched model has just processed, it runs a stable pipeline and then a second copy of
+    the watched one (``build_stable()``, ``build_watched()``, made at the first run), each right after the
+    other model ran, and gives ``report(stable_ms, watched_ms)`` the two total latencies. The results are
+    thrown away. The first run is warm-up and not reported; pipelines that cannot be built are logged
+    once and never timed."""
 
-    def __init__(self, build: Callable[[], Pipeline], report: Callable[[float], None], every_s: float,
-                 clock: Callable[[], float] = time.monotonic):
-        self._build, self._report, self.every_s, self._clock = build, report, every_s, clock
-        self._pipeline: Pipeline | None = None
+    def __init__(self, build_stable: Callable[[], Pipeline], build_watched: Callable[[], Pipeline],
+                 report: Callable[[float, float], None], every_s: float, clock: Callable[[], float] = time.monotonic):
+        self._builds, self._report, self.every_s, self._clock = (build_stable, build_watched), report, every_s, clock
+        self._pipelines: tuple[Pipeline, ...] = ()
         self._next = float("-inf")
         self._broken = False
 
@@ -258,25 +256,24 @@ class ReferenceTimer:
         if self._broken or now < self._next:
             return
         self._next = now + self.every_s
-        warm_up = self._pipeline is None
+        warm_up = not self._pipelines
         try:
-            if self._pipeline is None:
-                self._pipeline = self._build()
-            result = self._pipeline.process(frame, look)
-        except Exception as exc:  # noqa: BLE001  whatever fails, the stable model is not timed, nothing more
-            if self._pipeline is None:
+            if not self._pipelines:
+                self._pipelines = tuple(build() for build in self._builds)
+            stable, watched = (p.process(frame, look).timings_ms.get("total") for p in self._pipelines)
+        except Exception as exc:  # noqa: BLE001  whatever fails, the models are not timed, nothing more
+            if not self._pipelines:
                 self._broken = True
                 log.warning("the stable model cannot be timed beside the experimental one (%s): the latency "
                             "rule will not judge it", exc)
             return
-        latency = result.timings_ms.get("total")
-        if not warm_up and latency is not None:
-            self._report(latency)
+        if not warm_up and stable is not None and watched is not None:
+            self._report(stable, watched)
 
     def close(self) -> None:
-        if self._pipeline is not None:
-            self._pipeline.close()
-            self._pipeline = None
+        for pipeline in self._pipelines:
+            pipeline.close()
+        self._pipelines = ()
 
 
 class GuardedPipeline:
