@@ -14,7 +14,13 @@ afresh. A face the mesh finds where the frame before had none is looked for agai
 before it is followed, so a face found on one frame only is not held until the next mesh. A photo
 (IMAGE mode) always gets the mesh on itself. (Tried: the face detector's keypoints wander by 5-8 px
 between frames of a still face; flow straight from the key frame to each frame follows zooms and
-exposure changes far worse; fitting each frame's move to the frame before lets the errors add up.)"""
+exposure changes far worse; fitting each frame's move to the frame before lets the errors add up.)
+
+A face too small for the mesh's own short-range detector on the shrunk copy -- a customer a metre or
+more from a 1080p camera, about 45 px wide on the 640-px copy -- is looked for with the full-range face
+detector (faces up to about 5 m, ``core.stages.head_crop.FaceFinder``) when the mesh finds no face; the
+mesh then runs on a square round each face found, cut from the full-size frame, and its landmarks are
+mapped back. With no face about at all, a video asks the detector at most every ``FAR_EVERY`` frames."""
 
 from __future__ import annotations
 
@@ -26,6 +32,7 @@ import numpy as np
 
 from core.frames import Frame, RunningMode
 from core.quiet_import import import_mediapipe
+from core.stages.head_crop import Finder
 
 log = logging.getLogger(__name__)
 
@@ -50,6 +57,9 @@ MIN_FOLLOWED = 8  # fewer points than this left on a face: run the mesh
 FLOW = _Flow(winSize=(15, 15), maxLevel=2, criteria=(cv2.TERM_CRITERIA_EPS | cv2.TERM_CRITERIA_COUNT, 20, 0.03))
 MAX_ROUND_TRIP = 1.0  # px (at the size faces are found on) a point may miss its start by, followed there and back
 REACH = 48  # px round the points that flow looks at (as far as the pyramid follows a move, and more)
+FAR_REACH = 2.0  # the square the mesh looks at round a face the detector found: this many of its box's sides
+FAR_SIDE = 256  # px the square is resized to for the mesh (the face about half of it)
+FAR_EVERY = 5  # frames between the detector's looks while it finds nothing (video)
 
 
 class _Followed:
@@ -71,7 +81,9 @@ class FaceTracker:
     """``find(frame)`` returns each face's landmarks in frame pixels (a 468 x 2 float32 array each)."""
 
     def __init__(self, mode: RunningMode = RunningMode.VIDEO, refresh_every: int = 30, detect_width: int = 640,
-                 min_confidence: float = 0.5, max_faces: int = 4):
+                 min_confidence: float = 0.5, max_faces: int = 4, finder: Finder | None = None, far: bool = True):
+        """``far``: look for faces too small for the mesh with ``finder`` (default: MediaPipe's full-range
+        detector, made when first needed)."""
         if not 0.0 < min_confidence <= 1.0:
             raise ValueError(f"min_confidence must be in (0, 1], got {min_confidence}")
         if detect_width < 32:
@@ -87,6 +99,7 @@ class FaceTracker:
                                         min_detection_confidence=min_confidence,
                                         min_tracking_confidence=min_confidence)
         self.mode, self.refresh_every, self.detect_width = mode, refresh_every, detect_width
+        self.max_faces, self.min_confidence, self.far, self._finder = max_faces, min_confidence, far, finder
         self.reset()
 
     def reset(self) -> None:
@@ -98,11 +111,15 @@ class FaceTracker:
         self._index = 0  # index of the last frame
         self._meshed = 0  # index of the last frame the mesh ran on
         self._unconfirmed = False  # the last mesh found more faces than the frame before it had
+        self._missed_far: int | None = None  # index of the last frame the detector found no face on
 
     def close(self) -> None:
         if self._mesh is not None:
             self._mesh.close()
             self._mesh = None
+        if self._finder is not None:
+            self._finder.close()
+            self._finder = None
 
     def find(self, frame: Frame) -> list[np.ndarray]:
         if self._mesh is None:
@@ -111,6 +128,8 @@ class FaceTracker:
         video = self.mode is RunningMode.VIDEO
         grey = cv2.cvtColor(small, cv2.COLOR_RGB2GRAY) if video else None
         key = (frame.source_id, frame.pixels.shape)
+        if key != self._key:
+            self._missed_far = None
         known = len(self._faces) if key == self._key else 0
         follow = (video and key == self._key and frame.index - self._index == 1
                   and frame.index - self._meshed < self.refresh_every and known > 0 and not self._unconfirmed)
@@ -118,7 +137,7 @@ class FaceTracker:
         faces = self._follow(grey) if follow and grey is not None else None  # follow: a video's, so grey
         if faces is None:
             self._meshed = frame.index
-            faces = self._landmarks(small, scale)
+            faces = self._landmarks(small, scale) or self._far_faces(frame, small, video)
             self._unconfirmed = len(faces) > known
             log.debug("face mesh found %d faces", len(faces))
             if grey is not None:  # a video's
@@ -161,6 +180,45 @@ class FaceTracker:
         found = self._mesh.process(small).multi_face_landmarks or []
         size = np.array(scale, np.float32)
         return [np.array([[p.x, p.y] for p in face.landmark], np.float32) * size for face in found]
+
+    def _far_faces(self, frame: Frame, small: np.ndarray, video: bool) -> list[np.ndarray]:
+        """The landmarks of faces the detector finds on ``small`` (the frame's shrunk copy), each from
+        the mesh on a square round it at full size; none where the detector found none lately."""
+        if not self.far or (video and self._missed_far is not None and 0 <= frame.index - self._missed_far < FAR_EVERY):
+            return []
+        if self._finder is None:
+            from core.stages.head_crop import FaceFinder  # MediaPipe's full-range detector: made when first needed
+
+            self._finder = FaceFinder(self.min_confidence)
+        to_frame = frame.pixels.shape[1] / small.shape[1]
+        boxes = sorted(self._finder.faces(small), key=lambda box: -box[2] * box[3])[: self.max_faces]
+        faces = [found for found in (self._mesh_round(frame.pixels, [v * to_frame for v in box]) for box in boxes)
+                 if found is not None]
+        self._missed_far = None if faces else frame.index
+        log.debug("face detector found %d faces, the mesh %d of them", len(boxes), len(faces))
+        return faces
+
+    def _mesh_round(self, pixels: np.ndarray, box: list[float]) -> np.ndarray | None:
+        """The landmarks (frame pixels) of the face nearest the middle of a square round the detector's
+        ``box`` (x, y, width, height in frame pixels), found by the mesh on that square brought to
+        ``FAR_SIDE`` px; None when the mesh finds none there."""
+        x, y, w, h = box
+        half = FAR_REACH * max(w, h) / 2
+        cx, cy = x + w / 2, y + h / 2
+        height, width = pixels.shape[:2]
+        x0, y0 = max(0, round(cx - half)), max(0, round(cy - half))
+        x1, y1 = min(width, round(cx + half)), min(height, round(cy + half))
+        if x1 - x0 < 8 or y1 - y0 < 8:
+            return None
+        scale = FAR_SIDE / max(x1 - x0, y1 - y0)
+        size = (max(1, round((x1 - x0) * scale)), max(1, round((y1 - y0) * scale)))
+        square = cv2.resize(pixels[y0:y1, x0:x1], size, interpolation=cv2.INTER_AREA if scale < 1 else cv2.INTER_LINEAR)
+        found = self._mesh.process(square).multi_face_landmarks or []
+        if not found:
+            return None
+        faces = [np.array([[p.x, p.y] for p in face.landmark], np.float32) for face in found]
+        middle = min(faces, key=lambda face: float(np.hypot(*(face.mean(axis=0) - 0.5))))
+        return middle * np.array([x1 - x0, y1 - y0], np.float32) + np.array([x0, y0], np.float32)
 
 
 def _box(points: np.ndarray, shape: tuple[int, ...], margin: int) -> tuple[int, int, int, int]:
