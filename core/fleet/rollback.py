@@ -241,13 +241,16 @@ class ReferenceTimer:
     live frame the watched model has just processed, it runs a stable pipeline and then a second copy of
     the watched one (``build_stable()``, ``build_watched()``, made at the first run), each right after the
     other model ran, and gives ``report(stable_ms, watched_ms)`` the two total latencies. The results are
-    thrown away. The first run is warm-up and not reported; pipelines that cannot be built are logged
-    once and never timed."""
+    thrown away. The first ``warm_up`` runs are not reported (a model's first frames are slow: its
+    weights are packed, its threads start); pipelines that cannot be built are logged once and never
+    timed."""
 
     def __init__(self, build_stable: Callable[[], Pipeline], build_watched: Callable[[], Pipeline],
-                 report: Callable[[float, float], None], every_s: float, clock: Callable[[], float] = time.monotonic):
+                 report: Callable[[float, float], None], every_s: float, clock: Callable[[], float] = time.monotonic,
+                 warm_up: int = 3):
         self._builds, self._report, self.every_s, self._clock = (build_stable, build_watched), report, every_s, clock
         self._pipelines: tuple[Pipeline, ...] = ()
+        self._warm_up = warm_up
         self._next = float("-inf")
         self._broken = False
 
@@ -256,7 +259,6 @@ class ReferenceTimer:
         if self._broken or now < self._next:
             return
         self._next = now + self.every_s
-        warm_up = not self._pipelines
         try:
             if not self._pipelines:
                 self._pipelines = tuple(build() for build in self._builds)
@@ -267,7 +269,9 @@ class ReferenceTimer:
                 log.warning("the stable model cannot be timed beside the experimental one (%s): the latency "
                             "rule will not judge it", exc)
             return
-        if not warm_up and stable is not None and watched is not None:
+        if self._warm_up > 0:
+            self._warm_up -= 1
+        elif stable is not None and watched is not None:
             self._report(stable, watched)
 
     def close(self) -> None:

@@ -145,11 +145,12 @@ def test_the_reference_timer_times_both_models_side_by_side_now_and_then_after_a
                             clock=clock)
         return make
 
-    timer = ReferenceTimer(build(20), build(50), lambda s, w: timings.append((s, w)), every_s=0.5, clock=clock)
-    for i in range(60):  # 2 s of frames at 30 fps
+    timer = ReferenceTimer(build(20), build(50), lambda s, w: timings.append((s, w)), every_s=0.5, clock=clock,
+                           warm_up=2)
+    for i in range(75):  # 2.5 s of frames at 30 fps
         clock.t = i / 30
         timer.after(Frame(PIXELS, i * 33, i, "camera:0"), LOOK)
-    assert built == [20, 50] and len(timings) == 3  # at 0, 0.5, 1.0, 1.5 s; the first is warm-up
+    assert built == [20, 50] and len(timings) == 3  # at 0, 0.5, 1.0, 1.5, 2.0 s; the first two warm up
     assert all(s == pytest.approx(20, abs=1e-6) and w == pytest.approx(50, abs=1e-6) for s, w in timings)
     timer.close()
     broken = ReferenceTimer(build(20), lambda: 1 / 0, lambda s, w: timings.append((s, w)), every_s=0.5, clock=clock)
