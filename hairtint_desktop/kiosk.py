@@ -1,5 +1,6 @@
-"""The Qt side of the kiosk: fullscreen, the PIN prompt, the staff pages behind it, and the idle timer. What a kiosk allows, the
-PIN check and its lockout are the :class:`~core.tryon.state.KioskPolicy` of the window's try-on state;
+"""The Qt side of the kiosk: fullscreen, the PIN prompt (a full-window page), the staff pages behind it
+(the start panel's camera button opens their camera page, behind the PIN too), and the idle timer. What
+a kiosk allows, the PIN check and its lockout are the :class:`~core.tryon.state.KioskPolicy` of the window's try-on state;
 the idle reset is that state's ``reset()`` (what it puts back and what it keeps:
 ``core.tryon.state.RESET_FIELDS``/``KEPT_FIELDS``; the window, its widgets and the worker drop the last
 picture when it announces the reset). Without the kiosk policy (the desktop app) the controller only
@@ -8,16 +9,18 @@ opens the settings: no timer, no PIN."""
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 
-from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QObject, QTimer, Signal
 from PySide6.QtGui import QGuiApplication
-from PySide6.QtWidgets import QApplication, QDialog, QLabel, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QApplication
 
-from core.catalog.config import Settings
+from core.catalog.config import Settings, changed_keys
+from core.io.folders import candidate_folders
+from core.io.source_spec import camera_spec
 from core.tryon.state import KioskPolicy
-from hairtint_desktop.styles import STAFF_STYLE, TOUCH_TARGET
 from hairtint_desktop.widgets.dialogs import list_cameras_safe
-from hairtint_desktop.widgets.staff import PinPad, StaffPages
+from hairtint_desktop.widgets.staff import PinPrompt, StaffPages
 
 log = logging.getLogger(__name__)
 
@@ -28,36 +31,15 @@ INPUT_EVENTS = {
 }
 
 
-class PinDialog(QDialog):
-    """The staff PIN prompt: the on-screen PIN pad, large enough for fingers."""
-
-    def __init__(self, parent: QWidget | None = None):
-        super().__init__(parent)
-        self.setWindowTitle("Staff PIN")
-        self.setObjectName("pinDialog")
-        self.setStyleSheet(STAFF_STYLE)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(32, 24, 32, 24)
-        layout.setSpacing(16)
-        self.message = QLabel("Enter the staff PIN to open the settings", self)
-        self.message.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        layout.addWidget(self.message)
-        self.pad = PinPad(self)
-        self.pad.submitted.connect(self.accept)
-        layout.addWidget(self.pad)
-        cancel = QPushButton("Cancel", self)
-        cancel.setMinimumHeight(TOUCH_TARGET)
-        cancel.clicked.connect(self.reject)
-        layout.addWidget(cancel)
-        self.pad.setFocus()
-
-    def pin(self) -> str:
-        return self.pad.pin
+SETTINGS_ASK = "Enter the staff PIN to open the staff settings."
+CAMERA_ASK = "Choosing the camera is for staff: enter the staff PIN to open the camera page."
+CAMERA_LOCKED = "Choosing the camera is for staff, behind the staff PIN"
 
 
-def locked_message(settings_file) -> str:
-    """What the kiosk says when staff settings (or quitting) are asked for and no PIN is configured."""
-    return (f'Staff settings and quitting are locked: no staff PIN is set. To set one, add "kiosk": {{"pin": "1234"}} '
+def locked_message(settings_file, what: str = "Staff settings and quitting are locked") -> str:
+    """What the kiosk says when staff settings (or quitting, or choosing the camera) are asked for and no
+    PIN is configured."""
+    return (f'{what}: no staff PIN is set. To set one, add "kiosk": {{"pin": "1234"}} '
             f"(key kiosk.pin) to {settings_file} and restart HairTint. Until then HairTint cannot be closed from "
             "the screen; its service stops it (systemctl --user stop hairtint-kiosk).")
 
@@ -69,9 +51,11 @@ class KioskController(QObject):
         super().__init__(window)
         self.window = window
         self.policy = policy
-        self.pin_dialog: PinDialog | None = None
+        self.pin_prompt: PinPrompt | None = None
+        self._after_pin: Callable[[], object] = self.open_staff_pages  # what the right PIN opens
         self.staff_pages: StaffPages | None = None  # open behind the PIN
         self.cameras = list_cameras_safe  # what the camera page offers (tests give their own)
+        self.folders = candidate_folders  # what the look cards' folder page offers (tests give their own)
         self.timer = QTimer(self)
         self.timer.setSingleShot(True)
         self.timer.timeout.connect(self._on_idle)
@@ -114,8 +98,8 @@ class KioskController(QObject):
 
     def _on_idle(self) -> None:
         log.info("kiosk idle for %.0f s: resetting for the next customer", self.timer.interval() / 1000)
-        if self.pin_dialog is not None:
-            self.pin_dialog.reject()
+        if self.pin_prompt is not None:
+            self.pin_prompt.reject()
         if self.staff_pages is not None:
             self.staff_pages.reject()  # unsaved: staff walked away
         self.policy.lock()
@@ -130,42 +114,83 @@ class KioskController(QObject):
         if not self.policy.staff_only:
             self.window.show_settings_dialog()
             return True
+        return self._ask_pin(SETTINGS_ASK, self.open_staff_pages, locked_message(self.window.session.settings_file))
+
+    def choose_camera(self) -> bool:
+        """The start panel's "Choose a camera (staff)…" in a kiosk: choosing the camera is a staff act, so the PIN
+        prompt, then the staff pages' camera page, whose Save opens the camera chosen (even the same one,
+        after its cable was seen to). Without a PIN the banner says how to set one; False then."""
+        return self._ask_pin(CAMERA_ASK, lambda: self.open_staff_pages(start="camera", retry_camera=True),
+                             locked_message(self.window.session.settings_file, CAMERA_LOCKED))
+
+    def _ask_pin(self, ask: str, then: Callable[[], object], locked: str) -> bool:
         if self.policy.settings_locked:
-            self.window.banner.show_message(locked_message(self.window.session.settings_file), "info")
+            self.window.banner.show_message(locked, "info")
             return False
         if self.policy.lockout_left_s() > 0:
             wait = int(self.policy.lockout_left_s()) + 1
             self.window.banner.show_message(f"Too many wrong PINs — try again in {wait} s.", "warning")
             return False
-        dialog = PinDialog(self.window)
-        dialog.accepted.connect(lambda: self.check_pin(dialog.pin()))
-        dialog.finished.connect(lambda *_: setattr(self, "pin_dialog", None))
-        self.pin_dialog = dialog
-        dialog.open()
+        if self.pin_prompt is not None:
+            self.pin_prompt.reject()
+        prompt = PinPrompt(self.window, ask)
+        prompt.submitted.connect(self.check_pin)
+        prompt.closed.connect(lambda: self._prompt_closed(prompt))
+        self.pin_prompt, self._after_pin = prompt, then
+        prompt.show()
+        prompt.raise_()
         return True
 
+    def _prompt_closed(self, prompt: PinPrompt) -> None:
+        if self.pin_prompt is prompt:
+            self.pin_prompt = None
+
     def check_pin(self, entered: str) -> bool:
-        if self.policy.settings_locked or self.policy.lockout_left_s() > 0:
+        """The PIN typed: the right one closes the prompt and opens what it was asked for (the staff pages
+        when no prompt asked); a wrong one says so on the prompt (the banner without one)."""
+        prompt = self.pin_prompt
+        if self.policy.settings_locked:
+            return False
+        if self.policy.lockout_left_s() > 0:
+            if prompt is not None:
+                prompt.locked_out(self.policy.lockout_left_s())
             return False
         if self.policy.check_pin(entered):
-            self.open_staff_pages()
+            then, self._after_pin = self._after_pin, self.open_staff_pages
+            if prompt is not None:
+                prompt.close_cover()
+            then()
             return True
-        self.window.banner.show_message("Wrong PIN.", "warning")
+        if prompt is None:
+            self.window.banner.show_message("Wrong PIN.", "warning")
+        elif self.policy.lockout_left_s() > 0:
+            prompt.locked_out(self.policy.lockout_left_s())
+        else:
+            prompt.wrong()
         return False
 
-    def open_staff_pages(self) -> StaffPages:
-        """The staff pages over the whole window (after the right PIN): Save applies and writes what
-        changed through the window; leaving them locks the settings and the quit again."""
+    def open_staff_pages(self, start: str | None = None, retry_camera: bool = False) -> StaffPages:
+        """The staff pages over the whole window (after the right PIN), on their home page or ``start``:
+        Save applies and writes what changed through the window (with ``retry_camera``, it also opens the
+        camera chosen); leaving them locks the settings and the quit again."""
         window = self.window
         pages = StaffPages(window, window.settings, settings_file=window.session.settings_file,
-                           assignment=window.fleet.assignment, cameras=self.cameras)
-        pages.saved.connect(window.apply_settings)
+                           assignment=window.fleet.assignment, cameras=self.cameras, folders=self.folders,
+                           start=start, retry_camera=retry_camera)
+        pages.saved.connect(self._camera_saved if retry_camera else window.apply_settings)
         pages.quit_requested.connect(window.quit_app)
         pages.closed.connect(self._staff_pages_closed)
         self.staff_pages = pages
         pages.show()
         pages.raise_()
         return pages
+
+    def _camera_saved(self, new: Settings) -> None:
+        """Save on the pages opened from the start panel's camera button: the settings changed, and the camera opened."""
+        if changed_keys(self.window.settings, new):
+            self.window.apply_settings(new, reopen_camera=True)
+        else:
+            self.window.open_source(camera_spec(new.camera_index).text)
 
     def _staff_pages_closed(self) -> None:
         self.staff_pages = None

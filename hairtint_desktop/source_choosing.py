@@ -1,5 +1,6 @@
 """What the window does to open a source the person picks: the photo, video and folder dialogs, the
-camera chooser, and photos dropped on the window (none of them in kiosk mode). A mixin of
+camera chooser, and photos dropped on the window (none of them in kiosk mode, where the camera is chosen
+on the staff pages' camera page, behind the PIN: ``KioskController.choose_camera``). A mixin of
 ``MainWindow``, which provides ``state`` (its kiosk policy says whether files may be opened), ``settings``, ``open_source`` and ``apply_settings``;
 ``ask_open_file`` and ``ask_folder`` are attributes so tests can answer in the dialogs' place."""
 
@@ -15,6 +16,7 @@ from PySide6.QtWidgets import QFileDialog, QWidget
 from core.catalog.config import Settings
 from core.io.source_spec import DEMO, IMAGE_FILTER, VIDEO_FILTER
 from core.tryon.state import TryOnState
+from hairtint_desktop.kiosk import KioskController
 from hairtint_desktop.widgets.dialogs import CameraDialog
 from hairtint_desktop.widgets.start_panel import dropped_image
 
@@ -32,6 +34,7 @@ class SourceChoosing(_Window):
     open_source: Callable[[str], None]
     apply_settings: Callable[..., None]
     _camera_dialog: CameraDialog | None
+    kiosk: KioskController
 
     def _open_chosen(self, title: str, filter_: str) -> None:
         path = self.ask_open_file(title, filter_) if self.state.kiosk.files else None
@@ -54,6 +57,9 @@ class SourceChoosing(_Window):
         self.open_source(DEMO)
 
     def choose_camera(self) -> None:
+        if self.state.kiosk.staff_only:  # a staff act in a kiosk: the big-button camera page, behind the PIN
+            self.kiosk.choose_camera()
+            return
         dialog = self._camera_dialog = CameraDialog(self.settings, self)
         dialog.accepted.connect(lambda: self.apply_settings(
             self.settings.with_(camera_index=dialog.choice()[0], resolution=dialog.choice()[1]), reopen_camera=True))

@@ -25,7 +25,7 @@ TOUCH_TARGET = 64
 #: The staff pages and the PIN prompt: light text on dark, 24 px type, 64 px targets. ``danger`` (Quit
 #: HairTint) is white on a deep red, ``primary`` (Save) white on green; the chosen option is blue.
 STAFF_STYLE = f"""
-#staffPages, QDialog#pinDialog {{ background: #17171c; }}
+#staffPages, #pinPrompt {{ background: #17171c; }}
 QLabel {{ color: #e6e6ea; font-size: 24px; }}
 QLabel#staffTitle {{ color: #ffffff; font-size: 34px; font-weight: bold; }}
 QLabel#staffNote {{ color: #c4c4cc; font-size: 21px; }}

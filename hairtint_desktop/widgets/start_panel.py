@@ -17,8 +17,10 @@ def unavailable_text(spec: SourceSpec, message: str, kiosk: bool) -> tuple[str, 
     """(title, detail) for a source that could not be opened."""
     if not spec.is_camera:
         return f"Could not open {spec.describe()}", message
-    ways = "Check the camera cable, pick another camera" if kiosk else "Pick another camera, open a photo or a video"
-    return "No camera found", f"{message}\n\n{ways}, or play the demo clip."
+    if kiosk:
+        return "No camera found", (f"{message}\n\nCheck the camera cable, or play the demo clip. Staff can "
+                                   "choose another camera (behind the staff PIN).")
+    return "No camera found", f"{message}\n\nPick another camera, open a photo or a video, or play the demo clip."
 
 
 def dropped_image(event) -> str | None:
@@ -78,7 +80,9 @@ class StartPanel(QWidget):
         self.set_kiosk(kiosk)
 
     def set_kiosk(self, kiosk: bool) -> None:
-        """Kiosk: no file dialogs, so only the camera and demo buttons, side by side."""
+        """Kiosk: no file dialogs, so only the camera and demo buttons, side by side; the camera is chosen by
+        staff (behind the PIN), and the button says so."""
+        self.buttons["camera"].setText("Choose a camera (staff)…" if kiosk else "Pick a camera…")
         grid = self._grid
         for button in self.buttons.values():
             grid.removeWidget(button)

@@ -48,7 +48,7 @@ def test_the_kiosk_button_counts_a_report_behind_nothing_and_keeps_nothing(qtbot
     with qtbot.waitSignal(window.looks_wrong.reported, timeout=3000) as got:
         qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
     assert got.args == [THANKS] and counted(window) == 1
-    assert window.kiosk.pin_dialog is None and window.settings_dialog is None  # no PIN asked
+    assert window.kiosk.pin_prompt is None and window.settings_dialog is None  # no PIN asked
     note = window.looks_wrong.note
     assert note.isVisible() and note.text() == THANKS
     window.looks_wrong.ack_ms = 20

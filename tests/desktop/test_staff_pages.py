@@ -33,6 +33,7 @@ def kiosk_window(make_window, pin: str | None = "2468", idle: float = 90.0):
     window = make_window(kiosk=True, settings=Settings(install_id=INSTALL_ID,
                                                        kiosk=KioskSettings(pin=pin, idle_reset_s=idle)))
     window.kiosk.cameras = lambda: list(CAMERAS)
+    window.kiosk.folders = lambda current: []  # this machine's drives are not the test's (see test_staff_folders)
     return window
 
 
@@ -44,11 +45,12 @@ def tap(qtbot, button: QPushButton) -> None:
 def open_pages(qtbot, window, pin: str = "2468"):
     """Staff settings as staff open them: the settings button, the PIN on the pad, OK."""
     tap(qtbot, window.controls.settings_button)
-    dialog = window.kiosk.pin_dialog
-    assert dialog is not None and dialog.isVisible()
+    prompt = window.kiosk.pin_prompt
+    assert prompt is not None and prompt.isVisible() and prompt.geometry() == window.rect()
     for key in pin:
-        tap(qtbot, dialog.pad.keys[key])
-    tap(qtbot, dialog.pad.keys["OK"])
+        tap(qtbot, prompt.pad.keys[key])
+    tap(qtbot, prompt.pad.keys["OK"])
+    assert window.kiosk.pin_prompt is None and not prompt.isVisible()
     pages = window.kiosk.staff_pages
     assert pages is not None and pages.isVisible()
     return pages
@@ -184,7 +186,7 @@ def test_without_a_pin_the_kiosk_refuses_to_quit_from_the_screen_and_says_how_to
     window.close()
     assert window.isVisible()  # a customer cannot close it
     tap(qtbot, window.controls.settings_button)
-    assert window.kiosk.pin_dialog is None and window.kiosk.staff_pages is None
+    assert window.kiosk.pin_prompt is None and window.kiosk.staff_pages is None
     text = window.banner.label.text()
     assert "kiosk.pin" in text and str(window.session.settings_file) in text and "cannot be closed" in text
     assert [b.text() for b in visible_buttons(window.banner)] == ["✕"]  # no way to quit on offer

@@ -1,6 +1,7 @@
-"""What the camera, resolution and palette pages offer, decided without widgets: the cameras found (and
-the one in use), the usual resolutions (and the one set), the built-in palette and the palette files in
-the ``palettes`` folder beside the settings file (and the one set)."""
+"""What the camera, resolution, palette and look-card folder pages offer, decided without widgets: the
+cameras found (and the one in use), the usual resolutions (and the one set), the built-in palette and the
+palette files in the ``palettes`` folder beside the settings file (and the one set), and the folders of
+``core.io.folders`` (or none: cards not kept)."""
 
 from __future__ import annotations
 
@@ -9,10 +10,13 @@ from pathlib import Path
 
 from core.catalog.palette import default_palette, load_palette
 from core.errors import HairTintError
+from core.io.folders import Folder
 from hairtint_desktop.widgets.dialogs import RESOLUTIONS
 
 PALETTE_FOLDER = "palettes"  # beside the settings file: the palette files the kiosk offers
 MAX_PALETTES = 9  # files offered (by name); with the built-in palette, five rows of two
+MAX_PATH = 44  # characters of a folder's path on its button (the middle left out beyond)
+FOLDER_KINDS = {"removable": "drive", "pictures": "on this kiosk", "current": "set now"}
 
 
 @dataclass(frozen=True)
@@ -64,4 +68,24 @@ def palette_options(settings_file: Path, current: str | None) -> tuple[list[Opti
     return options, left_out
 
 
-__all__ = ["MAX_PALETTES", "Option", "camera_options", "palette_folder", "palette_options", "resolution_options"]
+def short_path(path: Path) -> str:
+    text = str(path)
+    if len(text) <= MAX_PATH:
+        return text
+    keep = MAX_PATH - 1
+    return f"{text[: keep // 3]}…{text[-(keep - keep // 3):]}"
+
+
+def folder_options(folders: list[Folder]) -> list[Option]:
+    """"Not kept" (no folder: no card is saved), then each folder with its path and whether it exists and
+    can be written; only those that can are offered."""
+    options = [Option(None, "Not kept\nno card is saved")]
+    for folder in folders:
+        name = folder.path.name or str(folder.path)
+        options.append(Option(str(folder.path), f"{name}  ({FOLDER_KINDS.get(folder.kind, folder.kind)})\n"
+                              f"{short_path(folder.path)} — {folder.state}", folder.usable))
+    return options
+
+
+__all__ = ["MAX_PALETTES", "Option", "camera_options", "folder_options", "palette_folder", "palette_options",
+           "resolution_options", "short_path"]

@@ -1,8 +1,10 @@
 """The kiosk's staff settings as full-window pages with big targets: a home page of tiles (each setting
-and its value) with Save, Cancel and Quit HairTint, and a page for each setting -- camera, resolution,
-palette (choices as buttons), the rollout stage (read-only), the staff PIN (the PIN pad) and the idle
-reset (steppers and presets). Nothing needs a keyboard. The pages edit a copy of the settings;
-Save hands it on (``saved``) and the window writes what changed; Cancel (or the idle reset) drops it."""
+and its value; they fill the page, four across on a landscape screen, two on a portrait one) with Save,
+Cancel and Quit HairTint, and a page for each setting -- camera, resolution, palette, the look cards'
+folder (choices as buttons), "Looks wrong" (a switch), the staff PIN (the PIN pad), the idle reset
+(steppers and presets) and the rollout stage (read-only). Nothing needs a keyboard. The pages edit a copy
+of the settings; Save hands it on (``saved``) and the window writes what changed; Cancel (or the idle
+reset) drops it."""
 
 from __future__ import annotations
 
@@ -10,21 +12,24 @@ from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 
-from PySide6.QtCore import QEvent, QObject, Qt, Signal
-from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QStackedWidget, QVBoxLayout, QWidget
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QSizePolicy, QStackedWidget, QVBoxLayout, QWidget
 
 from core.catalog.config import Settings, changed_keys
 from core.catalog.rollout import Assignment, effective_stage
-from hairtint_desktop.styles import STAFF_STYLE
+from core.fleet.feedback_snapshot import snapshot_folder
+from core.io.folders import Folder, candidate_folders
 from hairtint_desktop.widgets.dialogs import list_cameras_safe
 from hairtint_desktop.widgets.staff.choices import camera_options, palette_folder, palette_options, resolution_options
-from hairtint_desktop.widgets.staff.parts import COLUMNS, ChoicePage, Page, big_button, label
-from hairtint_desktop.widgets.staff.setting_pages import IdlePage, PinPage, RolloutPage, describe_seconds
+from hairtint_desktop.widgets.staff.folder_page import LookFolderPage
+from hairtint_desktop.widgets.staff.parts import ChoicePage, Cover, Page, big_button, label
+from hairtint_desktop.widgets.staff.setting_pages import FeedbackPage, IdlePage, PinPage, RolloutPage, describe_seconds
 
-TITLES = {"camera": "Camera", "resolution": "Resolution", "palette": "Palette", "rollout": "Rollout stage",
-          "pin": "Staff PIN", "idle": "Idle reset"}
-KEYS = {"camera_index": "camera", "resolution": "resolution", "palette_file": "palette", "kiosk.pin": "pin",
-        "kiosk.idle_reset_s": "idle"}  # the settings each page changes
+TITLES = {"camera": "Camera", "resolution": "Resolution", "palette": "Palette", "looks": "Look cards",
+          "feedback": "Looks wrong", "pin": "Staff PIN", "idle": "Idle reset", "rollout": "Rollout stage"}
+KEYS = {"camera_index": "camera", "resolution": "resolution", "palette_file": "palette", "look_card_dir": "looks",
+        "feedback.keep_snapshot": "feedback", "kiosk.pin": "pin", "kiosk.idle_reset_s": "idle"}  # each page's
+TILE_STYLE = """QPushButton#tile {{ font-size: {size}px; text-align: center; }}"""
 
 
 class CameraPage(ChoicePage):
@@ -38,30 +43,36 @@ class CameraPage(ChoicePage):
         self.look_button = big_button("Look again", self)
         self.look_button.clicked.connect(self.shown)
         self.body.addWidget(self.look_button, 0, Qt.AlignmentFlag.AlignLeft)
+        self.none_found = label("No camera is found now. Check its cable (or plug it into another USB port), "
+                                "then tap Look again.", self)
+        self.body.addWidget(self.none_found)
 
     def shown(self) -> None:
-        options = camera_options(self._cameras(), self._current())
+        found = self._cameras()
+        options = camera_options(found, self._current())
         self.set_choices([(o.value, o.label) for o in options], self._current())
+        self.none_found.setVisible(not found)
 
 
-class StaffPages(QWidget):
-    """Covers its parent (the window) until Save, Cancel or :meth:`reject`."""
+class StaffPages(Cover):
+    """Covers its parent (the window) until Save, Cancel or :meth:`reject`. ``start``: the page shown first
+    (None: home). ``retry_camera``: opened to pick a camera when none works, so Save stays on offer (and
+    says it opens the camera) even when nothing changed."""
 
-    saved = Signal(object)  # the settings as staff left them (only when something changed)
-    closed = Signal()
+    saved = Signal(object)  # the settings as staff left them (only when something changed, or retry_camera)
     quit_requested = Signal()
 
     def __init__(self, parent: QWidget, settings: Settings, *, settings_file: Path,
                  assignment: Assignment | None = None,
-                 cameras: Callable[[], list[tuple[int, str]]] = list_cameras_safe):
-        super().__init__(parent)
-        self.setObjectName("staffPages")
-        self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
-        self.setStyleSheet(STAFF_STYLE)
+                 cameras: Callable[[], list[tuple[int, str]]] = list_cameras_safe,
+                 folders: Callable[[str | None], list[Folder]] = candidate_folders,
+                 start: str | None = None, retry_camera: bool = False):
+        super().__init__(parent, "staffPages")
         self.original = self.draft = settings
         self.settings_file = Path(settings_file)
         self.stage = assignment.stage if assignment is not None else effective_stage(settings.rollout_stage)
-        self._done = False
+        self.retry_camera = retry_camera
+        self.columns = 0  # the tiles' columns, set by the page's shape
         outer = QVBoxLayout(self)
         outer.setContentsMargins(32, 24, 32, 24)
         outer.setSpacing(20)
@@ -77,7 +88,7 @@ class StaffPages(QWidget):
         outer.addWidget(self.stack, 1)
         self.home = self._home_page()
         self.stack.addWidget(self.home)
-        self.pages: dict[str, Page] = self._setting_pages(assignment, cameras)
+        self.pages: dict[str, Page] = self._setting_pages(assignment, cameras, folders)
         for page in self.pages.values():
             self.stack.addWidget(page)
         self.footer = QWidget(self)
@@ -86,7 +97,8 @@ class StaffPages(QWidget):
         row.setSpacing(20)
         self.quit_button = big_button("Quit HairTint", self.footer, "danger")
         self.cancel_button = big_button("Cancel", self.footer)
-        self.save_button = big_button("Save", self.footer, "primary")
+        self.save_button = big_button("Save and open the camera" if retry_camera else "Save", self.footer,
+                                      "primary")
         self.quit_button.clicked.connect(self.quit_requested)
         self.cancel_button.clicked.connect(self.reject)
         self.save_button.clicked.connect(self.save)
@@ -95,28 +107,47 @@ class StaffPages(QWidget):
         row.addWidget(self.cancel_button)
         row.addWidget(self.save_button)
         outer.addWidget(self.footer)
-        parent.installEventFilter(self)
-        self.setGeometry(parent.rect())
         self.go_home()
+        self._place_tiles()
+        if start is not None:
+            self.open_page(start)
 
     # ---- the pages ---------------------------------------------------------------------------------
     def _home_page(self) -> Page:
         page = Page("Staff settings", "Tap a setting to change it. Nothing is kept until you tap Save.", self)
-        grid = QGridLayout()
-        grid.setSpacing(16)
+        self.grid = QGridLayout()
+        self.grid.setSpacing(16)
         self.tiles = {}
-        for i, name in enumerate(TITLES):
+        for name in TITLES:
             tile = big_button("", page)
+            tile.setObjectName("tile")
             tile.setMinimumHeight(112)
+            tile.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
             tile.clicked.connect(lambda _=False, n=name: self.open_page(n))
-            grid.addWidget(tile, i // COLUMNS, i % COLUMNS)
             self.tiles[name] = tile
-        page.body.addLayout(grid)
+        page.body.addLayout(self.grid, 1)
+        page.column.setStretch(1, 1)  # the tiles take the height, not the stretch below them
+        page.column.setStretch(2, 0)
         self.changes = label("", page, "staffNote")
         page.body.addWidget(self.changes)
         return page
 
-    def _setting_pages(self, assignment: Assignment | None, cameras) -> dict[str, Page]:
+    def _place_tiles(self) -> None:
+        """Four tiles across a landscape page, two down a portrait one, filling the height either way."""
+        columns = 4 if self.width() >= self.height() else 2
+        if columns == self.columns:
+            return
+        self.columns = columns
+        for i, tile in enumerate(self.tiles.values()):
+            self.grid.removeWidget(tile)
+            self.grid.addWidget(tile, i // columns, i % columns)
+        self.home.setStyleSheet(TILE_STYLE.format(size=26 if columns == 4 else 34))
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        self._place_tiles()
+
+    def _setting_pages(self, assignment: Assignment | None, cameras, folders) -> dict[str, Page]:
         camera = CameraPage(cameras, lambda: self.draft.camera_index, self)
         camera.chosen.connect(lambda v: self._change(camera_index=v))
         resolution = ChoicePage("Resolution", "The size the camera is asked for. Larger is sharper and slower.",
@@ -137,8 +168,13 @@ class StaffPages(QWidget):
         idle = IdlePage(self.draft.kiosk.idle_reset_s, self)
         idle.changed.connect(lambda v: self._change(kiosk=replace(self.draft.kiosk, idle_reset_s=v)))
         rollout = RolloutPage(self.stage, assignment, self.settings_file, self)
-        return {"camera": camera, "resolution": resolution, "palette": palette, "rollout": rollout, "pin": pin,
-                "idle": idle}
+        looks = LookFolderPage(folders, lambda: self.draft.look_card_dir, self)
+        looks.chosen.connect(lambda v: self._change(look_card_dir=v))
+        feedback = FeedbackPage(self.draft.feedback.keep_snapshot,
+                                snapshot_folder(self.draft.feedback.folder, self.settings_file), self)
+        feedback.changed.connect(lambda on: self._change(feedback=replace(self.draft.feedback, keep_snapshot=on)))
+        return {"camera": camera, "resolution": resolution, "palette": palette, "looks": looks,
+                "feedback": feedback, "pin": pin, "idle": idle, "rollout": rollout}
 
     def open_page(self, name: str) -> None:
         page = self.pages[name]
@@ -146,7 +182,7 @@ class StaffPages(QWidget):
         self.stack.setCurrentWidget(page)
         self.title.setText(TITLES[name])
         self.back_button.show()
-        self.footer.hide()
+        self.footer.setVisible(self.retry_camera and name == "camera")  # Save opens the camera from there
 
     def go_home(self) -> None:
         self.stack.setCurrentWidget(self.home)
@@ -175,39 +211,24 @@ class StaffPages(QWidget):
         values = {"camera": f"Camera {d.camera_index}", "resolution": f"{d.resolution[0]} × {d.resolution[1]}",
                   "palette": Path(d.palette_file).stem if d.palette_file else "built-in",
                   "rollout": f"{self.stage.name} (read-only)", "pin": pin,
-                  "idle": describe_seconds(d.kiosk.idle_reset_s)}
+                  "idle": describe_seconds(d.kiosk.idle_reset_s),
+                  "looks": Path(d.look_card_dir).name if d.look_card_dir else "not kept",
+                  "feedback": "count + picture" if d.feedback.keep_snapshot else "count only"}
         changed = self.changed()
         for name, tile in self.tiles.items():
             tile.setText(f"{TITLES[name]}\n{values[name]}{'  ✎' if name in changed else ''}")
-        self.save_button.setEnabled(bool(changed))
+        self.save_button.setEnabled(bool(changed) or self.retry_camera)
         self.changes.setText("Not saved yet: " + ", ".join(TITLES[n].lower() for n in changed) if changed
                              else "No changes.")
 
     def save(self) -> None:
-        if self.changed():
+        if self.changed() or self.retry_camera:
             self.saved.emit(self.draft)
-        self._close()
+        self.close_cover()
 
     def reject(self) -> None:
         """Leave without saving (Cancel, or the kiosk's idle reset)."""
-        self._close()
-
-    def _close(self) -> None:
-        if self._done:
-            return
-        self._done = True
-        parent = self.parentWidget()
-        if parent is not None:
-            parent.removeEventFilter(self)
-        self.hide()
-        self.closed.emit()
-        self.deleteLater()
-
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        parent = self.parentWidget()
-        if event.type() == QEvent.Type.Resize and parent is not None and watched is parent:
-            self.setGeometry(parent.rect())
-        return False
+        self.close_cover()
 
 
 __all__ = ["TITLES", "StaffPages"]

@@ -1,14 +1,15 @@
-"""What every staff page is built from: big buttons, a title and a note, and a page of choices shown as
-buttons (one of them chosen)."""
+"""What every staff page is built from: big buttons, a title and a note, a page of choices shown as
+buttons (one of them chosen), and the cover that lies over the whole window (the staff pages, the PIN
+prompt) until it is closed."""
 
 from __future__ import annotations
 
 from collections.abc import Hashable, Sequence
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QEvent, QObject, Qt, Signal
 from PySide6.QtWidgets import QButtonGroup, QGridLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
-from hairtint_desktop.styles import TOUCH_TARGET
+from hairtint_desktop.styles import STAFF_STYLE, TOUCH_TARGET
 
 COLUMNS = 2
 
@@ -32,13 +33,46 @@ def label(text: str, parent: QWidget, name: str = "") -> QLabel:
     return widget
 
 
+class Cover(QWidget):
+    """Lies over the whole of its parent (the window), following its size, until :meth:`close_cover`;
+    then ``closed`` is sent (once) and the widget goes."""
+
+    closed = Signal()
+
+    def __init__(self, parent: QWidget, name: str):
+        super().__init__(parent)
+        self.setObjectName(name)
+        self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
+        self.setStyleSheet(STAFF_STYLE)
+        self._done = False
+        parent.installEventFilter(self)
+        self.setGeometry(parent.rect())
+
+    def close_cover(self) -> None:
+        if self._done:
+            return
+        self._done = True
+        parent = self.parentWidget()
+        if parent is not None:
+            parent.removeEventFilter(self)
+        self.hide()
+        self.closed.emit()
+        self.deleteLater()
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        parent = self.parentWidget()
+        if event.type() == QEvent.Type.Resize and parent is not None and watched is parent:
+            self.setGeometry(parent.rect())
+        return False
+
+
 class Page(QWidget):
     """One page: its note on top, then its content (``body``). The title is shown by the pages' header."""
 
     def __init__(self, title: str, note: str, parent: QWidget | None = None):
         super().__init__(parent)
         self.title = title
-        layout = QVBoxLayout(self)
+        layout = self.column = QVBoxLayout(self)  # the note, the body, a stretch
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(18)
         self.note = label(note, self, "staffNote")
@@ -89,4 +123,4 @@ class ChoicePage(Page):
             self.buttons[value].setChecked(True)
 
 
-__all__ = ["COLUMNS", "ChoicePage", "Page", "big_button", "label"]
+__all__ = ["COLUMNS", "ChoicePage", "Cover", "Page", "big_button", "label"]

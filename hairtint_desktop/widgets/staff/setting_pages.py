@@ -1,5 +1,6 @@
 """The staff pages that are more than a set of choices: the idle reset (big - and + steppers and
-presets), the staff PIN (set or changed on the PIN pad, typed twice) and the rollout stage (read-only)."""
+presets), the staff PIN (set or changed on the PIN pad, typed twice), the rollout stage (read-only) and
+the "Looks wrong" switch (whether a report keeps a picture)."""
 
 from __future__ import annotations
 
@@ -124,6 +125,38 @@ class PinPage(Page):
         self.pin_ready.emit(pin)
 
 
+class FeedbackPage(Page):
+    """``feedback.keep_snapshot`` as one big switch, and in plain words what it keeps and where."""
+
+    changed = Signal(bool)
+
+    def __init__(self, keep: bool, folder: Path, parent: QWidget | None = None):
+        super().__init__("Looks wrong", 'When staff tap "Looks wrong", HairTint counts the report for the '
+                         "hair model in use, so a model that often looks wrong can be taken back. The count is "
+                         "always kept; it holds no picture.", parent)
+        self.switch = big_button("", self, checkable=True)
+        self.switch.setObjectName("switch")
+        self.switch.setMinimumHeight(96)
+        self.switch.setChecked(keep)
+        self.switch.toggled.connect(self._toggled)
+        self.body.addWidget(self.switch)
+        self.explain = label(f"On: each report also keeps the picture on screen at that moment (the "
+                             "customer's camera picture), the outline of the hair the model found, and a short "
+                             f"note (the time, the model, the shade), in a new folder inside {folder}. They "
+                             "stay on this kiosk, are never sent anywhere, and stay until someone deletes "
+                             "them.\nOff (the default): no picture of the customer is kept.", self)
+        self.body.addWidget(self.explain)
+        self._show()
+
+    def _toggled(self, on: bool) -> None:
+        self._show()
+        self.changed.emit(on)
+
+    def _show(self) -> None:
+        on = self.switch.isChecked()
+        self.switch.setText("Keep a picture with each report:  " + ("ON" if on else "OFF"))
+
+
 class RolloutPage(Page):
     """The rollout stage in force, where it is set, and the model this installation runs: read-only."""
 
@@ -156,4 +189,4 @@ class RolloutPage(Page):
             self.body.addWidget(label(stage.warning, self, "staffNote"))
 
 
-__all__ = ["IdlePage", "PinPage", "RolloutPage", "describe_seconds", "step_idle"]
+__all__ = ["FeedbackPage", "IdlePage", "PinPage", "RolloutPage", "describe_seconds", "step_idle"]
