@@ -38,8 +38,8 @@ class KeptCard:
 
 
 def no_folder_message(settings_file) -> str:
-    return ("Looks are not kept on this kiosk yet. Staff: choose a folder for the cards, set it as "
-            f'"look_card_dir" in {settings_file} and restart HairTint.')
+    return ("Looks are not kept on this kiosk yet. Staff: choose a folder for the cards in Staff settings, "
+            f'Look cards (it is "look_card_dir" in {settings_file}).')
 
 
 class CardPreview(QDialog):
