@@ -15,7 +15,7 @@ from pathlib import Path
 from core.io.outputs import OutputError
 
 LOOKS_FOLDER = "HairTint looks"  # the folder made inside a picked one, on request
-MAX_MOUNTS = 8  # removable folders listed at most (the page stays short)
+MAX_MOUNTS = 5  # removable folders listed at most (with the others, four rows of two on a 800 px screen)
 
 
 @dataclass(frozen=True)

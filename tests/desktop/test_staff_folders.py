@@ -9,7 +9,7 @@ import json
 
 from PySide6.QtCore import QPoint
 
-from core.io.folders import LOOKS_FOLDER, candidate_folders, is_writable
+from core.io.folders import LOOKS_FOLDER, MAX_MOUNTS, candidate_folders, is_writable
 from tests.desktop.test_staff_pages import kiosk_window, open_pages, tap
 
 
@@ -77,6 +77,21 @@ def test_a_looks_folder_that_cannot_be_made_says_why_and_changes_nothing(qtbot, 
     tap(qtbot, pages.back_button)
     tap(qtbot, pages.cancel_button)
     assert window.settings.look_card_dir is None and not (tmp_path / "settings.json").exists()
+
+
+def test_with_many_drives_plugged_in_the_folder_page_still_fits_a_1280x800_screen(qtbot, make_window, tmp_path):
+    root, _home, folders = drives(tmp_path)
+    for i in range(MAX_MOUNTS + 3):
+        (root / "mnt" / f"disk{i}").mkdir(parents=True)
+    window = kiosk_window(make_window)
+    window.kiosk.folders = lambda current: folders(f"/srv/{LOOKS_FOLDER}")  # and one set that is gone
+    window.resize(1280, 800)
+    pages = open_pages(qtbot, window)
+    tap(qtbot, pages.tiles["looks"])
+    page = pages.pages["looks"]
+    assert len(page.buttons) == 1 + MAX_MOUNTS + 2  # not kept, the drives, Pictures, the one set
+    shown = [*page.buttons.values(), page.look_button, page.make_button]
+    assert max(b.mapTo(pages, QPoint(0, b.height())).y() for b in shown) <= pages.height()
 
 
 def test_the_looks_wrong_switch_says_what_is_kept_and_where_and_is_saved_on_save(qtbot, make_window, tmp_path):
