@@ -142,8 +142,8 @@ class KioskController(QObject):
         return True
 
     def _prompt_closed(self, prompt: PinPrompt) -> None:
-        if self.pin_prompt is prompt:
-            self.pin_prompt = None
+        if self.pin_prompt is prompt:  # cancelled, reset, or the right PIN: what it asked for is done with
+            self.pin_prompt, self._after_pin = None, self.open_staff_pages
 
     def check_pin(self, entered: str) -> bool:
         """The PIN typed: the right one closes the prompt and opens what it was asked for (the staff pages

@@ -253,3 +253,13 @@ def test_a_camera_chosen_from_the_no_camera_panel_is_saved_and_opened(qtbot, mak
     assert window.last_result.frame.source_id == "camera:2" and window.settings.camera_index == 2
     saved = json.loads((tmp_path / "settings.json").read_text())
     assert saved["camera_index"] == 2 and not {"resolution", "kiosk", "look_card_dir", "feedback"} & set(saved)
+
+
+def test_a_cancelled_camera_prompt_leaves_the_next_pin_to_the_staff_settings(qtbot, make_window):
+    window, _ = no_camera_kiosk(qtbot, make_window)
+    qtbot.mouseClick(window.start_panel.buttons["camera"], Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(window.kiosk.pin_prompt.cancel_button, Qt.MouseButton.LeftButton)
+    assert window.kiosk.pin_prompt is None and window.kiosk.staff_pages is None
+    assert window.kiosk.check_pin("2468")  # a PIN checked with no prompt open opens the staff settings
+    pages = window.kiosk.staff_pages
+    assert pages.page == "home" and pages.save_button.text() == "Save" and not pages.save_button.isEnabled()
