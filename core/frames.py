@@ -108,3 +108,5 @@ class Result:
     # with each further look asked for (the compare view's other tiles), in their order
     face_box: tuple[float, float, float, float] | None = None  # the largest face (x0, y0, x1, y1) when the
     # pipeline looks for one (core.stages.face_box: the kiosk's framing)
+    crop: tuple[float, float, float, float] | None = None  # the part of the camera's frame (x0, y0, x1, y1 in
+    # its pixels, as face_box) that ``frame`` is, when the pipeline framed it for the kiosk (core.pipeline.framing)

@@ -101,6 +101,7 @@ class MainWindow(SourceChoosing, QMainWindow):
         self._drive_worker()
         self.worker.event.connect(self._on_event)
         self.view.painted.connect(self._on_painted)
+        self.view.view_changed.connect(self.worker.set_view)  # the kiosk's mirror: framed by the pipeline
         self.set_overlay_visible(self.settings.overlay)
         warnings = [*self.session.warnings, *([self.session.palette_warning] if self.session.palette_warning else [])]
         if warnings:
@@ -246,7 +247,7 @@ class MainWindow(SourceChoosing, QMainWindow):
             pictures = (result.pixels, *result.variants)  # a tile for each look that has its picture
             tiles = [(look.shade.name, pixels) for look, pixels in zip(info.looks, pictures, strict=False)]
         self.view.set_frame(result.frame.pixels, result.pixels, tiles, None if info.reprocessed else info.capture_t,
-                            face_box=result.face_box)
+                            face_box=result.face_box, crop=result.crop)
         self.controls.salon_note.say(self._lift_advice.update(result.hair_level,
                                                               info.looks[0] if info.looks else self.state.look))
         self.stack.setCurrentWidget(self.view)

@@ -77,6 +77,10 @@ class Worker(QObject):
     def set_look(self, looks: Look | tuple[Look, ...]) -> None:
         self.runner.set_looks(looks)
 
+    def set_view(self, view) -> None:
+        """Where the kiosk's mirror shows the picture (core.pipeline.framing.View, or None)."""
+        self.runner.set_view(view)
+
     def set_pipeline_factory(self, factory: PipelineFactory) -> None:
         self.runner.set_pipeline_factory(factory)
 

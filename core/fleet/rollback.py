@@ -284,8 +284,8 @@ class GuardedPipeline:
     """A pipeline whose every frame is reported to ``report(ok, latency_ms, kind, frame)`` (kind: None,
     "exception" or "invalid_mask"); after each good frame ``reference`` (a :class:`ReferenceTimer`, when
     given) may time the stable model on it. It offers what the live runner asks of a pipeline:
-    ``process`` (guarded), and ``model_info``, ``stats``, ``reset`` and ``close``, which are the wrapped
-    pipeline's."""
+    ``process`` (guarded), and ``model_info``, ``stats``, ``view``, ``reset`` and ``close``, which are the
+    wrapped pipeline's."""
 
     def __init__(self, pipeline: Pipeline, report: Callable[[bool, float | None, str | None, Frame], None],
                  reference: ReferenceTimer | None = None):
@@ -298,6 +298,15 @@ class GuardedPipeline:
     @property
     def stats(self) -> PipelineStats:
         return self.pipeline.stats
+
+    @property
+    def view(self):
+        """Where the kiosk's mirror shows the picture: the wrapped pipeline's (core.pipeline.framing)."""
+        return getattr(self.pipeline, "view", None)
+
+    @view.setter
+    def view(self, view) -> None:
+        self.pipeline.view = view
 
     def reset(self) -> None:
         self.pipeline.reset()

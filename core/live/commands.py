@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 from core.frames import Frame, Look, RunningMode
 
 if TYPE_CHECKING:  # core.pipeline.pipeline (OpenCV) is loaded with the first pipeline, not here
+    from core.pipeline.framing import View
     from core.pipeline.pipeline import PipelineFactory
 
 
@@ -53,7 +54,14 @@ class Stop:
     """End the run: the capture is stopped, the pipelines closed, then :class:`Finished` is sent."""
 
 
-Command = SetSource | SetLooks | SwapModel | Clear | Step | Shown | Stop
+@dataclass(frozen=True)
+class SetView:
+    """Where the kiosk's mirror shows the picture (None: nowhere framed): the pipelines that frame cut
+    each frame for it (``core.pipeline.framing``)."""
+    view: View | None
+
+
+Command = SetSource | SetLooks | SwapModel | Clear | Step | Shown | Stop | SetView
 
 
 # ---- notes, from a capture loop (``gen``: which capture, so that a note of an old one is ignored) ------

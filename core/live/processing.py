@@ -25,6 +25,7 @@ from core.live.commands import (
     Clear,
     SetLooks,
     SetSource,
+    SetView,
     Shown,
     Step,
     Stop,
@@ -35,6 +36,7 @@ from core.live.feed import Feed
 from core.live.shared import Mail, Mailbox, Stuck, Wiring
 
 if TYPE_CHECKING:  # core.pipeline.pipeline (OpenCV) is loaded with the first pipeline, not here
+    from core.pipeline.framing import View
     from core.pipeline.pipeline import Pipeline, PipelineFactory
 
 log = logging.getLogger(__name__)
@@ -54,6 +56,7 @@ class Processing:
         self.feed = Feed(wiring, mailbox, stuck)
         self._factory, self._looks = factory, looks
         self._pipelines: dict[RunningMode, Pipeline] = {}
+        self._view: View | None = None  # where the kiosk's mirror shows the picture
         self._last: Captured | None = None  # the last frame processed: done again for a new Look
         self._stale = True  # the Look or the model changed since _last was processed
         self._held: Processed | None = None  # a result the receiver could not take yet
@@ -64,6 +67,7 @@ class Processing:
         self._running = True
         self._on_message: dict[type, Callable[[Any], None]] = {SetSource: self._set_source, SetLooks: self._set_looks, SwapModel: self._swap_model,
                             Clear: self._clear, Step: self._step, Shown: self._shown, Stop: self._stop,
+                            SetView: self._set_view,
                             CaptureBusy: self.feed.note, CaptureWaiting: self.feed.note,
                             CaptureEnded: self.feed.note, CaptureGone: self.feed.note}
 
@@ -119,6 +123,11 @@ class Processing:
         for pipeline in self._pipelines.values():
             pipeline.reset()
 
+    def _set_view(self, command: SetView) -> None:
+        self._view = command.view
+        for pipeline in self._pipelines.values():
+            pipeline.view = command.view
+
     def _step(self, command: Step) -> None:
         self.feed.step(command.delta)
 
@@ -166,6 +175,7 @@ class Processing:
         self._emit(Status("Loading the hair model…"))
         try:
             pipeline = self._pipelines[mode] = self._factory(mode)
+            pipeline.view = self._view
         except Exception as exc:
             log.exception("cannot build the pipeline")
             self._emit(Problem(message(exc)))

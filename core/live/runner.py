@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 from core.frames import Look
 from core.io.source_spec import parse_spec
-from core.live.commands import Clear, SetLooks, SetSource, Shown, Step, Stop, SwapModel
+from core.live.commands import Clear, SetLooks, SetSource, SetView, Shown, Step, Stop, SwapModel
 from core.live.events import Event, Idle
 from core.live.processing import Processing
 from core.live.retry import CAMERA_POLL_S
@@ -18,6 +18,7 @@ from core.live.shared import Epoch, Mailbox, Stuck, Wiring
 
 if TYPE_CHECKING:  # core.pipeline.pipeline (OpenCV) is loaded with the first pipeline, not here
     from core.io.sources import Source
+    from core.pipeline.framing import View
     from core.pipeline.pipeline import PipelineFactory
 
 
@@ -39,6 +40,7 @@ class LiveRunner:
         self._factory = pipeline_factory
         self._looks: tuple[Look, ...] = ()
         self._spec: str | None = None
+        self._view: View | None = None
         self._mailbox = Mailbox()  # the current run's; each run gets its own
         self._thread: threading.Thread | None = None
 
@@ -85,8 +87,11 @@ class LiveRunner:
             self._mailbox = mailbox = self._mailbox.successor()
             processing = Processing(mailbox, self._wiring, self._stuck, self._factory, looks)
             self._thread = thread = threading.Thread(target=processing.run, name="hairtint-live", daemon=True)
+            view = self._view
         self._wiring.epoch.next()
         mailbox.post(SetSource(spec))
+        if view is not None:
+            mailbox.post(SetView(view))
         thread.start()
 
     def stop(self, timeout_s: float = 3.0) -> bool:
@@ -140,6 +145,13 @@ class LiveRunner:
             return False
         self._post(Step(delta))
         return True
+
+    def set_view(self, view: View | None) -> None:
+        """Where the kiosk's mirror shows the picture: a pipeline that frames (the kiosk's) cuts each
+        frame to the framed part round the face and works it at about that view's size."""
+        with self._lock:
+            self._view = view
+        self._post(SetView(view))
 
     def frame_shown(self) -> None:
         """The receiver has taken the last result: the next one may come."""

@@ -1,5 +1,5 @@
 """Where the customer's face is on a video's frames, for the kiosk's mirror framing
-(``core.tryon.framing``): the largest face's box from MediaPipe's full-range face detector
+(``core.pipeline.framing``): the largest face's box from MediaPipe's full-range face detector
 (:class:`~core.stages.head_crop.FaceFinder`, faces up to about 5 m away, so a person a metre or two from
 a 1080p camera is found where the face mesh's short-range detector is not), run every ``every`` frames
 and held between. The framing moves slowly and ignores small moves, so three boxes a second are enough:

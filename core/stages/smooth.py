@@ -112,6 +112,13 @@ class TemporalSmoother:
         self._last_ms = frame.timestamp_ms
         return out
 
+    def follow(self, move: np.ndarray) -> None:
+        """The picture itself moved (the kiosk's framing panned or zoomed): ``move``, a 2 x 3 matrix in
+        shares of the picture's width and height, takes each point of the last frame to where it is in
+        the next. The history is moved with it, so a still head stays smoothed while the crop glides."""
+        if self._previous is not None and self._previous_grey is not None:
+            self._previous, self._previous_grey = moved_by(self._previous, move), moved_by(self._previous_grey, move)
+
     def _history_weight(self, new: np.ndarray, grey: np.ndarray, previous: np.ndarray,
                         small_size: tuple[int, int]) -> np.ndarray:
         """Per-pixel weight of the previous mask, at the mask's size."""
@@ -197,6 +204,10 @@ class SmoothedRefiner:
     def refine(self, mask: np.ndarray, frame: Frame) -> np.ndarray:
         return self.smoother.smooth(self.refiner.refine(mask, frame), frame)
 
+    def follow(self, move: np.ndarray) -> None:
+        """See :meth:`TemporalSmoother.follow`."""
+        self.smoother.follow(move)
+
     def reset(self) -> None:
         self.smoother.reset()
         reset = getattr(self.refiner, "reset", None)  # optional on a refiner (core.pipeline.pipeline.Refiner)
@@ -207,6 +218,18 @@ class SmoothedRefiner:
         close = getattr(self.refiner, "close", None)  # optional on a refiner (core.pipeline.pipeline.Refiner)
         if close is not None:
             close()
+
+
+def moved_by(image: np.ndarray, move: np.ndarray) -> np.ndarray:
+    """``image`` (H x W) moved by ``move`` (2 x 3, in shares of its width and height; scale and shift
+    only), read-only like the history it replaces; what comes into view repeats the edge."""
+    height, width = image.shape[:2]
+    matrix = np.array(move, np.float64)
+    for row, size in ((0, width), (1, height)):  # pixel centres: pixel u's is at share (u + 0.5) / size
+        matrix[row, 2] = matrix[row, 2] * size + 0.5 * matrix[row, row] - 0.5
+    out = cv2.warpAffine(image, matrix, (width, height), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
+    out.setflags(write=False)
+    return out
 
 
 def timestamp_gap_too_long(gap_ms: int, max_gap_ms: int) -> bool:

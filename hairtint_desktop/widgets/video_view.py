@@ -1,6 +1,9 @@
 """The picture: paints the newest processed frame, scaled to fit with its aspect ratio kept -- or, as the
-kiosk's mirror (``mirror=True``), covering the whole view, cropped round the customer's head by a
-:class:`~core.tryon.framing.Framer` that follows each frame's face box smoothly.
+kiosk's mirror (``mirror=True``), covering the whole view, cropped round the customer's head. The live
+kiosk pipeline frames the camera's frame itself (``view_changed`` tells it the view's size; its
+results come cut to it, ``crop``) and the view paints them as they are; anything else (a photo, the
+frames before the pipeline knows the view) is framed here by a :class:`~core.pipeline.framing.Framer`
+that follows each frame's face box smoothly.
 
 Three modes: ``single`` (the recoloured frame), ``split`` (before on the left of a draggable divider,
 after on the right) and ``compare`` (the same frame in four shades, 2 x 2; a click on a tile picks that
@@ -17,8 +20,8 @@ from PySide6.QtCore import QPointF, QRect, QRectF, QSize, Qt, Signal
 from PySide6.QtGui import QColor, QFont, QImage, QPainter, QPainterPath, QPen
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
+from core.pipeline.framing import Box, Framer, View, head_share_of_view
 from core.pipeline.latency import RollingLatency
-from core.tryon.framing import Box, Framer, head_share_of_view
 
 MODES = ("single", "split", "compare")
 BACKGROUND = QColor("#121214")
@@ -50,6 +53,7 @@ class VideoView(QWidget):
     painted = Signal(float)  # capture-to-display latency of a newly shown frame, ms
     tile_clicked = Signal(int)  # compare mode: index of the tile clicked (0 = the current shade)
     divider_moved = Signal(float)
+    view_changed = Signal(object)  # the mirror's View (core.pipeline.framing): its size and the head's share
 
     def __init__(self, parent: QWidget | None = None, *, mirror: bool = False):
         super().__init__(parent)
@@ -64,6 +68,7 @@ class VideoView(QWidget):
         self.placeholder = ""
         self.latency = RollingLatency(300)
         self._paint_times: list[float] = []
+        self._view: View | None = None  # the last View told (the mirror)
         self._clear_buffers()
 
     # ---- state -----------------------------------------------------------------------------------
@@ -77,17 +82,19 @@ class VideoView(QWidget):
         self._fresh = False
         self._face: Box | None = None
         self._crop: Box | None = None  # the part of the frame shown (mirror); None: all of it
+        self._framed: Box | None = None  # the camera frame's part the pipeline cut the frame to (mirror)
         self._framed_t: float | None = None
         self._holding = False  # the original shown while the picture is pressed
         if self.framer is not None:
             self.framer.reset()
 
     def set_frame(self, before: np.ndarray, after: np.ndarray, tiles: list[tuple[str, np.ndarray]] | None = None,
-                  capture_t: float | None = None, face_box: Box | None = None) -> None:
+                  capture_t: float | None = None, face_box: Box | None = None, crop: Box | None = None) -> None:
         """Show a new frame. ``tiles`` (compare mode): ``(shade name, pixels)`` for each of the four
         tiles, the first being ``after`` itself. ``capture_t`` (perf_counter seconds) is used for the
         capture-to-display latency; None for a redraw of an old frame. ``face_box``: the face the mirror
-        frames (None: none found)."""
+        frames (None: none found). ``crop``: the part of the camera's frame the pipeline cut these
+        pictures to for the mirror (painted as they are, covering the view)."""
         self._before, self._after = before, after
         self._tiles = list(tiles or [])
         self._images = {"before": to_qimage(before), "after": to_qimage(after)}
@@ -95,7 +102,9 @@ class VideoView(QWidget):
         self._capture_t = capture_t
         self._fresh = True
         self._face = face_box
-        self._frame_on()
+        self._framed = crop if self.framer is not None else None
+        if self._framed is None:
+            self._frame_on()
         self.update()
 
     def _frame_on(self, dt: float | None = None) -> None:
@@ -115,6 +124,12 @@ class VideoView(QWidget):
     def resizeEvent(self, event) -> None:
         super().resizeEvent(event)
         self._frame_on(0.0)  # the new aspect ratio, from where the framing is
+        if self.framer is not None and self.width() > 0 and self.height() > 0:
+            screen = self.window().height() if self.window() is not None else self.height()
+            view = View(self.width(), self.height(), head_share_of_view(self.height(), screen, self.framer.rule))
+            if view != self._view:
+                self._view = view
+                self.view_changed.emit(view)
 
     def clear(self, placeholder: str | None = None) -> None:
         """Forget every picture (nothing of it stays referenced here) and paint the placeholder."""
@@ -138,8 +153,14 @@ class VideoView(QWidget):
 
     @property
     def crop(self) -> Box | None:
-        """The part of the frame the mirror shows (x0, y0, x1, y1); None when the whole frame is shown."""
-        return self._crop
+        """The part of the frame the mirror shows (x0, y0, x1, y1; the camera frame's when the pipeline
+        cut it); None when the whole frame is shown."""
+        return self._framed if self._framed is not None else self._crop
+
+    @property
+    def covers(self) -> bool:
+        """Whether the picture covers the view (the mirror, framed here or by the pipeline)."""
+        return self._after is not None and (self._crop is not None or self._framed is not None)
 
     @property
     def showing_before(self) -> bool:
@@ -179,7 +200,7 @@ class VideoView(QWidget):
         """Where the picture is painted: the whole view for the mirror, else fitted inside it."""
         if self._after is None:
             return QRect()
-        if self._crop is not None:
+        if self.covers:
             return self.rect()
         h, w = self._after.shape[:2]
         return fit_rect(QSize(w, h), self.rect())
@@ -188,10 +209,12 @@ class VideoView(QWidget):
         """The part of the frame painted into ``image_rect``."""
         if self._after is None:
             return QRectF()
+        h, w = self._after.shape[:2]
+        if self._framed is not None:  # cut to the view by the pipeline: all of it (trimmed while a resize is on its way)
+            return self._trimmed(QRectF(0, 0, w, h), self.rect())
         if self._crop is not None:
             x0, y0, x1, y1 = self._crop
             return QRectF(x0, y0, x1 - x0, y1 - y0)
-        h, w = self._after.shape[:2]
         return QRectF(0, 0, w, h)
 
     def tile_rects(self) -> list[QRect]:
@@ -279,7 +302,7 @@ class VideoView(QWidget):
     def _paint_tiles(self, painter: QPainter) -> None:
         tiles = zip(self.tile_rects(), self._tile_images, strict=False)  # four places, up to four pictures
         for i, (rect, image) in enumerate(tiles):
-            if self._crop is not None:  # the mirror: each tile covered by the framing, trimmed to its shape
+            if self.covers:  # the mirror: each tile covered by the framing, trimmed to its shape
                 target = rect
                 painter.drawImage(QRectF(target), image, self._trimmed(self.source_rect(), rect))
             else:

@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 
 from core.demo.synthetic import HEAD_AT_1M, portrait_boxes, render_portrait
-from core.tryon.framing import Framer, FramingRule, aim, head_box, head_share_of_view, whole_crop
+from core.pipeline.framing import Framer, FramingRule, aim, head_box, head_share_of_view, whole_crop
 
 FRAME = (1280, 720)
 DT = 1 / 30

@@ -13,6 +13,7 @@ from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QStyle, QStyleOptionSlider
 
 from core.frames import RunningMode
+from core.pipeline.framing import Framer, View
 from core.pipeline.pipeline import PassThroughSmoother, Pipeline
 from core.stages.face_box import FaceLocator
 from core.stages.recolor import Recolorer
@@ -40,6 +41,15 @@ class LocatingFactory:
     def __call__(self, mode: RunningMode) -> Pipeline:
         return Pipeline(FakeSegmenter(), PassThroughSmoother(), Identity(), Recolorer(),
                         locator=FaceLocator(StillFace(), every=3))
+
+
+class FramingFactory:
+    """Pipelines like the kiosk's: they find :class:`StillFace` and, once the window says where it shows
+    the picture, cut each frame to the framed part and work it at the view's size."""
+
+    def __call__(self, mode: RunningMode) -> Pipeline:
+        return Pipeline(FakeSegmenter(), PassThroughSmoother(), Identity(), Recolorer(),
+                        locator=FaceLocator(StillFace(), every=3), framer=Framer(), framed_pixels=200_000)
 
 
 def laid_out(window, size):
@@ -77,6 +87,28 @@ def test_the_kiosk_picture_covers_its_view_framed_on_the_face_the_pipeline_finds
         assert picture.pixelColor(x, y) != QColor("#121214"), f"background showing at {x},{y}"
     window.state.reset()  # the next customer: framed afresh
     assert view.crop is None
+
+
+def test_the_kiosk_pipeline_frames_the_camera_frame_for_the_view_and_the_view_paints_it_as_it_comes(qtbot, make_window):
+    window = laid_out(make_window(kiosk=True, pipeline_factory=FramingFactory()), (1280, 800))
+    view = window.view
+    told = []
+    view.view_changed.connect(told.append)
+    laid_out(window, (1200, 800))  # the view's size changes: the pipeline is told
+    assert told and told[-1] == View(view.width(), view.height(), told[-1].head_share)
+    with qtbot.waitSignal(window.frame_displayed, timeout=10000):
+        window.start("camera:0")
+    qtbot.waitUntil(lambda: window.last_result is not None and window.last_result.crop is not None, timeout=10000)
+    result = window.last_result
+    x0, y0, x1, y1 = result.crop  # in the 320 x 240 camera frame, round StillFace's centre (160, 93)
+    assert x0 < 160 < x1 and y0 < 93 < y1 and y1 - y0 < 240
+    height, width = result.frame.pixels.shape[:2]
+    assert width / height == pytest.approx(view.width() / view.height(), rel=0.01)  # cut to the view's shape
+    assert height > (y1 - y0) * 1.5  # worked larger than the camera gave it: about the view's size
+    qtbot.waitUntil(lambda: view.crop == window.last_result.crop, timeout=10000)
+    assert view.image_rect() == view.rect()
+    source = view.source_rect()
+    assert source.width() == pytest.approx(view.shown.shape[1], abs=2) and source.height() == pytest.approx(view.shown.shape[0], abs=2)
 
 
 def test_the_desktop_keeps_its_letterboxed_picture(qtbot, make_window):

@@ -1,5 +1,7 @@
 """The kiosk's mirror framing, without Qt: which part of the frame fills the screen so that the customer's
-head is large and stays put.
+head is large and stays put, and that part cut from the camera's full-size frame (``cut``) for the live
+pipeline to process at about the screen's resolution (``core.pipeline.pipeline``; the window paints it
+as it comes, ``hairtint_desktop.widgets.video_view``).
 
 The picture covers the view (no bands): the crop always has the view's aspect ratio and lies inside the
 frame. From the face box the refine stage finds on each frame (``Result.face_box``) the framing aims at
@@ -15,6 +17,9 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+
+import cv2
+import numpy as np
 
 Box = tuple[float, float, float, float]  # x0, y0, x1, y1 in frame pixels
 
@@ -104,6 +109,51 @@ def _bounded(wanted: list[float], now: list[float], top: float, change: float) -
     return [x * top / speed for x in v] if speed > top else v
 
 
+@dataclass(frozen=True)
+class View:
+    """Where a framed picture is shown: the view's size in screen pixels, and the head's share of its
+    height (``head_share_of_view``)."""
+
+    width: int
+    height: int
+    head_share: float
+
+    @property
+    def aspect(self) -> float:
+        return self.width / self.height
+
+
+def processing_size(view: View, max_pixels: int | None) -> tuple[int, int]:
+    """The size a framed crop is processed at: the view's, shrunk (aspect kept) to at most ``max_pixels``."""
+    scale = 1.0 if max_pixels is None else min(1.0, (max_pixels / (view.width * view.height)) ** 0.5)
+    return max(16, int(view.width * scale)), max(16, int(view.height * scale))
+
+
+def cut(pixels: np.ndarray, crop: Box, size: tuple[int, int]) -> np.ndarray:
+    """The part ``crop`` (x0, y0, x1, y1, fractions of a pixel kept, so a slowly moving crop glides) of
+    ``pixels`` at ``size`` (width, height): enlarged or shrunk a little bilinearly, shrunk by more than
+    half by area averaging."""
+    x0, y0, x1, y1 = crop
+    width, height = size
+    sx, sy = width / (x1 - x0), height / (y1 - y0)
+    if min(sx, sy) >= 0.5:
+        # pixel centres: output u's centre u + 0.5 is at x0 + (u + 0.5) / sx in the frame
+        matrix = np.array([[sx, 0.0, sx * (0.5 - x0) - 0.5], [0.0, sy, sy * (0.5 - y0) - 0.5]], np.float64)
+        return cv2.warpAffine(pixels, matrix, (width, height), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
+    rows, cols = slice(max(0, round(y0)), round(y1)), slice(max(0, round(x0)), round(x1))
+    return cv2.resize(pixels[rows, cols], (width, height), interpolation=cv2.INTER_AREA)
+
+
+def moved(before: Box, after: Box) -> np.ndarray:
+    """The 2 x 3 matrix taking a point of a picture cut at ``before`` to the same point of the frame in a
+    picture cut at ``after``, both in shares of the picture's width and height (the same matrix serves
+    pictures of any size)."""
+    bx0, by0, bx1, by1 = before
+    ax0, ay0, ax1, ay1 = after
+    sx, sy = (bx1 - bx0) / (ax1 - ax0), (by1 - by0) / (ay1 - ay0)
+    return np.array([[sx, 0.0, (bx0 - ax0) / (ax1 - ax0)], [0.0, sy, (by0 - ay0) / (ay1 - ay0)]], np.float64)
+
+
 class Framer:
     """Feed it each shown frame's face box (None: no face) with the time since the last one; ``crop``
     is then the part of the frame to show, of the view's aspect ratio."""
@@ -189,4 +239,5 @@ class Framer:
         self._pos = [self._pos[i] + self._vel[i] * dt for i in range(3)]
 
 
-__all__ = ["Box", "Framer", "FramingRule", "aim", "clamp_crop", "head_box", "head_share_of_view", "whole_crop"]
+__all__ = ["Box", "Framer", "FramingRule", "View", "aim", "clamp_crop", "cut", "head_box", "head_share_of_view", "moved",
+           "processing_size", "whole_crop"]
