@@ -3,9 +3,11 @@ a :class:`~core.tryon.session.Session` (the settings and what follows from them:
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import signal
+import socket
 import sys
 from collections.abc import Callable
 from typing import TYPE_CHECKING
@@ -51,9 +53,11 @@ def quit_on_signals(app, window) -> None:
 
 def on_stop_signals(app, handler: Callable[[int], None]) -> Callable[[], None]:
     """Call ``handler(signum)`` on the GUI thread for SIGINT, SIGTERM and SIGHUP (nothing where signals
-    cannot be set: not the main thread). Returns a function that puts the previous handlers back."""
-    from PySide6.QtCore import QTimer  # lazy: Qt, loaded after prepare_qt_environment
+    cannot be set: not the main thread). Returns a function that puts the previous handlers back.
 
+    Python runs a signal's handler only between bytecodes, and Qt's event loop may wait in C++ for as
+    long as nothing happens; so the signal also wakes the loop at once: Python writes it to its wakeup
+    descriptor, and its :class:`_Wakeup` runs a slot."""
     previous = {}
     for name in ("SIGINT", "SIGTERM", "SIGHUP"):
         if hasattr(signal, name):  # the signals differ by platform (no SIGHUP on Windows)
@@ -62,17 +66,47 @@ def on_stop_signals(app, handler: Callable[[int], None]) -> Callable[[], None]:
                 previous[number] = signal.signal(number, lambda signum, _frame: handler(signum))
             except ValueError:  # not the main thread
                 return lambda: None
-    wake = QTimer(app)  # Python runs signal handlers only between bytecodes: wake it regularly
-    wake.timeout.connect(lambda: None)
-    wake.start(200)
+    wakeup = _Wakeup(app)
 
     def restore() -> None:
-        wake.stop()
-        wake.deleteLater()
+        wakeup.close()
         for number, old in previous.items():
             signal.signal(number, old)
 
     return restore
+
+
+class _Wakeup:
+    """Python's signal wakeup descriptor (one end of a socket pair) and a QSocketNotifier on the other
+    end, whose slot lets Python run the signal's handler. Kept in :data:`_WAKEUPS` until closed: the
+    descriptor must stay open while Python may write to it."""
+
+    def __init__(self, app):
+        from PySide6.QtCore import QSocketNotifier  # lazy: Qt, loaded after prepare_qt_environment
+
+        self.woken, self.wake = socket.socketpair()
+        self.woken.setblocking(False)
+        self.wake.setblocking(False)
+        self.before = signal.set_wakeup_fd(self.wake.fileno(), warn_on_full_buffer=False)
+        self.notifier = QSocketNotifier(self.woken.fileno(), QSocketNotifier.Type.Read, app)
+        self.notifier.activated.connect(self.drain)
+        _WAKEUPS.append(self)
+
+    def drain(self, *_args) -> None:
+        with contextlib.suppress(OSError):  # BlockingIOError: nothing more to read
+            while self.woken.recv(64):
+                pass
+
+    def close(self) -> None:
+        self.notifier.setEnabled(False)
+        self.notifier.deleteLater()
+        signal.set_wakeup_fd(self.before)
+        self.woken.close()
+        self.wake.close()
+        _WAKEUPS.remove(self)
+
+
+_WAKEUPS: list[_Wakeup] = []
 
 
 def serve_metrics(window):

@@ -86,6 +86,8 @@ def main(argv: list[str] | None = None) -> int:
         with contextlib.nullcontext() if windowed else terminal.stop_on_signals():
             code = handler(args)
             terminal.flush_stdout()
+        if windowed:  # the window has closed and its worker has stopped: the process ends here
+            terminal.end_process(code)
         return code
     except HairTintError as exc:
         terminal.say(f"hairtint: {exc}")
