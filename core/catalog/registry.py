@@ -14,6 +14,7 @@ import tempfile
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from core.catalog import registry_file
 from core.catalog.model_entry import ModelEntry, check_model_file, file_sha256
 from core.catalog.rollout import Stage, assign, in_rollout, rollout_bucket
 from core.errors import ModelError
@@ -33,8 +34,10 @@ class Registry:
         self.entries, self.default, self.path = entries, default, path
 
     @classmethod
-    def load(cls, path: Path = DEFAULT_REGISTRY) -> Registry:
-        path = Path(path)
+    def load(cls, path: Path | None = None) -> Registry:
+        """The registry at ``path``; by default the one :func:`core.catalog.registry_file.registry_path`
+        finds (the source tree's, or the copy an installed wheel carries)."""
+        path = registry_file.registry_path() if path is None else Path(path)
         data = _read_json(path, f"cannot read the model registry {path}")
         if not isinstance(data, dict):
             raise ModelError(f"model registry {path}: expected a JSON object with a \"models\" list, got "

@@ -15,7 +15,6 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from core.catalog import registry_file
 from core.catalog.palette import default_palette, resolve_color
 from core.catalog.registry import Registry
 from core.errors import HairTintError
@@ -158,7 +157,7 @@ class SelfTestReport:
 
 def run_self_test(registry=None, camera: Callable[[], Check] = check_camera) -> SelfTestReport:
     try:
-        registry = registry or Registry.load(registry_file.registry_path())  # the source tree's, or the wheel's copy
+        registry = registry or Registry.load()  # the source tree's, or the copy an installed wheel carries
     except HairTintError as exc:
         return SelfTestReport.of([Check("FAILED", "models", str(exc))])
     checks = [*check_models(registry), check_palette(), check_pipeline(registry)]
