@@ -67,8 +67,9 @@ class LatencyJudgement:
     """The latency rule's view of the window: ``decision`` (a key of DECISIONS) and its figures.
     ``p95_ms``: the watched model's, every live frame; ``timed_p95_ms`` and ``paired_p95_ms``: the
     interleaved timings of the stable model and of the watched one (:class:`ReferenceTimer`), each run
-    right after the other model, so both carry the same cost of switching models; ``ratio``: paired over
-    timed; ``stable_p95_ms``: the stable model's p95 here had it run every frame (``p95_ms / ratio``).
+    right after the other model, so both carry the same cost of switching models; ``ratio``: the median
+    of the pairs' ratios (each pair timed within a moment, so the load of that moment cancels out);
+    ``stable_p95_ms``: the stable model's p95 here had it run every frame (``p95_ms / ratio``).
     ``budget_ms``: the camera's frame interval (``frame_interval_ms``, None while not known) or else the
     rules' frame budget."""
 
@@ -196,7 +197,8 @@ class HealthWatch:
         r = self.rules
         p95 = self.p95()
         timed, paired = _p95(self._reference), _p95(self._paired)
-        ratio = paired / timed if timed > 0 else float("nan")
+        pairs = [w / s for (_, s), (_, w) in zip(self._reference, self._paired, strict=True) if s > 0]
+        ratio = float(np.median(pairs)) if pairs else float("nan")  # each pair timed at the same moment
         stable = p95 / ratio if ratio > 0 else float("nan")  # NaN while either is missing
         interval = self.frame_interval_ms()
         budget = interval or r.frame_budget_ms
@@ -253,6 +255,7 @@ class ReferenceTimer:
         self._warm_up = warm_up
         self._next = float("-inf")
         self._broken = False
+        self.view = None  # the kiosk's view, so both are timed on the framed crop the live frames are worked at
 
     def after(self, frame: Frame, look: Look) -> None:
         now = self._clock()
@@ -262,6 +265,8 @@ class ReferenceTimer:
         try:
             if not self._pipelines:
                 self._pipelines = tuple(build() for build in self._builds)
+            for pipeline in self._pipelines:
+                pipeline.view = self.view
             stable, watched = (p.process(frame, look).timings_ms.get("total") for p in self._pipelines)
         except Exception as exc:  # noqa: BLE001  whatever fails, the models are not timed, nothing more
             if not self._pipelines:
@@ -307,6 +312,8 @@ class GuardedPipeline:
     @view.setter
     def view(self, view) -> None:
         self.pipeline.view = view
+        if self.reference is not None:  # timed like the live frames: framed alike
+            self.reference.view = view
 
     def reset(self) -> None:
         self.pipeline.reset()

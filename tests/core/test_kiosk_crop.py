@@ -196,3 +196,30 @@ def in_head(result, box) -> np.ndarray:
     matrix = np.array([[kx / sx, 0.0, (x0 + 0.5 / sx - box[0]) * kx - 0.5],
                        [0.0, ky / sy, (y0 + 0.5 / sy - box[1]) * ky - 0.5]])
     return cv2.warpAffine(result.mask, matrix, (256, 256), flags=cv2.INTER_LINEAR)
+
+
+def test_the_latency_rules_side_by_side_timings_frame_as_the_live_frames_are_framed():
+    """An experimental model watched in a kiosk: the stable model and the second copy the latency rule
+    times beside it work the same framed crop as the live frames, not the whole frame (a framed crop
+    costs more: timed unframed, the experimental model would look slower than it is)."""
+    from core.fleet.rollback import GuardedPipeline, ReferenceTimer
+
+    face = (900.0, 400.0, 1020.0, 540.0)
+    built: list[Pipeline] = []
+
+    def build() -> Pipeline:
+        built.append(framing_pipeline(Faces(face, 1920), None))
+        return built[-1]
+
+    timings: list = []
+    timer = ReferenceTimer(build, build, lambda s, w: timings.append((s, w)), every_s=0.0, warm_up=0)
+    guarded = GuardedPipeline(framing_pipeline(Faces(face, 1920), None), lambda ok, ms, kind, frame: None, timer)
+    view = View(480, 640, 0.48)
+    guarded.view = view
+    assert guarded.view == view
+    pixels = np.zeros((1080, 1920, 3), np.uint8)
+    live = guarded.process(Frame(pixels, 0, 0, "camera"), Look(shade("Auburn")))
+    assert live.crop is not None and live.frame.pixels.shape == (640, 480, 3)
+    assert len(built) == 2 and all(pipeline.view == view for pipeline in built) and len(timings) == 1
+    timed = built[0].process(Frame(pixels, 33, 1, "camera"), Look(shade("Auburn")))
+    assert timed.frame.pixels.shape == live.frame.pixels.shape
