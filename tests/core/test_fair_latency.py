@@ -118,6 +118,24 @@ def test_the_cost_of_switching_models_is_paid_by_both_sides_of_the_comparison():
     assert equivalent.judgement.ratio == pytest.approx(1.0) and equivalent.judgement.decision == "within_budget"
 
 
+def test_the_ratio_is_the_median_of_pairs_timed_at_the_same_moment():
+    """Other work on the machine comes and goes: a third of the side-by-side timings wait 150 ms more,
+    both of the pair alike. Their p95s would say 200 against 170 ms (1.18: "like the stable model"); the
+    pairs, each timed within a moment, say 2.5 every time."""
+    clock = Clock(1000.0)
+    watch = HealthWatch(RULES, clock)
+    camera = Camera(clock)
+    for i in range(1200):
+        clock.t += 0.05
+        watch.record(True, 50, camera.frame())
+        if i % 10 == 0:
+            spike = 150 if i % 30 == 0 else 0
+            watch.record_reference(20 + spike, 50 + spike)
+    j = watch.judgement
+    assert (j.timed_p95_ms, j.paired_p95_ms) == (170, 200) and j.ratio == 2.5
+    assert j.stable_p95_ms == 20 and j.decision == "too_slow"
+
+
 def test_without_stable_timings_the_latency_rule_does_not_judge():
     clock = Clock(1000.0)
     watch = HealthWatch(RULES, clock)
