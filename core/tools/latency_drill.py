@@ -125,7 +125,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--busy", type=int, default=multiprocessing.cpu_count(), help="busy-loop processes")
     parser.add_argument("--seconds", type=float, default=60, help="length of each run")
     parser.add_argument("--slow-factor", type=int, default=6, help="the slow model asks the segmenter this many times "
-                        "a frame (6: about 2.5x the stable pipeline)")
+                        "a frame (6: about 2x the stable pipeline)")
     parser.add_argument("--fps", type=float, default=30, help="the camera's frame rate (its interval is the budget)")
     parser.add_argument("--window", type=float, default=30, help="the rule's window (the app's: 60 s)")
     parser.add_argument("--slow-for", type=float, default=15, help="too slow this long rolls back (the app's: 30 s)")
