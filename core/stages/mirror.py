@@ -4,7 +4,7 @@ A net sees a photo and its mirror image a little differently; where it is unsure
 dark background, the hairline) the two answers disagree, and their mean is a steadier, more accurate
 mask: on the validation photos it lifted hairnet 2.1.0's mean IoU by 0.006-0.009 a set and its
 boundary score by 0.010, hairnet 2.2.0's by +0.011 on CelebA but +0.002 on Figaro and -0.004 on LFW
-(README, "The hair's edge"; ADR 0006). It doubles the segmenter's time, which a still photo can
+(docs/MEASURED.md, "The hair's edge"; ADR 0006). It doubles the segmenter's time, which a still photo can
 spare and a live view cannot: the still pipeline uses it, the live one does not."""
 
 from __future__ import annotations

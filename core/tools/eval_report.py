@@ -1,6 +1,6 @@
 """The report of ``hairtint eval`` (:class:`EvalReport`): each model's figures over all its photos, by
 set and, with ``--hard-cases``, by kind of hard case; ``table()`` is the text the command prints,
-``to_json()`` the JSON ``--json`` writes (README: Evaluation)."""
+``to_json()`` the JSON ``--json`` writes (docs/CLI.md)."""
 
 from __future__ import annotations
 

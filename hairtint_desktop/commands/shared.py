@@ -8,7 +8,7 @@ import argparse
 from core.io.outputs import check_output_file, check_output_folder, figures_json, write_text
 from hairtint_desktop.commands.registry import option
 
-TRUST_HELP = "run a model named by path although no checksum vouches for it (see README: Models named by path)"
+TRUST_HELP = "run a model named by path although no checksum vouches for it (see docs/LIMITS.md: Models named by path)"
 TRUST = option("--trust-unverified", action="store_true", help=TRUST_HELP)
 DATA_HELP = "set folders (images/, masks/) or folders of sets"
 SPLIT = option("--split", help="file of stems to use, e.g. val.txt (looked up in each set if not a path)")
