@@ -13,21 +13,22 @@ from importlib.metadata import version as installed
 from core.errors import HairTintError
 from hairtint_desktop import terminal
 from hairtint_desktop.commands import Command, add_to, top_level
-from hairtint_desktop.commands.registry import COMMANDS, Option, Run
+from hairtint_desktop.commands.registry import COMMANDS, Option, Run, option
 from hairtint_desktop.quiet import quiet_native_logs, quiet_python_warnings
 from hairtint_desktop.terminal import PIPE_CLOSED, mute, prepare_standard_streams
 
 SUBCOMMANDS = top_level()
+VERBOSE = option("-v", "--verbose", action="store_true", help="log more, MediaPipe's own messages included")
 
 
 def build_parser() -> argparse.ArgumentParser:
     """``hairtint``'s own options, and every registered command (:mod:`hairtint_desktop.commands`)."""
     parser = argparse.ArgumentParser(prog="hairtint", description="Live hair-colour try-on.")
-    parser.add_argument("-v", "--verbose", action="store_true", help="log more, MediaPipe's own messages included")
+    VERBOSE.add_to(parser)
     parser.add_argument("--version", action="version", version=f"hairtint {version()}")
     parser.add_argument("--self-test", action="store_true", help="check the models, run frames through the "
                         "pipeline, look for a camera; print a report and exit 0 (all well) or 1")
-    add_to(parser.add_subparsers(dest="command"))
+    add_to(parser.add_subparsers(dest="command"), common=(VERBOSE,))  # -v anywhere: `hairtint --kiosk -v`
     _list_app_options(parser)
     return parser
 
@@ -57,7 +58,34 @@ def version() -> str:
         return "unknown"
 
 
-GLOBAL_FLAGS = ("-v", "--verbose")
+GLOBAL_FLAGS = VERBOSE.flags
+
+
+def misplaced_app_option(argv: list[str]) -> str | None:
+    """Why ``argv`` gives one of the app's options (``--kiosk``, ``--source`` ...) where it means nothing:
+    before ``--self-test`` or a subcommand (``hairtint --kiosk recolor``), or after ``--self-test``. None
+    when it does not. An option's value is skipped, so ``--source models`` names a folder."""
+    app = [each for each in COMMANDS["gui"].options if isinstance(each, Option) and each.flags[0].startswith("-")]
+    takes_value = {flag for each in app if each.settings.get("action") not in ("store_true", "store_false")
+                   for flag in each.flags}
+    flags = {flag for each in app for flag in each.flags}
+    given, i = None, 0
+    while i < len(argv):
+        word = argv[i]
+        name = word.split("=", 1)[0]
+        if name in flags:
+            given = given or name
+            i += 2 if name in takes_value and "=" not in word else 1
+            continue
+        if word == "--self-test" or (word in SUBCOMMANDS and word != "gui"):
+            rest = [a.split("=", 1)[0] for a in argv[i + 1:]] if word == "--self-test" else []
+            given = given or next((a for a in rest if a in flags), None)
+            return None if given is None else (f"{given} is an option of the app (hairtint [options]); "
+                                               f"it means nothing with {word}")
+        if word in ("gui", "--"):
+            return None
+        i += 1
+    return None
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -66,6 +94,10 @@ def main(argv: list[str] | None = None) -> int:
         from core.stages.segment.model_probe import child_main  # lazy: MediaPipe and OpenCV, in the probe's child only
 
         return child_main(argv[1])
+    misplaced = misplaced_app_option(argv)
+    if misplaced is not None:
+        terminal.say(f"hairtint: {misplaced}")
+        return 2
     first = next((i for i, a in enumerate(argv) if a not in GLOBAL_FLAGS), len(argv))  # after -v
     if first == len(argv) or (argv[first] not in SUBCOMMANDS and argv[first] not in ("-h", "--help", "--version", "--self-test")):
         argv.insert(first, "gui")

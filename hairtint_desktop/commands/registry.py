@@ -69,8 +69,10 @@ def group(name: str, help: str, dest: str) -> None:
     _register(Command(name, help, dest=dest))
 
 
-def add_to(subparsers) -> None:
-    """Add every registered command to ``subparsers`` (the top level's), groups with their own."""
+def add_to(subparsers, common: tuple[Option, ...] = ()) -> None:
+    """Add every registered command to ``subparsers`` (the top level's), groups with their own; ``common``:
+    options every command takes too, anywhere on its line (``-v``), that leave what the top level read
+    as it is when not given."""
     levels = {"": subparsers}
     for entry in COMMANDS.values():
         parent, _, word = entry.name.rpartition(" ")
@@ -78,6 +80,8 @@ def add_to(subparsers) -> None:
         if entry.help is not None:
             settings["help"] = entry.help
         parser = levels[parent].add_parser(word, **settings)
+        for shared in common:
+            parser.add_argument(*shared.flags, **{**shared.settings, "default": argparse.SUPPRESS})
         for each in entry.options:
             if isinstance(each, Option):
                 each.add_to(parser)
