@@ -307,7 +307,7 @@ class MainWindow(SourceChoosing, QMainWindow):
         if not folder:
             return None
         look = self.last_info.looks[0] if self.last_info and self.last_info.looks else self.state.look
-        saved = save_snapshot(self.last_result, look, folder, self.now())
+        saved = save_snapshot(self.last_result, look, folder, self.now(), self.state.source)
         if saved.error is not None:  # not saved
             self.banner.show_message(saved.error, "error")
             return None

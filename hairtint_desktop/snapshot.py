@@ -1,5 +1,5 @@
-"""Saving what the window shows: the recoloured frame of the last result, named after its look and the
-time (``core.io.naming``), in the snapshot folder from the settings; never over an existing file. No Qt."""
+"""Saving what the window shows: the recoloured frame of the last result, named after what it shows (the
+photo's stem, ``camera0``, ``demo``), its look and the time (``core.io.naming``), in the snapshot folder from the settings; never over an existing file. No Qt."""
 
 from __future__ import annotations
 
@@ -10,7 +10,8 @@ from pathlib import Path
 from core.errors import HairTintError
 from core.frames import Look, Result
 from core.io.images import save_image
-from core.io.naming import snapshot_path
+from core.io.naming import snapshot_origin, snapshot_path
+from core.io.source_spec import parse_spec
 
 
 @dataclass(frozen=True)
@@ -23,9 +24,11 @@ class Saved:
         return self.path is not None
 
 
-def save_snapshot(result: Result, look: Look, folder: str | Path, when: datetime) -> Saved:
-    """Write ``result.pixels`` to a free name in ``folder``."""
-    path = snapshot_path(folder, look, when)
+def save_snapshot(result: Result, look: Look, folder: str | Path, when: datetime, source: str | None = None) -> Saved:
+    """Write ``result.pixels`` to a free name in ``folder``; ``source``: the spec it came from (named in
+    the file's name with the photo the frame is of)."""
+    origin = None if source is None else snapshot_origin(parse_spec(source), result.frame.source_id)
+    path = snapshot_path(folder, look, when, origin)
     try:
         save_image(path, result.pixels)
     except (HairTintError, OSError, ValueError) as exc:

@@ -9,8 +9,12 @@ import re
 from collections.abc import Set
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from core.frames import DEFAULT_SHINE, Look, Shade
+
+if TYPE_CHECKING:  # source_spec imports images, which imports outputs, which imports this
+    from core.io.source_spec import SourceSpec
 
 MAX_STEM_BYTES = 180  # a name's stem; what is added (suffix, -N, a temporary file's decoration) fits in 255
 
@@ -41,14 +45,27 @@ def _fit(text: str, limit: int) -> str:
     return text
 
 
-def slug(text: str) -> str:
-    """'Sunlit Amber' -> 'sunlit-amber' (for file names)."""
-    return re.sub(r"[^a-z0-9]+", "-", text.casefold()).strip("-") or "shade"
+def slug(text: str, empty: str = "shade") -> str:
+    """'Sunlit Amber' -> 'sunlit-amber' (for file names); ``empty`` when nothing of ``text`` is left."""
+    return re.sub(r"[^a-z0-9]+", "-", text.casefold()).strip("-") or empty
 
 
-def snapshot_name(shade: Shade, intensity: int, when: datetime) -> str:
-    """``hairtint_<shade>_<intensity>_<YYYYmmdd-HHMMSS>.jpg`` (a long shade name shortened)."""
-    return f"{shorten(f'hairtint_{slug(shade.name)}_{intensity}_{when:%Y%m%d-%H%M%S}')}.jpg"
+def snapshot_origin(spec: SourceSpec, source_id: str = "") -> str:
+    """What a snapshot shows, for its name: the photo's (or video's) stem, for a folder the stem of the
+    photo shown (the frame's ``source_id`` ends ``/<file name>``), ``camera<N>``, or ``demo``."""
+    if spec.kind == "camera":
+        return f"camera{spec.camera_index or 0}"
+    if spec.kind == "demo":
+        return "demo"
+    name = source_id.rpartition("/")[2] if spec.is_folder else (spec.path.name if spec.path is not None else "")
+    return slug(Path(name).stem, empty="photo")
+
+
+def snapshot_name(shade: Shade, intensity: int, when: datetime, origin: str | None = None) -> str:
+    """``hairtint_[<origin>_]<shade>_<intensity>_<YYYYmmdd-HHMMSS>.jpg``, ``origin`` from
+    :func:`snapshot_origin` (slugged again: any text is safe); a long name shortened."""
+    what = f"{slug(origin, empty='photo')}_" if origin is not None else ""
+    return f"{shorten(f'hairtint_{what}{slug(shade.name)}_{intensity}_{when:%Y%m%d-%H%M%S}')}.jpg"
 
 
 def result_stem(stem: str, look: Look) -> str:
@@ -73,6 +90,6 @@ def free_name(target: Path, taken: Set[Path] = frozenset()) -> Path:
     return candidate
 
 
-def snapshot_path(folder: str | Path, look: Look, when: datetime) -> Path:
-    """Where a snapshot of ``look`` taken at ``when`` goes in ``folder`` (never an existing file)."""
-    return free_name(Path(folder) / snapshot_name(look.shade, look.intensity, when))
+def snapshot_path(folder: str | Path, look: Look, when: datetime, origin: str | None = None) -> Path:
+    """Where a snapshot of ``look`` (of ``origin``) taken at ``when`` goes in ``folder`` (never an existing file)."""
+    return free_name(Path(folder) / snapshot_name(look.shade, look.intensity, when, origin))

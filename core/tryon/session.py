@@ -271,10 +271,11 @@ class Session:
         folder = self.settings.snapshot_dir
         return Path(folder) if folder and Path(folder).is_dir() else None
 
-    def snapshot_path(self, look: Look, when: datetime | None = None) -> Path | None:
-        """Where a snapshot of ``look`` goes now (None: no usable snapshot folder is set)."""
+    def snapshot_path(self, look: Look, when: datetime | None = None, origin: str | None = None) -> Path | None:
+        """Where a snapshot of ``look`` (of ``origin``: ``core.io.naming.snapshot_origin``) goes now (None:
+        no usable snapshot folder is set)."""
         folder = self.snapshot_folder()
-        return None if folder is None else snapshot_path(folder, look, when or datetime.now())
+        return None if folder is None else snapshot_path(folder, look, when or datetime.now(), origin)
 
 
 __all__ = ["Session", "SettingsChange"]

@@ -102,8 +102,8 @@ def test_snapshot_writes_only_on_click_with_shade_and_intensity_in_the_name(qtbo
     assert list(folder.iterdir()) == [] and not asked  # nothing written, nothing asked, without a click
     qtbot.mouseClick(window.controls.snapshot_button, Qt.MouseButton.LeftButton)
     assert asked == [1]  # the folder is the person's choice
-    expected = folder / "hairtint_sunlit-amber_70_20261126-101500.jpg"
-    assert snapshot_name(window.shade_palette[amber], 70, window.now()) == expected.name
+    expected = folder / f"hairtint_{photo_path.stem.replace('_', '-')}_sunlit-amber_70_20261126-101500.jpg"
+    assert snapshot_name(window.shade_palette[amber], 70, window.now(), photo_path.stem) == expected.name
     assert sorted(folder.iterdir()) == [expected]
     from core.io.images import load_image
 
