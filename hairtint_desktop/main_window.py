@@ -34,6 +34,7 @@ from hairtint_desktop.overlay_feed import WAITING, OverlayFeed
 from hairtint_desktop.settings_flow import plan_settings
 from hairtint_desktop.snapshot import save_snapshot, usable_folder
 from hairtint_desktop.source_choosing import SourceChoosing
+from hairtint_desktop.source_status import SourceStatus
 from hairtint_desktop.styles import window_style
 from hairtint_desktop.widgets.banner import Banner
 from hairtint_desktop.widgets.dialogs import CameraDialog, SettingsDialog
@@ -93,6 +94,8 @@ class MainWindow(SourceChoosing, QMainWindow):
         self.worker = Worker(self.fleet.factory(), lambda spec: self._opener(spec), self, observe=self.fleet.observe,
                              cameras=None if opener is not None else self.session.cameras)
         self.fleet.attach(self.worker.set_pipeline_factory, self.worker.post)  # the automatic rollback
+        self.source_status = SourceStatus(self)  # opening, showing, could not open, looking for a camera
+        self.statusBar().addWidget(self.source_status, 1)
         self.model_status = QLabel(self.fleet.status_line(), self)  # the model running and its assignment
         self.statusBar().addPermanentWidget(self.model_status)
         self.looks_wrong = LooksWrong(self)  # staff's "Looks wrong" report, and the customers it is counted against
@@ -187,7 +190,6 @@ class MainWindow(SourceChoosing, QMainWindow):
             self.worker.set_source(change.value)
         else:
             self.worker.start(change.value, self.state.looks())
-        self.statusBar().showMessage(f"Opening {parse_spec(change.value).describe()}…", 3000)
 
     # ---- sources ---------------------------------------------------------------------------------
     def start(self, spec: str | None = None) -> None:
@@ -200,6 +202,7 @@ class MainWindow(SourceChoosing, QMainWindow):
     def _on_source(self, change: Change) -> None:
         parsed = parse_spec(change.value)
         self._forget_picture(f"Opening {parsed.describe()}…")
+        self.source_status.opening(change.value)
         self.stack.setCurrentWidget(self.view)
         self._displayed_once = False
         self.controls.folder_row.setVisible(parsed.is_folder)
@@ -218,12 +221,15 @@ class MainWindow(SourceChoosing, QMainWindow):
             self.banner.show_message(event.message, "error")
         elif isinstance(event, live.Status):
             self.statusBar().showMessage(event.message, 4000)
+            self.source_status.heard(event.message)
             self.model_status.setText(self.fleet.status_line())
         elif isinstance(event, live.Notice):  # why the stable model runs: stays until dismissed
             self.banner.show_message(event.message, "notice")
             self.model_status.setText(self.fleet.status_line())
-        elif isinstance(event, live.Recovered) and self.banner.kind == "error":
-            self.banner.dismiss()
+        elif isinstance(event, live.Recovered):
+            self.source_status.showing()
+            if self.banner.kind == "error":
+                self.banner.dismiss()
         elif isinstance(event, live.Unavailable):
             self._on_unavailable(event.message)
         elif isinstance(event, live.Finished):
@@ -257,12 +263,15 @@ class MainWindow(SourceChoosing, QMainWindow):
     def _on_painted(self, _latency_ms: float) -> None:
         if not self._displayed_once:
             self._displayed_once = True
+            self.source_status.showing()
             self.frame_displayed.emit()
 
     def _on_unavailable(self, message: str) -> None:
         self.start_panel.set_message(*unavailable_text(parse_spec(self.state.source or ""), message,
                                                      not self.state.kiosk.files))
         self._forget_picture()
+        self.source_status.unavailable()
+        self.statusBar().clearMessage()  # a passing message would cover what happened
         self.stack.setCurrentWidget(self.start_panel)
         self.source_unavailable.emit(message)
 
