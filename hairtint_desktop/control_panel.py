@@ -5,7 +5,7 @@ the state (a reset included) is shown without being set back; the window only wi
 
 from __future__ import annotations
 
-from PySide6.QtCore import QSignalBlocker, Qt
+from PySide6.QtCore import QSignalBlocker, Qt, Signal
 from PySide6.QtWidgets import QBoxLayout, QFrame, QHBoxLayout, QLabel, QPushButton, QSizePolicy, QVBoxLayout, QWidget
 
 from core.tryon.state import Change, TryOnState, ViewMode
@@ -14,8 +14,11 @@ from hairtint_desktop.widgets.look_controls import LookControls, labelled_slider
 from hairtint_desktop.widgets.salon_note import SalonNote
 from hairtint_desktop.widgets.swatches import SwatchPalette
 
+NOTE_LINES = 4  # the salon note's longest advice at the narrowest column (core.stages.levels)
+
 
 class ControlPanel(QFrame):
+    reflow = Signal()  # what the controls need has changed: plan the layout again
     def __init__(self, state: TryOnState, parent: QWidget | None = None):
         super().__init__(parent)
         self.state = state
@@ -100,10 +103,31 @@ class ControlPanel(QFrame):
 
     # ---- layout ----------------------------------------------------------------------------------
     def other_size(self) -> tuple[int, int]:
-        """(width, height) the controls other than the shade grid need."""
+        """(width, height) the controls other than the shade grid need: the folder's Previous/Next row when
+        it shows (:meth:`show_folder_row` asks for a new plan), and room for a salon note of up to
+        :data:`NOTE_LINES` lines whether it shows or not, so the plan does not change (and nothing is
+        squashed) each time the note comes and goes with the picture."""
         hint = self.others.sizeHint()
-        note = 0 if self.salon_note.isVisibleTo(self) else (72 if self.touch else 52)  # room for it to appear
-        return max(hint.width(), 300 if self.touch else 240), hint.height() + note + 40
+        note = self.salon_note
+        width = max(hint.width(), 300 if self.touch else 240)
+        height = hint.height()
+        if note.isVisibleTo(self):  # what the note takes at this width, not at its own preferred one
+            height -= note.sizeHint().height() + self.others.layout().spacing()
+        return width, height + self.note_room(width) + 40
+
+    def note_room(self, width: int) -> int:
+        """The height kept for the salon note in a column ``width`` wide (its spacing included)."""
+        note = self.salon_note
+        note.ensurePolished()
+        lines = note.fontMetrics().lineSpacing() * NOTE_LINES + 2 * 6 + 4  # the style's padding, a little more
+        shown = note.heightForWidth(width) if note.isVisibleTo(self) else 0
+        return max(lines, shown) + self.others.layout().spacing()
+
+    def show_folder_row(self, on: bool) -> None:
+        """Previous/Next photo, for a folder source; the window plans the layout again with it (or without)."""
+        if self.folder_row.isVisibleTo(self) != on:
+            self.folder_row.setVisible(on)
+            self.reflow.emit()
 
     def apply(self, plan: LayoutPlan) -> None:
         self.swatches.set_columns(plan.columns, plan.button_size)

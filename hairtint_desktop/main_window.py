@@ -149,6 +149,7 @@ class MainWindow(SourceChoosing, QMainWindow):
         self.controls.settings_button.clicked.connect(self.open_settings)
         self.controls.previous_button.clicked.connect(lambda: self.step_photo(-1))
         self.controls.next_button.clicked.connect(lambda: self.step_photo(1))
+        self.controls.reflow.connect(lambda: self.arrange(self.width(), self.height()))
         self.setCentralWidget(central)
         self.setAcceptDrops(self.state.kiosk.files)
 
@@ -205,7 +206,7 @@ class MainWindow(SourceChoosing, QMainWindow):
         self.source_status.opening(change.value)
         self.stack.setCurrentWidget(self.view)
         self._displayed_once = False
-        self.controls.folder_row.setVisible(parsed.is_folder)
+        self.controls.show_folder_row(parsed.is_folder)
         if self.banner.kind == "error":
             self.banner.dismiss()
 
