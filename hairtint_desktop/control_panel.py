@@ -43,7 +43,7 @@ class ControlPanel(QFrame):
 
         self.others = QWidget(self)
         self.others.setObjectName("sidePanel")
-        column = QVBoxLayout(self.others)
+        self._column = column = QVBoxLayout(self.others)
         column.setContentsMargins(0, 0, 0, 0)
         column.setSpacing(8)
         self.intensity_label, self.slider = labelled_slider(self.others, column, "Intensity", state.look.intensity,
@@ -112,7 +112,7 @@ class ControlPanel(QFrame):
         width = max(hint.width(), 300 if self.touch else 240)
         height = hint.height()
         if note.isVisibleTo(self):  # what the note takes at this width, not at its own preferred one
-            height -= note.sizeHint().height() + self.others.layout().spacing()
+            height -= note.sizeHint().height() + self._column.spacing()
         return width, height + self.note_room(width) + 40
 
     def note_room(self, width: int) -> int:
@@ -121,7 +121,7 @@ class ControlPanel(QFrame):
         note.ensurePolished()
         lines = note.fontMetrics().lineSpacing() * NOTE_LINES + 2 * 6 + 4  # the style's padding, a little more
         shown = note.heightForWidth(width) if note.isVisibleTo(self) else 0
-        return max(lines, shown) + self.others.layout().spacing()
+        return max(lines, shown) + self._column.spacing()
 
     def show_folder_row(self, on: bool) -> None:
         """Previous/Next photo, for a folder source; the window plans the layout again with it (or without)."""

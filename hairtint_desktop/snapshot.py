@@ -10,8 +10,8 @@ from pathlib import Path
 from core.errors import HairTintError
 from core.frames import Look, Result
 from core.io.images import save_image
-from core.io.naming import snapshot_origin, snapshot_path
-from core.io.source_spec import parse_spec
+from core.io.naming import slug, snapshot_path
+from core.io.source_spec import SourceSpec, parse_spec
 
 
 @dataclass(frozen=True)
@@ -36,8 +36,19 @@ def save_snapshot(result: Result, look: Look, folder: str | Path, when: datetime
     return Saved(path=path)
 
 
+def snapshot_origin(spec: SourceSpec, source_id: str = "") -> str:
+    """What a snapshot shows, for its name: the photo's (or video's) stem, for a folder the stem of the
+    photo shown (the frame's ``source_id`` ends ``/<file name>``), ``camera<N>``, or ``demo``."""
+    if spec.kind == "camera":
+        return f"camera{spec.camera_index or 0}"
+    if spec.kind == "demo":
+        return "demo"
+    name = source_id.rpartition("/")[2] if spec.is_folder else (spec.path.name if spec.path is not None else "")
+    return slug(Path(name).stem, empty="photo")
+
+
 def usable_folder(folder: str | None) -> str | None:
     return folder if folder and Path(folder).is_dir() else None
 
 
-__all__ = ["Saved", "save_snapshot", "usable_folder"]
+__all__ = ["Saved", "save_snapshot", "snapshot_origin", "usable_folder"]

@@ -9,12 +9,8 @@ import re
 from collections.abc import Set
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from core.frames import DEFAULT_SHINE, Look, Shade
-
-if TYPE_CHECKING:  # source_spec imports images, which imports outputs, which imports this
-    from core.io.source_spec import SourceSpec
 
 MAX_STEM_BYTES = 180  # a name's stem; what is added (suffix, -N, a temporary file's decoration) fits in 255
 
@@ -50,20 +46,9 @@ def slug(text: str, empty: str = "shade") -> str:
     return re.sub(r"[^a-z0-9]+", "-", text.casefold()).strip("-") or empty
 
 
-def snapshot_origin(spec: SourceSpec, source_id: str = "") -> str:
-    """What a snapshot shows, for its name: the photo's (or video's) stem, for a folder the stem of the
-    photo shown (the frame's ``source_id`` ends ``/<file name>``), ``camera<N>``, or ``demo``."""
-    if spec.kind == "camera":
-        return f"camera{spec.camera_index or 0}"
-    if spec.kind == "demo":
-        return "demo"
-    name = source_id.rpartition("/")[2] if spec.is_folder else (spec.path.name if spec.path is not None else "")
-    return slug(Path(name).stem, empty="photo")
-
-
 def snapshot_name(shade: Shade, intensity: int, when: datetime, origin: str | None = None) -> str:
-    """``hairtint_[<origin>_]<shade>_<intensity>_<YYYYmmdd-HHMMSS>.jpg``, ``origin`` from
-    :func:`snapshot_origin` (slugged again: any text is safe); a long name shortened."""
+    """``hairtint_[<origin>_]<shade>_<intensity>_<YYYYmmdd-HHMMSS>.jpg``, ``origin`` what it shows (the
+    photo's stem, ``camera0``, ``demo``; slugged: any text is safe); a long name shortened."""
     what = f"{slug(origin, empty='photo')}_" if origin is not None else ""
     return f"{shorten(f'hairtint_{what}{slug(shade.name)}_{intensity}_{when:%Y%m%d-%H%M%S}')}.jpg"
 

@@ -272,8 +272,8 @@ class Session:
         return Path(folder) if folder and Path(folder).is_dir() else None
 
     def snapshot_path(self, look: Look, when: datetime | None = None, origin: str | None = None) -> Path | None:
-        """Where a snapshot of ``look`` (of ``origin``: ``core.io.naming.snapshot_origin``) goes now (None:
-        no usable snapshot folder is set)."""
+        """Where a snapshot of ``look`` (of ``origin``: the photo's stem, ``camera0``, ``demo``) goes now
+        (None: no usable snapshot folder is set)."""
         folder = self.snapshot_folder()
         return None if folder is None else snapshot_path(folder, look, when or datetime.now(), origin)
 

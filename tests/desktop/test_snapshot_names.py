@@ -9,10 +9,9 @@ from PySide6.QtCore import Qt
 
 from core.frames import Frame, Result
 from core.io.images import save_image
-from core.io.naming import snapshot_origin
 from core.io.source_spec import parse_spec
 from core.io.sources import FolderSource
-from hairtint_desktop.snapshot import save_snapshot
+from hairtint_desktop.snapshot import save_snapshot, snapshot_origin
 from tests.desktop.test_main_window import wait_new_frame
 from tests.desktop.test_window_units import AMBER
 from tests.fakes import portrait
