@@ -77,32 +77,43 @@ def on_stop_signals(app, handler: Callable[[int], None]) -> Callable[[], None]:
 
 
 class _Wakeup:
-    """Python's signal wakeup descriptor (one end of a socket pair) and a QSocketNotifier on the other
-    end, whose slot lets Python run the signal's handler. Kept in :data:`_WAKEUPS` until closed: the
-    descriptor must stay open while Python may write to it."""
+    """Python's signal wakeup descriptor (the writing end of a pipe; on Windows, where it must be a socket,
+    of a socket pair) and a QSocketNotifier on the reading end, whose slot lets Python run the signal's
+    handler. A pipe, not a socket, where there is one: the app opens no socket of its own (README,
+    Privacy). Kept in :data:`_WAKEUPS` until closed: the descriptor must stay open while Python may
+    write to it."""
 
     def __init__(self, app):
         from PySide6.QtCore import QSocketNotifier  # lazy: Qt, loaded after prepare_qt_environment
 
-        self.woken, self.wake = socket.socketpair()
-        self.woken.setblocking(False)
-        self.wake.setblocking(False)
-        self.before = signal.set_wakeup_fd(self.wake.fileno(), warn_on_full_buffer=False)
-        self.notifier = QSocketNotifier(self.woken.fileno(), QSocketNotifier.Type.Read, app)
+        if os.name == "posix":
+            self.read_end, self.write_end = os.pipe()
+            self.pair: tuple[socket.socket, socket.socket] | None = None
+        else:
+            self.pair = socket.socketpair()
+            self.read_end, self.write_end = (end.fileno() for end in self.pair)
+        for end in (self.read_end, self.write_end):
+            os.set_blocking(end, False)
+        self.before = signal.set_wakeup_fd(self.write_end, warn_on_full_buffer=False)
+        self.notifier = QSocketNotifier(self.read_end, QSocketNotifier.Type.Read, app)
         self.notifier.activated.connect(self.drain)
         _WAKEUPS.append(self)
 
     def drain(self, *_args) -> None:
         with contextlib.suppress(OSError):  # BlockingIOError: nothing more to read
-            while self.woken.recv(64):
+            while os.read(self.read_end, 64) if self.pair is None else self.pair[0].recv(64):
                 pass
 
     def close(self) -> None:
         self.notifier.setEnabled(False)
         self.notifier.deleteLater()
         signal.set_wakeup_fd(self.before)
-        self.woken.close()
-        self.wake.close()
+        if self.pair is None:
+            os.close(self.read_end)
+            os.close(self.write_end)
+        else:
+            for end in self.pair:
+                end.close()
         _WAKEUPS.remove(self)
 
 
