@@ -11,7 +11,7 @@
 - SIGTERM and SIGHUP raise :class:`Terminated` in the main thread: the work unwinds as from any error
   (a file being written is removed, finished ones stay) and the command exits ``128 + signal``.
 
-Exit codes (see README): 141 (128 + SIGPIPE, what a shell reports for a program a closed pipe ended)
+Exit codes (see docs/CLI.md): 141 (128 + SIGPIPE, what a shell reports for a program a closed pipe ended)
 when stdout's reader went away, 143 for SIGTERM, 129 for SIGHUP, 130 for Ctrl+C."""
 
 from __future__ import annotations
