@@ -21,6 +21,7 @@ from tqdm import tqdm
 
 from core.errors import HairTintError
 from core.frames import Frame, Look
+from core.io.source_spec import parse_spec
 from core.io.sources import Source, open_source
 from core.pipeline.pipeline import Pipeline, PipelineStats
 from core.tools.timing_reports import BenchReport, Machine, MemoryCurve
@@ -32,6 +33,7 @@ MAX_FRAMES = 100_000_000
 MAX_SIDE = 7680
 MAX_PIXELS = 7680 * 4320  # 8K UHD
 STATS_WINDOW = 10_000  # latency percentiles over at most the last this many frames
+DEFAULT_SIZE = (640, 480)
 
 
 class BenchError(HairTintError):
@@ -48,6 +50,18 @@ def check_settings(frames: int, size: tuple[int, int], soak_every: int | None = 
                          f"pixels in all, got {width}x{height}")
     if soak_every is not None and not 1 <= soak_every <= frames:
         raise BenchError(f"memory samples must be taken every 1 to {frames} frames, got {soak_every}")
+
+
+def bench_size(source_spec: str, size: tuple[int, int] | None) -> tuple[int, int]:
+    """The frame size a bench runs at: the one asked for, else the one a ``synthetic:WxH`` source names,
+    else DEFAULT_SIZE. A size asked for that differs from the source's own is refused rather than one of
+    them being quietly ignored (resizing ``synthetic:1920x1080@1m`` would change the person's distance)."""
+    spec = parse_spec(source_spec)
+    own = spec.size if spec.kind == "demo" and spec.problem is None else None
+    if own is not None and size is not None and tuple(size) != own:
+        raise BenchError(f"{spec.text} draws {own[0]}x{own[1]} frames but {size[0]}x{size[1]} was asked for: "
+                         "give the size once, in the source or as the size")
+    return (int(size[0]), int(size[1])) if size is not None else own or DEFAULT_SIZE
 
 
 def machine() -> Machine:
@@ -100,10 +114,14 @@ def peak_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
 
 
-def run_bench(pipeline: Pipeline, source_spec: str, frames: int, size: tuple[int, int], look: Look,
+def run_bench(pipeline: Pipeline, source_spec: str, frames: int, size: tuple[int, int] | None, look: Look,
               progress: bool = True, soak_every: int | None = None) -> BenchReport:
+    """Time ``frames`` frames of ``source_spec`` at ``size`` (None: see :func:`bench_size`)."""
+    size = bench_size(source_spec, size)
     check_settings(frames, size, soak_every)
-    with open_source(source_spec if source_spec != "synthetic" else f"synthetic:{size[0]}x{size[1]}") as source:
+    spec = parse_spec(source_spec)
+    with open_source(f"synthetic:{size[0]}x{size[1]}" if spec.kind == "demo" and spec.size is None
+                     else spec) as source:
         pictures = prepare_frames(source, pool_size(frames, size), size)
     window = min(frames, STATS_WINDOW)
     pipeline.stats = PipelineStats(window=window)

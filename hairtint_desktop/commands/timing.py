@@ -10,7 +10,7 @@ from hairtint_desktop.commands.shared import TRUST, check_outputs, number, posit
 @command("bench", "time the whole pipeline headless",
          option("--source", default="synthetic", help="FILE (photo or video) or synthetic"),
          option("--frames", type=positive, default=300),
-         option("--size", type=size, default=(640, 480), help="WxH (default 640x480)"),
+         option("--size", type=size, help="WxH (default: the size synthetic:WxH names, else 640x480)"),
          option("--model", help="registry id or model file (default: what the settings select)"),
          TRUST,
          option("--config", metavar="FILE", help="settings file (model, rollout)"),
@@ -21,16 +21,17 @@ from hairtint_desktop.commands.shared import TRUST, check_outputs, number, posit
          option("--every", type=positive, metavar="K", help="with --soak: sample memory every K frames "
                 "(default: N/20)"))
 def bench(args) -> int:
-    from core.tools.bench import check_settings, run_bench  # lazy: OpenCV, off `hairtint --help`
+    from core.tools.bench import bench_size, check_settings, run_bench  # lazy: OpenCV, off `hairtint --help`
 
     frames = getattr(args, "soak", None) or args.frames
     every = (max(1, frames // 20) if getattr(args, "every", None) is None else args.every) if getattr(args, "soak", None) else None
-    check_settings(frames, args.size, every)
+    frame_size = bench_size(args.source, args.size)
+    check_settings(frames, frame_size, every)
     check_outputs(args)
     run_session = session(args)
     pipeline = run_session.build_pipeline(model=args.model)
     try:
-        report = run_bench(pipeline, args.source, frames, args.size, run_session.fresh_look(), soak_every=every)
+        report = run_bench(pipeline, args.source, frames, frame_size, run_session.fresh_look(), soak_every=every)
     finally:
         pipeline.close()
     print_report(report, args.json)

@@ -214,6 +214,19 @@ def test_bench_reports_the_documented_fields(tmp_path):
     assert report["machine"]["cores"] >= 1 and report["model"].startswith("hairnet@")
 
 
+def test_bench_runs_at_the_size_the_synthetic_source_names(tmp_path, capsys):
+    out = tmp_path / "bench.json"
+    assert main(["bench", "--source", "synthetic:320x180@1m", "--frames", "3", "--json", str(out)]) == 0
+    assert json.loads(out.read_text())["size"] == [320, 180]  # not the 640x480 default
+    assert main(["bench", "--source", "synthetic:320x180", "--size", "320x180", "--frames", "3", "--json", str(out)]) == 0
+    assert json.loads(out.read_text())["size"] == [320, 180]
+    out.unlink()
+    assert main(["bench", "--source", "synthetic:320x180@1m", "--size", "640x480", "--frames", "3", "--json", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert "320x180" in err and "640x480" in err and "Traceback" not in err
+    assert not out.exists()
+
+
 def test_models_list_and_verify(capsys):
     assert main(["models", "list"]) == 0
     assert "hairnet@" in capsys.readouterr().out
