@@ -11,8 +11,10 @@ reset`` or until the fleet policy clears it. A model named in the settings (``mo
 asked for and is not rolled back.
 
 The fleet policy file (:class:`~core.catalog.fleet_policy.PolicyWatch`) is looked at every few seconds
-from the processing thread, on the frames' own calls: a new stage, list of allowed models or a cleared
-rollback switches the model the same way; new kiosk/salon labels go to the metrics at once. No Qt here."""
+from the processing thread, on the frames' own calls, and by :meth:`FleetMonitor.poll_policy` (the app
+calls it on a timer, so a kiosk whose camera is dead still follows the file): a new stage, list of allowed
+models or a cleared rollback switches the model the same way; new kiosk/salon labels go to the metrics at
+once. No Qt here."""
 
 from __future__ import annotations
 
@@ -64,6 +66,7 @@ class FleetMonitor:
         self._switch: Callable[[PipelineFactory], None] | None = None
         self._emit: Callable[[Event], None] | None = None
         self._lock = threading.Lock()
+        self._policy_lock = threading.Lock()  # one thread looks at the policy file at a time
         self.rollback: RollbackRecord | None = None  # made by this monitor (also when it could not be written)
         self.assignment: Assignment | None = None
 
@@ -168,8 +171,7 @@ class FleetMonitor:
                kind: str | None, frame=None) -> None:
         """One frame's outcome (the processing thread); now and then the fleet policy file is looked at."""
         self.telemetry.frame(ok, kind)
-        if self.policy.poll():
-            self._policy_changed()
+        self.poll_policy()
         with self._lock:
             if assignment is None or assignment is not self.assignment:  # a frame of a model already switched away from
                 return
@@ -235,6 +237,19 @@ class FleetMonitor:
         """The settings' ``kiosk``/``salon`` labels; the fleet policy's win over them."""
         self._place = dict(labels)
         self.telemetry.set_place(self.policy.policy.place(self._place))
+
+    def poll_policy(self) -> bool:
+        """Look at the fleet policy file if it is time to (any thread; each frame does, and the app on a
+        timer for when no frames come); apply it when it changed. True when it changed."""
+        if not self._policy_lock.acquire(blocking=False):
+            return False  # another thread is looking at it now
+        try:
+            changed = self.policy.poll()
+            if changed:
+                self._policy_changed()
+            return changed
+        finally:
+            self._policy_lock.release()
 
     def _policy_changed(self) -> None:
         """The fleet policy file changed: new labels at once; a new stage, list of allowed models or a

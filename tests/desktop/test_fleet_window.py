@@ -1,8 +1,10 @@
 """The fleet parts of the window: the Diagnostics view, the automatic rollback on a running camera, the
-overlay's rollout line, and the metrics served while the app runs."""
+overlay's rollout line, the metrics served while the app runs, and the fleet policy followed with no camera."""
 
 from __future__ import annotations
 
+import json
+import os
 import urllib.request
 import uuid
 
@@ -10,12 +12,13 @@ import numpy as np
 import pytest
 
 from core.catalog.config import FleetSettings, MetricsSettings, Settings
+from core.catalog.fleet_policy import ENV_POLICY
 from core.catalog.registry import Registry
 from core.catalog.rollout import rollout_bucket
 from core.catalog.rollout_state import read_rollback
 from core.tryon.session import Session
 from hairtint_desktop.app import serve_metrics
-from tests.fakes import PipelineFactory, metric_figures
+from tests.fakes import Camera, Opener, PipelineFactory, metric_figures
 from tests.registries import EXPERIMENTAL_ID, STABLE_ID, registry_with_experimental
 
 
@@ -131,3 +134,20 @@ def test_a_fallback_is_reported_as_what_runs_and_its_reason_stays_until_dismisse
     assert window.banner.isVisible() and "no-such-model" in window.banner.label.text()
     window.banner.close_button.click()
     assert not window.banner.isVisible()
+
+
+@pytest.mark.slow
+def test_a_kiosk_with_no_camera_still_follows_the_fleet_policy(qtbot, make_window, tmp_path, monkeypatch):
+    policy = tmp_path / "fleet.json"
+    policy.write_text(json.dumps({"kiosk": "paris-3-front", "salon": "paris-3"}))
+    monkeypatch.setenv(ENV_POLICY, str(policy))
+    camera = Camera()
+    camera.available = False  # unplugged before the start: no frame ever comes
+    window = make_window(opener=Opener(camera))
+    window.start()
+    assert window.fleet.telemetry.place == {"kiosk": "paris-3-front", "salon": "paris-3"}
+    assert window.policy_timer.isActive() and window.policy_timer.interval() <= 5000
+    policy.write_text(json.dumps({"kiosk": "paris-3-back", "salon": "paris-3"}))
+    os.utime(policy, ns=(10**18, 10**18))  # a new time, whatever the file system's resolution
+    qtbot.waitUntil(lambda: window.fleet.telemetry.place.get("kiosk") == "paris-3-back", timeout=15000)
+    assert window.last_info is None  # followed on the timer: no frame was processed
