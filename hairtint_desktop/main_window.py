@@ -13,7 +13,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QSize, QTimer, Signal
+from PySide6.QtCore import QSize, Signal
 from PySide6.QtWidgets import QBoxLayout, QLabel, QMainWindow, QStackedWidget, QVBoxLayout, QWidget
 
 from core import live
@@ -31,6 +31,7 @@ from hairtint_desktop.keep_look import KeepLook
 from hairtint_desktop.kiosk import KioskController
 from hairtint_desktop.layout_plan import plan_layout
 from hairtint_desktop.overlay_feed import WAITING, OverlayFeed
+from hairtint_desktop.policy_timer import PolicyTimer
 from hairtint_desktop.settings_flow import plan_settings
 from hairtint_desktop.snapshot import save_snapshot, usable_folder
 from hairtint_desktop.source_choosing import SourceChoosing
@@ -94,10 +95,7 @@ class MainWindow(SourceChoosing, QMainWindow):
         self.worker = Worker(self.fleet.factory(), lambda spec: self._opener(spec), self, observe=self.fleet.observe,
                              cameras=None if opener is not None else self.session.cameras)
         self.fleet.attach(self.worker.set_pipeline_factory, self.worker.post)  # the automatic rollback
-        self.policy_timer = QTimer(self)  # the fleet policy file, looked at also while no frames come (no camera)
-        self.policy_timer.setInterval(max(50, int(self.fleet.policy.every_s * 1000)))
-        self.policy_timer.timeout.connect(self._poll_policy)
-        self.policy_timer.start()
+        self.policy_timer = PolicyTimer(self.fleet, lambda: self.model_status.setText(self.fleet.status_line()), self)
         self.source_status = SourceStatus(self)  # opening, showing, could not open, looking for a camera
         self.statusBar().addWidget(self.source_status, 1)
         self.model_status = QLabel(self.fleet.status_line(), self)  # the model running and its assignment
@@ -217,10 +215,6 @@ class MainWindow(SourceChoosing, QMainWindow):
     def step_photo(self, delta: int) -> bool:
         """The next or previous photo of a folder source (False for other sources)."""
         return self.worker.step(delta)
-
-    def _poll_policy(self) -> None:
-        if self.fleet.poll_policy():
-            self.model_status.setText(self.fleet.status_line())
 
     # ---- from the worker -------------------------------------------------------------------------
     def _on_event(self, event) -> None:
