@@ -3,7 +3,7 @@ them to the worker. The decisions live elsewhere: the settings and what follows 
 ``core.tryon.session``; the look, the view mode and divider, the source and the kiosk policy in the window's
 ``state`` (``core.tryon.state``), which the widgets set and follow and the worker follows; the live view
 in ``core.live`` (through ``worker``), the controls in ``control_panel``, where they go in ``layout_plan``, snapshots in ``snapshot``, setting changes in
-``settings_flow``, the overlay text in ``overlay_feed``, the actions and menus in ``window_actions``,
+``settings_flow`` (decided) and ``settings_applying`` (carried out and saved), the overlay text in ``overlay_feed``, the actions and menus in ``window_actions``,
 opening what the person picks in ``source_choosing``."""
 
 from __future__ import annotations
@@ -17,8 +17,7 @@ from PySide6.QtCore import QSize, Signal
 from PySide6.QtWidgets import QBoxLayout, QLabel, QMainWindow, QStackedWidget, QVBoxLayout, QWidget
 
 from core import live
-from core.catalog.config import Settings, changed_keys, save_settings
-from core.errors import HairTintError
+from core.catalog.config import Settings
 from core.fleet.monitor import FleetMonitor
 from core.frames import Shade
 from core.io.source_spec import parse_spec
@@ -32,7 +31,7 @@ from hairtint_desktop.kiosk import KioskController
 from hairtint_desktop.layout_plan import plan_layout
 from hairtint_desktop.overlay_feed import WAITING, OverlayFeed
 from hairtint_desktop.policy_timer import PolicyTimer
-from hairtint_desktop.settings_flow import plan_settings
+from hairtint_desktop.settings_applying import SettingsApplying
 from hairtint_desktop.snapshot import save_snapshot, usable_folder
 from hairtint_desktop.source_choosing import SourceChoosing
 from hairtint_desktop.source_status import SourceStatus
@@ -50,7 +49,7 @@ if TYPE_CHECKING:  # core.pipeline.pipeline (OpenCV) is loaded with the first pi
     from core.pipeline.pipeline import PipelineFactory
 
 
-class MainWindow(SourceChoosing, QMainWindow):
+class MainWindow(SourceChoosing, SettingsApplying, QMainWindow):
     frame_displayed = Signal()  # a processed frame has been painted (first one after each source open)
     snapshot_saved = Signal(str)
     source_unavailable = Signal(str)  # the start panel is showing why
@@ -95,11 +94,11 @@ class MainWindow(SourceChoosing, QMainWindow):
         self.worker = Worker(self.fleet.factory(), lambda spec: self._opener(spec), self, observe=self.fleet.observe,
                              cameras=None if opener is not None else self.session.cameras)
         self.fleet.attach(self.worker.set_pipeline_factory, self.worker.post)  # the automatic rollback
-        self.policy_timer = PolicyTimer(self.fleet, lambda: self.model_status.setText(self.fleet.status_line()), self)
         self.source_status = SourceStatus(self)  # opening, showing, could not open, looking for a camera
         self.statusBar().addWidget(self.source_status, 1)
         self.model_status = QLabel(self.fleet.status_line(), self)  # the model running and its assignment
         self.statusBar().addPermanentWidget(self.model_status)
+        self.policy_timer = PolicyTimer(self.fleet, lambda: self.model_status.setText(self.fleet.status_line()), self)
         self.looks_wrong = LooksWrong(self)  # staff's "Looks wrong" report, and the customers it is counted against
         self.keep_look = KeepLook(self)  # "Keep this look": the customer's card, saved only on their tap
         self.controls.keep_button.clicked.connect(self.keep_look.keep)
@@ -326,49 +325,6 @@ class MainWindow(SourceChoosing, QMainWindow):
         self.statusBar().showMessage(f"Saved {saved.path}", 6000)
         self.snapshot_saved.emit(str(saved.path))
         return saved.path
-
-    # ---- settings --------------------------------------------------------------------------------
-    def open_settings(self) -> None:
-        self.kiosk.request_settings()
-
-    def show_settings_dialog(self) -> SettingsDialog:
-        dialog = SettingsDialog(self.settings, self, kiosk=not self.state.kiosk.files)  # a kiosk's: kiosk.StaffPages
-        dialog.accepted.connect(lambda: self.apply_settings(dialog.settings()))
-        dialog.finished.connect(lambda *_: setattr(self, "settings_dialog", None))
-        self.settings_dialog = dialog
-        dialog.open()
-        return dialog
-
-    def apply_settings(self, new: Settings, reopen_camera: bool = False) -> None:
-        plan = plan_settings(self.session.update(new), new, self.state.source, reopen_camera=reopen_camera)
-        if plan.palette:
-            self.state.set_palette(self.shade_palette)
-            self.arrange(self.width(), self.height())
-            if self.session.palette_warning:
-                self.banner.show_message(self.session.palette_warning, "warning")
-        if plan.overlay:
-            self.set_overlay_visible(new.overlay)
-        if plan.opener and not self._custom_opener:
-            self._opener = self.session.opener()
-        if plan.model and not self._custom_factory:
-            self.worker.set_pipeline_factory(self.fleet.factory())  # rebuilt on the same source
-        if plan.reopen:
-            self.open_source(plan.reopen)
-        self.kiosk.apply_settings(new)
-        self._persist(force=True)
-
-    def _persist(self, force: bool = False) -> None:
-        """Write the settings changed in this window -- only those, so what a shell or another window wrote
-        to the file meanwhile is kept -- never on its own in kiosk mode, only for changes staff made behind
-        the PIN. A file that cannot be read is left as it is, and the banner says so."""
-        if not self.state.kiosk.files and not force:
-            return
-        try:
-            save_settings(self.settings, self.session.settings_path,
-                          keys=changed_keys(self._saved_settings, self.settings))
-            self._saved_settings = self.settings
-        except HairTintError as exc:
-            self.banner.show_message(str(exc), "warning")
 
     # ---- kiosk reset and shutdown ----------------------------------------------------------------
     def _on_reset(self, _change: Change) -> None:
