@@ -114,14 +114,12 @@ def peak_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
 
 
-def run_bench(pipeline: Pipeline, source_spec: str, frames: int, size: tuple[int, int] | None, look: Look,
+def run_bench(pipeline: Pipeline, source_spec: str, frames: int, size: tuple[int, int], look: Look,
               progress: bool = True, soak_every: int | None = None) -> BenchReport:
-    """Time ``frames`` frames of ``source_spec`` at ``size`` (None: see :func:`bench_size`)."""
-    size = bench_size(source_spec, size)
+    """Time ``frames`` frames of ``source_spec`` at ``size`` (what :func:`bench_size` gives)."""
     check_settings(frames, size, soak_every)
     spec = parse_spec(source_spec)
-    with open_source(f"synthetic:{size[0]}x{size[1]}" if spec.kind == "demo" and spec.size is None
-                     else spec) as source:
+    with open_source(f"synthetic:{size[0]}x{size[1]}" if spec.kind == "demo" and spec.size is None else spec) as source:
         pictures = prepare_frames(source, pool_size(frames, size), size)
     window = min(frames, STATS_WINDOW)
     pipeline.stats = PipelineStats(window=window)
