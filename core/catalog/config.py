@@ -11,7 +11,8 @@ Where the file lives (first match wins):
 Reading never crashes or hangs the app: a missing file gives the defaults; a file that is not a regular
 file of at most MAX_SETTINGS_BYTES, is not UTF-8, nests too deeply or is not JSON, or a bad value, gives
 the defaults for what could not be used plus a message naming the file and key (returned by
-:func:`read_settings`, logged by :func:`load_settings`). Unknown keys are ignored, so an older app
+:func:`read_settings`, logged by :func:`load_settings`; what each value may be is in
+``core.catalog.setting_values``). Unknown keys are ignored, so an older app
 can read a newer file.
 
 The file is written only by an explicit save (:func:`save_settings`), never by reading it: a first start
@@ -29,21 +30,28 @@ from __future__ import annotations
 import copy
 import logging
 import os
-import re
 import socket
 import sys
-import uuid
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
 from core.catalog.install_id import machine_install_id
+from core.catalog.setting_values import (
+    FEEDBACK_CHECKS,
+    FLEET_CHECKS,
+    KIOSK_CHECKS,
+    METRICS_CHECKS,
+    ROLLOUT_STAGES,
+    TOP_CHECKS,
+    rollout_percent,
+    rollout_stage,
+    uuid_text,
+)
 from core.errors import ConfigError
 from core.io.small_files import FileProblem, json_kind, read_json, update_json
 
 log = logging.getLogger(__name__)
 
-#: The rollout stages, in order, and the share of installations (percent) each lets experimental models reach.
-ROLLOUT_STAGES = {"disabled": 0, "ten_percent": 10, "fifty_percent": 50, "full": 100}
 SETTINGS_FILE = "settings.json"
 MAX_SETTINGS_BYTES = 256 << 10
 DEFAULT_METRICS_ADDRESS = "127.0.0.1"
@@ -141,134 +149,20 @@ def settings_path(path: str | os.PathLike | None = None) -> Path:
     return config_dir() / SETTINGS_FILE
 
 
-# --- validation of each value read from JSON: returns the value or raises ValueError ---------------
-
-def _int(value, lo=None, hi=None) -> int:
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise ValueError(f"expected a whole number, got {value!r}")
-    if (lo is not None and value < lo) or (hi is not None and value > hi):
-        raise ValueError(f"{value} is out of range")
-    return value
-
-
-def _opt_str(value) -> str | None:
-    if value is None or value == "":
-        return None
-    if not isinstance(value, str):
-        raise ValueError(f"expected text, got {value!r}")
-    return value
-
-
-def _resolution(value) -> tuple[int, int]:
-    if isinstance(value, str) and "x" in value.lower():
-        value = value.lower().split("x")
-        value = [int(v) for v in value]
-    if not isinstance(value, (list, tuple)) or len(value) != 2:
-        raise ValueError(f"expected [width, height], got {value!r}")
-    w, h = (_int(v, 16, 16384) for v in value)
-    return (w, h)
-
-
-def _bool(value) -> bool:
-    if not isinstance(value, bool):
-        raise ValueError(f"expected true or false, got {value!r}")
-    return value
-
-
-def _pin(value) -> str | None:
-    if value is None or value == "":
-        return None
-    if isinstance(value, int) and not isinstance(value, bool):
-        value = str(value)
-    if not isinstance(value, str):
-        raise ValueError(f"expected the PIN as text, got {value!r}")
-    return value
-
-
-def _seconds(value) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        raise ValueError(f"expected a number of seconds, got {value!r}")
-    if not 5 <= value <= 24 * 3600:
-        raise ValueError(f"{value} s is out of range (5 s to 24 h)")
-    return float(value)
-
-
-def rollout_stage(value) -> str:
-    """A rollout stage name in any case ("FULL", "Ten-Percent"), as its canonical spelling; ValueError
-    names the stages."""
-    name = value.strip().lower().replace("-", "_") if isinstance(value, str) else value
-    if name not in ROLLOUT_STAGES:
-        raise ValueError(f"{value!r} is not a rollout stage ({', '.join(ROLLOUT_STAGES)})")
-    return name
-
-
-def _rollout_percent(value) -> str:
-    """The setting before stages (0/10/50/100), read as the stage it means."""
-    value = _int(value)
-    for stage, percent in ROLLOUT_STAGES.items():
-        if percent == value:
-            return stage
-    raise ValueError(f"{value} is not one of {', '.join(map(str, ROLLOUT_STAGES.values()))}")
-
-
-def _port(value) -> int | None:
-    return None if value is None else _int(value, 1, 65535)
-
-
-def _address(value) -> str:
-    if not isinstance(value, str) or not value.strip():
-        raise ValueError(f"expected a host name or IP address, got {value!r}")
-    return value.strip()
-
-
-def _place_name(value) -> str:
-    """A kiosk or salon name for the metrics' labels: up to 64 letters, digits, spaces, ``.``, ``_``, ``-``."""
-    if not isinstance(value, str) or not re.fullmatch(r"[\w][\w .-]{0,63}", value.strip()):
-        raise ValueError(f"expected a name of up to 64 letters, digits, spaces, '.', '_' or '-', got {value!r}")
-    try:
-        uuid.UUID(value.strip())
-    except ValueError:
-        return value.strip()
-    raise ValueError("that is an id, not a name: the install id never goes into the metrics")
-
-
-def _install_id(value) -> str:
-    return str(uuid.UUID(str(value)))
-
-
-_TOP = {
-    "camera_index": lambda v: _int(v, 0, 255),
-    "resolution": _resolution,
-    "palette_file": _opt_str,
-    "overlay": _bool,
-    "model": _opt_str,
-    "snapshot_dir": _opt_str,
-    "look_card_dir": _opt_str,
-    "rollout_stage": rollout_stage,
-    "colour_beard": _bool,
-    "install_id": _install_id,
-    "fleet_policy": _opt_str,
-}
-_KIOSK = {"pin": _pin, "idle_reset_s": _seconds}
-_METRICS = {"port": _port, "address": _address}
-_FLEET = {"kiosk": _place_name, "salon": _place_name}
-_FEEDBACK = {"keep_snapshot": _bool, "folder": _opt_str}
-
-
 def settings_from_dict(data: dict) -> tuple[Settings, list[str]]:
     """Settings from a parsed JSON object, with one message per value that could not be used."""
     warnings: list[str] = []
     if not isinstance(data, dict):
         return Settings(), ["the file does not hold a JSON object"]
-    values = _checked(data, _TOP, "", warnings)
+    values = _checked(data, TOP_CHECKS, "", warnings)
     if "rollout_stage" not in data:  # a file from before rollout stages: rollout_percent 0/10/50/100
-        old = _checked(data, {"rollout_percent": _rollout_percent}, "", warnings)
+        old = _checked(data, {"rollout_percent": rollout_percent}, "", warnings)
         if "rollout_percent" in old:
             values["rollout_stage"] = old["rollout_percent"]
-    kiosk = KioskSettings(**_checked(_section(data, "kiosk", warnings), _KIOSK, "kiosk.", warnings))
-    metrics = MetricsSettings(**_checked(_section(data, "metrics", warnings), _METRICS, "metrics.", warnings))
-    feedback = FeedbackSettings(**_checked(_section(data, "feedback", warnings), _FEEDBACK, "feedback.", warnings))
-    fleet = FleetSettings(**_checked(_section(data, "fleet", warnings), _FLEET, "fleet.", warnings))
+    kiosk = KioskSettings(**_checked(_section(data, "kiosk", warnings), KIOSK_CHECKS, "kiosk.", warnings))
+    metrics = MetricsSettings(**_checked(_section(data, "metrics", warnings), METRICS_CHECKS, "metrics.", warnings))
+    feedback = FeedbackSettings(**_checked(_section(data, "feedback", warnings), FEEDBACK_CHECKS, "feedback.", warnings))
+    fleet = FleetSettings(**_checked(_section(data, "fleet", warnings), FLEET_CHECKS, "fleet.", warnings))
     return Settings(kiosk=kiosk, metrics=metrics, feedback=feedback, fleet=fleet, **values), warnings
 
 
@@ -353,9 +247,9 @@ def save_settings(settings: Settings, path: str | os.PathLike | None = None,
             if section:
                 into = data[section] = data[section] if isinstance(data.get(section), dict) else {}
             into[name] = values[key]
-        if not _usable(_install_id, data.get("install_id")) and settings.install_id:
+        if not _usable(uuid_text, data.get("install_id")) and settings.install_id:
             data["install_id"] = settings.install_id
-        if "rollout_stage" in keys and _usable(_rollout_percent, data.get("rollout_percent")):
+        if "rollout_stage" in keys and _usable(rollout_percent, data.get("rollout_percent")):
             del data["rollout_percent"]  # the setting before stages, now written as rollout_stage
         return data
 

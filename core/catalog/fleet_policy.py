@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-from core.catalog.config import _place_name, rollout_stage
+from core.catalog.setting_values import place_name, rollout_stage
 from core.errors import ConfigError
 from core.io.small_files import FileProblem, json_kind, read_json
 
@@ -103,7 +103,7 @@ def _time(value) -> datetime:
     return when
 
 
-_CHECKS: dict[str, Callable] = {"stage": rollout_stage, "kiosk": _place_name, "salon": _place_name,
+_CHECKS: dict[str, Callable] = {"stage": rollout_stage, "kiosk": place_name, "salon": place_name,
                                 "allowed_models": _models, "clear_rollbacks_at": _time}
 
 
