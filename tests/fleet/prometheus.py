@@ -3,6 +3,7 @@ configuration in packaging/prometheus/ made to run on free ports of 127.0.0.1, a
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
@@ -20,6 +21,7 @@ import yaml
 REPO = Path(__file__).resolve().parents[2]
 PACKAGING = REPO / "packaging" / "prometheus"
 RULES = sorted((PACKAGING / "rules").glob("*.yml"))
+POLL_S = 0.5  # how often the central server is asked for a series while a test waits for it
 NOT_INSTALLED = ("Debian's prometheus package is not installed (no {program} on PATH) and could not be: "
                  ".ci/run installs it as root with apt-get install prometheus; here run that by hand")
 
@@ -90,6 +92,16 @@ class Processes:
             parts.append(f"--- {name} ({state}):\n{text[-1500:]}")
         return "\n".join(parts)
 
+    def wait_for_an_end(self, seconds: float) -> str | None:
+        """Wait up to ``seconds`` for a started program to end; the name of one that has, else None."""
+        for name, process in self.started:
+            if process.poll() is not None:
+                return name
+        if self.started:
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                self.started[0][1].wait(timeout=seconds)  # the first: the server the test asks
+        return next((name for name, process in self.started if process.poll() is not None), None)
+
     def stop(self) -> None:
         for _, process in self.started:
             if process.poll() is None:
@@ -113,13 +125,17 @@ def query(port: int, promql: str) -> list[dict]:
     return answer["data"]["result"] if answer.get("status") == "success" else []
 
 
-def wait_for(condition: Callable[[], object], what: str, deadline: float, logs: Callable[[], str]):
-    """Poll ``condition`` until it gives something true, which is returned. ``deadline`` (a monotonic time)
-    only stops a test that would otherwise hang: the failure names ``what`` and shows the logs."""
+def wait_for(condition: Callable[[], object], what: str, deadline: float, processes: Processes):
+    """Poll ``condition`` until it gives something true, which is returned. The series live in another
+    process's HTTP API, which has no way to tell us they arrived, so it is asked again every ``POLL_S``;
+    between asks the test waits on the programs it started, and fails at once, with their logs, when one
+    of them ends. ``deadline`` (a monotonic time) only stops a test that would otherwise hang."""
     while True:
         got = condition()
         if got:
             return got
+        ended = processes.wait_for_an_end(POLL_S)
+        if ended is not None:
+            pytest.fail(f"{ended} ended while waiting for {what}\n{processes.logs()}")
         if time.monotonic() > deadline:
-            pytest.fail(f"the central Prometheus never had {what}\n{logs()}")
-        time.sleep(0.5)  # polling the HTTP API: the event is a series appearing in another process
+            pytest.fail(f"the central Prometheus never had {what}\n{processes.logs()}")

@@ -68,7 +68,7 @@ def test_two_kiosks_reach_the_central_server_through_an_agent_and_by_pull(tmp_pa
         def sent(promql: str, what: str) -> dict[str, dict]:
             """The series the agent wrote (instance: the kiosk's name), once both kiosks have one."""
             return wait_for(lambda: (got := _by_kiosk(query(central, promql))).keys() >= KIOSKS.keys() and got,
-                            f"{what} of both kiosks", deadline, processes.logs)
+                            f"{what} of both kiosks", deadline, processes)
 
         frames = sent('hairtint_frames_total{job="hairtint", instance=~"kiosk-.+"} > 0', "frames")
         fps = sent('hairtint_fps{instance=~"kiosk-.+"} > 0', "fps")
@@ -84,7 +84,7 @@ def test_two_kiosks_reach_the_central_server_through_an_agent_and_by_pull(tmp_pa
             assert rollout[kiosk]["assignment"] == assignment
         # pull: the central server scrapes kiosk-b itself; its own up series says it answers
         pull = wait_for(lambda: query(central, f'hairtint_frames_total{{instance="127.0.0.1:{pulled}"}} > 0'),
-                        "frames pulled from kiosk-b", deadline, processes.logs)
+                        "frames pulled from kiosk-b", deadline, processes)
         assert [s["metric"]["kiosk"] for s in pull] == ["kiosk-b"]
         assert [s["value"][1] for s in query(central, f'up{{instance="127.0.0.1:{pulled}"}}')] == ["1"]
         # agent.yml keeps the agent's own series, identical on every kiosk, and the _created ones at home
