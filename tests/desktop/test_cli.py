@@ -214,10 +214,18 @@ def test_bench_reports_the_documented_fields(tmp_path):
     assert report["machine"]["cores"] >= 1 and report["model"].startswith("hairnet@")
 
 
-def test_bench_runs_at_the_size_the_synthetic_source_names(tmp_path, capsys):
+def test_bench_runs_at_the_size_the_synthetic_source_names(tmp_path, capsys, monkeypatch):
     out = tmp_path / "bench.json"
     assert main(["bench", "--source", "synthetic:320x180@1m", "--frames", "3", "--json", str(out)]) == 0
     assert json.loads(out.read_text())["size"] == [320, 180]  # not the 640x480 default
+    from core.io.source_spec import parse_spec
+    from core.tools import bench
+
+    opened = []
+    real_open = bench.open_source
+    monkeypatch.setattr(bench, "open_source", lambda spec, **kw: opened.append(parse_spec(spec)) or real_open(spec, **kw))
+    assert main(["bench", "--source", "synthetic:320x180@1m", "--frames", "3", "--json", str(out)]) == 0
+    assert [(s.size, s.distance_m) for s in opened] == [((320, 180), 1.0)]  # the person stays 1 m away
     assert main(["bench", "--source", "synthetic:320x180", "--size", "320x180", "--frames", "3", "--json", str(out)]) == 0
     assert json.loads(out.read_text())["size"] == [320, 180]
     out.unlink()
